@@ -1,0 +1,18 @@
+//! The runner side of the grader.
+//!
+//! For every subject and stage, the grader generates a tiny binary whose `main` is
+//! [`run`] applied to the exercise's scenario, compiles it with the stage's `--cfg`, and
+//! runs it as a child process. The child reads a [`Request`] from a file, drives the
+//! scenario with the backend it was built for, and writes its [`Findings`] to a file
+//! the grader names. The subject's stdout and stderr are evidence only: results travel
+//! through the findings file.
+//!
+//! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`].
+
+mod protocol;
+mod run;
+mod scenario;
+
+pub use protocol::{Failure, Findings, Request};
+pub use run::run;
+pub use scenario::{Outcome, Size};

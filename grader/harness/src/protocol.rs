@@ -1,0 +1,79 @@
+//! The two files that cross the process boundary: the grader's [`Request`] and the
+//! runner's [`Findings`].
+
+use crate::{Outcome, Size};
+use serde::{Deserialize, Serialize};
+
+/// What the grader asks one runner process to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "lowercase")]
+pub enum Request {
+    /// Explore every schedule within bounds (needs a `--cfg loom` build).
+    Loom {
+        /// Size of one execution.
+        size: Size,
+        /// Preemptions allowed per schedule; absent for unbounded.
+        preemption_bound: Option<usize>,
+        /// Branch points allowed per schedule.
+        max_branches: usize,
+    },
+    /// Sample schedules with PCT, or replay one (needs a `--cfg shuttle` build).
+    Shuttle {
+        /// Size of one execution.
+        size: Size,
+        /// PCT seed.
+        seed: u64,
+        /// Executions to try.
+        iterations: usize,
+        /// PCT depth.
+        depth: usize,
+        /// A failing schedule to replay instead of exploring.
+        replay: Option<String>,
+    },
+    /// Run the scenario on real threads, round after round (needs a plain build).
+    Stress {
+        /// Size of one round.
+        size: Size,
+        /// How many rounds.
+        rounds: u32,
+        /// A round that runs longer than this is reported as hung.
+        round_timeout_ms: u64,
+    },
+}
+
+impl Request {
+    /// The backend (`"loom"`, `"shuttle"`, `"std"`) whose build can serve this request.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Request::Loom { .. } => "loom",
+            Request::Shuttle { .. } => "shuttle",
+            Request::Stress { .. } => "std",
+        }
+    }
+}
+
+/// A panic, as the runner's panic hook saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The panic message (for loom, its whole diagnostic).
+    pub message: String,
+    /// `file:line:column` of the panic.
+    pub location: Option<String>,
+}
+
+/// What one runner process found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    /// The backend the runner was built with.
+    pub backend: String,
+    /// Executions explored (loom, shuttle) or rounds completed (stress).
+    pub executions: u64,
+    /// The first failure, if any.
+    pub failure: Option<Failure>,
+    /// Shuttle's encoded failing schedule.
+    pub schedule: Option<String>,
+    /// Stress: the outcome of every completed round.
+    pub rounds: Vec<Outcome>,
+    /// Stress: the round that outlived its time limit.
+    pub hung_round: Option<u32>,
+}

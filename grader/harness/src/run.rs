@@ -1,0 +1,251 @@
+//! The runner process: read the request, drive the scenario, write the findings.
+
+use crate::{Failure, Findings, Outcome, Request, Size};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::{env, fs, panic};
+
+/// A scenario: builds the subject, runs one execution of `size`, checks the invariant.
+pub type Scenario = fn(Size) -> Outcome;
+
+/// The `main` of a generated runner: `runner REQUEST.toml FINDINGS.toml`.
+///
+/// Exits 0 once the findings are written (whatever they say), 2 when it could not do
+/// its job; a crash (loom aborts on a deadlock) leaves the first panic in
+/// `FINDINGS.panic` for the grader.
+pub fn run(scenario: Scenario) -> ! {
+    let code = match run_request(scenario) {
+        Ok(()) => 0,
+        Err(problem) => {
+            eprintln!("racelab runner: {problem}");
+            2
+        }
+    };
+    std::process::exit(code)
+}
+
+fn run_request(scenario: Scenario) -> Result<(), String> {
+    let args: Vec<PathBuf> = env::args_os().skip(1).map(PathBuf::from).collect();
+    let [request_path, findings_path] = args.as_slice() else {
+        return Err("usage: runner REQUEST.toml FINDINGS.toml".into());
+    };
+    let text = fs::read_to_string(request_path)
+        .map_err(|e| format!("cannot read {}: {e}", request_path.display()))?;
+    let request: Request =
+        toml::from_str(&text).map_err(|e| format!("bad request {}: {e}", request_path.display()))?;
+    if request.backend() != racelab_sync::BACKEND {
+        return Err(format!(
+            "this runner was built for {}, but the request needs {}",
+            racelab_sync::BACKEND,
+            request.backend()
+        ));
+    }
+    capture_panics(findings_path.with_extension("panic"));
+    let findings = drive(request, scenario, findings_path);
+    write_findings(findings_path, &findings)
+}
+
+/// Runs `request` with the backend this runner was compiled for.
+fn drive(request: Request, scenario: Scenario, findings_path: &Path) -> Findings {
+    #[cfg(loom)]
+    return modelled::loom(request, scenario);
+    #[cfg(shuttle)]
+    return modelled::shuttle(request, scenario, findings_path);
+    #[cfg(not(any(loom, shuttle)))]
+    return stress::run(request, scenario, findings_path);
+}
+
+/// Writes the findings whole: to a temporary file first, then renamed into place.
+fn write_findings(path: &Path, findings: &Findings) -> Result<(), String> {
+    let text = toml::to_string(findings).map_err(|e| format!("cannot encode findings: {e}"))?;
+    let partial = path.with_extension("partial");
+    fs::write(&partial, text)
+        .and_then(|()| fs::rename(&partial, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+static FIRST_PANIC: OnceLock<Failure> = OnceLock::new();
+
+/// Records the first panic of the process, and writes it to `path` at once, so that it
+/// survives even when the panic ends in an abort.
+fn capture_panics(path: PathBuf) {
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let message = match info.payload() {
+            p if p.is::<&str>() => p.downcast_ref::<&str>().map(|s| s.to_string()),
+            p => p.downcast_ref::<String>().cloned(),
+        }
+        .unwrap_or_else(|| "a panic with a non-text payload".to_owned());
+        let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        let failure = Failure { message, location };
+        if FIRST_PANIC.set(failure.clone()).is_ok() {
+            if let Ok(text) = toml::to_string(&failure) {
+                let _ = fs::write(&path, text);
+            }
+        }
+        default_hook(info);
+    }));
+}
+
+/// The first panic of the process, if one happened.
+fn first_panic() -> Option<Failure> {
+    FIRST_PANIC.get().cloned()
+}
+
+/// The loom and shuttle drivers: every execution asserts the invariant, so the first
+/// broken one panics and stops the exploration.
+#[cfg(any(loom, shuttle))]
+mod modelled {
+    use super::{Scenario, first_panic};
+    use crate::{Findings, Request, Size};
+    use std::panic::{self, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+    fn checked(scenario: Scenario, size: Size) -> impl Fn() + Send + Sync + 'static {
+        move || {
+            EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+            let outcome = scenario(size);
+            assert!(outcome.holds, "{outcome}");
+        }
+    }
+
+    fn findings_after(result: std::thread::Result<()>) -> Findings {
+        Findings {
+            backend: racelab_sync::BACKEND.to_owned(),
+            executions: EXECUTIONS.load(Ordering::Relaxed),
+            failure: result.err().map(|_| {
+                first_panic().unwrap_or_else(|| crate::Failure {
+                    message: "the exploration panicked without a message".into(),
+                    location: None,
+                })
+            }),
+            ..Findings::default()
+        }
+    }
+
+    #[cfg(loom)]
+    pub(super) fn loom(request: Request, scenario: Scenario) -> Findings {
+        let Request::Loom { size, preemption_bound, max_branches } = request else {
+            unreachable!("checked against the backend before")
+        };
+        let bounds = racelab_sync::explore::LoomBounds { preemption_bound, max_branches };
+        let body = checked(scenario, size);
+        findings_after(panic::catch_unwind(AssertUnwindSafe(|| {
+            racelab_sync::explore::loom(bounds, body)
+        })))
+    }
+
+    #[cfg(shuttle)]
+    pub(super) fn shuttle(
+        request: Request,
+        scenario: Scenario,
+        findings_path: &std::path::Path,
+    ) -> Findings {
+        let Request::Shuttle { size, seed, iterations, depth, replay } = request else {
+            unreachable!("checked against the backend before")
+        };
+        let body = checked(scenario, size);
+        if let Some(schedule) = replay {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                racelab_sync::explore::shuttle_replay(&schedule, body)
+            }));
+            let mut findings = findings_after(result);
+            if findings.failure.is_some() {
+                findings.schedule = Some(schedule);
+            }
+            return findings;
+        }
+        let schedule_dir = findings_path.with_extension("schedules");
+        let _ = std::fs::remove_dir_all(&schedule_dir);
+        if let Err(e) = std::fs::create_dir_all(&schedule_dir) {
+            eprintln!("cannot create {}: {e}", schedule_dir.display());
+        }
+        let plan = racelab_sync::explore::PctPlan { seed, iterations, depth, schedule_dir };
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            racelab_sync::explore::shuttle_pct(&plan, body);
+        }));
+        let mut findings = findings_after(result);
+        findings.schedule = std::fs::read_to_string(plan.schedule_dir.join("schedule000.txt"))
+            .ok()
+            .map(|s| s.trim().to_owned());
+        findings
+    }
+}
+
+/// The stress driver: real threads, round after round, under a watchdog.
+#[cfg(not(any(loom, shuttle)))]
+mod stress {
+    use super::{Scenario, first_panic, write_findings};
+    use crate::{Findings, Request};
+    use std::panic::{self, AssertUnwindSafe};
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    /// What the watchdog needs to see: the findings so far and the round in flight.
+    struct Progress {
+        findings: Findings,
+        round: Option<(u32, Instant)>,
+    }
+
+    pub(super) fn run(request: Request, scenario: Scenario, findings_path: &Path) -> Findings {
+        let Request::Stress { size, rounds, round_timeout_ms } = request else {
+            unreachable!("checked against the backend before")
+        };
+        let progress = Arc::new(Mutex::new(Progress {
+            findings: Findings { backend: racelab_sync::BACKEND.to_owned(), ..Findings::default() },
+            round: None,
+        }));
+        watch(
+            Arc::clone(&progress),
+            Duration::from_millis(round_timeout_ms),
+            findings_path.to_owned(),
+        );
+        for round in 0..rounds {
+            lock(&progress).round = Some((round, Instant::now()));
+            let result = panic::catch_unwind(AssertUnwindSafe(|| scenario(size)));
+            let mut progress = lock(&progress);
+            progress.round = None;
+            match result {
+                Ok(outcome) => {
+                    progress.findings.rounds.push(outcome);
+                    progress.findings.executions += 1;
+                }
+                Err(_) => {
+                    progress.findings.failure = first_panic();
+                    break;
+                }
+            }
+        }
+        let findings = lock(&progress).findings.clone();
+        findings
+    }
+
+    /// Starts the watchdog: if a round outlives `limit`, it writes the findings with
+    /// the hung round and ends the process (a hung thread cannot be stopped otherwise).
+    fn watch(progress: Arc<Mutex<Progress>>, limit: Duration, findings_path: PathBuf) {
+        thread::spawn(move || {
+            loop {
+                thread::sleep(Duration::from_millis(25));
+                let mut progress = lock(&progress);
+                if let Some((round, started)) = progress.round {
+                    if started.elapsed() > limit {
+                        progress.findings.hung_round = Some(round);
+                        let code = match write_findings(&findings_path, &progress.findings) {
+                            Ok(()) => 0,
+                            Err(_) => 2,
+                        };
+                        std::process::exit(code);
+                    }
+                }
+            }
+        });
+    }
+
+    fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+        progress.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,71 @@
+//! What a scenario takes and gives back.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How big one execution of a scenario is: each stage picks its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    /// Worker threads spawned by the scenario.
+    pub workers: usize,
+    /// Operations each worker performs.
+    pub ops: usize,
+}
+
+/// Whether the exercise's invariant held in one execution, with the figures that show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The invariant, in the exercise's words (e.g. "reported total = sum of recorded amounts").
+    pub invariant: String,
+    /// What the invariant demands.
+    pub expected: i64,
+    /// What the subject produced.
+    pub observed: i64,
+    /// Unit of both figures (e.g. "paise").
+    pub unit: String,
+    /// Whether the invariant held.
+    pub holds: bool,
+}
+
+impl Outcome {
+    /// An invariant that demands `observed == expected`.
+    pub fn equal(invariant: &str, expected: i64, observed: i64, unit: &str) -> Self {
+        Self {
+            invariant: invariant.to_owned(),
+            expected,
+            observed,
+            unit: unit.to_owned(),
+            holds: expected == observed,
+        }
+    }
+
+    /// How far the subject fell short: `expected - observed`.
+    pub fn shortfall(&self) -> i64 {
+        self.expected - self.observed
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { invariant, expected, observed, unit, holds } = self;
+        let verdict = if *holds { "holds" } else { "broken" };
+        write!(f, "{invariant} {verdict}: expected {expected} {unit}, got {observed} {unit}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn an_equal_outcome_holds_only_when_the_figures_match() {
+        let lost = Outcome::equal("total = sum", 4_900, 4_800, "paise");
+        assert!(!lost.holds);
+        assert_eq!(lost.shortfall(), 100);
+        assert_eq!(
+            lost.to_string(),
+            "total = sum broken: expected 4900 paise, got 4800 paise"
+        );
+        assert!(Outcome::equal("total = sum", 7, 7, "paise").holds);
+    }
+}

@@ -1,0 +1,289 @@
+//! Building a runner: the subject compiled together with the exercise's scenario and
+//! the harness, for one backend.
+//!
+//! For each subject the grader writes a small cargo project under
+//! `target/racelab/runners/<exercise>-<key>/`:
+//!
+//! - `subject/Cargo.toml`: a library named `subject` whose root is the subject's own
+//!   `src/lib.rs`, with the sync facade as its only dependency;
+//! - `Cargo.toml` and `main.rs`: a binary that includes the scenario file and hands it
+//!   to `racelab_harness::run`.
+//!
+//! Each [`Flavor`] builds it with its own `--cfg` into its own target directory under
+//! `target/racelab/build/`, so loom, shuttle and plain builds never rebuild each other,
+//! and dependencies are compiled once and shared by every subject.
+
+use crate::lab::Lab;
+use crate::manifest::Exercise;
+use crate::process;
+use crate::subject::Subject;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use std::{fmt, fs};
+
+/// How long one build may take (a cold build compiles loom or shuttle first).
+const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// How many compiler errors a report keeps.
+const ERRORS_KEPT: usize = 3;
+
+/// One way of compiling the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// `--cfg loom`.
+    Loom,
+    /// `--cfg shuttle`.
+    Shuttle,
+    /// No cfg: std, real threads.
+    Std,
+}
+
+impl Flavor {
+    /// The flavor's name, also its target directory's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Loom => "loom",
+            Flavor::Shuttle => "shuttle",
+            Flavor::Std => "std",
+        }
+    }
+
+    /// The rustc flags of this flavor.
+    fn rustflags(self) -> Vec<&'static str> {
+        match self {
+            Flavor::Loom => vec!["--cfg", "loom"],
+            Flavor::Shuttle => vec!["--cfg", "shuttle"],
+            Flavor::Std => vec![],
+        }
+    }
+}
+
+/// Why a runner could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildFailure {
+    /// The subject (or the scenario against the subject's API) does not compile.
+    Compile {
+        /// The first compiler errors, rendered, with paths relative to the subject.
+        errors: Vec<String>,
+    },
+    /// cargo itself failed, timed out, or could not be started.
+    Tool {
+        /// What went wrong, and the end of cargo's output.
+        message: String,
+    },
+}
+
+impl fmt::Display for BuildFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildFailure::Compile { errors } => {
+                write!(f, "the subject does not compile ({} error(s) shown)", errors.len())
+            }
+            BuildFailure::Tool { message } => write!(f, "the build failed: {message}"),
+        }
+    }
+}
+
+/// Builds the runner of `subject` for `flavor` and returns the executable's path.
+pub fn build_runner(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    flavor: Flavor,
+) -> Result<PathBuf, BuildFailure> {
+    let project = write_project(lab, exercise, subject)
+        .map_err(|e| BuildFailure::Tool { message: format!("cannot write the runner project: {e}") })?;
+    let target_dir = lab.work_dir().join("build").join(flavor.name());
+    let mut command = Command::new(cargo_binary());
+    command
+        .arg("build")
+        .arg("--release")
+        .arg("--message-format=json")
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(&project);
+    clean_cargo_env(&mut command);
+    command.env("CARGO_ENCODED_RUSTFLAGS", flavor.rustflags().join("\x1f"));
+    let finished = process::run(command, BUILD_TIMEOUT, 16 << 20)
+        .map_err(|e| BuildFailure::Tool { message: format!("cannot start cargo: {e}") })?;
+    if finished.timed_out {
+        return Err(BuildFailure::Tool {
+            message: format!("cargo did not finish within {} s", BUILD_TIMEOUT.as_secs()),
+        });
+    }
+    let messages = parse_messages(&finished.stdout, subject);
+    match (finished.succeeded(), messages.executable) {
+        (true, Some(executable)) => Ok(executable),
+        _ if !messages.errors.is_empty() => Err(BuildFailure::Compile { errors: messages.errors }),
+        _ => Err(BuildFailure::Tool {
+            message: format!(
+                "cargo build ended with {} and no compiler error:\n{}",
+                finished.describe_status(),
+                process::last_lines(&finished.stderr, 15)
+            ),
+        }),
+    }
+}
+
+/// The cargo to run: the one that started us, if any, so the toolchain stays the same.
+pub fn cargo_binary() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+/// Removes settings inherited from an outer cargo or the user's shell that would
+/// change how the runner is built.
+pub fn clean_cargo_env(command: &mut Command) {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    command.env("CARGO_TERM_COLOR", "never").env("CARGO_TERM_PROGRESS_WHEN", "never");
+}
+
+/// Writes (or refreshes) the runner project of `subject`; returns its folder.
+fn write_project(lab: &Lab, exercise: &Exercise, subject: &Subject) -> std::io::Result<PathBuf> {
+    let project = lab.work_dir().join("runners").join(format!("{}-{}", exercise.id, subject.key));
+    fs::create_dir_all(project.join("subject"))?;
+    let package = format!("racelab-runner-{}-{}", exercise.id, subject.key);
+    let sync = lab.root.join("sync");
+    let harness = lab.root.join("grader").join("harness");
+    write_if_changed(
+        &project.join("subject").join("Cargo.toml"),
+        &format!(
+            "# Generated by the Racelab grader: the subject's src/ with the lab's facade.\n\
+             [package]\nname = \"subject\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [lib]\npath = {lib}\n\n\
+             [dependencies]\nracelab-sync = {{ path = {sync} }}\n\n\
+             [lints.rust]\nunexpected_cfgs = {{ level = \"allow\" }}\n",
+            lib = toml_string(&subject.lib),
+            sync = toml_string(&sync),
+        ),
+    )?;
+    write_if_changed(
+        &project.join("Cargo.toml"),
+        &format!(
+            "# Generated by the Racelab grader: the scenario of {id} run against one subject.\n\
+             [package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [[bin]]\nname = \"{package}\"\npath = \"main.rs\"\n\n\
+             [dependencies]\nsubject = {{ path = \"subject\" }}\n\
+             racelab-sync = {{ path = {sync} }}\nracelab-harness = {{ path = {harness} }}\n\n\
+             [workspace]\n\n\
+             [profile.release]\ndebug = \"line-tables-only\"\nincremental = false\n",
+            id = exercise.id,
+            sync = toml_string(&sync),
+            harness = toml_string(&harness),
+        ),
+    )?;
+    write_if_changed(
+        &project.join("main.rs"),
+        &format!(
+            "// Generated by the Racelab grader.\n\
+             #[path = {scenario}]\nmod scenario;\n\n\
+             fn main() {{\n    racelab_harness::run(scenario::round)\n}}\n",
+            scenario = toml_string(&lab.scenario_path(exercise)),
+        ),
+    )?;
+    // Start from the workspace's lock file, so the runner uses the same, already
+    // downloaded versions of loom, shuttle and the rest.
+    let lock = project.join("Cargo.lock");
+    if !lock.exists() {
+        let _ = fs::copy(lab.root.join("Cargo.lock"), &lock);
+    }
+    Ok(project)
+}
+
+/// A path as a quoted string literal, valid in TOML and in Rust.
+fn toml_string(path: &Path) -> String {
+    format!("{:?}", path.display().to_string())
+}
+
+/// Writes `text` unless the file already holds it, so cargo sees no change.
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text)
+}
+
+/// What cargo's JSON messages say: the runner's executable and the compiler errors.
+#[derive(Debug, Default)]
+struct BuildMessages {
+    executable: Option<PathBuf>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    executable: Option<PathBuf>,
+    message: Option<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    level: String,
+    rendered: Option<String>,
+}
+
+fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
+    let mut found = BuildMessages::default();
+    let subject_prefix = format!("{}/", subject.dir.display());
+    for line in stdout.lines().filter(|l| l.starts_with('{')) {
+        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else { continue };
+        match (message.reason.as_str(), message.executable, message.message) {
+            ("compiler-artifact", Some(executable), _) => found.executable = Some(executable),
+            ("compiler-message", _, Some(diagnostic)) if diagnostic.level == "error" => {
+                let rendered = diagnostic.rendered.unwrap_or_default();
+                if found.errors.len() < ERRORS_KEPT && !rendered.starts_with("aborting") {
+                    found.errors.push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_messages;
+    use crate::subject::Subject;
+    use std::path::PathBuf;
+
+    fn subject() -> Subject {
+        Subject {
+            dir: PathBuf::from("/home/student/ex01"),
+            lib: PathBuf::from("/home/student/ex01/src/lib.rs"),
+            label: "ex01".into(),
+            key: "0".into(),
+        }
+    }
+
+    #[test]
+    fn finds_the_executable_and_the_errors_with_subject_relative_paths() {
+        let stdout = [
+            r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0308]: mismatched types\n --> /home/student/ex01/src/lib.rs:12:5\n"}}"#,
+            r#"{"reason":"compiler-message","message":{"level":"warning","rendered":"warning: unused"}}"#,
+            r#"{"reason":"compiler-artifact","executable":"/t/release/runner"}"#,
+            "not json",
+        ]
+        .join("\n");
+        let found = parse_messages(&stdout, &subject());
+        assert_eq!(found.executable, Some(PathBuf::from("/t/release/runner")));
+        assert_eq!(found.errors, ["error[E0308]: mismatched types\n --> src/lib.rs:12:5"]);
+    }
+}

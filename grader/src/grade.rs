@@ -1,0 +1,236 @@
+//! One grade, start to finish: build each stage's runner, run it, judge it, and
+//! collect the stage reports into a [`Report`] with its verdict.
+
+use crate::build::{self, BuildFailure, Flavor};
+use crate::lab::Lab;
+use crate::manifest::Exercise;
+use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
+use crate::stages::{self, Judgement, StageName};
+use crate::subject::Subject;
+use crate::verdict::Verdict;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long loom or shuttle may explore before the stage is a timeout.
+const EXPLORATION_TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// What to run, and with which overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeOptions {
+    /// The stages to run; the others are reported `skipped`.
+    pub stages: Vec<StageName>,
+    /// shuttle's seed, instead of the manifest's.
+    pub seed: Option<u64>,
+    /// shuttle's iteration count, instead of the manifest's.
+    pub iterations: Option<usize>,
+}
+
+impl Default for GradeOptions {
+    fn default() -> Self {
+        Self { stages: StageName::ALL.to_vec(), seed: None, iterations: None }
+    }
+}
+
+/// Hears about a grade while it runs (a console printer, a test's recorder).
+pub trait Observer {
+    /// `stage` has started doing `activity` (e.g. "building the loom runner").
+    fn activity(&mut self, stage: StageName, activity: &str);
+    /// `stage` is done.
+    fn stage_finished(&mut self, stage: &StageReport);
+}
+
+/// Grades `subject` against `exercise`: every stage, in order; never panics on a bad
+/// subject, and returns a report whose verdict says what happened.
+pub fn grade(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    options: &GradeOptions,
+    observer: &mut dyn Observer,
+) -> Report {
+    let started = Instant::now();
+    let mut grader = Grader { lab, exercise, subject, runners: HashMap::new() };
+    let mut reports = Vec::new();
+    for stage in StageName::ALL {
+        let stage_started = Instant::now();
+        let judgement = if options.stages.contains(&stage) {
+            grader.run_stage(stage, options, observer)
+        } else {
+            skipped("not selected with --stage".into())
+        };
+        let report = StageReport {
+            name: stage.as_str().into(),
+            status: judgement.status,
+            duration_ms: millis(stage_started.elapsed()),
+            summary: judgement.summary,
+            evidence: judgement.evidence,
+        };
+        observer.stage_finished(&report);
+        reports.push(report);
+    }
+    Report {
+        schema: SCHEMA,
+        grader_version: env!("CARGO_PKG_VERSION").into(),
+        exercise: exercise.id.clone(),
+        subject: subject.dir.display().to_string(),
+        verdict: Verdict::of(&reports),
+        duration_ms: millis(started.elapsed()),
+        stages: reports,
+    }
+}
+
+/// Replays one shuttle schedule against `subject` and judges it like the shuttle stage.
+pub fn replay_shuttle(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    schedule: &str,
+    observer: &mut dyn Observer,
+) -> Judgement {
+    let mut grader = Grader { lab, exercise, subject, runners: HashMap::new() };
+    let size = &exercise.stages.shuttle;
+    let request = stages::shuttle::request(size, size.seed, 1, Some(schedule.to_owned()));
+    grader.run_request(StageName::Shuttle, request, EXPLORATION_TIME_LIMIT, observer, |run| {
+        stages::shuttle::judge(run, size, size.seed, 1, |s| grader_replay_command(exercise, subject, lab, s))
+    })
+}
+
+/// The state of one grade: which runners are already built.
+struct Grader<'a> {
+    lab: &'a Lab,
+    exercise: &'a Exercise,
+    subject: &'a Subject,
+    runners: HashMap<Flavor, Result<PathBuf, BuildFailure>>,
+}
+
+impl Grader<'_> {
+    fn run_stage(&mut self, stage: StageName, options: &GradeOptions, observer: &mut dyn Observer) -> Judgement {
+        let sizes = &self.exercise.stages;
+        let (exercise, subject, lab) = (self.exercise, self.subject, self.lab);
+        match stage {
+            StageName::Loom => {
+                let replay = command(exercise, subject, lab, "grade", &["--stage", "loom"]);
+                self.run_request(stage, stages::loom::request(&sizes.loom), EXPLORATION_TIME_LIMIT, observer, |run| {
+                    stages::loom::judge(run, &sizes.loom, replay)
+                })
+            }
+            StageName::Shuttle => {
+                let seed = options.seed.unwrap_or(sizes.shuttle.seed);
+                let iterations = options.iterations.unwrap_or(sizes.shuttle.iterations);
+                let request = stages::shuttle::request(&sizes.shuttle, seed, iterations, None);
+                self.run_request(stage, request, EXPLORATION_TIME_LIMIT, observer, |run| {
+                    stages::shuttle::judge(run, &sizes.shuttle, seed, iterations, |s| {
+                        grader_replay_command(exercise, subject, lab, s)
+                    })
+                })
+            }
+            StageName::Stress => {
+                let limit = stages::stress::time_limit(&sizes.stress);
+                self.run_request(stage, stages::stress::request(&sizes.stress), limit, observer, |run| {
+                    stages::stress::judge(run, &sizes.stress)
+                })
+            }
+            StageName::Tsan => skipped(stages::tsan::NOT_BUILT.into()),
+        }
+    }
+
+    /// Builds (once per flavor) and runs the runner for `request`, then judges it.
+    fn run_request(
+        &mut self,
+        stage: StageName,
+        request: racelab_harness::Request,
+        time_limit: Duration,
+        observer: &mut dyn Observer,
+        judge: impl FnOnce(stages::RunnerRun) -> Judgement,
+    ) -> Judgement {
+        let flavor = stage.flavor();
+        if !self.runners.contains_key(&flavor) {
+            observer.activity(stage, &format!("building the {} runner", flavor.name()));
+            let built = build::build_runner(self.lab, self.exercise, self.subject, flavor);
+            self.runners.insert(flavor, built);
+        }
+        let executable = match &self.runners[&flavor] {
+            Ok(executable) => executable.clone(),
+            Err(failure) => return build_failed(failure),
+        };
+        observer.activity(stage, "running");
+        let run_dir = self
+            .lab
+            .work_dir()
+            .join("runs")
+            .join(format!("{}-{}", self.exercise.id, self.subject.key))
+            .join(stage.as_str());
+        match stages::run_runner(&executable, &request, &run_dir, time_limit) {
+            Ok(run) => judge(run),
+            Err(e) => Judgement {
+                status: Status::Error,
+                summary: format!("cannot run {}: {e}", executable.display()),
+                evidence: Evidence::default(),
+            },
+        }
+    }
+}
+
+fn build_failed(failure: &BuildFailure) -> Judgement {
+    let compile_errors = match failure {
+        BuildFailure::Compile { errors } => errors.clone(),
+        BuildFailure::Tool { .. } => Vec::new(),
+    };
+    let output_tail = match failure {
+        BuildFailure::Tool { message } => Some(message.clone()),
+        BuildFailure::Compile { .. } => None,
+    };
+    Judgement {
+        status: Status::Error,
+        summary: failure.to_string(),
+        evidence: Evidence { compile_errors, output_tail, ..Evidence::default() },
+    }
+}
+
+fn skipped(reason: String) -> Judgement {
+    Judgement { status: Status::Skipped, summary: reason, evidence: Evidence::default() }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The command that replays a shuttle schedule against this subject.
+fn grader_replay_command(exercise: &Exercise, subject: &Subject, lab: &Lab, schedule: &str) -> String {
+    command(exercise, subject, lab, "replay", &["--schedule", schedule])
+}
+
+/// `cargo xtask <verb> <exercise> <args…>`, with `--path` when the subject is not the
+/// workspace's own exercise crate.
+fn command(exercise: &Exercise, subject: &Subject, lab: &Lab, verb: &str, args: &[&str]) -> String {
+    let mut words = vec!["cargo".to_owned(), "xtask".into(), verb.into(), exercise.id.clone()];
+    words.extend(args.iter().map(|a| a.to_string()));
+    if subject.dir != lab.exercise_dir(exercise) {
+        words.push("--path".into());
+        words.push(subject.label.clone());
+    }
+    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(shell_quote("solutions/ex01-lost-update/mutex"), "solutions/ex01-lost-update/mutex");
+        assert_eq!(shell_quote("/tmp/my copy"), "'/tmp/my copy'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}

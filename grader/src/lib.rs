@@ -1,0 +1,25 @@
+//! Racelab's grader: judges a subject (a crate implementing an exercise's API) with
+//! four detectors running the same scenario.
+//!
+//! The pipeline, one module per step:
+//!
+//! ```text
+//! lab + manifest ─▶ subject ─▶ build (one runner binary per backend)
+//!                                 └─▶ stages (loom, shuttle, stress, tsan) ─▶ verdict ─▶ report
+//! ```
+//!
+//! [`grade()`] runs it; a [`Observer`] hears about each step as it happens (the
+//! console printer in `xtask` is one), and the [`report::Report`] it returns is
+//! written as TOML by the caller.
+
+pub mod build;
+mod grade;
+pub mod lab;
+pub mod manifest;
+pub mod process;
+pub mod report;
+pub mod stages;
+pub mod subject;
+pub mod verdict;
+
+pub use grade::{GradeOptions, Observer, grade, replay_shuttle};

@@ -1,0 +1,211 @@
+//! The exercise manifest, `grader/exercises.toml`: which exercises exist, where their
+//! crates and scenarios are, their hints, and how big each stage's scenario is.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// The manifest format this grader reads.
+pub const FORMAT: u32 = 1;
+
+/// Every exercise of the lab, in teaching order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Format version; must equal [`FORMAT`].
+    pub format: u32,
+    /// The exercises.
+    pub exercises: Vec<Exercise>,
+}
+
+/// One exercise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Short id, e.g. `ex01`.
+    pub id: String,
+    /// Full name, e.g. `ex01-lost-update` (also the crate's package name).
+    pub name: String,
+    /// Title shown to students.
+    pub title: String,
+    /// The crate students edit, relative to the workspace root.
+    pub dir: String,
+    /// The scenario file, relative to `grader/`.
+    pub scenario: String,
+    /// Reference solutions, relative to the workspace root.
+    pub solutions: Vec<String>,
+    /// Hints, in the order they are revealed.
+    pub hints: Vec<String>,
+    /// Scenario sizes and bounds for each stage.
+    pub stages: StageSizes,
+}
+
+/// The scenario's size and bounds for every stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSizes {
+    /// Exhaustive exploration: keep it tiny.
+    pub loom: LoomSize,
+    /// Randomized exploration.
+    pub shuttle: ShuttleSize,
+    /// Real threads, many rounds.
+    pub stress: RoundsSize,
+    /// Real threads under ThreadSanitizer: few rounds, it is slow.
+    pub tsan: RoundsSize,
+}
+
+/// loom's bounds.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoomSize {
+    /// Worker threads (loom allows at most 4).
+    pub workers: usize,
+    /// Operations per worker.
+    pub ops: usize,
+    /// Preemptions per schedule; absent for unbounded.
+    pub preemption_bound: Option<usize>,
+    /// Branch points per schedule.
+    pub max_branches: usize,
+}
+
+/// shuttle's plan.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShuttleSize {
+    /// Worker threads.
+    pub workers: usize,
+    /// Operations per worker.
+    pub ops: usize,
+    /// Default PCT seed (`--seed` overrides it).
+    pub seed: u64,
+    /// Default number of executions (`--iterations` overrides it).
+    pub iterations: usize,
+    /// PCT depth.
+    pub depth: usize,
+}
+
+/// A real-thread stage's rounds.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundsSize {
+    /// Worker threads.
+    pub workers: usize,
+    /// Operations per worker and round.
+    pub ops: usize,
+    /// Rounds to run.
+    pub rounds: u32,
+    /// A round running longer than this is hung.
+    pub round_timeout_ms: u64,
+}
+
+/// A manifest that could not be read, with the file it came from.
+#[derive(Debug)]
+pub struct ManifestError {
+    /// The manifest's path.
+    pub path: String,
+    /// What is wrong, naming the field where the TOML parser could.
+    pub problem: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the exercise manifest {} is not valid: {}", self.path, self.problem)
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+impl Manifest {
+    /// Reads and checks the manifest at `path`.
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let error = |problem: String| ManifestError { path: path.display().to_string(), problem };
+        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        Manifest::parse(&text).map_err(error)
+    }
+
+    /// Parses and checks manifest text.
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
+        if manifest.format != FORMAT {
+            return Err(format!(
+                "`format = {}`, but this grader reads format {FORMAT}",
+                manifest.format
+            ));
+        }
+        for exercise in &manifest.exercises {
+            if exercise.stages.loom.workers > 4 {
+                return Err(format!(
+                    "exercise {}: `stages.loom.workers = {}`, but loom runs at most 4 threads",
+                    exercise.id, exercise.stages.loom.workers
+                ));
+            }
+        }
+        Ok(manifest)
+    }
+
+    /// Finds an exercise by id (`ex01`), number (`1`) or full name (`ex01-lost-update`).
+    pub fn find(&self, name: &str) -> Option<&Exercise> {
+        let name = name.trim();
+        let by_number = name
+            .parse::<u32>()
+            .ok()
+            .map(|n| format!("ex{n:02}"));
+        self.exercises.iter().find(|e| {
+            e.id == name || e.name == name || by_number.as_deref() == Some(e.id.as_str())
+        })
+    }
+
+    /// One line per exercise, `  ex01  The lost update`, for error messages.
+    pub fn listing(&self) -> String {
+        self.exercises
+            .iter()
+            .map(|e| format!("  {:<6}{}", e.id, e.title))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Manifest;
+
+    fn shipped() -> Manifest {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml");
+        Manifest::load(std::path::Path::new(path)).expect("the shipped manifest loads")
+    }
+
+    #[test]
+    fn finds_an_exercise_by_id_number_and_name() {
+        let manifest = shipped();
+        for name in ["ex01", "1", "01", "ex01-lost-update", " ex01 "] {
+            assert_eq!(manifest.find(name).map(|e| e.id.as_str()), Some("ex01"), "{name}");
+        }
+        for name in ["ex99", "99", "lost-update", ""] {
+            assert!(manifest.find(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_format_version_is_refused() {
+        let problem = Manifest::parse("format = 2\nexercises = []").unwrap_err();
+        assert!(problem.contains("format 1"), "{problem}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
+            .unwrap()
+            .replace("title = \"The lost update\"", "title = \"x\"\ntitel = \"typo\"");
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("titel"), "{problem}");
+    }
+
+    #[test]
+    fn loom_bounds_above_its_thread_limit_are_refused() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
+            .unwrap()
+            .replacen("workers = 2", "workers = 5", 1);
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("at most 4"), "{problem}");
+    }
+}

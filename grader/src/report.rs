@@ -1,0 +1,243 @@
+//! The report: what a grade found, as TOML.
+//!
+//! `schema = 1`. One `[[stages]]` table per stage, always all four, in the order they
+//! run; a stage that did not run is `skipped` with its reason in `summary`. The file is
+//! written whole or not at all (a temporary file, then a rename).
+
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// The report format written by this grader.
+pub const SCHEMA: u32 = 1;
+
+/// A whole grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Report format version, [`SCHEMA`].
+    pub schema: u32,
+    /// Version of the grader that wrote it.
+    pub grader_version: String,
+    /// Exercise id, e.g. `ex01`.
+    pub exercise: String,
+    /// The subject's folder, as graded.
+    pub subject: String,
+    /// The overall verdict.
+    pub verdict: Verdict,
+    /// Wall-clock time of the whole grade.
+    pub duration_ms: u64,
+    /// One entry per stage, in the order they ran.
+    pub stages: Vec<StageReport>,
+}
+
+/// What one stage found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    /// `loom`, `shuttle`, `stress` or `tsan`.
+    pub name: String,
+    /// What happened.
+    pub status: Status,
+    /// Time spent, build included.
+    pub duration_ms: u64,
+    /// One line for humans.
+    pub summary: String,
+    /// The evidence behind the status.
+    pub evidence: Evidence,
+}
+
+/// A stage's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Ran and found nothing.
+    Pass,
+    /// Ran and found a bug.
+    Fail,
+    /// Did not run; `summary` says why.
+    Skipped,
+    /// Could not run: the subject does not build, or the grader failed.
+    Error,
+    /// Ran past its time limit (possible deadlock or livelock).
+    Timeout,
+}
+
+impl Status {
+    /// Lowercase name, as in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Skipped => "skipped",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Stage evidence. Each stage fills the fields that apply to it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The toolchain or backend that ran the stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// The scenario's size and the exploration's bounds, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<String>,
+    /// Schedules (loom) or iterations (shuttle) explored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executions: Option<u64>,
+    /// shuttle's PCT seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// shuttle's failing schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// A command that reproduces the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
+    /// The failure's message (an assertion, loom's diagnostic, a panic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Where the failure was raised, `file:line:column`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Stress: the measured anomalies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anomalies: Option<Anomalies>,
+    /// The first compiler errors, when the subject does not build.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub compile_errors: Vec<String>,
+    /// The end of the runner's output, when it ended in an unexpected way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_tail: Option<String>,
+    /// Why this kind of detector can or cannot see the bug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Figures of a stress run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anomalies {
+    /// The invariant checked after every round.
+    pub invariant: String,
+    /// Unit of the figures.
+    pub unit: String,
+    /// Rounds completed.
+    pub rounds: u64,
+    /// Rounds in which the invariant broke.
+    pub broken_rounds: u64,
+    /// The expected figure of one round.
+    pub expected_per_round: i64,
+    /// The worst round's figure.
+    pub worst_observed: i64,
+    /// The sum of every round's shortfall (`expected - observed`).
+    pub total_shortfall: i64,
+}
+
+impl Report {
+    /// The stage called `name`, if the report has it.
+    pub fn stage(&self, name: &str) -> Option<&StageReport> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    /// Writes the report to `path` atomically: whole, or not at all.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let text = toml::to_string(self).map_err(std::io::Error::other)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let partial = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
+        std::fs::write(&partial, text)?;
+        std::fs::rename(&partial, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })
+    }
+
+    /// Reads a report written by [`Report::write`].
+    pub fn read(path: &Path) -> Result<Report, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        toml::from_str(&text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
+    use crate::verdict::Verdict;
+
+    fn sample() -> Report {
+        Report {
+            schema: SCHEMA,
+            grader_version: "0.1.0".into(),
+            exercise: "ex01".into(),
+            subject: "exercises/ex01-lost-update".into(),
+            verdict: Verdict::Fail,
+            duration_ms: 1234,
+            stages: vec![
+                StageReport {
+                    name: "stress".into(),
+                    status: Status::Fail,
+                    duration_ms: 900,
+                    summary: "expected 8000000 paise, got 7412290 (lost 587710) in 37 of 50 rounds".into(),
+                    evidence: Evidence {
+                        anomalies: Some(Anomalies {
+                            invariant: "total = sum".into(),
+                            unit: "paise".into(),
+                            rounds: 50,
+                            broken_rounds: 37,
+                            expected_per_round: 8_000_000,
+                            worst_observed: 7_412_290,
+                            total_shortfall: 9_000_000,
+                        }),
+                        ..Evidence::default()
+                    },
+                },
+                StageReport {
+                    name: "tsan".into(),
+                    status: Status::Skipped,
+                    duration_ms: 0,
+                    summary: "not selected".into(),
+                    evidence: Evidence::default(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_report_round_trips_through_toml_with_the_documented_keys() {
+        let report = sample();
+        let text = toml::to_string(&report).unwrap();
+        for key in ["schema = 1", "verdict = \"fail\"", "[[stages]]", "status = \"skipped\"", "broken_rounds = 37"] {
+            assert!(text.contains(key), "{key} missing in\n{text}");
+        }
+        assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn writing_replaces_the_file_whole_and_leaves_no_partial_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports").join("ex01.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "old, torn content").unwrap();
+        sample().write(&path).unwrap();
+        assert_eq!(Report::read(&path).unwrap(), sample());
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["ex01.toml"]);
+    }
+
+    #[test]
+    fn an_unwritable_location_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").unwrap();
+        assert!(sample().write(&blocker.join("report.toml")).is_err());
+    }
+}

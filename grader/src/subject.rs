@@ -1,0 +1,78 @@
+//! The subject: the crate being graded — the workspace's exercise crate, a reference
+//! solution, or any folder given with `--path`.
+//!
+//! The grader compiles only the subject's `src/` (its own `Cargo.toml` is not used), so
+//! a copy of an exercise anywhere on disk grades exactly like the original.
+
+use crate::lab::Lab;
+use crate::manifest::Exercise;
+use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// A crate folder ready to be built against an exercise's scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The crate's folder, canonical.
+    pub dir: PathBuf,
+    /// Its library root, `src/lib.rs`.
+    pub lib: PathBuf,
+    /// How to show it: relative to the workspace root when inside it.
+    pub label: String,
+    /// A short key that tells subjects apart in build folders and report names.
+    pub key: String,
+}
+
+/// Why a folder cannot be graded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectError {
+    /// The folder does not exist or cannot be read.
+    Missing(PathBuf),
+    /// The folder has no `src/lib.rs`.
+    NotACrate(PathBuf),
+}
+
+impl fmt::Display for SubjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SubjectError::Missing(dir) => {
+                write!(f, "{} does not exist or cannot be read", dir.display())
+            }
+            SubjectError::NotACrate(dir) => write!(
+                f,
+                "{} is not an exercise crate: it has no src/lib.rs (give --path the folder that holds Cargo.toml and src/)",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SubjectError {}
+
+impl Subject {
+    /// The subject at `path`, or the workspace's own exercise crate when `path` is `None`.
+    pub fn locate(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Result<Subject, SubjectError> {
+        let dir = path.map_or_else(|| lab.exercise_dir(exercise), Path::to_owned);
+        let dir = dir.canonicalize().map_err(|_| SubjectError::Missing(dir.clone()))?;
+        let lib = dir.join("src").join("lib.rs");
+        if !lib.is_file() {
+            return Err(SubjectError::NotACrate(dir));
+        }
+        let label = dir
+            .strip_prefix(&lab.root)
+            .map_or_else(|_| dir.display().to_string(), |p| p.display().to_string());
+        let mut hasher = DefaultHasher::new();
+        dir.hash(&mut hasher);
+        let key = format!("{:08x}", hasher.finish() as u32);
+        Ok(Subject { dir, lib, label, key })
+    }
+
+    /// The last component of the subject's folder, made safe for a file name.
+    pub fn folder_name(&self) -> String {
+        let name = self.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        name.unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect()
+    }
+}

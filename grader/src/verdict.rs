@@ -1,0 +1,120 @@
+//! The verdict: one word for the whole grade, and the exit status that goes with it.
+//!
+//! | verdict      | when                                                        | exit |
+//! |--------------|-------------------------------------------------------------|------|
+//! | `pass`       | every stage ran and passed                                  | 0    |
+//! | `fail`       | a stage found a bug or timed out, or the subject does not build | 1 |
+//! | `incomplete` | nothing failed, but a stage was skipped                      | 3    |
+//! | `error`      | the grader could not do its job                              | 2    |
+
+use crate::report::{StageReport, Status};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The overall verdict of a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every stage ran and passed.
+    Pass,
+    /// A stage found a bug, timed out, or the subject does not build.
+    Fail,
+    /// Nothing failed, but at least one stage did not run.
+    Incomplete,
+    /// The grader itself failed.
+    Error,
+}
+
+impl Verdict {
+    /// Combines the stages' statuses. A stage `error` caused by the subject's own
+    /// compile errors counts as a failure of the subject, any other as the grader's.
+    pub fn of(stages: &[StageReport]) -> Verdict {
+        let subject_failed = stages.iter().any(|s| match s.status {
+            Status::Fail | Status::Timeout => true,
+            Status::Error => !s.evidence.compile_errors.is_empty(),
+            Status::Pass | Status::Skipped => false,
+        });
+        if subject_failed {
+            Verdict::Fail
+        } else if stages.iter().any(|s| s.status == Status::Error) {
+            Verdict::Error
+        } else if stages.is_empty() || stages.iter().any(|s| s.status == Status::Skipped) {
+            Verdict::Incomplete
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// The process exit status for this verdict.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Error => 2,
+            Verdict::Incomplete => 3,
+        }
+    }
+
+    /// Lowercase name, as in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict;
+    use crate::report::{Evidence, StageReport, Status};
+
+    fn stage(status: Status) -> StageReport {
+        StageReport {
+            name: "x".into(),
+            status,
+            duration_ms: 0,
+            summary: String::new(),
+            evidence: Evidence::default(),
+        }
+    }
+
+    fn verdict(statuses: &[Status]) -> Verdict {
+        Verdict::of(&statuses.iter().copied().map(stage).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_verdict_follows_the_documented_table() {
+        use Status::*;
+        assert_eq!(verdict(&[Pass, Pass, Pass, Pass]), Verdict::Pass);
+        assert_eq!(verdict(&[Pass, Fail, Pass, Skipped]), Verdict::Fail);
+        assert_eq!(verdict(&[Pass, Timeout, Pass, Pass]), Verdict::Fail);
+        assert_eq!(verdict(&[Pass, Pass, Pass, Skipped]), Verdict::Incomplete);
+        assert_eq!(verdict(&[Pass, Error, Pass, Skipped]), Verdict::Error);
+        assert_eq!(verdict(&[]), Verdict::Incomplete);
+    }
+
+    #[test]
+    fn a_subject_that_does_not_compile_fails_rather_than_errors() {
+        let mut broken = stage(Status::Error);
+        broken.evidence.compile_errors = vec!["error[E0425]".into()];
+        assert_eq!(Verdict::of(&[broken, stage(Status::Skipped)]), Verdict::Fail);
+    }
+
+    #[test]
+    fn a_skipped_stage_is_never_a_pass_and_exit_codes_are_distinct() {
+        assert_ne!(verdict(&[Status::Skipped]), Verdict::Pass);
+        let codes: Vec<i32> = [Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Incomplete]
+            .map(Verdict::exit_code)
+            .to_vec();
+        assert_eq!(codes, [0, 1, 2, 3]);
+    }
+}
