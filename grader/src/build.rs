@@ -79,7 +79,11 @@ impl fmt::Display for BuildFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildFailure::Compile { errors } => {
-                write!(f, "the subject does not compile ({} error(s) shown)", errors.len())
+                write!(
+                    f,
+                    "the subject does not compile ({} error(s) shown)",
+                    errors.len()
+                )
             }
             BuildFailure::Tool { message } => write!(f, "the build failed: {message}"),
         }
@@ -93,8 +97,9 @@ pub fn build_runner(
     subject: &Subject,
     flavor: Flavor,
 ) -> Result<PathBuf, BuildFailure> {
-    let project = write_project(lab, exercise, subject)
-        .map_err(|e| BuildFailure::Tool { message: format!("cannot write the runner project: {e}") })?;
+    let project = write_project(lab, exercise, subject).map_err(|e| BuildFailure::Tool {
+        message: format!("cannot write the runner project: {e}"),
+    })?;
     let target_dir = lab.work_dir().join("build").join(flavor.name());
     let mut command = Command::new(cargo_binary());
     command
@@ -108,8 +113,10 @@ pub fn build_runner(
         .current_dir(&project);
     clean_cargo_env(&mut command);
     command.env("CARGO_ENCODED_RUSTFLAGS", flavor.rustflags().join("\x1f"));
-    let finished = process::run(command, BUILD_TIMEOUT, 16 << 20)
-        .map_err(|e| BuildFailure::Tool { message: format!("cannot start cargo: {e}") })?;
+    let finished =
+        process::run(command, BUILD_TIMEOUT, 16 << 20).map_err(|e| BuildFailure::Tool {
+            message: format!("cannot start cargo: {e}"),
+        })?;
     if finished.timed_out {
         return Err(BuildFailure::Tool {
             message: format!("cargo did not finish within {} s", BUILD_TIMEOUT.as_secs()),
@@ -118,7 +125,9 @@ pub fn build_runner(
     let messages = parse_messages(&finished.stdout, subject);
     match (finished.succeeded(), messages.executable) {
         (true, Some(executable)) => Ok(executable),
-        _ if !messages.errors.is_empty() => Err(BuildFailure::Compile { errors: messages.errors }),
+        _ if !messages.errors.is_empty() => Err(BuildFailure::Compile {
+            errors: messages.errors,
+        }),
         _ => Err(BuildFailure::Tool {
             message: format!(
                 "cargo build ended with {} and no compiler error:\n{}",
@@ -151,12 +160,17 @@ pub fn clean_cargo_env(command: &mut Command) {
     ] {
         command.env_remove(var);
     }
-    command.env("CARGO_TERM_COLOR", "never").env("CARGO_TERM_PROGRESS_WHEN", "never");
+    command
+        .env("CARGO_TERM_COLOR", "never")
+        .env("CARGO_TERM_PROGRESS_WHEN", "never");
 }
 
 /// Writes (or refreshes) the runner project of `subject`; returns its folder.
 fn write_project(lab: &Lab, exercise: &Exercise, subject: &Subject) -> std::io::Result<PathBuf> {
-    let project = lab.work_dir().join("runners").join(format!("{}-{}", exercise.id, subject.key));
+    let project = lab
+        .work_dir()
+        .join("runners")
+        .join(format!("{}-{}", exercise.id, subject.key));
     fs::create_dir_all(project.join("subject"))?;
     let package = format!("racelab-runner-{}-{}", exercise.id, subject.key);
     let sync = lab.root.join("sync");
@@ -243,13 +257,17 @@ fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
     let mut found = BuildMessages::default();
     let subject_prefix = format!("{}/", subject.dir.display());
     for line in stdout.lines().filter(|l| l.starts_with('{')) {
-        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else { continue };
+        let Ok(message) = serde_json::from_str::<CargoMessage>(line) else {
+            continue;
+        };
         match (message.reason.as_str(), message.executable, message.message) {
             ("compiler-artifact", Some(executable), _) => found.executable = Some(executable),
             ("compiler-message", _, Some(diagnostic)) if diagnostic.level == "error" => {
                 let rendered = diagnostic.rendered.unwrap_or_default();
                 if found.errors.len() < ERRORS_KEPT && !rendered.starts_with("aborting") {
-                    found.errors.push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
+                    found
+                        .errors
+                        .push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
                 }
             }
             _ => {}
@@ -284,6 +302,9 @@ mod tests {
         .join("\n");
         let found = parse_messages(&stdout, &subject());
         assert_eq!(found.executable, Some(PathBuf::from("/t/release/runner")));
-        assert_eq!(found.errors, ["error[E0308]: mismatched types\n --> src/lib.rs:12:5"]);
+        assert_eq!(
+            found.errors,
+            ["error[E0308]: mismatched types\n --> src/lib.rs:12:5"]
+        );
     }
 }

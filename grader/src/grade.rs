@@ -28,7 +28,11 @@ pub struct GradeOptions {
 
 impl Default for GradeOptions {
     fn default() -> Self {
-        Self { stages: StageName::ALL.to_vec(), seed: None, iterations: None }
+        Self {
+            stages: StageName::ALL.to_vec(),
+            seed: None,
+            iterations: None,
+        }
     }
 }
 
@@ -50,7 +54,12 @@ pub fn grade(
     observer: &mut dyn Observer,
 ) -> Report {
     let started = Instant::now();
-    let mut grader = Grader { lab, exercise, subject, runners: HashMap::new() };
+    let mut grader = Grader {
+        lab,
+        exercise,
+        subject,
+        runners: HashMap::new(),
+    };
     let mut reports = Vec::new();
     for stage in StageName::ALL {
         let stage_started = Instant::now();
@@ -88,12 +97,25 @@ pub fn replay_shuttle(
     schedule: &str,
     observer: &mut dyn Observer,
 ) -> Judgement {
-    let mut grader = Grader { lab, exercise, subject, runners: HashMap::new() };
+    let mut grader = Grader {
+        lab,
+        exercise,
+        subject,
+        runners: HashMap::new(),
+    };
     let size = &exercise.stages.shuttle;
     let request = stages::shuttle::request(size, size.seed, 1, Some(schedule.to_owned()));
-    grader.run_request(StageName::Shuttle, request, EXPLORATION_TIME_LIMIT, observer, |run| {
-        stages::shuttle::judge(run, size, size.seed, 1, |s| grader_replay_command(exercise, subject, lab, s))
-    })
+    grader.run_request(
+        StageName::Shuttle,
+        request,
+        EXPLORATION_TIME_LIMIT,
+        observer,
+        |run| {
+            stages::shuttle::judge(run, size, size.seed, 1, |s| {
+                grader_replay_command(exercise, subject, lab, s)
+            })
+        },
+    )
 }
 
 /// The state of one grade: which runners are already built.
@@ -105,15 +127,24 @@ struct Grader<'a> {
 }
 
 impl Grader<'_> {
-    fn run_stage(&mut self, stage: StageName, options: &GradeOptions, observer: &mut dyn Observer) -> Judgement {
+    fn run_stage(
+        &mut self,
+        stage: StageName,
+        options: &GradeOptions,
+        observer: &mut dyn Observer,
+    ) -> Judgement {
         let sizes = &self.exercise.stages;
         let (exercise, subject, lab) = (self.exercise, self.subject, self.lab);
         match stage {
             StageName::Loom => {
                 let replay = command(exercise, subject, lab, "grade", &["--stage", "loom"]);
-                self.run_request(stage, stages::loom::request(&sizes.loom), EXPLORATION_TIME_LIMIT, observer, |run| {
-                    stages::loom::judge(run, &sizes.loom, replay)
-                })
+                self.run_request(
+                    stage,
+                    stages::loom::request(&sizes.loom),
+                    EXPLORATION_TIME_LIMIT,
+                    observer,
+                    |run| stages::loom::judge(run, &sizes.loom, replay),
+                )
             }
             StageName::Shuttle => {
                 let seed = options.seed.unwrap_or(sizes.shuttle.seed);
@@ -127,9 +158,13 @@ impl Grader<'_> {
             }
             StageName::Stress => {
                 let limit = stages::stress::time_limit(&sizes.stress);
-                self.run_request(stage, stages::stress::request(&sizes.stress), limit, observer, |run| {
-                    stages::stress::judge(run, &sizes.stress)
-                })
+                self.run_request(
+                    stage,
+                    stages::stress::request(&sizes.stress),
+                    limit,
+                    observer,
+                    |run| stages::stress::judge(run, &sizes.stress),
+                )
             }
             StageName::Tsan => skipped(stages::tsan::NOT_BUILT.into()),
         }
@@ -155,21 +190,35 @@ impl Grader<'_> {
             Err(failure) => return build_failed(failure),
         };
         observer.activity(stage, "running");
-        let run_dir = self
-            .lab
-            .work_dir()
-            .join("runs")
-            .join(format!("{}-{}", self.exercise.id, self.subject.key))
-            .join(stage.as_str());
-        match stages::run_runner(&executable, &request, &run_dir, time_limit) {
+        let run_dir = self.lab.work_dir().join("runs").join(unique_run_name(
+            self.exercise,
+            self.subject,
+            stage,
+        ));
+        let judgement = match stages::run_runner(&executable, &request, &run_dir, time_limit) {
             Ok(run) => judge(run),
             Err(e) => Judgement {
                 status: Status::Error,
                 summary: format!("cannot run {}: {e}", executable.display()),
                 evidence: Evidence::default(),
             },
-        }
+        };
+        let _ = std::fs::remove_dir_all(&run_dir);
+        judgement
     }
+}
+
+/// A run folder no other grade uses, even of the same subject at the same time.
+fn unique_run_name(exercise: &Exercise, subject: &Subject, stage: StageName) -> String {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{}-{}-{}-{n}-{}",
+        exercise.id,
+        subject.key,
+        std::process::id(),
+        stage.as_str()
+    )
 }
 
 fn build_failed(failure: &BuildFailure) -> Judgement {
@@ -184,12 +233,20 @@ fn build_failed(failure: &BuildFailure) -> Judgement {
     Judgement {
         status: Status::Error,
         summary: failure.to_string(),
-        evidence: Evidence { compile_errors, output_tail, ..Evidence::default() },
+        evidence: Evidence {
+            compile_errors,
+            output_tail,
+            ..Evidence::default()
+        },
     }
 }
 
 fn skipped(reason: String) -> Judgement {
-    Judgement { status: Status::Skipped, summary: reason, evidence: Evidence::default() }
+    Judgement {
+        status: Status::Skipped,
+        summary: reason,
+        evidence: Evidence::default(),
+    }
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -197,20 +254,34 @@ fn millis(duration: Duration) -> u64 {
 }
 
 /// The command that replays a shuttle schedule against this subject.
-fn grader_replay_command(exercise: &Exercise, subject: &Subject, lab: &Lab, schedule: &str) -> String {
+fn grader_replay_command(
+    exercise: &Exercise,
+    subject: &Subject,
+    lab: &Lab,
+    schedule: &str,
+) -> String {
     command(exercise, subject, lab, "replay", &["--schedule", schedule])
 }
 
 /// `cargo xtask <verb> <exercise> <args…>`, with `--path` when the subject is not the
 /// workspace's own exercise crate.
 fn command(exercise: &Exercise, subject: &Subject, lab: &Lab, verb: &str, args: &[&str]) -> String {
-    let mut words = vec!["cargo".to_owned(), "xtask".into(), verb.into(), exercise.id.clone()];
+    let mut words = vec![
+        "cargo".to_owned(),
+        "xtask".into(),
+        verb.into(),
+        exercise.id.clone(),
+    ];
     words.extend(args.iter().map(|a| a.to_string()));
     if subject.dir != lab.exercise_dir(exercise) {
         words.push("--path".into());
         words.push(subject.label.clone());
     }
-    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -229,7 +300,10 @@ mod tests {
 
     #[test]
     fn words_are_quoted_only_when_a_shell_needs_it() {
-        assert_eq!(shell_quote("solutions/ex01-lost-update/mutex"), "solutions/ex01-lost-update/mutex");
+        assert_eq!(
+            shell_quote("solutions/ex01-lost-update/mutex"),
+            "solutions/ex01-lost-update/mutex"
+        );
         assert_eq!(shell_quote("/tmp/my copy"), "'/tmp/my copy'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }

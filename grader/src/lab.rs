@@ -47,7 +47,12 @@ impl Lab {
         let file = if subject.dir == self.exercise_dir(exercise) {
             format!("{}.toml", exercise.id)
         } else {
-            format!("{}--{}-{}.toml", exercise.id, subject.folder_name(), subject.key)
+            format!(
+                "{}--{}-{}.toml",
+                exercise.id,
+                subject.folder_name(),
+                subject.key
+            )
         };
         self.work_dir().join("reports").join(file)
     }

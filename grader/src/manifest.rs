@@ -109,7 +109,11 @@ pub struct ManifestError {
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the exercise manifest {} is not valid: {}", self.path, self.problem)
+        write!(
+            f,
+            "the exercise manifest {} is not valid: {}",
+            self.path, self.problem
+        )
     }
 }
 
@@ -118,7 +122,10 @@ impl std::error::Error for ManifestError {}
 impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-        let error = |problem: String| ManifestError { path: path.display().to_string(), problem };
+        let error = |problem: String| ManifestError {
+            path: path.display().to_string(),
+            problem,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
         Manifest::parse(&text).map_err(error)
     }
@@ -146,13 +153,10 @@ impl Manifest {
     /// Finds an exercise by id (`ex01`), number (`1`) or full name (`ex01-lost-update`).
     pub fn find(&self, name: &str) -> Option<&Exercise> {
         let name = name.trim();
-        let by_number = name
-            .parse::<u32>()
-            .ok()
-            .map(|n| format!("ex{n:02}"));
-        self.exercises.iter().find(|e| {
-            e.id == name || e.name == name || by_number.as_deref() == Some(e.id.as_str())
-        })
+        let by_number = name.parse::<u32>().ok().map(|n| format!("ex{n:02}"));
+        self.exercises
+            .iter()
+            .find(|e| e.id == name || e.name == name || by_number.as_deref() == Some(e.id.as_str()))
     }
 
     /// One line per exercise, `  ex01  The lost update`, for error messages.
@@ -178,7 +182,11 @@ mod tests {
     fn finds_an_exercise_by_id_number_and_name() {
         let manifest = shipped();
         for name in ["ex01", "1", "01", "ex01-lost-update", " ex01 "] {
-            assert_eq!(manifest.find(name).map(|e| e.id.as_str()), Some("ex01"), "{name}");
+            assert_eq!(
+                manifest.find(name).map(|e| e.id.as_str()),
+                Some("ex01"),
+                "{name}"
+            );
         }
         for name in ["ex99", "99", "lost-update", ""] {
             assert!(manifest.find(name).is_none(), "{name}");
@@ -195,7 +203,10 @@ mod tests {
     fn an_unknown_field_is_named() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap()
-            .replace("title = \"The lost update\"", "title = \"x\"\ntitel = \"typo\"");
+            .replace(
+                "title = \"The lost update\"",
+                "title = \"x\"\ntitel = \"typo\"",
+            );
         let problem = Manifest::parse(&text).unwrap_err();
         assert!(problem.contains("titel"), "{problem}");
     }

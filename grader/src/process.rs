@@ -102,7 +102,9 @@ fn kill_group(child: &mut Child) {
 /// Reads a stream to its end on a thread, keeping at most `cap` bytes.
 fn capture(stream: Option<impl Read + Send + 'static>, cap: usize) -> thread::JoinHandle<String> {
     thread::spawn(move || {
-        let Some(mut stream) = stream else { return String::new() };
+        let Some(mut stream) = stream else {
+            return String::new();
+        };
         let mut kept = CappedBuffer::new(cap);
         let mut chunk = [0_u8; 8192];
         while let Ok(n) = stream.read(&mut chunk) {
@@ -127,7 +129,12 @@ struct CappedBuffer {
 impl CappedBuffer {
     fn new(cap: usize) -> Self {
         let half = (cap / 2).max(1);
-        Self { half, head: Vec::new(), tail: Default::default(), dropped: 0 }
+        Self {
+            half,
+            head: Vec::new(),
+            tail: Default::default(),
+            dropped: 0,
+        }
     }
 
     fn push(&mut self, mut bytes: &[u8]) {

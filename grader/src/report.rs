@@ -153,7 +153,10 @@ impl Report {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let partial = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
         std::fs::write(&partial, text)?;
         std::fs::rename(&partial, path).inspect_err(|_| {
@@ -186,7 +189,8 @@ mod tests {
                     name: "stress".into(),
                     status: Status::Fail,
                     duration_ms: 900,
-                    summary: "expected 8000000 paise, got 7412290 (lost 587710) in 37 of 50 rounds".into(),
+                    summary: "expected 8000000 paise, got 7412290 (lost 587710) in 37 of 50 rounds"
+                        .into(),
                     evidence: Evidence {
                         anomalies: Some(Anomalies {
                             invariant: "total = sum".into(),
@@ -215,7 +219,13 @@ mod tests {
     fn a_report_round_trips_through_toml_with_the_documented_keys() {
         let report = sample();
         let text = toml::to_string(&report).unwrap();
-        for key in ["schema = 1", "verdict = \"fail\"", "[[stages]]", "status = \"skipped\"", "broken_rounds = 37"] {
+        for key in [
+            "schema = 1",
+            "verdict = \"fail\"",
+            "[[stages]]",
+            "status = \"skipped\"",
+            "broken_rounds = 37",
+        ] {
             assert!(text.contains(key), "{key} missing in\n{text}");
         }
         assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
@@ -229,7 +239,10 @@ mod tests {
         std::fs::write(&path, "old, torn content").unwrap();
         sample().write(&path).unwrap();
         assert_eq!(Report::read(&path).unwrap(), sample());
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["ex01.toml"]);
     }
 

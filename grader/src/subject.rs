@@ -51,9 +51,15 @@ impl std::error::Error for SubjectError {}
 
 impl Subject {
     /// The subject at `path`, or the workspace's own exercise crate when `path` is `None`.
-    pub fn locate(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Result<Subject, SubjectError> {
+    pub fn locate(
+        lab: &Lab,
+        exercise: &Exercise,
+        path: Option<&Path>,
+    ) -> Result<Subject, SubjectError> {
         let dir = path.map_or_else(|| lab.exercise_dir(exercise), Path::to_owned);
-        let dir = dir.canonicalize().map_err(|_| SubjectError::Missing(dir.clone()))?;
+        let dir = dir
+            .canonicalize()
+            .map_err(|_| SubjectError::Missing(dir.clone()))?;
         let lib = dir.join("src").join("lib.rs");
         if !lib.is_file() {
             return Err(SubjectError::NotACrate(dir));
@@ -64,15 +70,29 @@ impl Subject {
         let mut hasher = DefaultHasher::new();
         dir.hash(&mut hasher);
         let key = format!("{:08x}", hasher.finish() as u32);
-        Ok(Subject { dir, lib, label, key })
+        Ok(Subject {
+            dir,
+            lib,
+            label,
+            key,
+        })
     }
 
     /// The last component of the subject's folder, made safe for a file name.
     pub fn folder_name(&self) -> String {
-        let name = self.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = self
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         name.unwrap_or_default()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     }
 }

@@ -106,15 +106,23 @@ mod tests {
     fn a_subject_that_does_not_compile_fails_rather_than_errors() {
         let mut broken = stage(Status::Error);
         broken.evidence.compile_errors = vec!["error[E0425]".into()];
-        assert_eq!(Verdict::of(&[broken, stage(Status::Skipped)]), Verdict::Fail);
+        assert_eq!(
+            Verdict::of(&[broken, stage(Status::Skipped)]),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn a_skipped_stage_is_never_a_pass_and_exit_codes_are_distinct() {
         assert_ne!(verdict(&[Status::Skipped]), Verdict::Pass);
-        let codes: Vec<i32> = [Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Incomplete]
-            .map(Verdict::exit_code)
-            .to_vec();
+        let codes: Vec<i32> = [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Error,
+            Verdict::Incomplete,
+        ]
+        .map(Verdict::exit_code)
+        .to_vec();
         assert_eq!(codes, [0, 1, 2, 3]);
     }
 }

@@ -28,6 +28,7 @@ pub struct SharedCell<T> {
 
 impl<T: Copy> SharedCell<T> {
     /// Creates a cell holding `value`.
+    #[track_caller]
     pub fn new(value: T) -> Self {
         Self {
             #[cfg(loom)]
@@ -40,6 +41,7 @@ impl<T: Copy> SharedCell<T> {
     }
 
     /// Reads the value: one step, with nothing that orders it against other threads.
+    #[track_caller]
     pub fn load(&self) -> T {
         #[cfg(loom)]
         {
@@ -57,6 +59,7 @@ impl<T: Copy> SharedCell<T> {
     }
 
     /// Writes the value: one step, with nothing that orders it against other threads.
+    #[track_caller]
     pub fn store(&self, value: T) {
         #[cfg(loom)]
         {
@@ -76,8 +79,7 @@ impl<T: Copy> SharedCell<T> {
     #[inline(always)]
     fn scheduling_point(&self) {
         #[cfg(shuttle)]
-        self.switch_point
-            .load(std::sync::atomic::Ordering::Relaxed);
+        self.switch_point.load(std::sync::atomic::Ordering::Relaxed);
     }
 }
 

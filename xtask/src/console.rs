@@ -25,11 +25,20 @@ impl<'a> Console<'a> {
 
     /// The grade's first line.
     pub fn grade_started(&mut self, exercise: &Exercise, subject: &Subject) {
-        let _ = writeln!(self.out, "Grading {} ({}): {}", exercise.id, exercise.title, subject.label);
+        let _ = writeln!(
+            self.out,
+            "Grading {} ({}): {}",
+            exercise.id, exercise.title, subject.label
+        );
     }
 
     /// The verdict, what it means, and where the report went.
-    pub fn grade_finished(&mut self, report: &Report, path: &Path, write_error: Option<&std::io::Error>) {
+    pub fn grade_finished(
+        &mut self,
+        report: &Report,
+        path: &Path,
+        write_error: Option<&std::io::Error>,
+    ) {
         let caught: Vec<&str> = report
             .stages
             .iter()
@@ -38,9 +47,13 @@ impl<'a> Console<'a> {
             .collect();
         let meaning = match report.verdict {
             Verdict::Pass => "every detector ran and found nothing".to_owned(),
-            Verdict::Fail if caught.is_empty() => "the subject does not build; fix the errors above".to_owned(),
+            Verdict::Fail if caught.is_empty() => {
+                "the subject does not build; fix the errors above".to_owned()
+            }
             Verdict::Fail => format!("caught by {}", caught.join(", ")),
-            Verdict::Incomplete => "nothing failed, but not every stage ran, so this is not a pass".to_owned(),
+            Verdict::Incomplete => {
+                "nothing failed, but not every stage ran, so this is not a pass".to_owned()
+            }
             Verdict::Error => "the grader could not finish; see the stages above".to_owned(),
         };
         let _ = writeln!(
@@ -65,12 +78,19 @@ impl<'a> Console<'a> {
 
     /// The result of `cargo xtask replay`.
     pub fn replayed(&mut self, judgement: &Judgement) {
-        let _ = writeln!(self.out, "shuttle replay: {} — {}", judgement.status, judgement.summary);
+        let _ = writeln!(
+            self.out,
+            "shuttle replay: {} — {}",
+            judgement.status, judgement.summary
+        );
         if let Some(failure) = &judgement.evidence.failure {
             let _ = writeln!(self.out, "{}", indent(failure));
         }
         if judgement.status == Status::Pass {
-            let _ = writeln!(self.out, "The schedule ran to the end without failing: the subject has changed since it failed.");
+            let _ = writeln!(
+                self.out,
+                "The schedule ran to the end without failing: the subject has changed since it failed."
+            );
         }
     }
 
@@ -104,7 +124,11 @@ impl<'a> Console<'a> {
         if shown >= total {
             let _ = writeln!(self.out, "That was the last hint for {}.", exercise.id);
         } else {
-            let _ = writeln!(self.out, "Run `cargo xtask hint {}` again for the next one.", exercise.id);
+            let _ = writeln!(
+                self.out,
+                "Run `cargo xtask hint {}` again for the next one.",
+                exercise.id
+            );
         }
     }
 }
@@ -140,5 +164,8 @@ impl Observer for Console<'_> {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("{:>21}{l}", "")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{:>21}{l}", ""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -33,8 +33,10 @@ pub fn reveal_next(path: &Path, exercise: &Exercise) -> Result<usize, String> {
     let shown = *revealed;
     let text = toml::to_string(&state).map_err(|e| e.to_string())?;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot save hint progress to {}: {e}", path.display()))?;
+    std::fs::write(path, text)
+        .map_err(|e| format!("cannot save hint progress to {}: {e}", path.display()))?;
     Ok(shown)
 }

@@ -26,7 +26,10 @@ use std::path::{Path, PathBuf};
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "Racelab: fix the race, then prove it with four detectors.")]
+#[command(
+    name = "cargo xtask",
+    about = "Racelab: fix the race, then prove it with four detectors."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +84,11 @@ enum Command {
 }
 
 /// Runs the command line `args` (program name first) and returns the exit status.
-pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     run_in(&default_root(), args, out, err)
 }
 
@@ -106,7 +113,10 @@ pub fn run_in(
     let lab = match Lab::open(root) {
         Ok(lab) => lab,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}\nFix the manifest (see ARCHITECTURE.md) and run again.");
+            let _ = writeln!(
+                err,
+                "error: {e}\nFix the manifest (see ARCHITECTURE.md) and run again."
+            );
             return EXIT_USAGE;
         }
     };
@@ -121,16 +131,39 @@ pub fn run_in(
 
 /// The workspace this binary was built in.
 fn default_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_owned)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned)
 }
 
-fn execute(lab: &Lab, command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, String> {
+fn execute(
+    lab: &Lab,
+    command: Command,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, String> {
     match command {
-        Command::Grade { exercise, path, stage, seed, iterations, report } => {
+        Command::Grade {
+            exercise,
+            path,
+            stage,
+            seed,
+            iterations,
+            report,
+        } => {
             let exercise = find_exercise(lab, &exercise)?;
-            let subject = Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
-            let stages = if stage.is_empty() { StageName::ALL.to_vec() } else { stage };
-            let options = GradeOptions { stages, seed, iterations };
+            let subject =
+                Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
+            let stages = if stage.is_empty() {
+                StageName::ALL.to_vec()
+            } else {
+                stage
+            };
+            let options = GradeOptions {
+                stages,
+                seed,
+                iterations,
+            };
             let mut console = Console::new(out, err);
             console.grade_started(exercise, &subject);
             let graded = grade(lab, exercise, &subject, &options, &mut console);
@@ -142,9 +175,14 @@ fn execute(lab: &Lab, command: Command, out: &mut dyn Write, err: &mut dyn Write
                 Err(_) => Ok(EXIT_USAGE),
             }
         }
-        Command::Replay { exercise, schedule, path } => {
+        Command::Replay {
+            exercise,
+            schedule,
+            path,
+        } => {
             let exercise = find_exercise(lab, &exercise)?;
-            let subject = Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
+            let subject =
+                Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
             let mut console = Console::new(out, err);
             let judgement = replay_shuttle(lab, exercise, &subject, &schedule, &mut console);
             console.replayed(&judgement);
@@ -167,7 +205,11 @@ fn execute(lab: &Lab, command: Command, out: &mut dyn Write, err: &mut dyn Write
         Command::Hint { exercise, all } => {
             let exercise = find_exercise(lab, &exercise)?;
             let state = hints::HintState::path(lab);
-            let shown = if all { exercise.hints.len() } else { hints::reveal_next(&state, exercise)? };
+            let shown = if all {
+                exercise.hints.len()
+            } else {
+                hints::reveal_next(&state, exercise)?
+            };
             Console::new(out, err).hints(exercise, shown);
             Ok(0)
         }

@@ -31,8 +31,8 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
     };
     let text = fs::read_to_string(request_path)
         .map_err(|e| format!("cannot read {}: {e}", request_path.display()))?;
-    let request: Request =
-        toml::from_str(&text).map_err(|e| format!("bad request {}: {e}", request_path.display()))?;
+    let request: Request = toml::from_str(&text)
+        .map_err(|e| format!("bad request {}: {e}", request_path.display()))?;
     if request.backend() != racelab_sync::BACKEND {
         return Err(format!(
             "this runner was built for {}, but the request needs {}",
@@ -76,12 +76,14 @@ fn capture_panics(path: PathBuf) {
             p => p.downcast_ref::<String>().cloned(),
         }
         .unwrap_or_else(|| "a panic with a non-text payload".to_owned());
-        let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
         let failure = Failure { message, location };
-        if FIRST_PANIC.set(failure.clone()).is_ok() {
-            if let Ok(text) = toml::to_string(&failure) {
-                let _ = fs::write(&path, text);
-            }
+        if FIRST_PANIC.set(failure.clone()).is_ok()
+            && let Ok(text) = toml::to_string(&failure)
+        {
+            let _ = fs::write(&path, text);
         }
         default_hook(info);
     }));
@@ -127,10 +129,18 @@ mod modelled {
 
     #[cfg(loom)]
     pub(super) fn loom(request: Request, scenario: Scenario) -> Findings {
-        let Request::Loom { size, preemption_bound, max_branches } = request else {
+        let Request::Loom {
+            size,
+            preemption_bound,
+            max_branches,
+        } = request
+        else {
             unreachable!("checked against the backend before")
         };
-        let bounds = racelab_sync::explore::LoomBounds { preemption_bound, max_branches };
+        let bounds = racelab_sync::explore::LoomBounds {
+            preemption_bound,
+            max_branches,
+        };
         let body = checked(scenario, size);
         findings_after(panic::catch_unwind(AssertUnwindSafe(|| {
             racelab_sync::explore::loom(bounds, body)
@@ -143,7 +153,14 @@ mod modelled {
         scenario: Scenario,
         findings_path: &std::path::Path,
     ) -> Findings {
-        let Request::Shuttle { size, seed, iterations, depth, replay } = request else {
+        let Request::Shuttle {
+            size,
+            seed,
+            iterations,
+            depth,
+            replay,
+        } = request
+        else {
             unreachable!("checked against the backend before")
         };
         let body = checked(scenario, size);
@@ -162,7 +179,12 @@ mod modelled {
         if let Err(e) = std::fs::create_dir_all(&schedule_dir) {
             eprintln!("cannot create {}: {e}", schedule_dir.display());
         }
-        let plan = racelab_sync::explore::PctPlan { seed, iterations, depth, schedule_dir };
+        let plan = racelab_sync::explore::PctPlan {
+            seed,
+            iterations,
+            depth,
+            schedule_dir,
+        };
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             racelab_sync::explore::shuttle_pct(&plan, body);
         }));
@@ -192,11 +214,19 @@ mod stress {
     }
 
     pub(super) fn run(request: Request, scenario: Scenario, findings_path: &Path) -> Findings {
-        let Request::Stress { size, rounds, round_timeout_ms } = request else {
+        let Request::Stress {
+            size,
+            rounds,
+            round_timeout_ms,
+        } = request
+        else {
             unreachable!("checked against the backend before")
         };
         let progress = Arc::new(Mutex::new(Progress {
-            findings: Findings { backend: racelab_sync::BACKEND.to_owned(), ..Findings::default() },
+            findings: Findings {
+                backend: racelab_sync::BACKEND.to_owned(),
+                ..Findings::default()
+            },
             round: None,
         }));
         watch(
@@ -220,8 +250,7 @@ mod stress {
                 }
             }
         }
-        let findings = lock(&progress).findings.clone();
-        findings
+        lock(&progress).findings.clone()
     }
 
     /// Starts the watchdog: if a round outlives `limit`, it writes the findings with
@@ -231,21 +260,23 @@ mod stress {
             loop {
                 thread::sleep(Duration::from_millis(25));
                 let mut progress = lock(&progress);
-                if let Some((round, started)) = progress.round {
-                    if started.elapsed() > limit {
-                        progress.findings.hung_round = Some(round);
-                        let code = match write_findings(&findings_path, &progress.findings) {
-                            Ok(()) => 0,
-                            Err(_) => 2,
-                        };
-                        std::process::exit(code);
-                    }
+                if let Some((round, started)) = progress.round
+                    && started.elapsed() > limit
+                {
+                    progress.findings.hung_round = Some(round);
+                    let code = match write_findings(&findings_path, &progress.findings) {
+                        Ok(()) => 0,
+                        Err(_) => 2,
+                    };
+                    std::process::exit(code);
                 }
             }
         });
     }
 
     fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
-        progress.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        progress
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -47,9 +47,18 @@ impl Outcome {
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self { invariant, expected, observed, unit, holds } = self;
+        let Self {
+            invariant,
+            expected,
+            observed,
+            unit,
+            holds,
+        } = self;
         let verdict = if *holds { "holds" } else { "broken" };
-        write!(f, "{invariant} {verdict}: expected {expected} {unit}, got {observed} {unit}")
+        write!(
+            f,
+            "{invariant} {verdict}: expected {expected} {unit}, got {observed} {unit}"
+        )
     }
 }
 

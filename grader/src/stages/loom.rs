@@ -11,7 +11,10 @@ use racelab_harness::{Request, Size};
 /// The runner request for these bounds.
 pub fn request(size: &LoomSize) -> Request {
     Request::Loom {
-        size: Size { workers: size.workers, ops: size.ops },
+        size: Size {
+            workers: size.workers,
+            ops: size.ops,
+        },
         preemption_bound: size.preemption_bound,
         max_branches: size.max_branches,
     }
@@ -19,9 +22,10 @@ pub fn request(size: &LoomSize) -> Request {
 
 /// The bounds in words, e.g. "2 workers × 2 ops, preemption bound 3".
 pub fn bounds(size: &LoomSize) -> String {
-    let preemptions = size
-        .preemption_bound
-        .map_or_else(|| "no preemption bound".to_owned(), |b| format!("preemption bound {b}"));
+    let preemptions = size.preemption_bound.map_or_else(
+        || "no preemption bound".to_owned(),
+        |b| format!("preemption bound {b}"),
+    );
     format!("{} workers × {} ops, {preemptions}", size.workers, size.ops)
 }
 
@@ -31,7 +35,7 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
         Ok(findings) => findings,
         Err(mut judgement) => {
             judgement.evidence.bounds = Some(bounds(size));
-            return judgement;
+            return *judgement;
         }
     };
     let mut evidence = Evidence {
@@ -51,11 +55,19 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
             evidence,
         };
     };
-    let summary = format!("{} (schedule {})", describe(&failure.message), findings.executions);
+    let summary = format!(
+        "{} (schedule {})",
+        describe(&failure.message),
+        findings.executions
+    );
     evidence.location = failure.location.filter(|l| is_subject_location(l));
-    evidence.failure = Some(failure.message);
+    evidence.failure = Some(super::tidy(&failure.message));
     evidence.replay = Some(replay);
-    Judgement { status: Status::Fail, summary, evidence }
+    Judgement {
+        status: Status::Fail,
+        summary,
+        evidence,
+    }
 }
 
 /// loom's failure message, said plainly.
@@ -65,7 +77,8 @@ fn describe(message: &str) -> String {
     } else if message.contains("deadlock") {
         format!("deadlock: {}", first_line(message))
     } else if message.contains("maximum number of branches") {
-        "a schedule exceeded loom's branch limit: a spin loop without yield_now, or a livelock".into()
+        "a schedule exceeded loom's branch limit: a spin loop without yield_now, or a livelock"
+            .into()
     } else {
         first_line(message)
     }
@@ -77,8 +90,14 @@ mod tests {
 
     #[test]
     fn loom_messages_are_said_plainly() {
-        assert!(describe("Causality violation: Concurrent read and write accesses.\n created: x").starts_with("data race"));
+        assert!(
+            describe("Causality violation: Concurrent read and write accesses.\n created: x")
+                .starts_with("data race")
+        );
         assert!(describe("deadlock; threads = [(0, Blocked)]").starts_with("deadlock"));
-        assert_eq!(describe("total broken: expected 1 paise, got 0 paise"), "total broken: expected 1 paise, got 0 paise");
+        assert_eq!(
+            describe("total broken: expected 1 paise, got 0 paise"),
+            "total broken: expected 1 paise, got 0 paise"
+        );
     }
 }

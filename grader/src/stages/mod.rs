@@ -37,8 +37,12 @@ pub enum StageName {
 
 impl StageName {
     /// Every stage, in run order.
-    pub const ALL: [StageName; 4] =
-        [StageName::Loom, StageName::Shuttle, StageName::Stress, StageName::Tsan];
+    pub const ALL: [StageName; 4] = [
+        StageName::Loom,
+        StageName::Shuttle,
+        StageName::Stress,
+        StageName::Tsan,
+    ];
 
     /// The stage's name in reports and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -73,7 +77,9 @@ impl FromStr for StageName {
         StageName::ALL
             .into_iter()
             .find(|stage| stage.as_str() == name.trim())
-            .ok_or_else(|| format!("unknown stage `{name}`: the stages are loom, shuttle, stress, tsan"))
+            .ok_or_else(|| {
+                format!("unknown stage `{name}`: the stages are loom, shuttle, stress, tsan")
+            })
     }
 }
 
@@ -111,9 +117,15 @@ pub fn run_runner(
     std::fs::create_dir_all(run_dir)?;
     let request_path = run_dir.join("request.toml");
     let findings_path = run_dir.join("findings.toml");
-    std::fs::write(&request_path, toml::to_string(request).map_err(std::io::Error::other)?)?;
+    std::fs::write(
+        &request_path,
+        toml::to_string(request).map_err(std::io::Error::other)?,
+    )?;
     let mut command = Command::new(executable);
-    command.arg(&request_path).arg(&findings_path).current_dir(run_dir);
+    command
+        .arg(&request_path)
+        .arg(&findings_path)
+        .current_dir(run_dir);
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
         if key.starts_with("LOOM_") || key.starts_with("SHUTTLE_") || key == "RUST_BACKTRACE" {
@@ -124,7 +136,8 @@ pub fn run_runner(
     let read = |path: &Path| std::fs::read_to_string(path).ok();
     Ok(RunnerRun {
         findings: read(&findings_path).and_then(|t| toml::from_str(&t).ok()),
-        first_panic: read(&findings_path.with_extension("panic")).and_then(|t| toml::from_str(&t).ok()),
+        first_panic: read(&findings_path.with_extension("panic"))
+            .and_then(|t| toml::from_str(&t).ok()),
         finished,
     })
 }
@@ -132,46 +145,67 @@ pub fn run_runner(
 impl RunnerRun {
     /// Judges the ways a run can end without findings. `Ok` holds the findings when
     /// the runner completed normally; `Err` is already the stage's judgement.
-    pub fn findings_or_judgement(self) -> Result<Findings, Judgement> {
+    pub fn findings_or_judgement(self) -> Result<Findings, Box<Judgement>> {
         let tail = || Some(process::last_lines(&self.finished.stderr, 25));
         if self.finished.timed_out {
-            return Err(Judgement {
+            return Err(Box::new(Judgement {
                 status: Status::Timeout,
                 summary: format!(
                     "did not finish within {} s: possible deadlock or livelock",
                     self.finished.elapsed.as_secs()
                 ),
-                evidence: Evidence { output_tail: tail(), ..Evidence::default() },
-            });
+                evidence: Evidence {
+                    output_tail: tail(),
+                    ..Evidence::default()
+                },
+            }));
         }
         if let Some(findings) = self.findings {
             return Ok(findings);
         }
         if let Some(failure) = self.first_panic {
             // The runner died after a panic (loom aborts on a deadlock, for one).
-            return Err(Judgement {
+            return Err(Box::new(Judgement {
                 status: Status::Fail,
                 summary: first_line(&failure.message),
                 evidence: Evidence {
-                    failure: Some(failure.message),
+                    failure: Some(tidy(&failure.message)),
                     location: failure.location.filter(|l| is_subject_location(l)),
                     output_tail: tail(),
                     ..Evidence::default()
                 },
-            });
+            }));
         }
         let crashed = self.finished.status.is_some_and(|s| s.code().is_none());
-        Err(Judgement {
+        Err(Box::new(Judgement {
             status: if crashed { Status::Fail } else { Status::Error },
-            summary: format!("the runner ended with {} and left no findings", self.finished.describe_status()),
-            evidence: Evidence { output_tail: tail(), ..Evidence::default() },
-        })
+            summary: format!(
+                "the runner ended with {} and left no findings",
+                self.finished.describe_status()
+            ),
+            evidence: Evidence {
+                output_tail: tail(),
+                ..Evidence::default()
+            },
+        }))
     }
+}
+
+/// A failure message as the report shows it: without surrounding blank lines.
+pub fn tidy(message: &str) -> String {
+    message
+        .trim_matches(|c: char| c == '\n' || c == '\r')
+        .to_owned()
 }
 
 /// The first line of a message, for summaries.
 pub fn first_line(message: &str) -> String {
-    message.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_owned()
+    message
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
 }
 
 /// Whether a panic location points into the subject or the scenario, rather than
@@ -198,13 +232,20 @@ mod tests {
 
     #[test]
     fn summaries_take_the_first_non_empty_line() {
-        assert_eq!(first_line("\n  Causality violation: x\n created: y"), "Causality violation: x");
+        assert_eq!(
+            first_line("\n  Causality violation: x\n created: y"),
+            "Causality violation: x"
+        );
     }
 
     #[test]
     fn locations_in_the_harness_or_dependencies_are_not_shown_to_students() {
         assert!(is_subject_location("/home/s/ex01/src/lib.rs:31:9"));
-        assert!(!is_subject_location("/work/main/grader/harness/src/run.rs:12:5"));
-        assert!(!is_subject_location("/root/.cargo/registry/src/x/loom-0.7.3/src/rt/mod.rs:1:1"));
+        assert!(!is_subject_location(
+            "/work/main/grader/harness/src/run.rs:12:5"
+        ));
+        assert!(!is_subject_location(
+            "/root/.cargo/registry/src/x/loom-0.7.3/src/rt/mod.rs:1:1"
+        ));
     }
 }

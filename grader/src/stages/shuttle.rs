@@ -10,9 +10,17 @@ use crate::report::{Evidence, Status};
 use racelab_harness::{Request, Size};
 
 /// The runner request: explore `iterations` schedules from `seed`, or replay `schedule`.
-pub fn request(size: &ShuttleSize, seed: u64, iterations: usize, schedule: Option<String>) -> Request {
+pub fn request(
+    size: &ShuttleSize,
+    seed: u64,
+    iterations: usize,
+    schedule: Option<String>,
+) -> Request {
     Request::Shuttle {
-        size: Size { workers: size.workers, ops: size.ops },
+        size: Size {
+            workers: size.workers,
+            ops: size.ops,
+        },
         seed,
         iterations,
         depth: size.depth,
@@ -38,7 +46,7 @@ pub fn judge(
         Err(mut judgement) => {
             judgement.evidence.bounds = Some(bounds);
             judgement.evidence.seed = Some(seed);
-            return judgement;
+            return *judgement;
         }
     };
     let mut evidence = Evidence {
@@ -51,7 +59,10 @@ pub fn judge(
     let Some(failure) = findings.failure else {
         return Judgement {
             status: Status::Pass,
-            summary: format!("no failure in {} PCT iterations (seed {seed})", findings.executions),
+            summary: format!(
+                "no failure in {} PCT iterations (seed {seed})",
+                findings.executions
+            ),
             evidence,
         };
     };
@@ -63,6 +74,10 @@ pub fn judge(
     evidence.replay = findings.schedule.as_deref().map(&replay);
     evidence.schedule = findings.schedule;
     evidence.location = failure.location.filter(|l| is_subject_location(l));
-    evidence.failure = Some(failure.message);
-    Judgement { status: Status::Fail, summary, evidence }
+    evidence.failure = Some(super::tidy(&failure.message));
+    Judgement {
+        status: Status::Fail,
+        summary,
+        evidence,
+    }
 }

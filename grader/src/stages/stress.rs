@@ -14,7 +14,10 @@ use std::time::Duration;
 /// The runner request for these rounds.
 pub fn request(size: &RoundsSize) -> Request {
     Request::Stress {
-        size: Size { workers: size.workers, ops: size.ops },
+        size: Size {
+            workers: size.workers,
+            ops: size.ops,
+        },
         rounds: size.rounds,
         round_timeout_ms: size.round_timeout_ms,
     }
@@ -28,12 +31,15 @@ pub fn time_limit(size: &RoundsSize) -> Duration {
 
 /// Judges a run of real-thread rounds (the stress stage, and ThreadSanitizer's rounds).
 pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
-    let bounds = format!("{} workers × {} ops, {} rounds", size.workers, size.ops, size.rounds);
+    let bounds = format!(
+        "{} workers × {} ops, {} rounds",
+        size.workers, size.ops, size.rounds
+    );
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,
         Err(mut judgement) => {
             judgement.evidence.bounds = Some(bounds);
-            return judgement;
+            return *judgement;
         }
     };
     let mut evidence = Evidence {
@@ -56,7 +62,7 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
     }
     if let Some(failure) = findings.failure {
         evidence.location = failure.location.filter(|l| super::is_subject_location(l));
-        evidence.failure = Some(failure.message.clone());
+        evidence.failure = Some(super::tidy(&failure.message));
         return Judgement {
             status: Status::Fail,
             summary: format!(
@@ -76,7 +82,11 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
             evidence,
         };
     };
-    let worst = broken.iter().max_by_key(|o| o.shortfall().abs()).copied().unwrap_or(first);
+    let worst = broken
+        .iter()
+        .max_by_key(|o| o.shortfall().abs())
+        .copied()
+        .unwrap_or(first);
     evidence.anomalies = Some(Anomalies {
         invariant: first.invariant.clone(),
         unit: first.unit.clone(),

@@ -4,5 +4,4 @@
 //! so no grade can pass without it.
 
 /// Why the stage did not run.
-pub const NOT_BUILT: &str =
-    "the ThreadSanitizer stage is not part of this grader yet; the other stages' results stand, the verdict cannot be `pass`";
+pub const NOT_BUILT: &str = "the ThreadSanitizer stage is not part of this grader yet; the other stages' results stand, the verdict cannot be `pass`";
