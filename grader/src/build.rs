@@ -63,9 +63,15 @@ impl Flavor {
 /// Why a runner could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildFailure {
-    /// The subject (or the scenario against the subject's API) does not compile.
+    /// The subject's own code does not compile.
     Compile {
         /// The first compiler errors, rendered, with paths relative to the subject.
+        errors: Vec<String>,
+    },
+    /// The subject compiles, but the scenario does not compile against it: the
+    /// subject changed the exercise's API (a signature, a type, a missing method).
+    ApiChanged {
+        /// The first compiler errors, rendered.
         errors: Vec<String>,
     },
     /// cargo itself failed, timed out, or could not be started.
@@ -85,6 +91,10 @@ impl fmt::Display for BuildFailure {
                     errors.len()
                 )
             }
+            BuildFailure::ApiChanged { .. } => write!(
+                f,
+                "API changed: the grader's scenario no longer compiles against the subject; keep the exercise's public types and method signatures as shipped"
+            ),
             BuildFailure::Tool { message } => write!(f, "the build failed: {message}"),
         }
     }
@@ -125,8 +135,17 @@ pub fn build_runner(
     let messages = parse_messages(&finished.stdout, subject);
     match (finished.succeeded(), messages.executable) {
         (true, Some(executable)) => Ok(executable),
-        _ if !messages.errors.is_empty() => Err(BuildFailure::Compile {
-            errors: messages.errors,
+        _ if !messages.subject_errors.is_empty() => Err(BuildFailure::Compile {
+            errors: messages.subject_errors,
+        }),
+        _ if !messages.scenario_errors.is_empty() => Err(BuildFailure::ApiChanged {
+            errors: messages.scenario_errors,
+        }),
+        _ if !messages.other_errors.is_empty() => Err(BuildFailure::Tool {
+            message: format!(
+                "the grader's own code does not compile:\n{}",
+                messages.other_errors.join("\n")
+            ),
         }),
         _ => Err(BuildFailure::Tool {
             message: format!(
@@ -233,11 +252,14 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     fs::write(path, text)
 }
 
-/// What cargo's JSON messages say: the runner's executable and the compiler errors.
+/// What cargo's JSON messages say: the runner's executable and the compiler errors,
+/// sorted by whose code they are in.
 #[derive(Debug, Default)]
 struct BuildMessages {
     executable: Option<PathBuf>,
-    errors: Vec<String>,
+    subject_errors: Vec<String>,
+    scenario_errors: Vec<String>,
+    other_errors: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -251,6 +273,14 @@ struct CargoMessage {
 struct Diagnostic {
     level: String,
     rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<Span>,
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    is_primary: bool,
 }
 
 fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
@@ -264,10 +294,24 @@ fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
             ("compiler-artifact", Some(executable), _) => found.executable = Some(executable),
             ("compiler-message", _, Some(diagnostic)) if diagnostic.level == "error" => {
                 let rendered = diagnostic.rendered.unwrap_or_default();
-                if found.errors.len() < ERRORS_KEPT && !rendered.starts_with("aborting") {
-                    found
-                        .errors
-                        .push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
+                if rendered.starts_with("aborting") {
+                    continue;
+                }
+                let primary = diagnostic
+                    .spans
+                    .iter()
+                    .find(|s| s.is_primary)
+                    .map(|s| s.file_name.as_str());
+                let errors = match primary {
+                    Some(file) if file.starts_with(&subject_prefix) => &mut found.subject_errors,
+                    Some(file) if file.contains("/grader/scenarios/") => &mut found.scenario_errors,
+                    // An error with no primary span is the crate's as a whole; the
+                    // subject is the only crate that changes between builds.
+                    None => &mut found.subject_errors,
+                    Some(_) => &mut found.other_errors,
+                };
+                if errors.len() < ERRORS_KEPT {
+                    errors.push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
                 }
             }
             _ => {}
@@ -294,7 +338,8 @@ mod tests {
     #[test]
     fn finds_the_executable_and_the_errors_with_subject_relative_paths() {
         let stdout = [
-            r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0308]: mismatched types\n --> /home/student/ex01/src/lib.rs:12:5\n"}}"#,
+            r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0308]: mismatched types\n --> /home/student/ex01/src/lib.rs:12:5\n","spans":[{"file_name":"/home/student/ex01/src/lib.rs","is_primary":true}]}}"#,
+            r#"{"reason":"compiler-message","message":{"level":"error","rendered":"error[E0599]: no method named `finish`","spans":[{"file_name":"/work/racelab/grader/scenarios/ex01.rs","is_primary":true}]}}"#,
             r#"{"reason":"compiler-message","message":{"level":"warning","rendered":"warning: unused"}}"#,
             r#"{"reason":"compiler-artifact","executable":"/t/release/runner"}"#,
             "not json",

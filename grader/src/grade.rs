@@ -222,13 +222,11 @@ fn unique_run_name(exercise: &Exercise, subject: &Subject, stage: StageName) -> 
 }
 
 fn build_failed(failure: &BuildFailure) -> Judgement {
-    let compile_errors = match failure {
-        BuildFailure::Compile { errors } => errors.clone(),
-        BuildFailure::Tool { .. } => Vec::new(),
-    };
-    let output_tail = match failure {
-        BuildFailure::Tool { message } => Some(message.clone()),
-        BuildFailure::Compile { .. } => None,
+    let (compile_errors, output_tail) = match failure {
+        BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors } => {
+            (errors.clone(), None)
+        }
+        BuildFailure::Tool { message } => (Vec::new(), Some(message.clone())),
     };
     Judgement {
         status: Status::Error,

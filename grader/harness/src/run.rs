@@ -41,18 +41,18 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
         ));
     }
     capture_panics(findings_path.with_extension("panic"));
-    let findings = drive(request, scenario, findings_path);
+    let findings = drive(request, scenario, findings_path)?;
     write_findings(findings_path, &findings)
 }
 
 /// Runs `request` with the backend this runner was compiled for.
-fn drive(request: Request, scenario: Scenario, findings_path: &Path) -> Findings {
+fn drive(request: Request, scenario: Scenario, findings_path: &Path) -> Result<Findings, String> {
     #[cfg(loom)]
-    return modelled::loom(request, scenario);
+    return Ok(modelled::loom(request, scenario));
     #[cfg(shuttle)]
     return modelled::shuttle(request, scenario, findings_path);
     #[cfg(not(any(loom, shuttle)))]
-    return stress::run(request, scenario, findings_path);
+    return Ok(stress::run(request, scenario, findings_path));
 }
 
 /// Writes the findings whole: to a temporary file first, then renamed into place.
@@ -152,7 +152,7 @@ mod modelled {
         request: Request,
         scenario: Scenario,
         findings_path: &std::path::Path,
-    ) -> Findings {
+    ) -> Result<Findings, String> {
         let Request::Shuttle {
             size,
             seed,
@@ -169,10 +169,20 @@ mod modelled {
                 racelab_sync::explore::shuttle_replay(&schedule, body)
             }));
             let mut findings = findings_after(result);
+            let unreadable = findings.executions == 0
+                && findings
+                    .failure
+                    .as_ref()
+                    .is_some_and(|f| f.message.contains("invalid schedule"));
+            if unreadable {
+                return Err(format!(
+                    "`{schedule}` is not a schedule shuttle wrote: copy the whole string from the grade's output or report"
+                ));
+            }
             if findings.failure.is_some() {
                 findings.schedule = Some(schedule);
             }
-            return findings;
+            return Ok(findings);
         }
         let schedule_dir = findings_path.with_extension("schedules");
         let _ = std::fs::remove_dir_all(&schedule_dir);
@@ -192,7 +202,7 @@ mod modelled {
         findings.schedule = std::fs::read_to_string(plan.schedule_dir.join("schedule000.txt"))
             .ok()
             .map(|s| s.trim().to_owned());
-        findings
+        Ok(findings)
     }
 }
 

@@ -19,6 +19,9 @@ use std::process::Command;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// How a runner starts the line that says why it could not do its job.
+const RUNNER_ERROR: &str = "racelab runner: ";
+
 /// How much of a runner's output the grader keeps in memory.
 const OUTPUT_CAP: usize = 256 << 10;
 
@@ -162,6 +165,20 @@ impl RunnerRun {
         }
         if let Some(findings) = self.findings {
             return Ok(findings);
+        }
+        let runner_refused = self.finished.status.and_then(|s| s.code()) == Some(2);
+        let refusal = self
+            .finished
+            .stderr
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(RUNNER_ERROR));
+        if let Some(problem) = refusal.filter(|_| runner_refused) {
+            return Err(Box::new(Judgement {
+                status: Status::Error,
+                summary: problem.to_owned(),
+                evidence: Evidence::default(),
+            }));
         }
         if let Some(failure) = self.first_panic {
             // The runner died after a panic (loom aborts on a deadlock, for one).

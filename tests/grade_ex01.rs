@@ -1,0 +1,251 @@
+//! End to end, through the command line: `cargo xtask grade ex01` on the exercise as
+//! shipped, on every reference solution, on a copy elsewhere, and on bad input.
+//!
+//! These grades run the real detectors (loom, shuttle, real threads). The
+//! ThreadSanitizer stage has its own end-to-end test (`tsan.rs`); here it is left out
+//! with `--stage`, which the report must then show as `skipped`, never `pass`.
+
+use racelab_grader::report::{Report, Status};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+const EXPLORING_STAGES: &str = "loom,shuttle,stress";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs `cargo xtask <args>` in-process; returns (exit code, stdout, stderr).
+fn xtask(args: &[&str]) -> (i32, String, String) {
+    let argv = std::iter::once("xtask")
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// Grades with the exploring stages, reporting to a temporary file; returns the exit
+/// code, the console output and the parsed report.
+fn grade(extra: &[&str]) -> (i32, String, Report) {
+    let dir = tempfile::tempdir().unwrap();
+    let report_path = dir.path().join("report.toml");
+    let report_arg = report_path.to_str().unwrap();
+    let mut args = vec![
+        "grade",
+        "ex01",
+        "--stage",
+        EXPLORING_STAGES,
+        "--report",
+        report_arg,
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = xtask(&args);
+    let report = Report::read(&report_path)
+        .unwrap_or_else(|e| panic!("no report ({e}); stdout:\n{out}\nstderr:\n{err}"));
+    (code, out, report)
+}
+
+fn status(report: &Report, stage: &str) -> Status {
+    report
+        .stage(stage)
+        .unwrap_or_else(|| panic!("no stage {stage}"))
+        .status
+}
+
+#[test]
+fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
+    let (code, out, report) = grade(&[]);
+    assert_eq!(code, 1, "{out}");
+    for stage in ["loom", "shuttle", "stress"] {
+        assert_eq!(status(&report, stage), Status::Fail, "{stage}\n{out}");
+    }
+    assert_eq!(status(&report, "tsan"), Status::Skipped);
+    assert_eq!(report.verdict.as_str(), "fail");
+
+    let loom = report.stage("loom").unwrap();
+    let diagnostic = loom.evidence.failure.as_deref().unwrap_or_default();
+    assert!(diagnostic.contains("Causality violation"), "{diagnostic}");
+    assert!(
+        diagnostic.contains("exercises/ex01-lost-update/src/lib.rs"),
+        "loom should point at the exercise's own lines, not the facade:\n{diagnostic}"
+    );
+
+    let shuttle = report.stage("shuttle").unwrap();
+    assert!(shuttle.summary.contains("expected"), "{}", shuttle.summary);
+    let replay = shuttle
+        .evidence
+        .replay
+        .as_deref()
+        .expect("a replay command");
+    assert!(
+        replay.starts_with("cargo xtask replay ex01 --schedule "),
+        "{replay}"
+    );
+
+    let anomalies = report
+        .stage("stress")
+        .unwrap()
+        .evidence
+        .anomalies
+        .clone()
+        .expect("figures");
+    assert!(
+        anomalies.broken_rounds > 0 && anomalies.total_shortfall > 0,
+        "{anomalies:?}"
+    );
+    assert!(out.contains("lost"), "{out}");
+    assert!(out.contains("report: "), "{out}");
+}
+
+#[test]
+fn a_shuttle_failure_replays_deterministically_and_a_corrupt_schedule_is_refused() {
+    let (_, _, report) = grade(&["--stage", "shuttle"]);
+    let shuttle = report.stage("shuttle").unwrap();
+    let schedule = shuttle
+        .evidence
+        .schedule
+        .clone()
+        .expect("a failing schedule");
+    let first = xtask(&["replay", "ex01", "--schedule", &schedule]);
+    let second = xtask(&["replay", "ex01", "--schedule", &schedule]);
+    assert_eq!(first.0, 1, "{}\n{}", first.1, first.2);
+    assert_eq!(
+        first.1, second.1,
+        "replaying twice must print the same thing"
+    );
+    assert!(
+        first
+            .1
+            .contains(shuttle.evidence.failure.as_deref().unwrap()),
+        "{}",
+        first.1
+    );
+
+    let (code, out, err) = xtask(&["replay", "ex01", "--schedule", "not-a-schedule"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("not a schedule"),
+        "{out}{err}"
+    );
+}
+
+#[test]
+fn every_reference_solution_passes_every_exploring_stage() {
+    for solution in ["mutex", "atomic", "per-worker"] {
+        let path = root().join("solutions/ex01-lost-update").join(solution);
+        let (code, out, report) = grade(&["--path", path.to_str().unwrap()]);
+        for stage in ["loom", "shuttle", "stress"] {
+            assert_eq!(
+                status(&report, stage),
+                Status::Pass,
+                "{solution} {stage}\n{out}"
+            );
+        }
+        // tsan was not selected: the grade is incomplete, not a pass.
+        assert_eq!(status(&report, "tsan"), Status::Skipped);
+        assert_eq!(
+            (code, report.verdict.as_str()),
+            (3, "incomplete"),
+            "{solution}\n{out}"
+        );
+    }
+}
+
+#[test]
+fn a_copy_of_a_solution_elsewhere_grades_the_same() {
+    let copy = tempfile::tempdir().unwrap();
+    let source = root().join("solutions/ex01-lost-update/atomic");
+    std::fs::create_dir_all(copy.path().join("src")).unwrap();
+    for file in ["Cargo.toml", "src/lib.rs"] {
+        std::fs::copy(source.join(file), copy.path().join(file)).unwrap();
+    }
+    let (code, out, report) = grade(&["--path", copy.path().to_str().unwrap()]);
+    assert_eq!(code, 3, "{out}");
+    for stage in ["loom", "shuttle", "stress"] {
+        assert_eq!(status(&report, stage), Status::Pass, "{stage}\n{out}");
+    }
+    assert!(out.contains(&copy.path().display().to_string()), "{out}");
+}
+
+#[test]
+fn a_subject_that_does_not_compile_fails_with_the_compiler_errors() {
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(broken.path().join("src")).unwrap();
+    let source =
+        std::fs::read_to_string(root().join("exercises/ex01-lost-update/src/lib.rs")).unwrap();
+    let source = source.replace(
+        "let total = total + amount_paise;",
+        "let total = total + amount_paise",
+    );
+    std::fs::write(broken.path().join("src/lib.rs"), source).unwrap();
+    let (code, out, report) =
+        grade(&["--path", broken.path().to_str().unwrap(), "--stage", "loom"]);
+    assert_eq!((code, report.verdict.as_str()), (1, "fail"), "{out}");
+    let loom = report.stage("loom").unwrap();
+    assert_eq!(loom.status, Status::Error);
+    let first_error = loom
+        .evidence
+        .compile_errors
+        .first()
+        .expect("compiler errors in the report");
+    assert!(first_error.contains("src/lib.rs:"), "{first_error}");
+    assert!(out.contains("does not compile"), "{out}");
+}
+
+#[test]
+fn an_unknown_exercise_exits_2_and_lists_the_exercises() {
+    let (code, out, err) = xtask(&["grade", "ex99"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("no exercise `ex99`"), "{err}");
+    assert!(
+        err.contains("ex01") && err.contains("The lost update"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_path_that_is_not_a_crate_exits_2_with_what_to_do() {
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = xtask(&["grade", "ex01", "--path", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no src/lib.rs"), "{err}");
+    let (code, _, err) = xtask(&["grade", "ex01", "--path", "/nonexistent/racelab"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn an_unknown_stage_is_a_usage_error() {
+    let (code, _, err) = xtask(&["grade", "ex01", "--stage", "helgrind"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("loom, shuttle, stress, tsan"), "{err}");
+}
+
+#[test]
+fn an_unwritable_report_location_exits_2_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let target = blocker.join("report.toml");
+    let (code, _, err) = xtask(&[
+        "grade",
+        "ex01",
+        "--stage",
+        "loom",
+        "--report",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot write the report") && err.contains("--report"),
+        "{err}"
+    );
+}
