@@ -348,8 +348,13 @@ mod tests {
         let found = parse_messages(&stdout, &subject());
         assert_eq!(found.executable, Some(PathBuf::from("/t/release/runner")));
         assert_eq!(
-            found.errors,
+            found.subject_errors,
             ["error[E0308]: mismatched types\n --> src/lib.rs:12:5"]
         );
+        assert_eq!(
+            found.scenario_errors,
+            ["error[E0599]: no method named `finish`"]
+        );
+        assert!(found.other_errors.is_empty());
     }
 }

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 /// How long loom or shuttle may explore before the stage is a timeout.
 const EXPLORATION_TIME_LIMIT: Duration = Duration::from_secs(300);
 
+/// The default address-space limit of a runner process.
+pub const DEFAULT_MEMORY_LIMIT_MB: u64 = 4096;
+
 /// What to run, and with which overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeOptions {
@@ -24,6 +27,11 @@ pub struct GradeOptions {
     pub seed: Option<u64>,
     /// shuttle's iteration count, instead of the manifest's.
     pub iterations: Option<usize>,
+    /// Each stage's time limit, instead of its default (300 s for loom and shuttle;
+    /// every round at its limit for stress). It also caps a stress round.
+    pub time_limit: Option<Duration>,
+    /// The runners' address-space limit in MiB (default [`DEFAULT_MEMORY_LIMIT_MB`]).
+    pub memory_limit_mb: Option<u64>,
 }
 
 impl Default for GradeOptions {
@@ -32,6 +40,8 @@ impl Default for GradeOptions {
             stages: StageName::ALL.to_vec(),
             seed: None,
             iterations: None,
+            time_limit: None,
+            memory_limit_mb: None,
         }
     }
 }
@@ -58,15 +68,19 @@ pub fn grade(
         lab,
         exercise,
         subject,
+        options,
         runners: HashMap::new(),
     };
+    let tampering = subject.tampering();
     let mut reports = Vec::new();
     for stage in StageName::ALL {
         let stage_started = Instant::now();
-        let judgement = if options.stages.contains(&stage) {
-            grader.run_stage(stage, options, observer)
-        } else {
+        let judgement = if !options.stages.contains(&stage) {
             skipped("not selected with --stage".into())
+        } else if !tampering.is_empty() {
+            refused(&tampering)
+        } else {
+            grader.run_stage(stage, observer)
         };
         let report = StageReport {
             name: stage.as_str().into(),
@@ -97,42 +111,36 @@ pub fn replay_shuttle(
     schedule: &str,
     observer: &mut dyn Observer,
 ) -> Judgement {
+    let options = GradeOptions::default();
     let mut grader = Grader {
         lab,
         exercise,
         subject,
+        options: &options,
         runners: HashMap::new(),
     };
     let size = &exercise.stages.shuttle;
     let request = stages::shuttle::request(size, size.seed, 1, Some(schedule.to_owned()));
-    grader.run_request(
-        StageName::Shuttle,
-        request,
-        EXPLORATION_TIME_LIMIT,
-        observer,
-        |run| {
-            stages::shuttle::judge(run, size, size.seed, 1, |s| {
-                grader_replay_command(exercise, subject, lab, s)
-            })
-        },
-    )
+    let limits = grader.limits(EXPLORATION_TIME_LIMIT);
+    grader.run_request(StageName::Shuttle, request, limits, observer, |run| {
+        stages::shuttle::judge(run, size, size.seed, 1, |s| {
+            grader_replay_command(exercise, subject, lab, s)
+        })
+    })
 }
 
-/// The state of one grade: which runners are already built.
+/// The state of one grade: its inputs, and which runners are already built.
 struct Grader<'a> {
     lab: &'a Lab,
     exercise: &'a Exercise,
     subject: &'a Subject,
+    options: &'a GradeOptions,
     runners: HashMap<Flavor, Result<PathBuf, BuildFailure>>,
 }
 
 impl Grader<'_> {
-    fn run_stage(
-        &mut self,
-        stage: StageName,
-        options: &GradeOptions,
-        observer: &mut dyn Observer,
-    ) -> Judgement {
+    fn run_stage(&mut self, stage: StageName, observer: &mut dyn Observer) -> Judgement {
+        let options = self.options;
         let sizes = &self.exercise.stages;
         let (exercise, subject, lab) = (self.exercise, self.subject, self.lab);
         match stage {
@@ -141,7 +149,7 @@ impl Grader<'_> {
                 self.run_request(
                     stage,
                     stages::loom::request(&sizes.loom),
-                    EXPLORATION_TIME_LIMIT,
+                    self.limits(EXPLORATION_TIME_LIMIT),
                     observer,
                     |run| stages::loom::judge(run, &sizes.loom, replay),
                 )
@@ -150,23 +158,49 @@ impl Grader<'_> {
                 let seed = options.seed.unwrap_or(sizes.shuttle.seed);
                 let iterations = options.iterations.unwrap_or(sizes.shuttle.iterations);
                 let request = stages::shuttle::request(&sizes.shuttle, seed, iterations, None);
-                self.run_request(stage, request, EXPLORATION_TIME_LIMIT, observer, |run| {
+                let limits = self.limits(EXPLORATION_TIME_LIMIT);
+                self.run_request(stage, request, limits, observer, |run| {
                     stages::shuttle::judge(run, &sizes.shuttle, seed, iterations, |s| {
                         grader_replay_command(exercise, subject, lab, s)
                     })
                 })
             }
             StageName::Stress => {
-                let limit = stages::stress::time_limit(&sizes.stress);
+                let mut size = sizes.stress;
+                if let Some(limit) = options.time_limit {
+                    size.round_timeout_ms = size.round_timeout_ms.min(millis(limit));
+                }
+                // The runner's watchdog reports a hung round itself; the stage's own
+                // limit only backs it up.
+                let backstop = options.time_limit.map_or_else(
+                    || stages::stress::time_limit(&size),
+                    |limit| limit + Duration::from_secs(10),
+                );
+                let limits = stages::Limits {
+                    time: backstop,
+                    ..self.limits(backstop)
+                };
                 self.run_request(
                     stage,
-                    stages::stress::request(&sizes.stress),
-                    limit,
+                    stages::stress::request(&size),
+                    limits,
                     observer,
-                    |run| stages::stress::judge(run, &sizes.stress),
+                    |run| stages::stress::judge(run, &size),
                 )
             }
             StageName::Tsan => skipped(stages::tsan::NOT_BUILT.into()),
+        }
+    }
+
+    /// The limits of a runner whose stage would by default get `default_time`.
+    fn limits(&self, default_time: Duration) -> stages::Limits {
+        let megabytes = self
+            .options
+            .memory_limit_mb
+            .unwrap_or(DEFAULT_MEMORY_LIMIT_MB);
+        stages::Limits {
+            time: self.options.time_limit.unwrap_or(default_time),
+            memory_bytes: (megabytes > 0).then_some(megabytes << 20),
         }
     }
 
@@ -175,7 +209,7 @@ impl Grader<'_> {
         &mut self,
         stage: StageName,
         request: racelab_harness::Request,
-        time_limit: Duration,
+        limits: stages::Limits,
         observer: &mut dyn Observer,
         judge: impl FnOnce(stages::RunnerRun) -> Judgement,
     ) -> Judgement {
@@ -195,7 +229,7 @@ impl Grader<'_> {
             self.subject,
             stage,
         ));
-        let judgement = match stages::run_runner(&executable, &request, &run_dir, time_limit) {
+        let judgement = match stages::run_runner(&executable, &request, &run_dir, &limits) {
             Ok(run) => judge(run),
             Err(e) => Judgement {
                 status: Status::Error,
@@ -234,6 +268,18 @@ fn build_failed(failure: &BuildFailure) -> Judgement {
         evidence: Evidence {
             compile_errors,
             output_tail,
+            ..Evidence::default()
+        },
+    }
+}
+
+/// Every stage's judgement when the subject tries to hide from the detectors.
+fn refused(tampering: &[String]) -> Judgement {
+    Judgement {
+        status: Status::Error,
+        summary: format!("refused to grade: {}", tampering[0]),
+        evidence: Evidence {
+            fault: Some(tampering.join("\n")),
             ..Evidence::default()
         },
     }

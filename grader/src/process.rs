@@ -4,9 +4,11 @@
 //! started (cargo's rustc processes, a runner's threads). Output is read as it comes
 //! and capped: the grader's memory stays bounded whatever the subject prints.
 
+use std::collections::BTreeSet;
 use std::io::{self, Read};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
@@ -67,6 +69,7 @@ pub fn run(mut command: Command, timeout: Duration, cap: usize) -> io::Result<Fi
         .process_group(0);
     let started = Instant::now();
     let mut child = command.spawn()?;
+    let group = Registered::new(&child);
     let stdout = capture(child.stdout.take(), cap);
     let stderr = capture(child.stderr.take(), cap);
     let (status, timed_out) = match child.wait_timeout(timeout)? {
@@ -78,6 +81,7 @@ pub fn run(mut command: Command, timeout: Duration, cap: usize) -> io::Result<Fi
     };
     // The child is gone, but something it started may still hold the pipes open.
     kill_group(&mut child);
+    drop(group);
     Ok(Finished {
         status,
         timed_out,
@@ -85,6 +89,68 @@ pub fn run(mut command: Command, timeout: Duration, cap: usize) -> io::Result<Fi
         stderr: stderr.join().unwrap_or_default(),
         elapsed: started.elapsed(),
     })
+}
+
+/// Limits the address space of the process `command` starts (and what it starts) to
+/// `bytes`: an allocation past it fails, and Rust aborts with "memory allocation of
+/// … failed".
+pub fn limit_memory(command: &mut Command, bytes: u64) {
+    // SAFETY: the closure runs in the child between fork and exec and only calls
+    // setrlimit, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+/// Process groups of the children running now, so an interrupted grade can end them.
+static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// A child's process group, registered while the child runs.
+struct Registered(Option<i32>);
+
+impl Registered {
+    fn new(child: &Child) -> Self {
+        let group = i32::try_from(child.id()).ok();
+        if let Some(group) = group {
+            live_groups().insert(group);
+        }
+        Registered(group)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Some(group) = self.0 {
+            live_groups().remove(&group);
+        }
+    }
+}
+
+fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    LIVE_GROUPS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Kills every child process group still running (cargo builds, runners). Called when
+/// the user interrupts a grade, so nothing is left behind.
+pub fn kill_all_children() {
+    for &group in live_groups().iter() {
+        // SAFETY: killpg only sends a signal to a group this process created.
+        unsafe {
+            libc::killpg(group, libc::SIGKILL);
+        }
+    }
 }
 
 /// Kills the child's process group; harmless if it is already gone.
@@ -192,6 +258,18 @@ mod tests {
         assert!(finished.timed_out);
         assert!(finished.elapsed < Duration::from_secs(10));
         assert_eq!(finished.stdout.trim(), "started");
+    }
+
+    #[test]
+    fn a_memory_limit_stops_a_child_that_allocates_past_it() {
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo done",
+        ]);
+        super::limit_memory(&mut command, 64 << 20);
+        let finished = run(command, Duration::from_secs(30), 4096).unwrap();
+        assert!(!finished.stdout.contains("done"), "{finished:?}");
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub struct Evidence {
     /// Stress: the measured anomalies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anomalies: Option<Anomalies>,
+    /// What the subject did that stopped the stage: it exceeded a limit, or tries to
+    /// silence a detector. Such an `error` is the subject's failure, not the grader's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
     /// The first compiler errors, when the subject does not build.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub compile_errors: Vec<String>,

@@ -26,12 +26,13 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// Combines the stages' statuses. A stage `error` caused by the subject's own
-    /// compile errors counts as a failure of the subject, any other as the grader's.
+    /// Combines the stages' statuses. A stage `error` caused by the subject (compile
+    /// errors, a changed API, an exceeded limit, tampering) counts as a failure of the
+    /// subject; any other `error` is the grader's.
     pub fn of(stages: &[StageReport]) -> Verdict {
         let subject_failed = stages.iter().any(|s| match s.status {
             Status::Fail | Status::Timeout => true,
-            Status::Error => !s.evidence.compile_errors.is_empty(),
+            Status::Error => !s.evidence.compile_errors.is_empty() || s.evidence.fault.is_some(),
             Status::Pass | Status::Skipped => false,
         });
         if subject_failed {
@@ -108,6 +109,16 @@ mod tests {
         broken.evidence.compile_errors = vec!["error[E0425]".into()];
         assert_eq!(
             Verdict::of(&[broken, stage(Status::Skipped)]),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_fault_of_the_subject_fails_rather_than_errors() {
+        let mut tampering = stage(Status::Error);
+        tampering.evidence.fault = Some("reads cfg(loom)".into());
+        assert_eq!(
+            Verdict::of(&[tampering, stage(Status::Pass)]),
             Verdict::Fail
         );
     }

@@ -59,6 +59,13 @@ enum Command {
         /// Write the report here (default: target/racelab/reports/<exercise>.toml).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Each stage's time limit in seconds (default: 300 for loom and shuttle; the
+        /// manifest's round limits for stress). Past it the stage is a `timeout`.
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        time_limit: Option<u64>,
+        /// Address-space limit of each runner process, in MiB (default 4096; 0: none).
+        #[arg(long, value_name = "MIB")]
+        memory_limit: Option<u64>,
     },
     /// Replay a failing shuttle schedule printed by `grade`.
     Replay {
@@ -150,6 +157,8 @@ fn execute(
             seed,
             iterations,
             report,
+            time_limit,
+            memory_limit,
         } => {
             let exercise = find_exercise(lab, &exercise)?;
             let subject =
@@ -163,6 +172,8 @@ fn execute(
                 stages,
                 seed,
                 iterations,
+                time_limit: time_limit.map(std::time::Duration::from_secs),
+                memory_limit_mb: memory_limit,
             };
             let mut console = Console::new(out, err);
             console.grade_started(exercise, &subject);

@@ -109,12 +109,22 @@ pub struct RunnerRun {
     pub finished: Finished,
 }
 
-/// Runs the runner `executable` on `request` in `run_dir`, for at most `timeout`.
+/// The limits a runner process runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Past this, the runner and everything it started are killed: `timeout`.
+    pub time: Duration,
+    /// Address-space limit; `None` for none (ThreadSanitizer reserves terabytes of
+    /// shadow memory, so its runs are bounded by time only).
+    pub memory_bytes: Option<u64>,
+}
+
+/// Runs the runner `executable` on `request` in `run_dir`, within `limits`.
 pub fn run_runner(
     executable: &Path,
     request: &Request,
     run_dir: &Path,
-    timeout: Duration,
+    limits: &Limits,
 ) -> std::io::Result<RunnerRun> {
     let _ = std::fs::remove_dir_all(run_dir);
     std::fs::create_dir_all(run_dir)?;
@@ -135,7 +145,10 @@ pub fn run_runner(
             command.env_remove(key.as_ref());
         }
     }
-    let finished = process::run(command, timeout, OUTPUT_CAP)?;
+    if let Some(bytes) = limits.memory_bytes {
+        process::limit_memory(&mut command, bytes);
+    }
+    let finished = process::run(command, limits.time, OUTPUT_CAP)?;
     let read = |path: &Path| std::fs::read_to_string(path).ok();
     Ok(RunnerRun {
         findings: read(&findings_path).and_then(|t| toml::from_str(&t).ok()),
@@ -165,6 +178,19 @@ impl RunnerRun {
         }
         if let Some(findings) = self.findings {
             return Ok(findings);
+        }
+        if self.finished.stderr.contains("memory allocation of") {
+            return Err(Box::new(Judgement {
+                status: Status::Error,
+                summary:
+                    "the subject ran out of memory: it allocated past the runner's memory limit"
+                        .into(),
+                evidence: Evidence {
+                    fault: Some("exceeded the memory limit (see --memory-limit)".into()),
+                    output_tail: tail(),
+                    ..Evidence::default()
+                },
+            }));
         }
         let runner_refused = self.finished.status.and_then(|s| s.code()) == Some(2);
         let refusal = self
