@@ -74,7 +74,7 @@ fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
     let diagnostic = loom.evidence.failure.as_deref().unwrap_or_default();
     assert!(diagnostic.contains("Causality violation"), "{diagnostic}");
     assert!(
-        diagnostic.contains("exercises/ex01-lost-update/src/lib.rs"),
+        diagnostic.contains("exercises/ex01-lost-update/src/lib.rs:"),
         "loom should point at the exercise's own lines, not the facade:\n{diagnostic}"
     );
 

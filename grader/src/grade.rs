@@ -82,6 +82,7 @@ pub fn grade(
         } else {
             grader.run_stage(stage, observer)
         };
+        let judgement = judgement.with_paths_relative_to(&lab.root);
         let report = StageReport {
             name: stage.as_str().into(),
             status: judgement.status,

@@ -66,6 +66,17 @@ fn tampering_in(code: &str) -> Option<&'static str> {
         .any(|p| compact.contains(p))
     {
         Some("reads the environment, which could tell it which detector runs")
+    } else if [
+        "fs::",
+        "File::",
+        "OpenOptions",
+        "process::exit",
+        "process::abort",
+    ]
+    .iter()
+    .any(|p| compact.contains(p))
+    {
+        Some("touches files or ends the process itself, which could forge the grader's findings")
     } else {
         None
     }
@@ -178,6 +189,8 @@ mod tests {
             "if racelab_sync::BACKEND == \"std\" {",
             "pub extern \"C\" fn __tsan_default_suppressions() -> *const u8 {",
             "let stage = std::env::var(\"LOOM_MAX_PREEMPTIONS\");",
+            "std::fs::write(\"findings.toml\", forged);",
+            "std::process::exit(0);",
         ] {
             assert!(tampering_in(line).is_some(), "{line}");
         }

@@ -34,6 +34,9 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,
         Err(mut judgement) => {
+            if let Some(failure) = &judgement.evidence.failure {
+                judgement.summary = describe(failure);
+            }
             judgement.evidence.bounds = Some(bounds(size));
             return *judgement;
         }
@@ -73,9 +76,9 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
 /// loom's failure message, said plainly.
 fn describe(message: &str) -> String {
     if message.contains("Causality violation") {
-        "data race: a shared cell was read and written by two threads with nothing ordering them (causality violation)".into()
+        describe_causality_violation(message)
     } else if message.contains("deadlock") {
-        format!("deadlock: {}", first_line(message))
+        describe_deadlock(message)
     } else if message.contains("maximum number of branches") {
         "a schedule exceeded loom's branch limit: a spin loop without yield_now, or a livelock"
             .into()
@@ -84,9 +87,70 @@ fn describe(message: &str) -> String {
     }
 }
 
+/// loom's causality violation, with the accesses it lists (`read: thread #2 @ file:line:col`),
+/// as "data race: thread 2 reads at file:line while thread 1 writes at file:line, and
+/// nothing orders them (causality violation)".
+fn describe_causality_violation(message: &str) -> String {
+    let access = |kind: &str| {
+        let line = message
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{kind}:")))?;
+        let (_, rest) = line.split_once("thread #")?;
+        let (thread, place) = rest.split_once(" @ ")?;
+        let place = place
+            .trim()
+            .rsplit_once(':')
+            .map_or(place.trim(), |(file_line, _column)| file_line);
+        Some(format!("thread {thread} {kind}s at {place}"))
+    };
+    let accesses: Vec<String> = ["read", "write"].into_iter().filter_map(access).collect();
+    if accesses.is_empty() {
+        "data race: a shared cell was accessed by two threads with nothing ordering them (causality violation)".into()
+    } else {
+        format!(
+            "data race: {}, and nothing orders them (causality violation)",
+            accesses.join(" while ")
+        )
+    }
+}
+
+/// loom's `deadlock; threads = [(Id(0), Blocked(Location(Some(Location { file: "…",
+/// line: 40, … })))), …]`, as "deadlock: every thread is blocked — thread 0 at
+/// file:40, thread 1 at file:49".
+fn describe_deadlock(message: &str) -> String {
+    let blocked: Vec<String> = message
+        .split("(Id(")
+        .skip(1)
+        .filter_map(|entry| {
+            let thread = entry.split(')').next()?;
+            let file = entry.split("file: \"").nth(1)?.split('"').next()?;
+            let line = entry
+                .split("line: ")
+                .nth(1)?
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?;
+            Some(format!("thread {thread} at {file}:{line}"))
+        })
+        .collect();
+    if blocked.is_empty() {
+        format!("deadlock: {}", first_line(message))
+    } else {
+        format!("deadlock: every thread is blocked — {}", blocked.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::describe;
+
+    #[test]
+    fn a_deadlock_names_each_blocked_thread_and_where() {
+        let message = r#"deadlock; threads = [(Id(0), Blocked(Location(Some(Location { file: "/w/grader/scenarios/ex01.rs", line: 40, column: 36 })))), (Id(1), Blocked(Location(Some(Location { file: "/w/ex/src/lib.rs", line: 49, column: 39 }))))]"#;
+        assert_eq!(
+            describe(message),
+            "deadlock: every thread is blocked — thread 0 at /w/grader/scenarios/ex01.rs:40, thread 1 at /w/ex/src/lib.rs:49"
+        );
+    }
 
     #[test]
     fn loom_messages_are_said_plainly() {
@@ -95,6 +159,11 @@ mod tests {
                 .starts_with("data race")
         );
         assert!(describe("deadlock; threads = [(0, Blocked)]").starts_with("deadlock"));
+        let listed = "Causality violation: Concurrent read and write accesses.\n    created: /e/src/lib.rs:34:30\n       read: thread #2 @ /e/src/lib.rs:67:45\n      write: thread #1 @ /e/src/lib.rs:69:33";
+        assert_eq!(
+            describe(listed),
+            "data race: thread 2 reads at /e/src/lib.rs:67 while thread 1 writes at /e/src/lib.rs:69, and nothing orders them (causality violation)"
+        );
         assert_eq!(
             describe("total broken: expected 1 paise, got 0 paise"),
             "total broken: expected 1 paise, got 0 paise"

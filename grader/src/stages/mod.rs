@@ -97,6 +97,34 @@ pub struct Judgement {
     pub evidence: Evidence,
 }
 
+impl Judgement {
+    /// Rewrites absolute paths under `root` (the workspace) as relative ones, so that
+    /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace.
+    pub fn with_paths_relative_to(mut self, root: &Path) -> Judgement {
+        let prefix = format!("{}/", root.display());
+        let relative = |text: &mut String| {
+            if text.contains(&prefix) {
+                *text = text.replace(&prefix, "");
+            }
+        };
+        relative(&mut self.summary);
+        let evidence = &mut self.evidence;
+        for text in [
+            &mut evidence.failure,
+            &mut evidence.location,
+            &mut evidence.output_tail,
+            &mut evidence.fault,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            relative(text);
+        }
+        evidence.compile_errors.iter_mut().for_each(relative);
+        self
+    }
+}
+
 /// What a runner process left: its findings if it wrote them, its first panic, and
 /// how it ended.
 #[derive(Debug)]

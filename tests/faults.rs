@@ -1,0 +1,277 @@
+//! Fault injection: subjects that panic, deadlock, spin, hog memory, flood their
+//! output, imitate the grader, or try to hide from a detector. Whatever a subject
+//! does, the grade finishes with the right verdict, a clear reason and a whole report.
+//!
+//! Each fixture in `tests/fixtures/faults/<case>/src/lib.rs` implements ex01's API
+//! with one fault. Grades select only the stages a case needs, to keep the suite fast.
+
+use racelab_grader::report::{Report, StageReport, Status};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn fixture(case: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/faults")
+        .join(case);
+    path.to_str().unwrap().to_owned()
+}
+
+/// A finished grade: exit code, console output, the report and its size in bytes.
+struct Graded {
+    code: i32,
+    out: String,
+    report: Report,
+    report_bytes: u64,
+}
+
+impl Graded {
+    fn stage(&self, name: &str) -> &StageReport {
+        self.report.stage(name).unwrap()
+    }
+
+    fn expect(&self, name: &str, status: Status) -> &StageReport {
+        let stage = self.stage(name);
+        assert_eq!(
+            stage.status, status,
+            "{name}: {}\n{}",
+            stage.summary, self.out
+        );
+        stage
+    }
+}
+
+fn grade(case: &str, extra: &[&str]) -> Graded {
+    let dir = tempfile::tempdir().unwrap();
+    let report_path = dir.path().join("report.toml");
+    let path = fixture(case);
+    let mut args = vec![
+        "xtask",
+        "grade",
+        "ex01",
+        "--path",
+        &path,
+        "--report",
+        report_path.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = xtask::run_in(
+        &root(),
+        args.into_iter().map(OsString::from),
+        &mut out,
+        &mut err,
+    );
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&err)
+    );
+    let report =
+        Report::read(&report_path).unwrap_or_else(|e| panic!("{case}: no report ({e})\n{out}"));
+    let report_bytes = std::fs::metadata(&report_path).unwrap().len();
+    Graded {
+        code,
+        out,
+        report,
+        report_bytes,
+    }
+}
+
+#[test]
+fn a_panicking_worker_fails_with_the_message_and_where_it_happened() {
+    let graded = grade("worker-panic", &["--stage", "loom,shuttle,stress"]);
+    assert_eq!(graded.code, 1);
+    for name in ["loom", "shuttle", "stress"] {
+        let stage = graded.expect(name, Status::Fail);
+        let failure = stage.evidence.failure.as_deref().unwrap_or_default();
+        assert!(failure.contains("no merchant account"), "{name}: {failure}");
+    }
+    let location = graded
+        .stage("stress")
+        .evidence
+        .location
+        .clone()
+        .unwrap_or_default();
+    assert!(location.contains("src/lib.rs:"), "{location}");
+}
+
+#[test]
+fn a_panic_in_the_setup_fails_with_its_message() {
+    let graded = grade("setup-panic", &["--stage", "loom,stress"]);
+    assert_eq!(graded.code, 1);
+    for name in ["loom", "stress"] {
+        let summary = &graded.expect(name, Status::Fail).summary;
+        assert!(
+            summary.contains("ledger database is unreachable"),
+            "{name}: {summary}"
+        );
+    }
+}
+
+#[test]
+fn a_deadlock_is_named_by_the_explorers_and_times_out_on_real_threads() {
+    let graded = grade(
+        "deadlock",
+        &["--stage", "loom,shuttle,stress", "--time-limit", "3"],
+    );
+    assert_eq!(graded.code, 1);
+    for name in ["loom", "shuttle"] {
+        let stage = graded.expect(name, Status::Fail);
+        let text = format!(
+            "{} {}",
+            stage.summary,
+            stage.evidence.failure.as_deref().unwrap_or_default()
+        );
+        assert!(text.to_lowercase().contains("deadlock"), "{name}: {text}");
+    }
+    let stress = graded.expect("stress", Status::Timeout);
+    assert!(
+        stress.summary.contains("possible deadlock or livelock"),
+        "{}",
+        stress.summary
+    );
+}
+
+#[test]
+fn a_subject_that_never_returns_times_out_and_is_killed() {
+    let started = std::time::Instant::now();
+    let graded = grade(
+        "spin-forever",
+        &["--stage", "loom,stress", "--time-limit", "3"],
+    );
+    assert_eq!(graded.code, 1);
+    graded.expect("loom", Status::Timeout);
+    graded.expect("stress", Status::Timeout);
+    assert!(
+        started.elapsed().as_secs() < 120,
+        "the time limit did not hold"
+    );
+}
+
+#[test]
+fn a_subject_that_allocates_without_bound_hits_the_memory_limit() {
+    let graded = grade(
+        "memory-hog",
+        &["--stage", "loom,stress", "--memory-limit", "256"],
+    );
+    assert_eq!(
+        (graded.code, graded.report.verdict.as_str()),
+        (1, "fail"),
+        "{}",
+        graded.out
+    );
+    for name in ["loom", "stress"] {
+        let stage = graded.expect(name, Status::Error);
+        assert!(
+            stage
+                .evidence
+                .fault
+                .as_deref()
+                .unwrap_or_default()
+                .contains("memory limit"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn huge_output_is_capped_in_the_report() {
+    let graded = grade("loud-panic", &["--stage", "stress"]);
+    graded.expect("stress", Status::Fail);
+    assert!(
+        graded.report_bytes < 64 << 10,
+        "report of {} bytes",
+        graded.report_bytes
+    );
+}
+
+#[test]
+fn printing_the_grader_s_words_changes_nothing() {
+    let graded = grade("imitator", &["--stage", "shuttle,stress"]);
+    assert_eq!(graded.code, 1);
+    graded.expect("shuttle", Status::Fail);
+    graded.expect("stress", Status::Fail);
+    assert_eq!(graded.report.verdict.as_str(), "fail");
+}
+
+#[test]
+fn subjects_that_try_to_hide_from_a_detector_are_refused_with_the_reason() {
+    for (case, reason) in [
+        ("cfg-cheat", "cfg(loom)"),
+        ("env-cheat", "environment"),
+        ("report-forger", "forge"),
+    ] {
+        let graded = grade(case, &[]);
+        assert_eq!(
+            (graded.code, graded.report.verdict.as_str()),
+            (1, "fail"),
+            "{case}\n{}",
+            graded.out
+        );
+        for stage in &graded.report.stages {
+            assert_eq!(stage.status, Status::Error, "{case} {}", stage.name);
+            let fault = stage.evidence.fault.as_deref().unwrap_or_default();
+            assert!(
+                fault.contains(reason) && fault.contains("src/lib.rs:"),
+                "{case}: {fault}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_changed_api_is_named_before_any_detector_runs() {
+    let graded = grade("api-changed", &["--stage", "loom"]);
+    assert_eq!(graded.code, 1);
+    let loom = graded.expect("loom", Status::Error);
+    assert!(loom.summary.starts_with("API changed"), "{}", loom.summary);
+    let errors = loom.evidence.compile_errors.join("\n");
+    assert!(errors.contains("mismatched types"), "{errors}");
+}
+
+#[test]
+fn two_grades_of_the_same_subject_at_once_both_finish_correctly() {
+    let solution = root().join("solutions/ex01-lost-update/per-worker");
+    let path = solution.to_str().unwrap().to_owned();
+    let grades: Vec<_> = (0..2)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let dir = tempfile::tempdir().unwrap();
+                let report = dir.path().join("r.toml");
+                let args = [
+                    "xtask",
+                    "grade",
+                    "ex01",
+                    "--path",
+                    &path,
+                    "--stage",
+                    "loom,shuttle",
+                    "--report",
+                    report.to_str().unwrap(),
+                ];
+                let (mut out, mut err) = (Vec::new(), Vec::new());
+                let code = xtask::run_in(
+                    &root(),
+                    args.into_iter().map(OsString::from),
+                    &mut out,
+                    &mut err,
+                );
+                (code, Report::read(&report).unwrap())
+            })
+        })
+        .collect();
+    for grade in grades {
+        let (code, report) = grade.join().unwrap();
+        assert_eq!(code, 3);
+        assert_eq!(report.stage("loom").unwrap().status, Status::Pass);
+        assert_eq!(report.stage("shuttle").unwrap().status, Status::Pass);
+    }
+}
