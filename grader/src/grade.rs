@@ -82,7 +82,7 @@ pub fn grade(
         } else {
             grader.run_stage(stage, observer)
         };
-        let judgement = judgement.with_paths_relative_to(&lab.root);
+        let judgement = judgement.with_paths_relative_to(&lab.root, &subject.dir);
         let report = StageReport {
             name: stage.as_str().into(),
             status: judgement.status,
@@ -90,8 +90,10 @@ pub fn grade(
             summary: judgement.summary,
             evidence: judgement.evidence,
         };
-        observer.stage_finished(&report);
         reports.push(report);
+        // A stage that passes while another fails says why it could not see the bug.
+        crate::matrix::explain_silences(&exercise.shipped, &mut reports);
+        observer.stage_finished(&reports[reports.len() - 1]);
     }
     Report {
         schema: SCHEMA,
@@ -104,14 +106,18 @@ pub fn grade(
     }
 }
 
-/// Replays one shuttle schedule against `subject` and judges it like the shuttle stage.
-pub fn replay_shuttle(
+/// Reproduces a failure found by an exploring stage, deterministically: loom's
+/// exploration order is fixed, so running it again meets the same failure first;
+/// shuttle follows the given `schedule` step by step. Returns the stage's judgement,
+/// with its interleaving table, or why the replay cannot be done.
+pub fn replay(
     lab: &Lab,
     exercise: &Exercise,
     subject: &Subject,
-    schedule: &str,
+    stage: StageName,
+    schedule: Option<&str>,
     observer: &mut dyn Observer,
-) -> Judgement {
+) -> Result<Judgement, String> {
     let options = GradeOptions::default();
     let mut grader = Grader {
         lab,
@@ -120,14 +126,33 @@ pub fn replay_shuttle(
         options: &options,
         runners: HashMap::new(),
     };
-    let size = &exercise.stages.shuttle;
-    let request = stages::shuttle::request(size, size.seed, 1, Some(schedule.to_owned()));
-    let limits = grader.limits(EXPLORATION_TIME_LIMIT);
-    grader.run_request(StageName::Shuttle, request, limits, observer, |run| {
-        stages::shuttle::judge(run, size, size.seed, 1, |s| {
-            grader_replay_command(exercise, subject, lab, s)
-        })
-    })
+    let judgement = match (stage, schedule) {
+        (StageName::Loom, None) => grader.run_stage(StageName::Loom, observer),
+        (StageName::Shuttle, Some(schedule)) => {
+            let size = &exercise.stages.shuttle;
+            let request = stages::shuttle::request(size, size.seed, 1, Some(schedule.to_owned()));
+            let limits = grader.limits(EXPLORATION_TIME_LIMIT);
+            grader.run_request(StageName::Shuttle, request, limits, observer, |run| {
+                stages::shuttle::judge(run, size, size.seed, 1, |s| {
+                    grader_replay_command(exercise, subject, lab, s)
+                })
+            })
+        }
+        (StageName::Loom, Some(_)) => {
+            return Err("loom replays need no --schedule: its exploration order is fixed".into());
+        }
+        (StageName::Shuttle, None) => {
+            return Err(
+                "a shuttle replay needs --schedule, from the grade's output or report".into(),
+            );
+        }
+        (other, _) => {
+            return Err(format!(
+                "only loom and shuttle failures replay deterministically; `{other}` runs real threads, so grade again instead"
+            ));
+        }
+    };
+    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
 }
 
 /// The state of one grade: its inputs, and which runners are already built.
@@ -146,14 +171,24 @@ impl Grader<'_> {
         let (exercise, subject, lab) = (self.exercise, self.subject, self.lab);
         match stage {
             StageName::Loom => {
-                let replay = command(exercise, subject, lab, "grade", &["--stage", "loom"]);
-                self.run_request(
+                let replay = command(exercise, subject, lab, "replay", &["--stage", "loom"]);
+                let mut judgement = self.run_request(
                     stage,
                     stages::loom::request(&sizes.loom),
                     self.limits(EXPLORATION_TIME_LIMIT),
                     observer,
-                    |run| stages::loom::judge(run, &sizes.loom, replay),
-                )
+                    |run| stages::loom::judge(run, &sizes.loom, replay.clone()),
+                );
+                let raced = judgement
+                    .evidence
+                    .failure
+                    .as_deref()
+                    .is_some_and(|f| f.contains("Causality violation"));
+                if judgement.status == Status::Fail && raced {
+                    observer.activity(stage, "exploring again without race checks, to show what the race does to the values");
+                    judgement.evidence.trace = self.loom_value_trace(replay);
+                }
+                judgement
             }
             StageName::Shuttle => {
                 let seed = options.seed.unwrap_or(sizes.shuttle.seed);
@@ -191,6 +226,36 @@ impl Grader<'_> {
             }
             StageName::Tsan => skipped(stages::tsan::NOT_BUILT.into()),
         }
+    }
+
+    /// After loom found a data race: explores again with its race checks off, with
+    /// one preemption, then two, …, and renders the first execution that breaks the
+    /// invariant — the fewest preemptions that show what the race does to the values.
+    fn loom_value_trace(&mut self, replay: String) -> Option<String> {
+        let size = self.exercise.stages.loom;
+        for preemptions in 1..=size.preemption_bound.unwrap_or(3).max(1) {
+            let request = stages::loom::values_request(&size, preemptions);
+            let limits = self.limits(EXPLORATION_TIME_LIMIT);
+            let found = self.run_request(StageName::Loom, request, limits, &mut Quiet, |run| {
+                stages::loom::judge(run, &size, replay.clone())
+            });
+            let Some(failure) = found.evidence.failure.as_deref() else {
+                continue;
+            };
+            if found.status != Status::Fail || failure.contains("Causality violation") {
+                continue;
+            }
+            let table = stages::interleaving::render(
+                &found.evidence.steps,
+                failure,
+                &[&self.subject.dir, &self.lab.root],
+            )?;
+            let plural = if preemptions == 1 { "" } else { "s" };
+            return Some(format!(
+                "With its race check off, loom finds what the race does to the values ({preemptions} preemption{plural}):\n{table}"
+            ));
+        }
+        None
     }
 
     /// The limits of a runner whose stage would by default get `default_time`.
@@ -241,6 +306,14 @@ impl Grader<'_> {
         let _ = std::fs::remove_dir_all(&run_dir);
         judgement
     }
+}
+
+/// An observer that hears nothing: for runs the user need not follow.
+struct Quiet;
+
+impl Observer for Quiet {
+    fn activity(&mut self, _: StageName, _: &str) {}
+    fn stage_finished(&mut self, _: &StageReport) {}
 }
 
 /// A run folder no other grade uses, even of the same subject at the same time.

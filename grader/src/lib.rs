@@ -16,10 +16,11 @@ pub mod build;
 mod grade;
 pub mod lab;
 pub mod manifest;
+pub mod matrix;
 pub mod process;
 pub mod report;
 pub mod stages;
 pub mod subject;
 pub mod verdict;
 
-pub use grade::{GradeOptions, Observer, grade, replay_shuttle};
+pub use grade::{GradeOptions, Observer, grade, replay};

@@ -1,7 +1,10 @@
 //! The exercise manifest, `grader/exercises.toml`: which exercises exist, where their
-//! crates and scenarios are, their hints, and how big each stage's scenario is.
+//! crates and scenarios are, their hints, how big each stage's scenario is, and which
+//! stages catch the bug as shipped (and why the others cannot).
 
+use crate::stages::StageName;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -38,6 +41,74 @@ pub struct Exercise {
     pub hints: Vec<String>,
     /// Scenario sizes and bounds for each stage.
     pub stages: StageSizes,
+    /// Which stages catch the bug as shipped, and why the others cannot.
+    pub shipped: Shipped,
+}
+
+/// The lab's claim about the exercise as shipped: the stages that catch its bug, and
+/// for every other stage one line on why it cannot see this kind of bug.
+///
+/// [`Manifest::parse`] checks that every stage is in exactly one of the two.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipped {
+    /// The stages that fail on the crate as shipped, by name (`loom`, `tsan`, …).
+    pub caught_by: Vec<String>,
+    /// Every other stage, by name, with the reason it passes the shipped crate.
+    #[serde(default)]
+    pub blind: BTreeMap<String, String>,
+}
+
+impl Shipped {
+    /// Whether `stage` is claimed to catch the shipped bug.
+    pub fn is_caught_by(&self, stage: StageName) -> bool {
+        self.caught_by.iter().any(|name| name == stage.as_str())
+    }
+
+    /// Why `stage` cannot see the shipped bug, if it is claimed blind to it.
+    pub fn why_blind(&self, stage: StageName) -> Option<&str> {
+        self.blind.get(stage.as_str()).map(String::as_str)
+    }
+
+    /// Checks the claim: known stage names, each stage in exactly one of the two
+    /// fields, and a one-line reason for every blind stage.
+    fn check(&self) -> Result<(), String> {
+        if self.caught_by.is_empty() {
+            return Err(
+                "`shipped.caught_by` is empty: name at least one stage that catches the shipped bug"
+                    .into(),
+            );
+        }
+        for (i, name) in self.caught_by.iter().enumerate() {
+            name.parse::<StageName>()
+                .map_err(|e| format!("`shipped.caught_by`: {e}"))?;
+            if self.caught_by[..i].contains(name) {
+                return Err(format!("`shipped.caught_by` names `{name}` twice"));
+            }
+        }
+        for (name, reason) in &self.blind {
+            name.parse::<StageName>()
+                .map_err(|e| format!("`shipped.blind.{name}`: {e}"))?;
+            if self.caught_by.contains(name) {
+                return Err(format!(
+                    "`{name}` is in both `shipped.caught_by` and `shipped.blind`: a stage either catches the shipped bug or is blind to it"
+                ));
+            }
+            if reason.trim().is_empty() || reason.contains('\n') {
+                return Err(format!(
+                    "`shipped.blind.{name}` must be one non-empty line saying why {name} cannot see this bug"
+                ));
+            }
+        }
+        for stage in StageName::ALL {
+            if !self.is_caught_by(stage) && self.why_blind(stage).is_none() {
+                return Err(format!(
+                    "stage `{stage}` is in neither `shipped.caught_by` nor `shipped.blind`: list it as a catcher, or give `shipped.blind.{stage}` a line on why it cannot see the bug"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The scenario's size and bounds for every stage.
@@ -146,6 +217,10 @@ impl Manifest {
                     exercise.id, exercise.stages.loom.workers
                 ));
             }
+            exercise
+                .shipped
+                .check()
+                .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)
     }
@@ -209,6 +284,136 @@ mod tests {
             );
         let problem = Manifest::parse(&text).unwrap_err();
         assert!(problem.contains("titel"), "{problem}");
+    }
+
+    /// The shipped manifest's text with `from` replaced by `to` (which must occur).
+    fn edited(from: &str, to: &str) -> String {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
+            .unwrap();
+        assert!(
+            text.contains(from),
+            "the manifest no longer contains {from:?}"
+        );
+        text.replacen(from, to, 1)
+    }
+
+    const EX02_CAUGHT_BY: &str = r#"caught_by = ["loom", "shuttle", "stress"]"#;
+    const EX02_BLIND_TSAN: &str = "tsan = \"ThreadSanitizer reports data races";
+
+    #[test]
+    fn every_exercise_claims_each_stage_exactly_once() {
+        use crate::stages::StageName;
+        for exercise in &shipped().exercises {
+            for stage in StageName::ALL {
+                let caught = exercise.shipped.is_caught_by(stage);
+                let blind = exercise.shipped.why_blind(stage).is_some();
+                assert!(caught != blind, "{} {stage}", exercise.id);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_stage_in_the_shipped_claim_is_named_with_its_field() {
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "shutle", "stress"]"#,
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in [
+            "ex02",
+            "`shipped.caught_by`",
+            "`shutle`",
+            "loom, shuttle, stress, tsan",
+        ] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsna = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in ["ex02", "`shipped.blind.tsna`"] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_stage_both_catching_and_blind_is_refused() {
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "shuttle", "stress", "tsan"]"#,
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in [
+            "ex02",
+            "`tsan`",
+            "both",
+            "`shipped.caught_by`",
+            "`shipped.blind`",
+        ] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_stage_missing_from_the_claim_is_refused() {
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "# tsan = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in ["ex02", "`tsan`", "neither", "`shipped.blind.tsan`"] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_blind_stage_needs_a_one_line_reason_and_a_claim_needs_a_catcher() {
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsan = \"\"\ndummy = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("`shipped.blind.dummy`"), "{problem}");
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsan = \" \"\n# \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("ex02") && problem.contains("one non-empty line"),
+            "{problem}"
+        );
+        let text = edited(EX02_CAUGHT_BY, "caught_by = []");
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("`shipped.caught_by` is empty"),
+            "{problem}"
+        );
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "loom", "shuttle", "stress"]"#,
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("twice"), "{problem}");
+    }
+
+    #[test]
+    fn a_missing_claim_names_the_file_and_the_field() {
+        let text = edited(
+            "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+            "",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exercises.toml");
+        std::fs::write(&path, text).unwrap();
+        let error = Manifest::load(&path).unwrap_err().to_string();
+        for part in [
+            path.display().to_string().as_str(),
+            "missing field `shipped`",
+        ] {
+            assert!(error.contains(part), "{part} missing in: {error}");
+        }
     }
 
     #[test]

@@ -108,6 +108,12 @@ pub struct Evidence {
     /// Where the failure was raised, `file:line:column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// The failing execution as a table, one column per thread (loom, shuttle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+    /// The failing execution's raw steps, from which `trace` is drawn (not written).
+    #[serde(skip)]
+    pub steps: Vec<racelab_harness::TraceStep>,
     /// Stress: the measured anomalies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anomalies: Option<Anomalies>,
@@ -143,6 +149,9 @@ pub struct Anomalies {
     pub worst_observed: i64,
     /// The sum of every round's shortfall (`expected - observed`).
     pub total_shortfall: i64,
+    /// Every round's shortfall, in order (0 where the invariant held).
+    #[serde(default)]
+    pub per_round: Vec<i64>,
 }
 
 impl Report {
@@ -204,6 +213,7 @@ mod tests {
                             expected_per_round: 8_000_000,
                             worst_observed: 7_412_290,
                             total_shortfall: 9_000_000,
+                            per_round: vec![587_710, 0],
                         }),
                         ..Evidence::default()
                     },

@@ -9,81 +9,134 @@
 //! What each backend does with a `load` or a `store`:
 //! - `std`: a volatile read or write of plain memory, so the compiler cannot merge the
 //!   steps of a loop and ThreadSanitizer sees every access.
-//! - `loom`: an access to `loom::cell::UnsafeCell`, whose happens-before tracking reports
-//!   two unordered accesses as a causality violation.
-//! - `shuttle`: a scheduling point, then the access, so the scheduler may switch threads
-//!   between a load and the store that follows it.
+//! - `loom`: a scheduling point (so loom can run another thread between a load and the
+//!   store after it), then an access tracked by `loom::cell::UnsafeCell`, whose
+//!   happens-before checks report two unordered accesses as a causality violation.
+//!   [`track_races`]`(false)` turns that check off, so that loom goes on to show what
+//!   the race does to the values (a lost update, say).
+//! - `shuttle`: a scheduling point, then the access.
+//!
+//! Under loom and shuttle every access is also recorded for the interleaving tables.
 
 use std::fmt;
 
 /// A plain memory cell shared by value; see the [module documentation](self).
 pub struct SharedCell<T> {
-    #[cfg(loom)]
-    value: loom::cell::UnsafeCell<T>,
-    #[cfg(not(loom))]
     value: std::cell::UnsafeCell<T>,
-    #[cfg(shuttle)]
-    switch_point: shuttle::sync::atomic::AtomicBool,
+    #[cfg(any(loom, shuttle))]
+    modelled: Modelled,
 }
 
-impl<T: Copy> SharedCell<T> {
+/// What a cell needs under loom and shuttle: a scheduling point, loom's race tracking,
+/// and a name for the traces.
+#[cfg(any(loom, shuttle))]
+struct Modelled {
+    #[cfg(loom)]
+    switch_point: loom::sync::atomic::AtomicUsize,
+    #[cfg(shuttle)]
+    switch_point: shuttle::sync::atomic::AtomicUsize,
+    #[cfg(loom)]
+    tracker: loom::cell::UnsafeCell<()>,
+    name: String,
+}
+
+#[cfg(loom)]
+static TRACK_RACES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Whether loom reports unordered accesses to cells as causality violations (the
+/// default). With `false`, loom explores on and checks only the scenario's invariant.
+pub fn track_races(on: bool) {
+    #[cfg(loom)]
+    TRACK_RACES.store(on, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(loom))]
+    let _ = on;
+}
+
+impl<T: Copy + fmt::Debug> SharedCell<T> {
     /// Creates a cell holding `value`.
     #[track_caller]
     pub fn new(value: T) -> Self {
         Self {
-            #[cfg(loom)]
-            value: loom::cell::UnsafeCell::new(value),
-            #[cfg(not(loom))]
             value: std::cell::UnsafeCell::new(value),
-            #[cfg(shuttle)]
-            switch_point: shuttle::sync::atomic::AtomicBool::new(false),
+            #[cfg(any(loom, shuttle))]
+            modelled: Modelled {
+                #[cfg(loom)]
+                switch_point: loom::sync::atomic::AtomicUsize::new(0),
+                #[cfg(shuttle)]
+                switch_point: shuttle::sync::atomic::AtomicUsize::new(0),
+                #[cfg(loom)]
+                tracker: loom::cell::UnsafeCell::new(()),
+                name: crate::trace::name_object("cell"),
+            },
         }
     }
 
     /// Reads the value: one step, with nothing that orders it against other threads.
     #[track_caller]
     pub fn load(&self) -> T {
-        #[cfg(loom)]
-        {
-            // SAFETY: the pointer is valid for the cell's lifetime; loom checks that no
-            // write runs concurrently and fails the model if one does.
-            self.value.with(|ptr| unsafe { *ptr })
-        }
-        #[cfg(not(loom))]
-        {
-            self.scheduling_point();
-            // SAFETY: the pointer is valid and aligned. Whether another thread writes at
-            // the same time is the caller's promise; breaking it is the bug under study.
-            unsafe { std::ptr::read_volatile(self.value.get()) }
-        }
+        #[cfg(any(loom, shuttle))]
+        self.before_access(false);
+        // SAFETY: the pointer is valid and aligned. Whether another thread writes at
+        // the same time is the caller's promise; breaking it is the bug under study
+        // (under loom and shuttle all threads run on one OS thread, one at a time).
+        let value = unsafe { std::ptr::read_volatile(self.value.get()) };
+        #[cfg(any(loom, shuttle))]
+        self.after_access("load", value);
+        value
     }
 
     /// Writes the value: one step, with nothing that orders it against other threads.
     #[track_caller]
     pub fn store(&self, value: T) {
-        #[cfg(loom)]
-        {
-            // SAFETY: as in `load`; loom reports concurrent accesses.
-            self.value.with_mut(|ptr| unsafe { *ptr = value })
-        }
-        #[cfg(not(loom))]
-        {
-            self.scheduling_point();
-            // SAFETY: as in `load`.
-            unsafe { std::ptr::write_volatile(self.value.get(), value) }
-        }
+        #[cfg(any(loom, shuttle))]
+        self.before_access(true);
+        // SAFETY: as in `load`.
+        unsafe { std::ptr::write_volatile(self.value.get(), value) };
+        #[cfg(any(loom, shuttle))]
+        self.after_access("store", value);
     }
 
-    /// Under shuttle, gives the scheduler a chance to run another thread first.
-    #[cfg(not(loom))]
-    #[inline(always)]
-    fn scheduling_point(&self) {
+    /// A scheduling point, then (under loom) the race check of this access.
+    #[cfg(any(loom, shuttle))]
+    #[track_caller]
+    fn before_access(&self, writes: bool) {
+        // Under loom, a read-modify-write: loom prunes interleavings of operations that
+        // commute, and two loads would, so the point would never make it switch here.
+        #[cfg(loom)]
+        self.modelled
+            .switch_point
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         #[cfg(shuttle)]
-        self.switch_point.load(std::sync::atomic::Ordering::Relaxed);
+        self.modelled
+            .switch_point
+            .load(std::sync::atomic::Ordering::Relaxed);
+        #[cfg(loom)]
+        if TRACK_RACES.load(std::sync::atomic::Ordering::Relaxed) {
+            if writes {
+                self.modelled.tracker.with_mut(|_| ());
+            } else {
+                self.modelled.tracker.with(|_| ());
+            }
+        }
+        #[cfg(shuttle)]
+        let _ = writes;
+    }
+
+    #[cfg(any(loom, shuttle))]
+    #[track_caller]
+    fn after_access(&self, action: &str, value: T) {
+        let caller = std::panic::Location::caller();
+        crate::trace::record(
+            action,
+            Some(&self.modelled.name),
+            Some(format!("{value:?}")),
+            Some(caller),
+        );
     }
 }
 
-impl<T: Copy + Default> Default for SharedCell<T> {
+impl<T: Copy + Default + fmt::Debug> Default for SharedCell<T> {
+    #[track_caller]
     fn default() -> Self {
         Self::new(T::default())
     }

@@ -18,6 +18,9 @@ compile_error!("choose one of `--cfg loom` and `--cfg shuttle`, not both");
 pub mod cell;
 pub mod explore;
 pub mod gate;
+#[cfg(any(loom, shuttle))]
+mod modelled;
+pub mod trace;
 
 /// Which backend this build uses: `"std"`, `"loom"` or `"shuttle"`.
 pub const BACKEND: &str = if cfg!(loom) {
@@ -30,33 +33,31 @@ pub const BACKEND: &str = if cfg!(loom) {
 
 /// Threads: `spawn`, `JoinHandle` and `yield_now`, from the selected backend.
 pub mod thread {
-    #[cfg(loom)]
-    pub use loom::thread::{JoinHandle, spawn, yield_now};
-    #[cfg(shuttle)]
-    pub use shuttle::thread::{JoinHandle, spawn, yield_now};
+    #[cfg(any(loom, shuttle))]
+    pub use crate::modelled::thread::{JoinHandle, spawn, yield_now};
     #[cfg(not(any(loom, shuttle)))]
     pub use std::thread::{JoinHandle, spawn, yield_now};
 }
 
 /// Locks and shared ownership: `Arc`, `Mutex`, `MutexGuard`, plus `atomic`.
 pub mod sync {
+    #[cfg(any(loom, shuttle))]
+    pub use crate::modelled::{Mutex, MutexGuard};
     #[cfg(loom)]
-    pub use loom::sync::{Arc, Mutex, MutexGuard};
+    pub use loom::sync::Arc;
     #[cfg(shuttle)]
-    pub use shuttle::sync::{Arc, Mutex, MutexGuard};
+    pub use shuttle::sync::Arc;
     #[cfg(not(any(loom, shuttle)))]
     pub use std::sync::{Arc, Mutex, MutexGuard};
 
     /// Atomic integers and flags, with `Ordering` and `fence`.
     pub mod atomic {
+        #[cfg(any(loom, shuttle))]
+        pub use crate::modelled::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
         #[cfg(loom)]
-        pub use loom::sync::atomic::{
-            AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, fence,
-        };
+        pub use loom::sync::atomic::fence;
         #[cfg(shuttle)]
-        pub use shuttle::sync::atomic::{
-            AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, fence,
-        };
+        pub use shuttle::sync::atomic::fence;
         pub use std::sync::atomic::Ordering;
         #[cfg(not(any(loom, shuttle)))]
         pub use std::sync::atomic::{

@@ -1,7 +1,15 @@
 //! The human-readable printer: one line per stage with its status, time and key
 //! evidence, then the verdict and the report's path. Progress goes to `err`, results
 //! to `out`.
+//!
+//! On a terminal (see [`Terminal`]) progress is a spinner saying what the grade is
+//! doing and for how long, and statuses are coloured; anywhere else both are plain
+//! lines, so captured output stays deterministic.
 
+use crate::progress::{Progress, Standing};
+use crate::terminal::Terminal;
+use crossterm::style::Stylize;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, StageReport, Status};
@@ -10,17 +18,80 @@ use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 /// Prints a grade as it happens.
 pub struct Console<'a> {
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
+    /// Colour the statuses and verdicts.
+    color: bool,
+    /// Draw a spinner on stderr instead of writing progress lines to `err`.
+    animate: bool,
+    /// The spinner of the stage at work, if one is drawn.
+    spinner: Option<(StageName, ProgressBar)>,
+}
+
+/// How a word is coloured: by what it means for the student.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Tone {
+    Good,
+    Bad,
+    Unsure,
+    Quiet,
 }
 
 impl<'a> Console<'a> {
-    /// A printer writing results to `out` and progress to `err`.
+    /// A printer writing plain results to `out` and progress lines to `err`.
     pub fn new(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Self {
-        Self { out, err }
+        Self {
+            out,
+            err,
+            color: false,
+            animate: false,
+            spinner: None,
+        }
+    }
+
+    /// Uses what `terminal` allows: colours, and a spinner when stderr is a terminal.
+    pub fn with_terminal(mut self, terminal: Terminal) -> Self {
+        self.color = terminal.color;
+        self.animate = terminal.stderr;
+        self
+    }
+
+    /// `text` in the colour of `tone`, when colours are on.
+    pub(crate) fn paint(&self, text: &str, tone: Tone) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        match tone {
+            Tone::Good => text.green().bold().to_string(),
+            Tone::Bad => text.red().bold().to_string(),
+            Tone::Unsure => text.yellow().bold().to_string(),
+            Tone::Quiet => text.dim().to_string(),
+        }
+    }
+
+    /// Removes the spinner, if one is drawn (before a line is printed, or when a grade
+    /// is abandoned).
+    pub fn stop_spinner(&mut self) {
+        if let Some((_, spinner)) = self.spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
+
+    /// Writes `text` to `out` whole, with the spinner (if any) lifted while it prints.
+    pub fn print(&mut self, text: &str) {
+        let out = &mut self.out;
+        let mut write = || {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        };
+        match &self.spinner {
+            Some((_, spinner)) => spinner.suspend(write),
+            None => write(),
+        }
     }
 
     /// The grade's first line.
@@ -39,6 +110,7 @@ impl<'a> Console<'a> {
         path: &Path,
         write_error: Option<&std::io::Error>,
     ) {
+        self.stop_spinner();
         let caught: Vec<&str> = report
             .stages
             .iter()
@@ -56,10 +128,10 @@ impl<'a> Console<'a> {
             }
             Verdict::Error => "the grader could not finish; see the stages above".to_owned(),
         };
+        let verdict = self.paint(report.verdict.as_str(), verdict_tone(report.verdict));
         let _ = writeln!(
             self.out,
-            "verdict: {} — {meaning} ({:.1} s)",
-            report.verdict,
+            "verdict: {verdict} — {meaning} ({:.1} s)",
             report.duration_ms as f64 / 1000.0
         );
         match write_error {
@@ -76,79 +148,152 @@ impl<'a> Console<'a> {
         }
     }
 
-    /// The result of `cargo xtask replay`.
-    pub fn replayed(&mut self, judgement: &Judgement) {
+    /// The result of `cargo xtask replay`: the failure again, with its interleaving.
+    pub fn replayed(&mut self, stage: StageName, judgement: &Judgement) {
         let _ = writeln!(
             self.out,
-            "shuttle replay: {} — {}",
+            "{stage} replay: {} — {}",
             judgement.status, judgement.summary
         );
-        if let Some(failure) = &judgement.evidence.failure {
+        let evidence = &judgement.evidence;
+        if let Some(trace) = &evidence.trace {
+            let _ = writeln!(self.out, "{}", indent(trace));
+        } else if let Some(failure) = &evidence.failure {
             let _ = writeln!(self.out, "{}", indent(failure));
         }
         if judgement.status == Status::Pass {
             let _ = writeln!(
                 self.out,
-                "The schedule ran to the end without failing: the subject has changed since it failed."
+                "The replay ran to the end without failing: the subject has changed since it failed."
             );
         }
     }
 
-    /// One line of `cargo xtask list`.
-    pub fn list_entry(&mut self, exercise: &Exercise, last: Option<&Report>) {
-        let status = match last {
-            None => "not graded yet".to_owned(),
-            Some(report) => {
-                let caught: Vec<&str> = report
-                    .stages
-                    .iter()
-                    .filter(|s| s.status != Status::Pass && s.status != Status::Skipped)
-                    .map(|s| s.name.as_str())
-                    .collect();
-                if caught.is_empty() {
-                    report.verdict.to_string()
-                } else {
-                    format!("{} ({})", report.verdict, caught.join(", "))
+    /// `cargo xtask list`: each exercise's standing after its last grade, then a
+    /// progress bar and what to do next.
+    pub fn list(&mut self, progress: &[Progress<'_>]) {
+        let mut text = String::new();
+        for entry in progress {
+            let (word, tone, detail) = match &entry.standing {
+                Standing::NotTried => ("not tried", Tone::Quiet, String::new()),
+                Standing::Passing => ("passing", Tone::Good, String::new()),
+                Standing::Failing { caught } if caught.is_empty() => {
+                    ("failing", Tone::Bad, " — does not build".to_owned())
                 }
-            }
-        };
-        let _ = writeln!(self.out, "{:<6}{:<28}{status}", exercise.id, exercise.title);
+                Standing::Failing { caught } => (
+                    "failing",
+                    Tone::Bad,
+                    format!(" — caught by {}", caught.join(", ")),
+                ),
+                Standing::Partial { skipped } => (
+                    "partly graded",
+                    Tone::Unsure,
+                    format!(" — nothing failed, but {} did not run", skipped.join(", ")),
+                ),
+                Standing::GraderError => {
+                    ("grader error", Tone::Unsure, " — grade it again".to_owned())
+                }
+            };
+            let stale = if entry.edited_since {
+                " (edited since)"
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                "  {:<6}{:<32}{}{detail}{stale}\n",
+                entry.exercise.id,
+                entry.exercise.title,
+                self.paint(word, tone)
+            ));
+        }
+        let passing = progress
+            .iter()
+            .filter(|p| p.standing == Standing::Passing)
+            .count();
+        text.push_str(&format!(
+            "{} {passing}/{} exercises passing\n",
+            crate::progress::bar(passing, progress.len(), 10),
+            progress.len()
+        ));
+        match progress.iter().find(|p| p.standing != Standing::Passing) {
+            Some(next) => text.push_str(&format!("Next: cargo xtask watch {}\n", next.exercise.id)),
+            None if !progress.is_empty() => text.push_str(&format!(
+                "{} Compare your fixes with the reference ones: cargo xtask solution <exercise>\n",
+                self.paint("Every exercise passes.", Tone::Good)
+            )),
+            None => {}
+        }
+        self.print(&text);
     }
 
-    /// The first `shown` hints of `exercise`.
-    pub fn hints(&mut self, exercise: &Exercise, shown: usize) {
+    /// The first `shown` hints of `exercise`; `again` says how to reveal the next one
+    /// (e.g. "Run `cargo xtask hint ex01` again").
+    pub fn hints(&mut self, exercise: &Exercise, shown: usize, again: &str) {
         let total = exercise.hints.len();
+        let mut text = String::new();
         for (i, hint) in exercise.hints.iter().enumerate().take(shown) {
-            let _ = writeln!(self.out, "Hint {} of {total}: {hint}", i + 1);
+            text.push_str(&format!("Hint {} of {total}: {hint}\n", i + 1));
         }
-        if shown >= total {
-            let _ = writeln!(self.out, "That was the last hint for {}.", exercise.id);
+        if total == 0 {
+            text.push_str(&format!("{} has no hints.\n", exercise.id));
+        } else if shown >= total {
+            text.push_str(&format!("That was the last hint for {}.\n", exercise.id));
         } else {
-            let _ = writeln!(
-                self.out,
-                "Run `cargo xtask hint {}` again for the next one.",
-                exercise.id
-            );
+            text.push_str(&format!("{again} for the next one.\n"));
         }
+        self.print(&text);
     }
 }
 
 impl Observer for Console<'_> {
     fn activity(&mut self, stage: StageName, activity: &str) {
-        let _ = writeln!(self.err, "  {:<8} {activity}…", stage.as_str());
+        if !self.animate {
+            let _ = writeln!(self.err, "  {:<8} {activity}…", stage.as_str());
+            return;
+        }
+        // One spinner per stage, so its clock shows how long the stage has taken.
+        let message = format!(
+            "[{}/{}] {}: {activity}…",
+            stage_number(stage),
+            StageName::ALL.len(),
+            stage.as_str()
+        );
+        match &self.spinner {
+            Some((current, spinner)) if *current == stage => spinner.set_message(message),
+            _ => {
+                self.stop_spinner();
+                let template = if self.color {
+                    "  {spinner:.cyan} {msg} {elapsed:.dim}"
+                } else {
+                    "  {spinner} {msg} {elapsed}"
+                };
+                let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                    .with_style(
+                        ProgressStyle::with_template(template)
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    )
+                    .with_message(message);
+                spinner.enable_steady_tick(Duration::from_millis(120));
+                self.spinner = Some((stage, spinner));
+            }
+        }
     }
 
     fn stage_finished(&mut self, stage: &StageReport) {
+        self.stop_spinner();
         let time = match stage.status {
             Status::Skipped => String::new(),
             _ => format!("{:.1} s", stage.duration_ms as f64 / 1000.0),
         };
+        // Padded before it is painted: colour codes would upset the column widths.
+        let status = self.paint(
+            &format!("{:<8}", stage.status.as_str().to_uppercase()),
+            status_tone(stage.status),
+        );
         let _ = writeln!(
             self.out,
-            "  {:<8} {:<8} {time:>7}  {}",
-            stage.name,
-            stage.status.as_str().to_uppercase(),
-            stage.summary
+            "  {:<8} {status} {time:>7}  {}",
+            stage.name, stage.summary
         );
         let evidence = &stage.evidence;
         for error in &evidence.compile_errors {
@@ -157,9 +302,46 @@ impl Observer for Console<'_> {
         if let Some(location) = &evidence.location {
             let _ = writeln!(self.out, "{:>21}at {location}", "");
         }
+        if let Some(trace) = &evidence.trace {
+            let _ = writeln!(self.out, "{}", indent(trace));
+        }
         if let Some(replay) = &evidence.replay {
             let _ = writeln!(self.out, "{:>21}replay: {replay}", "");
         }
+        if let Some(note) = &evidence.note {
+            let label = match stage.status {
+                Status::Pass => "why silent",
+                _ => "note",
+            };
+            let _ = writeln!(self.out, "{:>21}{label}: {note}", "");
+        }
+    }
+}
+
+impl Drop for Console<'_> {
+    fn drop(&mut self) {
+        self.stop_spinner();
+    }
+}
+
+/// The stage's place in the pipeline, from 1.
+fn stage_number(stage: StageName) -> usize {
+    StageName::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1
+}
+
+fn status_tone(status: Status) -> Tone {
+    match status {
+        Status::Pass => Tone::Good,
+        Status::Fail | Status::Timeout | Status::Error => Tone::Bad,
+        Status::Skipped => Tone::Quiet,
+    }
+}
+
+fn verdict_tone(verdict: Verdict) -> Tone {
+    match verdict {
+        Verdict::Pass => Tone::Good,
+        Verdict::Fail | Verdict::Error => Tone::Bad,
+        Verdict::Incomplete => Tone::Unsure,
     }
 }
 

@@ -21,13 +21,27 @@ impl HintState {
     }
 }
 
+/// How many hints of `exercise` have been revealed so far.
+pub fn revealed(path: &Path, exercise: &Exercise) -> usize {
+    load(path)
+        .revealed
+        .get(&exercise.id)
+        .copied()
+        .unwrap_or(0)
+        .min(exercise.hints.len())
+}
+
+fn load(path: &Path) -> HintState {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
 /// Reveals one more hint of `exercise` (up to all of them) and returns how many are
 /// now revealed. A missing or unreadable state file starts from zero.
 pub fn reveal_next(path: &Path, exercise: &Exercise) -> Result<usize, String> {
-    let mut state: HintState = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| toml::from_str(&text).ok())
-        .unwrap_or_default();
+    let mut state = load(path);
     let revealed = state.revealed.entry(exercise.id.clone()).or_default();
     *revealed = (*revealed + 1).min(exercise.hints.len());
     let shown = *revealed;

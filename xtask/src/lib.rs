@@ -8,19 +8,24 @@
 
 pub mod console;
 mod hints;
+pub mod progress;
+pub mod reset;
+pub mod solution;
+pub mod terminal;
+pub mod watch;
 
 use clap::{Parser, Subcommand};
 use console::Console;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
-use racelab_grader::report::Report;
 use racelab_grader::stages::StageName;
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
-use racelab_grader::{GradeOptions, grade, replay_shuttle};
+use racelab_grader::{GradeOptions, grade, replay};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use terminal::Terminal;
 
 /// Exit status for usage errors and the grader's own failures.
 pub const EXIT_USAGE: i32 = 2;
@@ -71,16 +76,20 @@ enum Command {
     Replay {
         /// The exercise.
         exercise: String,
-        /// The schedule string from the grade's output or report.
+        /// The stage whose failure to reproduce: `loom` or `shuttle`.
+        #[arg(long, default_value = "shuttle")]
+        stage: StageName,
+        /// shuttle's failing schedule, from the grade's output or report.
         #[arg(long)]
-        schedule: String,
+        schedule: Option<String>,
         /// The crate folder that failed, if not the workspace's exercise crate.
         #[arg(long, value_name = "DIR")]
         path: Option<PathBuf>,
     },
-    /// List the exercises with the verdict of their last grade.
+    /// List the exercises with their status after the last grade, and a progress bar.
     List,
-    /// Show the next hint for an exercise (they are revealed one at a time).
+    /// Show the next hint for an exercise (they are revealed one at a time, and the
+    /// count is remembered between runs).
     Hint {
         /// The exercise.
         exercise: String,
@@ -88,23 +97,73 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Grade an exercise, then again each time one of its files is saved.
+    ///
+    /// Each stage's line appears as soon as the stage ends, fastest first. Keys: h next
+    /// hint, l list, r re-run, n next exercise (after a pass), q quit.
+    ///
+    /// Needs an interactive terminal (stdin and stdout); elsewhere it grades nothing,
+    /// says so, and exits with status 2: use `grade` in scripts.
+    Watch {
+        /// The exercise (default: the first one whose last grade is not a pass).
+        exercise: Option<String>,
+        /// Watch and grade this crate folder instead of the workspace's exercise crate.
+        #[arg(long, value_name = "DIR", requires = "exercise")]
+        path: Option<PathBuf>,
+        /// Run only these stages (comma-separated) on each grade.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        stage: Vec<StageName>,
+    },
+    /// Put an exercise back as shipped (its version in git), after backing up yours.
+    ///
+    /// Your current files are copied to `.racelab/backups/<exercise>-<time>/` first,
+    /// and the command prints that folder. Outside a git checkout it changes nothing.
+    Reset {
+        /// The exercise.
+        exercise: String,
+    },
+    /// Show the reference fixes and when each is the right choice.
+    ///
+    /// They unlock once the exercise's last grade passes. Exit status: 0 shown; 1
+    /// still locked; 2 usage error.
+    Solution {
+        /// The exercise.
+        exercise: String,
+        /// Show them even though your fix does not pass yet.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Runs the command line `args` (program name first) and returns the exit status.
+/// `out` and `err` are taken to be this process's stdout and stderr: colours, spinners
+/// and `watch` are used where they are terminals.
 pub fn run(
     args: impl IntoIterator<Item = OsString>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    run_in(&default_root(), args, out, err)
+    run_with(&default_root(), args, out, err, Terminal::detect())
 }
 
-/// Like [`run`], on the workspace at `root`.
+/// Like [`run`], on the workspace at `root`, with plain output and no terminal (so
+/// `watch` refuses to start).
 pub fn run_in(
     root: &Path,
     args: impl IntoIterator<Item = OsString>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+) -> i32 {
+    run_with(root, args, out, err, Terminal::default())
+}
+
+/// Like [`run_in`], with `terminal` saying what `out`, `err` and stdin are connected to.
+pub fn run_with(
+    root: &Path,
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: Terminal,
 ) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -127,7 +186,7 @@ pub fn run_in(
             return EXIT_USAGE;
         }
     };
-    match execute(&lab, cli.command, out, err) {
+    match execute(&lab, cli.command, terminal, out, err) {
         Ok(code) => code,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
@@ -146,6 +205,7 @@ fn default_root() -> PathBuf {
 fn execute(
     lab: &Lab,
     command: Command,
+    terminal: Terminal,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, String> {
@@ -175,7 +235,7 @@ fn execute(
                 time_limit: time_limit.map(std::time::Duration::from_secs),
                 memory_limit_mb: memory_limit,
             };
-            let mut console = Console::new(out, err);
+            let mut console = Console::new(out, err).with_terminal(terminal);
             console.grade_started(exercise, &subject);
             let graded = grade(lab, exercise, &subject, &options, &mut console);
             let report_path = report.unwrap_or_else(|| lab.default_report_path(exercise, &subject));
@@ -188,6 +248,7 @@ fn execute(
         }
         Command::Replay {
             exercise,
+            stage,
             schedule,
             path,
         } => {
@@ -195,8 +256,15 @@ fn execute(
             let subject =
                 Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
             let mut console = Console::new(out, err);
-            let judgement = replay_shuttle(lab, exercise, &subject, &schedule, &mut console);
-            console.replayed(&judgement);
+            let judgement = replay(
+                lab,
+                exercise,
+                &subject,
+                stage,
+                schedule.as_deref(),
+                &mut console,
+            )?;
+            console.replayed(stage, &judgement);
             Ok(match judgement.status {
                 racelab_grader::report::Status::Fail => Verdict::Fail.exit_code(),
                 racelab_grader::report::Status::Pass => Verdict::Pass.exit_code(),
@@ -204,13 +272,9 @@ fn execute(
             })
         }
         Command::List => {
-            let mut console = Console::new(out, err);
-            for exercise in &lab.manifest.exercises {
-                let last = Subject::locate(lab, exercise, None)
-                    .ok()
-                    .and_then(|s| Report::read(&lab.default_report_path(exercise, &s)).ok());
-                console.list_entry(exercise, last.as_ref());
-            }
+            Console::new(out, err)
+                .with_terminal(terminal)
+                .list(&progress::all(lab));
             Ok(0)
         }
         Command::Hint { exercise, all } => {
@@ -221,13 +285,43 @@ fn execute(
             } else {
                 hints::reveal_next(&state, exercise)?
             };
-            Console::new(out, err).hints(exercise, shown);
+            Console::new(out, err).with_terminal(terminal).hints(
+                exercise,
+                shown,
+                &format!("Run `cargo xtask hint {}` again", exercise.id),
+            );
             Ok(0)
+        }
+        Command::Watch {
+            exercise,
+            path,
+            stage,
+        } => {
+            let options = watch::WatchOptions {
+                exercise,
+                path,
+                stages: stage,
+            };
+            watch::watch(lab, options, terminal, out, err)
+        }
+        Command::Reset { exercise } => {
+            let exercise = find_exercise(lab, &exercise)?;
+            reset::reset(
+                lab,
+                exercise,
+                &mut Console::new(out, err).with_terminal(terminal),
+            )
+        }
+        Command::Solution { exercise, force } => {
+            let exercise = find_exercise(lab, &exercise)?;
+            let mut console = Console::new(out, err).with_terminal(terminal);
+            Ok(solution::show(lab, exercise, force, &mut console))
         }
     }
 }
 
-fn find_exercise<'a>(lab: &'a Lab, name: &str) -> Result<&'a Exercise, String> {
+/// The exercise called `name` (id, number or full name), or an error listing them all.
+pub(crate) fn find_exercise<'a>(lab: &'a Lab, name: &str) -> Result<&'a Exercise, String> {
     lab.manifest.find(name).ok_or_else(|| {
         format!(
             "there is no exercise `{name}`. The exercises are:\n{}\nName one by id (ex01), number (1) or full name.",

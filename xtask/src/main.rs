@@ -6,6 +6,8 @@ fn main() {
     // without writing a report: reports are written whole at the end, or not at all.
     let _ = ctrlc::set_handler(|| {
         racelab_grader::process::kill_all_children();
+        // `watch` keeps the terminal in raw mode; give it back before leaving.
+        let _ = crossterm::terminal::disable_raw_mode();
         eprintln!(
             "\ninterrupted: every process the grade started has been stopped; no report was written"
         );

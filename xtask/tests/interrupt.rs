@@ -28,7 +28,15 @@ fn an_interrupted_grade_leaves_no_process_and_no_report() {
     let report = dir.path().join("report.toml");
     let subject = root().join("tests/fixtures/faults/spin-forever");
     let mut grade = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["grade", "ex01", "--stage", "stress", "--time-limit", "120", "--path"])
+        .args([
+            "grade",
+            "ex01",
+            "--stage",
+            "stress",
+            "--time-limit",
+            "120",
+            "--path",
+        ])
         .arg(&subject)
         .arg("--report")
         .arg(&report)
@@ -40,14 +48,20 @@ fn an_interrupted_grade_leaves_no_process_and_no_report() {
 
     // Wait until the runner is up (the stage says "running"), then interrupt.
     let mut progress = BufReader::new(grade.stderr.take().unwrap()).lines();
-    let running = progress.by_ref().map_while(Result::ok).any(|line| line.contains("running"));
+    let running = progress
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("running"));
     assert!(running, "the grade never started its runner");
     let deadline = Instant::now() + Duration::from_secs(30);
     while runners_of(pid).is_empty() {
         assert!(Instant::now() < deadline, "no runner process appeared");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let sent = Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
 
     let status = grade.wait().unwrap();
@@ -56,7 +70,11 @@ fn an_interrupted_grade_leaves_no_process_and_no_report() {
     assert!(rest.iter().any(|l| l.contains("interrupted")), "{rest:?}");
     let deadline = Instant::now() + Duration::from_secs(5);
     while !runners_of(pid).is_empty() {
-        assert!(Instant::now() < deadline, "left running: {:?}", runners_of(pid));
+        assert!(
+            Instant::now() < deadline,
+            "left running: {:?}",
+            runners_of(pid)
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(!report.exists(), "an interrupted grade wrote a report");
@@ -71,6 +89,11 @@ fn an_interrupted_grade_leaves_no_process_and_no_report() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(next.status.code(), Some(3), "{}", String::from_utf8_lossy(&next.stdout));
+    assert_eq!(
+        next.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&next.stdout)
+    );
     assert!(report.exists());
 }

@@ -13,6 +13,6 @@ mod protocol;
 mod run;
 mod scenario;
 
-pub use protocol::{Failure, Findings, Request};
+pub use protocol::{Failure, Findings, Request, TraceStep};
 pub use run::run;
 pub use scenario::{Outcome, Size};

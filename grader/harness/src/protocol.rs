@@ -16,6 +16,10 @@ pub enum Request {
         preemption_bound: Option<usize>,
         /// Branch points allowed per schedule.
         max_branches: usize,
+        /// Whether loom reports unordered accesses to cells (on unless a second,
+        /// value-level exploration is wanted).
+        #[serde(default = "yes")]
+        track_races: bool,
     },
     /// Sample schedules with PCT, or replay one (needs a `--cfg shuttle` build).
     Shuttle {
@@ -52,6 +56,10 @@ impl Request {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// A panic, as the runner's panic hook saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
@@ -59,6 +67,43 @@ pub struct Failure {
     pub message: String,
     /// `file:line:column` of the panic.
     pub location: Option<String>,
+    /// The steps of the failing execution up to the panic (loom and shuttle only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceStep>,
+}
+
+/// One step of a recorded execution: see `racelab_sync::trace::Step`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceStep {
+    /// `main`, `T1`, `T2`, …
+    pub thread: String,
+    /// `load`, `store`, `fetch_add(100)`, `lock`, …
+    pub action: String,
+    /// The value read or written.
+    pub value: Option<String>,
+    /// The object touched, e.g. `cell#1`.
+    pub object: Option<String>,
+    /// `file:line` of the step.
+    pub location: Option<String>,
+}
+
+impl From<racelab_sync::trace::Step> for TraceStep {
+    fn from(step: racelab_sync::trace::Step) -> Self {
+        let racelab_sync::trace::Step {
+            thread,
+            action,
+            value,
+            object,
+            location,
+        } = step;
+        TraceStep {
+            thread,
+            action,
+            value,
+            object,
+            location,
+        }
+    }
 }
 
 /// What one runner process found.

@@ -79,7 +79,15 @@ fn capture_panics(path: PathBuf) {
         let location = info
             .location()
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
-        let failure = Failure { message, location };
+        let trace = racelab_sync::trace::snapshot()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let failure = Failure {
+            message,
+            location,
+            trace,
+        };
         if FIRST_PANIC.set(failure.clone()).is_ok()
             && let Ok(text) = toml::to_string(&failure)
         {
@@ -108,6 +116,7 @@ mod modelled {
     fn checked(scenario: Scenario, size: Size) -> impl Fn() + Send + Sync + 'static {
         move || {
             EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+            racelab_sync::trace::begin_execution();
             let outcome = scenario(size);
             assert!(outcome.holds, "{outcome}");
         }
@@ -121,6 +130,7 @@ mod modelled {
                 first_panic().unwrap_or_else(|| crate::Failure {
                     message: "the exploration panicked without a message".into(),
                     location: None,
+                    trace: Vec::new(),
                 })
             }),
             ..Findings::default()
@@ -133,10 +143,12 @@ mod modelled {
             size,
             preemption_bound,
             max_branches,
+            track_races,
         } = request
         else {
             unreachable!("checked against the backend before")
         };
+        racelab_sync::cell::track_races(track_races);
         let bounds = racelab_sync::explore::LoomBounds {
             preemption_bound,
             max_branches,

@@ -3,7 +3,7 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{Judgement, RunnerRun, first_line, is_subject_location};
+use super::{Judgement, RunnerRun, first_line};
 use crate::manifest::LoomSize;
 use crate::report::{Evidence, Status};
 use racelab_harness::{Request, Size};
@@ -17,6 +17,21 @@ pub fn request(size: &LoomSize) -> Request {
         },
         preemption_bound: size.preemption_bound,
         max_branches: size.max_branches,
+        track_races: true,
+    }
+}
+
+/// A request for the follow-up exploration after a data race: race checks off, so
+/// loom shows what the race does to the values, with at most `preemptions`.
+pub fn values_request(size: &LoomSize, preemptions: usize) -> Request {
+    Request::Loom {
+        size: Size {
+            workers: size.workers,
+            ops: size.ops,
+        },
+        preemption_bound: Some(preemptions),
+        max_branches: size.max_branches,
+        track_races: false,
     }
 }
 
@@ -63,8 +78,7 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
         describe(&failure.message),
         findings.executions
     );
-    evidence.location = failure.location.filter(|l| is_subject_location(l));
-    evidence.failure = Some(super::tidy(&failure.message));
+    super::record_failure(&mut evidence, failure);
     evidence.replay = Some(replay);
     Judgement {
         status: Status::Fail,

@@ -4,6 +4,7 @@
 //! Running a runner, and the ways it can end badly (a timeout, a crash, an abort
 //! that left only its first panic behind), are handled here, once for all stages.
 
+pub mod interleaving;
 pub mod loom;
 pub mod shuttle;
 pub mod stress;
@@ -99,8 +100,9 @@ pub struct Judgement {
 
 impl Judgement {
     /// Rewrites absolute paths under `root` (the workspace) as relative ones, so that
-    /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace.
-    pub fn with_paths_relative_to(mut self, root: &Path) -> Judgement {
+    /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace,
+    /// and draws the interleaving table, whose lines are relative to `subject`.
+    pub fn with_paths_relative_to(mut self, root: &Path, subject: &Path) -> Judgement {
         let prefix = format!("{}/", root.display());
         let relative = |text: &mut String| {
             if text.contains(&prefix) {
@@ -109,6 +111,12 @@ impl Judgement {
         };
         relative(&mut self.summary);
         let evidence = &mut self.evidence;
+        if let Some(failure) = &evidence.failure {
+            evidence.trace = evidence
+                .trace
+                .take()
+                .or_else(|| interleaving::render(&evidence.steps, failure, &[subject, root]));
+        }
         for text in [
             &mut evidence.failure,
             &mut evidence.location,
@@ -242,6 +250,7 @@ impl RunnerRun {
                 evidence: Evidence {
                     failure: Some(tidy(&failure.message)),
                     location: failure.location.filter(|l| is_subject_location(l)),
+                    steps: failure.trace,
                     output_tail: tail(),
                     ..Evidence::default()
                 },
@@ -267,6 +276,14 @@ pub fn tidy(message: &str) -> String {
     message
         .trim_matches(|c: char| c == '\n' || c == '\r')
         .to_owned()
+}
+
+/// Puts a failure into `evidence`: its message, its location when it is in the
+/// subject's code, and the steps of the execution that failed.
+pub fn record_failure(evidence: &mut Evidence, failure: Failure) {
+    evidence.location = failure.location.filter(|l| is_subject_location(l));
+    evidence.failure = Some(tidy(&failure.message));
+    evidence.steps = failure.trace;
 }
 
 /// The first line of a message, for summaries.

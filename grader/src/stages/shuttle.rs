@@ -4,7 +4,7 @@
 //! shuttle explores sequentially consistent executions only, and switches threads
 //! only at its own synchronisation points (the facade's cells are such points).
 
-use super::{Judgement, RunnerRun, is_subject_location};
+use super::{Judgement, RunnerRun};
 use crate::manifest::ShuttleSize;
 use crate::report::{Evidence, Status};
 use racelab_harness::{Request, Size};
@@ -73,8 +73,7 @@ pub fn judge(
     );
     evidence.replay = findings.schedule.as_deref().map(&replay);
     evidence.schedule = findings.schedule;
-    evidence.location = failure.location.filter(|l| is_subject_location(l));
-    evidence.failure = Some(super::tidy(&failure.message));
+    super::record_failure(&mut evidence, failure);
     Judgement {
         status: Status::Fail,
         summary,

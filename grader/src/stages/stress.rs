@@ -61,15 +61,15 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
         };
     }
     if let Some(failure) = findings.failure {
-        evidence.location = failure.location.filter(|l| super::is_subject_location(l));
-        evidence.failure = Some(super::tidy(&failure.message));
+        let summary = format!(
+            "a worker panicked in round {}: {}",
+            findings.executions + 1,
+            super::first_line(&failure.message)
+        );
+        super::record_failure(&mut evidence, failure);
         return Judgement {
             status: Status::Fail,
-            summary: format!(
-                "a worker panicked in round {}: {}",
-                findings.executions + 1,
-                super::first_line(&failure.message)
-            ),
+            summary,
             evidence,
         };
     }
@@ -95,6 +95,11 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
         expected_per_round: worst.expected,
         worst_observed: worst.observed,
         total_shortfall: broken.iter().map(|o| o.shortfall()).sum(),
+        per_round: findings
+            .rounds
+            .iter()
+            .map(|o| if o.holds { 0 } else { o.shortfall() })
+            .collect(),
     });
     if broken.is_empty() {
         return Judgement {

@@ -1,0 +1,175 @@
+//! The detector matrix, held to the letter.
+//!
+//! `grader/exercises.toml` claims, for every exercise, which stages catch the bug as
+//! shipped (`shipped.caught_by`) and why the others cannot (`shipped.blind`). These
+//! tests grade every shipped crate and every reference solution with all four stages,
+//! in-process, and fail on any claim the code does not bear out:
+//!
+//! - as shipped, every stage in `caught_by` fails and every other stage passes, with
+//!   the manifest's reason attached as its note;
+//! - every reference solution passes every stage;
+//! - the matrix in `README.md` is the one generated from the manifest.
+//!
+//! Grades run one at a time: the stress stage measures real threads, and two grades
+//! sharing the two cores would change each other's odds.
+
+use racelab_grader::lab::Lab;
+use racelab_grader::manifest::Exercise;
+use racelab_grader::matrix;
+use racelab_grader::report::{Report, StageReport, Status};
+use racelab_grader::stages::StageName;
+use racelab_grader::subject::Subject;
+use racelab_grader::{GradeOptions, Observer, grade};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+/// Set to rewrite README.md's matrix from the manifest instead of comparing them.
+const UPDATE_README: &str = "RACELAB_UPDATE_README";
+
+/// Serialises the grades of this test binary.
+static ONE_GRADE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// An observer that ignores everything: the report says it all.
+struct Quiet;
+
+impl Observer for Quiet {
+    fn activity(&mut self, _stage: StageName, _activity: &str) {}
+    fn stage_finished(&mut self, _stage: &StageReport) {}
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the workspace")
+        .to_owned()
+}
+
+fn lab() -> Lab {
+    Lab::open(&root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Grades `path` (the shipped crate when `None`) with every stage.
+fn graded(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Report {
+    let _turn = ONE_GRADE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let subject = Subject::locate(lab, exercise, path).unwrap_or_else(|e| panic!("{e}"));
+    grade(
+        lab,
+        exercise,
+        &subject,
+        &GradeOptions::default(),
+        &mut Quiet,
+    )
+}
+
+/// A stage's result in one line, for failure messages.
+fn described(stage: &StageReport) -> String {
+    format!("{} — {}", stage.status, stage.summary)
+}
+
+#[test]
+fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
+    let lab = lab();
+    let mut wrong = Vec::new();
+    for exercise in &lab.manifest.exercises {
+        let report = graded(&lab, exercise, None);
+        for stage in StageName::ALL {
+            let Some(found) = report.stage(stage.as_str()) else {
+                wrong.push(format!("{} {stage}: missing from the report", exercise.id));
+                continue;
+            };
+            let claimed = if exercise.shipped.is_caught_by(stage) {
+                Status::Fail
+            } else {
+                Status::Pass
+            };
+            if found.status != claimed {
+                wrong.push(format!(
+                    "{} {stage}: the manifest claims `{claimed}`, the grade says {}",
+                    exercise.id,
+                    described(found)
+                ));
+                continue;
+            }
+            let why = exercise.shipped.why_blind(stage);
+            if found.evidence.note.as_deref() != why {
+                wrong.push(format!(
+                    "{} {stage}: the note should be {why:?}, the report has {:?}",
+                    exercise.id, found.evidence.note
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the detector matrix in grader/exercises.toml is not what the detectors do:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn every_reference_solution_passes_every_stage() {
+    let lab = lab();
+    let mut wrong = Vec::new();
+    let mut graded_solutions = 0;
+    for exercise in &lab.manifest.exercises {
+        assert!(
+            !exercise.solutions.is_empty(),
+            "{} lists no reference solution",
+            exercise.id
+        );
+        for solution in &exercise.solutions {
+            let report = graded(&lab, exercise, Some(&lab.root.join(solution)));
+            graded_solutions += 1;
+            for stage in &report.stages {
+                if stage.status != Status::Pass {
+                    wrong.push(format!(
+                        "{} {solution} {}: {}",
+                        exercise.id,
+                        stage.name,
+                        described(stage)
+                    ));
+                }
+            }
+            if report.verdict.as_str() != "pass" {
+                wrong.push(format!(
+                    "{} {solution}: verdict {}",
+                    exercise.id, report.verdict
+                ));
+            }
+        }
+    }
+    assert!(graded_solutions > 0);
+    assert!(
+        wrong.is_empty(),
+        "reference solutions that do not pass:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_readme_matrix_is_the_one_in_the_manifest() {
+    let lab = lab();
+    let path = lab.root.join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md is readable");
+    let table = matrix::table(&lab.manifest);
+    if std::env::var_os(UPDATE_README).is_some() {
+        let updated = matrix::with_section(&readme, &table).expect("README.md has the markers");
+        std::fs::write(&path, updated).expect("README.md is writable");
+        return;
+    }
+    let Some(section) = matrix::section(&readme) else {
+        panic!(
+            "README.md lacks the lines `{}` and `{}` around the detector matrix",
+            matrix::START_MARKER,
+            matrix::END_MARKER
+        );
+    };
+    assert!(
+        section == table.trim_matches('\n'),
+        "README.md's detector matrix differs from grader/exercises.toml. \
+         Run `{UPDATE_README}=1 cargo test -p racelab-tests --test matrix \
+         the_readme_matrix` to rewrite it. It should read:\n{table}"
+    );
+}

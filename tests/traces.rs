@@ -1,0 +1,142 @@
+//! Failures that teach: the interleaving that broke the invariant, shown as a table
+//! (one column per thread, time flowing down), and replays that reproduce it.
+
+use racelab_grader::report::{Report, Status};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn xtask(args: &[&str]) -> (i32, String, String) {
+    let argv = std::iter::once("xtask")
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// One step of a rendered table: its column (thread), what it did, the value, where.
+#[derive(Debug)]
+struct Step {
+    column: usize,
+    call: String,
+    location: String,
+}
+
+/// Reads the rows of an interleaving table back into steps.
+fn steps(table: &str) -> Vec<Step> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .skip(1)
+        .filter(|l| l.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let column = cells.iter().position(|c| !c.is_empty())?;
+            let (call, location) = cells[column]
+                .split_once("   ")
+                .unwrap_or((cells[column], ""));
+            (call != "switch").then(|| Step {
+                column,
+                call: call.into(),
+                location: location.trim().into(),
+            })
+        })
+        .collect()
+}
+
+/// Whether two threads load the same value before both of them store: a lost update.
+fn shows_a_lost_update(steps: &[Step]) -> bool {
+    let loaded = |s: &Step| s.call.split_once(".load() → ").map(|(_, v)| v.to_owned());
+    steps.iter().enumerate().any(|(i, first)| {
+        steps[i + 1..].iter().enumerate().any(|(j, second)| {
+            let (Some(a), Some(b)) = (loaded(first), loaded(second)) else {
+                return false;
+            };
+            let later = &steps[i + 1 + j + 1..];
+            let stores = |column| {
+                later
+                    .iter()
+                    .any(|s| s.column == column && s.call.contains(".store("))
+            };
+            a == b && first.column != second.column && stores(first.column) && stores(second.column)
+        })
+    })
+}
+
+fn graded_ex01() -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.toml");
+    let (code, out, _) = xtask(&[
+        "grade",
+        "ex01",
+        "--stage",
+        "loom,shuttle",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    Report::read(&report).unwrap()
+}
+
+#[test]
+fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
+    let report = graded_ex01();
+    for stage in ["loom", "shuttle"] {
+        let stage = report.stage(stage).unwrap();
+        assert_eq!(stage.status, Status::Fail);
+        let table = stage
+            .evidence
+            .trace
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no trace", stage.name));
+        let steps = steps(table);
+        assert!(
+            shows_a_lost_update(&steps),
+            "{}: no lost update in\n{table}",
+            stage.name
+        );
+        assert!(
+            steps.iter().all(|s| s.location.starts_with("src/lib.rs:")),
+            "{}: steps outside the exercise's code:\n{table}",
+            stage.name
+        );
+        for hidden in ["grader/", "sync/src", "scenarios", "harness"] {
+            assert!(
+                !table.contains(hidden),
+                "{}: the table shows {hidden}:\n{table}",
+                stage.name
+            );
+        }
+        assert!(
+            table.lines().last().unwrap().contains("expected"),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn a_loom_replay_prints_the_same_interleaving_every_time() {
+    let first = xtask(&["replay", "ex01", "--stage", "loom"]);
+    let second = xtask(&["replay", "ex01", "--stage", "loom"]);
+    assert_eq!(first.0, 1, "{}{}", first.1, first.2);
+    assert_eq!(first.1, second.1);
+    assert!(first.1.contains("switch"), "{}", first.1);
+}
+
+#[test]
+fn a_replay_of_a_real_thread_stage_is_refused_with_what_to_do() {
+    let (code, _, err) = xtask(&["replay", "ex01", "--stage", "stress"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("grade again"), "{err}");
+}
