@@ -2,6 +2,7 @@
 //! collect the stage reports into a [`Report`] with its verdict.
 
 use crate::build::{self, BuildFailure, Flavor};
+use crate::cores;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
@@ -282,7 +283,10 @@ impl Grader<'_> {
         let flavor = stage.flavor();
         if !self.runners.contains_key(&flavor) {
             observer.activity(stage, &format!("building the {} runner", flavor.name()));
-            let built = build::build_runner(self.lab, self.exercise, self.subject, flavor);
+            let built = {
+                let _cores = cores::hold(self.lab, cores::Use::Shared);
+                build::build_runner(self.lab, self.exercise, self.subject, flavor)
+            };
             self.runners.insert(flavor, built);
         }
         let executable = match &self.runners[&flavor] {
@@ -295,7 +299,14 @@ impl Grader<'_> {
             self.subject,
             stage,
         ));
-        let judgement = match stages::run_runner(&executable, &request, &run_dir, &limits) {
+        let cores_use = match stage {
+            StageName::Stress | StageName::Tsan => cores::Use::Exclusive,
+            StageName::Loom | StageName::Shuttle => cores::Use::Shared,
+        };
+        let cores = cores::hold(self.lab, cores_use);
+        let run = stages::run_runner(&executable, &request, &run_dir, &limits);
+        drop(cores);
+        let judgement = match run {
             Ok(run) => judge(run),
             Err(e) => Judgement {
                 status: Status::Error,

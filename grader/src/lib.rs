@@ -13,6 +13,7 @@
 //! written as TOML by the caller.
 
 pub mod build;
+pub mod cores;
 mod grade;
 pub mod lab;
 pub mod manifest;
