@@ -4,7 +4,7 @@
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
 use crate::lab::Lab;
-use crate::manifest::Exercise;
+use crate::manifest::{Exercise, ShuttleSize};
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
 use crate::stages::{self, Judgement, StageName};
 use crate::subject::Subject;
@@ -194,13 +194,33 @@ impl Grader<'_> {
             StageName::Shuttle => {
                 let seed = options.seed.unwrap_or(sizes.shuttle.seed);
                 let iterations = options.iterations.unwrap_or(sizes.shuttle.iterations);
-                let request = stages::shuttle::request(&sizes.shuttle, seed, iterations, None);
-                let limits = self.limits(EXPLORATION_TIME_LIMIT);
-                self.run_request(stage, request, limits, observer, |run| {
-                    stages::shuttle::judge(run, &sizes.shuttle, seed, iterations, |s| {
-                        grader_replay_command(exercise, subject, lab, s)
-                    })
-                })
+                // PCT at depth 1 first, then deeper: the first failure found is one with
+                // the fewest priority changes, so its interleaving is the simplest.
+                let mut explored = 0;
+                for depth in 1..=sizes.shuttle.depth.max(1) {
+                    let size = ShuttleSize {
+                        depth,
+                        ..sizes.shuttle
+                    };
+                    let request = stages::shuttle::request(&size, seed, iterations, None);
+                    let limits = self.limits(EXPLORATION_TIME_LIMIT);
+                    let mut judgement = self.run_request(stage, request, limits, observer, |run| {
+                        stages::shuttle::judge(run, &size, seed, iterations, |s| {
+                            grader_replay_command(exercise, subject, lab, s)
+                        })
+                    });
+                    explored += judgement.evidence.executions.unwrap_or(0);
+                    if judgement.status != Status::Pass || depth >= sizes.shuttle.depth {
+                        if judgement.status == Status::Pass {
+                            judgement.evidence.executions = Some(explored);
+                            judgement.summary = format!(
+                                "no failure in {explored} PCT iterations (depths 1 to {depth}, seed {seed})"
+                            );
+                        }
+                        return judgement;
+                    }
+                }
+                unreachable!("the loop returns at its last depth")
             }
             StageName::Stress => {
                 let mut size = sizes.stress;
