@@ -6,7 +6,7 @@
 //! in-process, and fail on any claim the code does not bear out:
 //!
 //! - as shipped, every stage in `caught_by` fails and every other stage passes, with
-//!   the manifest's reason attached as its note;
+//!   the manifest's reason attached as its note and printed under its line;
 //! - every reference solution passes every stage;
 //! - the matrix in `README.md` is the one generated from the manifest.
 //!
@@ -22,6 +22,7 @@ use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use xtask::console::Console;
 
 /// Set to rewrite README.md's matrix from the manifest instead of comparing them.
 const UPDATE_README: &str = "RACELAB_UPDATE_README";
@@ -48,19 +49,34 @@ fn lab() -> Lab {
     Lab::open(&root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Grades `path` (the shipped crate when `None`) with every stage.
-fn graded(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Report {
+/// Grades `path` (the shipped crate when `None`) with every stage, telling `observer`.
+fn graded_for(
+    lab: &Lab,
+    exercise: &Exercise,
+    path: Option<&Path>,
+    observer: &mut dyn Observer,
+) -> Report {
     let _turn = ONE_GRADE_AT_A_TIME
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     let subject = Subject::locate(lab, exercise, path).unwrap_or_else(|e| panic!("{e}"));
-    grade(
-        lab,
-        exercise,
-        &subject,
-        &GradeOptions::default(),
-        &mut Quiet,
-    )
+    grade(lab, exercise, &subject, &GradeOptions::default(), observer)
+}
+
+/// Grades `path` (the shipped crate when `None`) with every stage.
+fn graded(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Report {
+    graded_for(lab, exercise, path, &mut Quiet)
+}
+
+/// Grades the shipped crate with every stage; returns the report and what the
+/// console printer wrote for it.
+fn graded_shipped_with_console(lab: &Lab, exercise: &Exercise) -> (Report, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let report = {
+        let mut console = Console::new(&mut out, &mut err);
+        graded_for(lab, exercise, None, &mut console)
+    };
+    (report, String::from_utf8_lossy(&out).into_owned())
 }
 
 /// A stage's result in one line, for failure messages.
@@ -73,7 +89,7 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
     let lab = lab();
     let mut wrong = Vec::new();
     for exercise in &lab.manifest.exercises {
-        let report = graded(&lab, exercise, None);
+        let (report, printed) = graded_shipped_with_console(&lab, exercise);
         for stage in StageName::ALL {
             let Some(found) = report.stage(stage.as_str()) else {
                 wrong.push(format!("{} {stage}: missing from the report", exercise.id));
@@ -92,11 +108,19 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
                 ));
                 continue;
             }
-            let why = exercise.shipped.why_blind(stage);
-            if found.evidence.note.as_deref() != why {
+            let Some(why) = exercise.shipped.why_blind(stage) else {
+                continue;
+            };
+            if found.evidence.note.as_deref() != Some(why) {
                 wrong.push(format!(
                     "{} {stage}: the note should be {why:?}, the report has {:?}",
                     exercise.id, found.evidence.note
+                ));
+            }
+            if !printed.contains(&format!("why silent: {why}")) {
+                wrong.push(format!(
+                    "{} {stage}: the grade's output does not say why it is silent:\n{printed}",
+                    exercise.id
                 ));
             }
         }

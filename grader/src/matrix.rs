@@ -42,9 +42,10 @@ pub fn explain_silences(shipped: &Shipped, reports: &mut [StageReport]) {
 /// reason for every silent cell.
 pub fn table(manifest: &Manifest) -> String {
     let mut text = String::from(
-        "*Generated from `grader/exercises.toml`. `tests/matrix.rs` grades every shipped \
-         crate and every reference solution, and fails when the code does not bear a cell \
-         out.*\n\n",
+        "Each cell is what a detector does with the exercise as shipped; every reference \
+         solution passes all four. *Generated from `grader/exercises.toml`; \
+         `tests/matrix.rs` grades every shipped crate and every solution, and fails when \
+         the code does not bear a cell out.*\n\n",
     );
     text.push_str("| exercise |");
     for stage in StageName::ALL {
