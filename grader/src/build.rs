@@ -17,6 +17,7 @@ use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::process;
 use crate::subject::Subject;
+use crate::toolchain::TsanToolchain;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,6 +39,8 @@ pub enum Flavor {
     Shuttle,
     /// No cfg: std, real threads.
     Std,
+    /// ThreadSanitizer: real threads against an instrumented std (see `toolchain`).
+    Tsan,
 }
 
 impl Flavor {
@@ -47,6 +50,7 @@ impl Flavor {
             Flavor::Loom => "loom",
             Flavor::Shuttle => "shuttle",
             Flavor::Std => "std",
+            Flavor::Tsan => "tsan",
         }
     }
 
@@ -55,7 +59,7 @@ impl Flavor {
         match self {
             Flavor::Loom => vec!["--cfg", "loom"],
             Flavor::Shuttle => vec!["--cfg", "shuttle"],
-            Flavor::Std => vec![],
+            Flavor::Std | Flavor::Tsan => vec![],
         }
     }
 }
@@ -101,17 +105,34 @@ impl fmt::Display for BuildFailure {
 }
 
 /// Builds the runner of `subject` for `flavor` and returns the executable's path.
+/// `Flavor::Tsan` needs the toolchain that builds it.
 pub fn build_runner(
     lab: &Lab,
     exercise: &Exercise,
     subject: &Subject,
     flavor: Flavor,
+    tsan: Option<&TsanToolchain>,
 ) -> Result<PathBuf, BuildFailure> {
     let project = write_project(lab, exercise, subject).map_err(|e| BuildFailure::Tool {
         message: format!("cannot write the runner project: {e}"),
     })?;
     let target_dir = lab.work_dir().join("build").join(flavor.name());
-    let mut command = Command::new(cargo_binary());
+    let (mut command, target_args, rustflags) = match (flavor, tsan) {
+        (Flavor::Tsan, Some(toolchain)) => {
+            let (args, flags) = toolchain.build_args();
+            (toolchain.cargo(), args, flags)
+        }
+        (Flavor::Tsan, None) => {
+            return Err(BuildFailure::Tool {
+                message: "no ThreadSanitizer toolchain was given".into(),
+            });
+        }
+        _ => (
+            Command::new(cargo_binary()),
+            Vec::new(),
+            flavor.rustflags().into_iter().map(String::from).collect(),
+        ),
+    };
     command
         .arg("build")
         .arg("--release")
@@ -120,9 +141,10 @@ pub fn build_runner(
         .arg(project.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir)
+        .args(&target_args)
         .current_dir(&project);
     clean_cargo_env(&mut command);
-    command.env("CARGO_ENCODED_RUSTFLAGS", flavor.rustflags().join("\x1f"));
+    command.env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"));
     let finished =
         process::run(command, BUILD_TIMEOUT, 16 << 20).map_err(|e| BuildFailure::Tool {
             message: format!("cannot start cargo: {e}"),

@@ -8,6 +8,7 @@ use crate::manifest::{Exercise, ShuttleSize};
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
 use crate::stages::{self, Judgement, StageName};
 use crate::subject::Subject;
+use crate::toolchain::{self, TsanToolchain};
 use crate::verdict::Verdict;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ pub struct GradeOptions {
     pub time_limit: Option<Duration>,
     /// The runners' address-space limit in MiB (default [`DEFAULT_MEMORY_LIMIT_MB`]).
     pub memory_limit_mb: Option<u64>,
+    /// Whether the grader may install what a stage needs (ThreadSanitizer's toolchain).
+    pub provision: bool,
 }
 
 impl Default for GradeOptions {
@@ -43,6 +46,7 @@ impl Default for GradeOptions {
             iterations: None,
             time_limit: None,
             memory_limit_mb: None,
+            provision: true,
         }
     }
 }
@@ -71,6 +75,7 @@ pub fn grade(
         subject,
         options,
         runners: HashMap::new(),
+        tsan: None,
     };
     let tampering = subject.tampering();
     let mut reports = Vec::new();
@@ -126,6 +131,7 @@ pub fn replay(
         subject,
         options: &options,
         runners: HashMap::new(),
+        tsan: None,
     };
     let judgement = match (stage, schedule) {
         (StageName::Loom, None) => grader.run_stage(StageName::Loom, observer),
@@ -163,6 +169,7 @@ struct Grader<'a> {
     subject: &'a Subject,
     options: &'a GradeOptions,
     runners: HashMap<Flavor, Result<PathBuf, BuildFailure>>,
+    tsan: Option<Result<TsanToolchain, String>>,
 }
 
 impl Grader<'_> {
@@ -245,7 +252,34 @@ impl Grader<'_> {
                     |run| stages::stress::judge(run, &size),
                 )
             }
-            StageName::Tsan => skipped(stages::tsan::NOT_BUILT.into()),
+            StageName::Tsan => {
+                let toolchain = match self.tsan_toolchain(observer) {
+                    Ok(toolchain) => toolchain,
+                    Err(reason) => return skipped(reason),
+                };
+                let mut size = sizes.tsan;
+                if let Some(limit) = options.time_limit {
+                    size.round_timeout_ms = size.round_timeout_ms.min(millis(limit));
+                }
+                let backstop = options.time_limit.map_or_else(
+                    || stages::stress::time_limit(&size),
+                    |limit| limit + Duration::from_secs(10),
+                );
+                let limits = stages::Limits {
+                    time: backstop,
+                    memory_bytes: None,
+                    env: vec![("TSAN_OPTIONS".into(), stages::tsan::options())],
+                };
+                let roots = [subject.dir.as_path(), lab.root.as_path()];
+                let description = toolchain.description.clone();
+                self.run_request(
+                    stage,
+                    stages::stress::request(&size),
+                    limits,
+                    observer,
+                    |run| stages::tsan::judge(run, &size, &description, &roots),
+                )
+            }
         }
     }
 
@@ -279,6 +313,25 @@ impl Grader<'_> {
         None
     }
 
+    /// The ThreadSanitizer toolchain, found (or provisioned) once per grade; `Err` is
+    /// why the stage is skipped.
+    fn tsan_toolchain(&mut self, observer: &mut dyn Observer) -> Result<TsanToolchain, String> {
+        if self.tsan.is_none() {
+            observer.activity(
+                StageName::Tsan,
+                "looking for a toolchain with an instrumented std",
+            );
+            let provision = self.options.provision;
+            let found = toolchain::find_tsan(provision, &mut |what| {
+                observer.activity(StageName::Tsan, what)
+            });
+            self.tsan = Some(found);
+        }
+        self.tsan
+            .clone()
+            .unwrap_or_else(|| Err("no toolchain was looked for".into()))
+    }
+
     /// The limits of a runner whose stage would by default get `default_time`.
     fn limits(&self, default_time: Duration) -> stages::Limits {
         let megabytes = self
@@ -288,6 +341,7 @@ impl Grader<'_> {
         stages::Limits {
             time: self.options.time_limit.unwrap_or(default_time),
             memory_bytes: (megabytes > 0).then_some(megabytes << 20),
+            env: Vec::new(),
         }
     }
 
@@ -303,9 +357,19 @@ impl Grader<'_> {
         let flavor = stage.flavor();
         if !self.runners.contains_key(&flavor) {
             observer.activity(stage, &format!("building the {} runner", flavor.name()));
+            if flavor == Flavor::Tsan && !self.lab.work_dir().join("build/tsan").exists() {
+                observer.activity(
+                    stage,
+                    "building an instrumented std first (once, about a minute on 2 cores)",
+                );
+            }
+            let tsan = match &self.tsan {
+                Some(Ok(toolchain)) => Some(toolchain),
+                _ => None,
+            };
             let built = {
                 let _cores = cores::hold(self.lab, cores::Use::Shared);
-                build::build_runner(self.lab, self.exercise, self.subject, flavor)
+                build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
             };
             self.runners.insert(flavor, built);
         }
@@ -313,6 +377,11 @@ impl Grader<'_> {
             Ok(executable) => executable.clone(),
             Err(failure) => return build_failed(failure),
         };
+        if flavor == Flavor::Tsan
+            && let Some(reason) = stages::tsan::silencer(&executable)
+        {
+            return refused(&[reason]);
+        }
         observer.activity(stage, "running");
         let run_dir = self.lab.work_dir().join("runs").join(unique_run_name(
             self.exercise,

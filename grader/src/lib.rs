@@ -22,6 +22,7 @@ pub mod process;
 pub mod report;
 pub mod stages;
 pub mod subject;
+pub mod toolchain;
 pub mod verdict;
 
 pub use grade::{GradeOptions, Observer, grade, replay};

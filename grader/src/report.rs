@@ -19,12 +19,26 @@ pub struct Report {
     pub schema: u32,
     /// Version of the grader that wrote it.
     pub grader_version: String,
+    /// SHA-256 of the exercise manifest the grade was judged against, `sha256:<hex>`
+    /// (the grader's own, never the subject's); empty in older reports.
+    #[serde(default)]
+    pub manifest_hash: String,
+    /// SHA-256 of the exercise's scenario file the grade ran; empty in older reports.
+    #[serde(default)]
+    pub scenario_hash: String,
     /// Exercise id, e.g. `ex01`.
     pub exercise: String,
     /// The subject's folder, as graded.
     pub subject: String,
+    /// SHA-256 over the subject's `src/` (relative paths and contents): the same
+    /// sources hash alike wherever they are; empty when there was nothing to read.
+    #[serde(default)]
+    pub subject_hash: String,
     /// The overall verdict.
     pub verdict: Verdict,
+    /// Stages that had to run (`--require`): one of them `skipped` fails the grade.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
     /// Wall-clock time of the whole grade.
     pub duration_ms: u64,
     /// One entry per stage, in the order they ran.
@@ -114,6 +128,9 @@ pub struct Evidence {
     /// The failing execution's raw steps, from which `trace` is drawn (not written).
     #[serde(skip)]
     pub steps: Vec<racelab_harness::TraceStep>,
+    /// ThreadSanitizer: what it reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsan: Option<TsanEvidence>,
     /// Stress: the measured anomalies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anomalies: Option<Anomalies>,
@@ -130,6 +147,32 @@ pub struct Evidence {
     /// Why this kind of detector can or cannot see the bug.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// What ThreadSanitizer reported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TsanEvidence {
+    /// How many reports.
+    pub reports: u64,
+    /// Their kinds (`data race`, `heap-use-after-free`, …), each once.
+    pub kinds: Vec<String>,
+    /// The conflicting operations of the first reports.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// One of the operations a TSan report says conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Which report (1 for the first).
+    pub report: u64,
+    /// The report's kind.
+    pub kind: String,
+    /// `write of 8 bytes`, `read of 8 bytes`, `lock`, …
+    pub operation: String,
+    /// The thread that made it: `T2`, `main thread`.
+    pub thread: String,
+    /// The innermost `file:line` in the subject's or scenario's code.
+    pub location: Option<String>,
 }
 
 /// Figures of a stress run.
@@ -160,21 +203,19 @@ impl Report {
         self.stages.iter().find(|s| s.name == name)
     }
 
+    /// The stages named in `required` that did not run.
+    pub fn required_but_skipped(&self) -> Vec<&str> {
+        self.stages
+            .iter()
+            .filter(|s| s.status == Status::Skipped && self.required.contains(&s.name))
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
     /// Writes the report to `path` atomically: whole, or not at all.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let text = toml::to_string(self).map_err(std::io::Error::other)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let partial = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
-        std::fs::write(&partial, text)?;
-        std::fs::rename(&partial, path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })
+        write_atomically(path, &text)
     }
 
     /// Reads a report written by [`Report::write`].
@@ -182,6 +223,27 @@ impl Report {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         toml::from_str(&text).map_err(|e| e.to_string())
     }
+}
+
+/// Writes `text` to `path` whole or not at all: a temporary file beside it (named
+/// after this process, so parallel writers never share one), then a rename. Creates
+/// the parent folder.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial =
+        path.with_file_name(format!(".{file_name}.{}-{n}.partial", std::process::id()));
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
 }
 
 #[cfg(test)]
@@ -193,9 +255,13 @@ mod tests {
         Report {
             schema: SCHEMA,
             grader_version: "0.1.0".into(),
+            manifest_hash: "sha256:00".into(),
+            scenario_hash: "sha256:01".into(),
             exercise: "ex01".into(),
             subject: "exercises/ex01-lost-update".into(),
+            subject_hash: "sha256:02".into(),
             verdict: Verdict::Fail,
+            required: vec!["stress".into()],
             duration_ms: 1234,
             stages: vec![
                 StageReport {
@@ -239,10 +305,38 @@ mod tests {
             "[[stages]]",
             "status = \"skipped\"",
             "broken_rounds = 37",
+            "manifest_hash = \"sha256:00\"",
+            "subject_hash = \"sha256:02\"",
+            "required = [\"stress\"]",
         ] {
             assert!(text.contains(key), "{key} missing in\n{text}");
         }
         assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn a_report_from_before_the_integrity_fields_still_reads() {
+        let mut report = sample();
+        report.manifest_hash.clear();
+        report.scenario_hash.clear();
+        report.subject_hash.clear();
+        report.required.clear();
+        let text = toml::to_string(&report)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("_hash"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn a_skipped_required_stage_is_named() {
+        let report = sample();
+        assert_eq!(report.required_but_skipped(), Vec::<&str>::new());
+        let mut report = report;
+        report.required = vec!["tsan".into(), "stress".into()];
+        assert_eq!(report.required_but_skipped(), ["tsan"]);
     }
 
     #[test]

@@ -72,6 +72,10 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     }
 
     /// Reads the value: one step, with nothing that orders it against other threads.
+    // Never inlined on real threads: ThreadSanitizer drops the check of a read that is
+    // followed by a write to the same place in the same block, which would hide the
+    // racy load of a load-add-store from its reports.
+    #[cfg_attr(not(any(loom, shuttle)), inline(never))]
     #[track_caller]
     pub fn load(&self) -> T {
         #[cfg(any(loom, shuttle))]
@@ -86,6 +90,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     }
 
     /// Writes the value: one step, with nothing that orders it against other threads.
+    #[cfg_attr(not(any(loom, shuttle)), inline(never))]
     #[track_caller]
     pub fn store(&self, value: T) {
         #[cfg(any(loom, shuttle))]

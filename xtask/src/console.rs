@@ -120,7 +120,16 @@ impl<'a> Console<'a> {
         let meaning = match report.verdict {
             Verdict::Pass => "every detector ran and found nothing".to_owned(),
             Verdict::Fail if caught.is_empty() => {
-                "the subject does not build; fix the errors above".to_owned()
+                let fault = report
+                    .stages
+                    .iter()
+                    .find_map(|s| s.evidence.fault.as_deref());
+                match fault {
+                    Some(_) => {
+                        "the subject was stopped or refused; see the reason above".to_owned()
+                    }
+                    None => "the subject does not build; fix the errors above".to_owned(),
+                }
             }
             Verdict::Fail => format!("caught by {}", caught.join(", ")),
             Verdict::Incomplete => {

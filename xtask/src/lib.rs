@@ -7,6 +7,7 @@
 //! command line in-process.
 
 pub mod console;
+mod doctor;
 mod hints;
 pub mod progress;
 pub mod reset;
@@ -71,7 +72,12 @@ enum Command {
         /// Address-space limit of each runner process, in MiB (default 4096; 0: none).
         #[arg(long, value_name = "MIB")]
         memory_limit: Option<u64>,
+        /// Install nothing: a stage whose toolchain is missing is skipped instead.
+        #[arg(long)]
+        no_provision: bool,
     },
+    /// Show which toolchain each stage will use, and what is missing.
+    Doctor,
     /// Replay a failing shuttle schedule printed by `grade`.
     Replay {
         /// The exercise.
@@ -219,6 +225,7 @@ fn execute(
             report,
             time_limit,
             memory_limit,
+            no_provision,
         } => {
             let exercise = find_exercise(lab, &exercise)?;
             let subject =
@@ -234,6 +241,7 @@ fn execute(
                 iterations,
                 time_limit: time_limit.map(std::time::Duration::from_secs),
                 memory_limit_mb: memory_limit,
+                provision: !no_provision,
             };
             let mut console = Console::new(out, err).with_terminal(terminal);
             console.grade_started(exercise, &subject);
@@ -270,6 +278,11 @@ fn execute(
                 racelab_grader::report::Status::Pass => Verdict::Pass.exit_code(),
                 _ => EXIT_USAGE,
             })
+        }
+        Command::Doctor => {
+            let mut console = Console::new(out, err);
+            let healthy = doctor::check(&mut console);
+            Ok(if healthy { 0 } else { 3 })
         }
         Command::List => {
             Console::new(out, err)

@@ -23,6 +23,9 @@ use std::time::Duration;
 /// How a runner starts the line that says why it could not do its job.
 const RUNNER_ERROR: &str = "racelab runner: ";
 
+/// How much of one sanitizer log the grader reads.
+const LOG_CAP: usize = 4 << 20;
+
 /// How much of a runner's output the grader keeps in memory.
 const OUTPUT_CAP: usize = 256 << 10;
 
@@ -63,7 +66,8 @@ impl StageName {
         match self {
             StageName::Loom => Flavor::Loom,
             StageName::Shuttle => Flavor::Shuttle,
-            StageName::Stress | StageName::Tsan => Flavor::Std,
+            StageName::Stress => Flavor::Std,
+            StageName::Tsan => Flavor::Tsan,
         }
     }
 }
@@ -143,16 +147,20 @@ pub struct RunnerRun {
     pub first_panic: Option<Failure>,
     /// Exit status, output and timing.
     pub finished: Finished,
+    /// ThreadSanitizer's logs (`tsan.<pid>` files in the run folder), capped.
+    pub sanitizer_logs: Vec<String>,
 }
 
-/// The limits a runner process runs under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The limits a runner process runs under, and the settings it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Past this, the runner and everything it started are killed: `timeout`.
     pub time: Duration,
     /// Address-space limit; `None` for none (ThreadSanitizer reserves terabytes of
     /// shadow memory, so its runs are bounded by time only).
     pub memory_bytes: Option<u64>,
+    /// Extra environment (ThreadSanitizer's `TSAN_OPTIONS`).
+    pub env: Vec<(String, String)>,
 }
 
 /// Runs the runner `executable` on `request` in `run_dir`, within `limits`.
@@ -184,13 +192,25 @@ pub fn run_runner(
     if let Some(bytes) = limits.memory_bytes {
         process::limit_memory(&mut command, bytes);
     }
+    command.envs(limits.env.iter().map(|(k, v)| (k, v)));
     let finished = process::run(command, limits.time, OUTPUT_CAP)?;
     let read = |path: &Path| std::fs::read_to_string(path).ok();
+    let mut sanitizer_logs: Vec<String> = std::fs::read_dir(run_dir)?
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("tsan."))
+        .filter_map(|entry| read(&entry.path()))
+        .map(|mut log| {
+            log.truncate(log.floor_char_boundary(LOG_CAP));
+            log
+        })
+        .collect();
+    sanitizer_logs.sort();
     Ok(RunnerRun {
         findings: read(&findings_path).and_then(|t| toml::from_str(&t).ok()),
         first_panic: read(&findings_path.with_extension("panic"))
             .and_then(|t| toml::from_str(&t).ok()),
         finished,
+        sanitizer_logs,
     })
 }
 
@@ -284,6 +304,15 @@ pub fn record_failure(evidence: &mut Evidence, failure: Failure) {
     evidence.location = failure.location.filter(|l| is_subject_location(l));
     evidence.failure = Some(tidy(&failure.message));
     evidence.steps = failure.trace;
+}
+
+/// `1 round`, `2 rounds`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// The first line of a message, for summaries.

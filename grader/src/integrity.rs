@@ -1,0 +1,122 @@
+//! What a grade was made of, as SHA-256 hashes written into its report: the manifest
+//! and the scenario it was judged against (the grader's, from the instructor's
+//! workspace), and the subject's own sources.
+//!
+//! The subject's hash covers every file under its `src/` — the only folder the grader
+//! compiles — by relative path and content, so the same sources hash alike wherever
+//! they sit on disk, and any change to them changes it.
+
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How deep [`tree_hash`] follows folders (a symlink loop ends here).
+const MAX_DEPTH: usize = 32;
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// `sha256:<hex>` of the file at `path`.
+pub fn file_hash(path: &Path) -> io::Result<String> {
+    Ok(sha256(&std::fs::read(path)?))
+}
+
+/// `sha256:<hex>` over every file below `dir`: for each, in order of its relative path
+/// (with `/` separators), the path, a NUL, its length and its bytes.
+pub fn tree_hash(dir: &Path) -> io::Result<String> {
+    let mut files = Vec::new();
+    collect_files(dir, dir, 0, &mut files)?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    for (relative, path) in files {
+        let bytes = std::fs::read(&path)?;
+        hasher.update(relative.as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// The hash of a subject's sources: [`tree_hash`] of `<dir>/src`.
+pub fn subject_hash(subject_dir: &Path) -> io::Result<String> {
+    tree_hash(&subject_dir.join("src"))
+}
+
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    files: &mut Vec<(String, PathBuf)>,
+) -> io::Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(io::Error::other(format!(
+            "{} is nested more than {MAX_DEPTH} folders deep (a symlink loop?)",
+            dir.display()
+        )));
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(root, &path, depth + 1, files)?;
+        } else {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let words: Vec<_> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            files.push((words.join("/"), path));
+        }
+    }
+    Ok(())
+}
+
+fn hex(digest: &[u8]) -> String {
+    let mut text = String::with_capacity(7 + digest.len() * 2);
+    text.push_str("sha256:");
+    for byte in digest {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sha256, tree_hash};
+    use std::fs;
+
+    #[test]
+    fn a_known_digest() {
+        assert_eq!(
+            sha256(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn the_same_sources_hash_alike_anywhere_and_any_change_shows() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for dir in [a.path(), b.path()] {
+            fs::create_dir_all(dir.join("inner")).unwrap();
+            fs::write(dir.join("lib.rs"), "pub mod inner;").unwrap();
+            fs::write(dir.join("inner/mod.rs"), "pub fn f() {}").unwrap();
+        }
+        let first = tree_hash(a.path()).unwrap();
+        assert_eq!(first, tree_hash(b.path()).unwrap());
+        assert_eq!(first, tree_hash(a.path()).unwrap());
+
+        fs::write(b.path().join("inner/mod.rs"), "pub fn g() {}").unwrap();
+        assert_ne!(first, tree_hash(b.path()).unwrap());
+        // Moving content from one file to another is a change too.
+        fs::write(b.path().join("inner/mod.rs"), "").unwrap();
+        fs::write(b.path().join("lib.rs"), "pub mod inner;pub fn f() {}").unwrap();
+        assert_ne!(first, tree_hash(b.path()).unwrap());
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error() {
+        assert!(tree_hash(std::path::Path::new("/nonexistent/racelab/src")).is_err());
+    }
+}
