@@ -275,3 +275,28 @@ fn two_grades_of_the_same_subject_at_once_both_finish_correctly() {
         assert_eq!(report.stage("shuttle").unwrap().status, Status::Pass);
     }
 }
+
+#[test]
+fn a_missing_or_malformed_manifest_exits_2_naming_the_file_and_the_field() {
+    let run = |root: &Path| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let args = ["xtask", "list"].into_iter().map(OsString::from);
+        let code = xtask::run_in(root, args, &mut out, &mut err);
+        (code, String::from_utf8_lossy(&err).into_owned())
+    };
+    let lab = tempfile::tempdir().unwrap();
+    let (code, err) = run(lab.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("grader/exercises.toml"), "{err}");
+
+    let manifest = std::fs::read_to_string(root().join("grader/exercises.toml")).unwrap();
+    std::fs::create_dir_all(lab.path().join("grader")).unwrap();
+    let broken = manifest.replacen("title = \"The lost update\"", "title = 7", 1);
+    std::fs::write(lab.path().join("grader/exercises.toml"), broken).unwrap();
+    let (code, err) = run(lab.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("grader/exercises.toml") && err.contains("title"),
+        "{err}"
+    );
+}

@@ -97,9 +97,13 @@ fn no_reference_solution_draws_a_report() {
     }
 }
 
+/// Refused three ways: a suppressions function named in the source (found before
+/// building), the same under a name spelt so that no source search finds it, and a
+/// replacement for TSan's C++ `OnReport` hook, which would drop every report (both
+/// found in the built runner).
 #[test]
 fn a_subject_that_silences_tsan_is_refused_even_when_the_name_is_hidden() {
-    for fixture in ["tsan-silencer", "tsan-silencer-hidden"] {
+    for fixture in ["tsan-silencer", "tsan-silencer-hidden", "tsan-on-report"] {
         let stage = tsan_stage(Some(&root().join("tests/fixtures").join(fixture)));
         assert_eq!(stage.status, Status::Error, "{fixture}: {}", stage.summary);
         let fault = stage.evidence.fault.unwrap_or_default();

@@ -36,6 +36,9 @@ pub struct GradeOptions {
     pub memory_limit_mb: Option<u64>,
     /// Whether the grader may install what a stage needs (ThreadSanitizer's toolchain).
     pub provision: bool,
+    /// Stages that must run (`--require`): one of them `skipped` fails the grade
+    /// instead of leaving it `incomplete`.
+    pub required: Vec<StageName>,
 }
 
 impl Default for GradeOptions {
@@ -47,6 +50,7 @@ impl Default for GradeOptions {
             time_limit: None,
             memory_limit_mb: None,
             provision: true,
+            required: Vec::new(),
         }
     }
 }
@@ -77,6 +81,8 @@ pub fn grade(
         runners: HashMap::new(),
         tsan: None,
     };
+    // Hashed first: the record is of the sources as they were when the grade began.
+    let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
     let tampering = subject.tampering();
     let mut reports = Vec::new();
     for stage in StageName::ALL {
@@ -88,7 +94,10 @@ pub fn grade(
         } else {
             grader.run_stage(stage, observer)
         };
-        let judgement = judgement.with_paths_relative_to(&lab.root, &subject.dir);
+        let mut judgement = judgement.with_paths_relative_to(&lab.root, &subject.dir);
+        if judgement.status == Status::Skipped && options.required.contains(&stage) {
+            judgement.summary = format!("required, but did not run: {}", judgement.summary);
+        }
         let report = StageReport {
             name: stage.as_str().into(),
             status: judgement.status,
@@ -101,12 +110,21 @@ pub fn grade(
         crate::matrix::explain_silences(&exercise.shipped, &mut reports);
         observer.stage_finished(&reports[reports.len() - 1]);
     }
+    let required: Vec<String> = StageName::ALL
+        .into_iter()
+        .filter(|stage| options.required.contains(stage))
+        .map(|stage| stage.as_str().to_owned())
+        .collect();
     Report {
         schema: SCHEMA,
         grader_version: env!("CARGO_PKG_VERSION").into(),
+        manifest_hash: record.manifest_hash,
+        scenario_hash: record.scenario_hash,
         exercise: exercise.id.clone(),
         subject: subject.dir.display().to_string(),
-        verdict: Verdict::of(&reports),
+        subject_hash: record.subject_hash,
+        verdict: Verdict::of_required(&reports, &required),
+        required,
         duration_ms: millis(started.elapsed()),
         stages: reports,
     }
@@ -265,10 +283,12 @@ impl Grader<'_> {
                     || stages::stress::time_limit(&size),
                     |limit| limit + Duration::from_secs(10),
                 );
+                // No memory limit: TSan reserves terabytes of shadow address space.
+                // TSAN_OPTIONS is added once the run folder is known.
                 let limits = stages::Limits {
                     time: backstop,
                     memory_bytes: None,
-                    env: vec![("TSAN_OPTIONS".into(), stages::tsan::options())],
+                    env: Vec::new(),
                 };
                 let roots = [subject.dir.as_path(), lab.root.as_path()];
                 let description = toolchain.description.clone();
@@ -350,23 +370,30 @@ impl Grader<'_> {
         &mut self,
         stage: StageName,
         request: racelab_harness::Request,
-        limits: stages::Limits,
+        mut limits: stages::Limits,
         observer: &mut dyn Observer,
         judge: impl FnOnce(stages::RunnerRun) -> Judgement,
     ) -> Judgement {
         let flavor = stage.flavor();
+        let tsan = match &self.tsan {
+            Some(Ok(toolchain)) => Some(toolchain),
+            _ => None,
+        };
         if !self.runners.contains_key(&flavor) {
             observer.activity(stage, &format!("building the {} runner", flavor.name()));
-            if flavor == Flavor::Tsan && !self.lab.work_dir().join("build/tsan").exists() {
+            let std_built = |t: &TsanToolchain| {
+                self.lab
+                    .work_dir()
+                    .join("build/tsan")
+                    .join(&t.target)
+                    .exists()
+            };
+            if flavor == Flavor::Tsan && tsan.is_some_and(|t| t.build_std && !std_built(t)) {
                 observer.activity(
                     stage,
                     "building an instrumented std first (once, about a minute on 2 cores)",
                 );
             }
-            let tsan = match &self.tsan {
-                Some(Ok(toolchain)) => Some(toolchain),
-                _ => None,
-            };
             let built = {
                 let _cores = cores::hold(self.lab, cores::Use::Shared);
                 build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
@@ -377,10 +404,19 @@ impl Grader<'_> {
             Ok(executable) => executable.clone(),
             Err(failure) => return build_failed(failure),
         };
-        if flavor == Flavor::Tsan
-            && let Some(reason) = stages::tsan::silencer(&executable)
-        {
-            return refused(&[reason]);
+        if flavor == Flavor::Tsan {
+            let runtime = tsan.and_then(|t| t.runtime.as_deref());
+            match stages::tsan::silencer(&executable, runtime) {
+                Ok(None) => {}
+                Ok(Some(reason)) => return refused(&[reason]),
+                Err(problem) => {
+                    return Judgement {
+                        status: Status::Error,
+                        summary: format!("cannot check the runner before running it: {problem}"),
+                        evidence: Evidence::default(),
+                    };
+                }
+            }
         }
         observer.activity(stage, "running");
         let run_dir = self.lab.work_dir().join("runs").join(unique_run_name(
@@ -388,6 +424,10 @@ impl Grader<'_> {
             self.subject,
             stage,
         ));
+        if flavor == Flavor::Tsan {
+            let options = stages::tsan::options(&run_dir);
+            limits.env.push(("TSAN_OPTIONS".into(), options));
+        }
         let cores_use = match stage {
             StageName::Stress | StageName::Tsan => cores::Use::Exclusive,
             StageName::Loom | StageName::Shuttle => cores::Use::Shared,

@@ -6,9 +6,34 @@
 //! compiles — by relative path and content, so the same sources hash alike wherever
 //! they sit on disk, and any change to them changes it.
 
+use crate::lab::{Lab, MANIFEST_PATH};
+use crate::manifest::Exercise;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The hashes a report records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    /// Of the lab's `grader/exercises.toml`.
+    pub manifest_hash: String,
+    /// Of the exercise's scenario file.
+    pub scenario_hash: String,
+    /// Of the subject's `src/`; empty when there is no subject or it cannot be read.
+    pub subject_hash: String,
+}
+
+/// What a grade of `subject_dir` (if any) against `exercise` in `lab` is made of.
+/// A file that cannot be read leaves its hash empty; the grade then says why.
+pub fn record(lab: &Lab, exercise: &Exercise, subject_dir: Option<&Path>) -> Record {
+    Record {
+        manifest_hash: file_hash(&lab.root.join(MANIFEST_PATH)).unwrap_or_default(),
+        scenario_hash: file_hash(&lab.scenario_path(exercise)).unwrap_or_default(),
+        subject_hash: subject_dir
+            .and_then(|dir| subject_hash(dir).ok())
+            .unwrap_or_default(),
+    }
+}
 
 /// How deep [`tree_hash`] follows folders (a symlink loop ends here).
 const MAX_DEPTH: usize = 32;

@@ -11,10 +11,17 @@
 //! [`grade()`] runs it; a [`Observer`] hears about each step as it happens (the
 //! console printer in `xtask` is one), and the [`report::Report`] it returns is
 //! written as TOML by the caller.
+//!
+//! For a class, [`batch`] grades many subjects with a pool of workers and tallies a
+//! summary, and [`formats`] derives what CI systems read (JUnit, Gradescope, GitHub
+//! annotations) from the same reports.
 
+pub mod batch;
 pub mod build;
 pub mod cores;
+pub mod formats;
 mod grade;
+pub mod integrity;
 pub mod lab;
 pub mod manifest;
 pub mod matrix;

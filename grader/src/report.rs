@@ -238,8 +238,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         .unwrap_or_default();
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let partial =
-        path.with_file_name(format!(".{file_name}.{}-{n}.partial", std::process::id()));
+    let partial = path.with_file_name(format!(".{file_name}.{}-{n}.partial", std::process::id()));
     std::fs::write(&partial, text)?;
     std::fs::rename(&partial, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&partial);

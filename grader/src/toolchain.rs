@@ -8,8 +8,9 @@
 //!    ships instrumented (toolchains from 1.96 on);
 //! 2. rustup's `nightly` with `rust-src`, rebuilding std with `-Zbuild-std`
 //!    (`rust-src` is added when missing, with a short timeout);
-//! 3. Debian's `rustc-web`/`cargo-web`/`rust-web-src` with clang's TSan runtime,
-//!    rebuilding std with `RUSTC_BOOTSTRAP=1` (installed with apt when running as root);
+//! 3. Debian's `rustc-web`/`cargo-web`/`rust-web-src` with clang's TSan runtime of
+//!    the same LLVM (`libclang-rt-<N>-dev`), rebuilding std with `RUSTC_BOOTSTRAP=1`
+//!    (installed with apt when running as root);
 //! 4. none: the stage is `skipped`, with the commands that would fix it.
 
 use crate::process;
@@ -39,12 +40,34 @@ pub struct TsanToolchain {
     pub target: String,
     /// Whether std is rebuilt with `-Zbuild-std` (and `-Zsanitizer=thread` passed).
     pub build_std: bool,
+    /// The TSan runtime archive the runner links, when found: its weak hooks are the
+    /// symbols a subject must not define (see `stages::tsan::silencer`).
+    pub runtime: Option<PathBuf>,
+    /// Features this (older) rustc must be told to enable in the lab's crates, which
+    /// use them as stable (Debian's 1.85 and let chains): see [`TsanToolchain::cargo`].
+    gates: Vec<String>,
 }
+
+/// The rustc wrapper that enables [`TsanToolchain`]'s feature gates in every crate but
+/// std's and registry crates (std declares some of them itself, and declaring a
+/// feature twice is an error). Cargo runs it as `wrapper RUSTC ARGS…`.
+const GATES_WRAPPER: &str = r#"#!/bin/sh
+# Written by the Racelab grader: enables feature gates this rustc still needs.
+rustc="$1"; shift
+case "$*" in
+  *"/lib/rustlib/src/"*|*"/.cargo/registry/"*|*"/.cargo/git/"*) exec "$rustc" "$@" ;;
+esac
+for arg in "$@"; do
+  case "$arg" in -vV|-V|--version|--print*) exec "$rustc" "$@" ;; esac
+done
+exec "$rustc" "$@" GATES
+"#;
 
 impl TsanToolchain {
     /// A `cargo` command of this toolchain, with settings that would pick another
-    /// toolchain removed.
-    pub fn cargo(&self) -> Command {
+    /// toolchain removed. `tools` is a folder of the grader's where it may write the
+    /// wrapper that enables the toolchain's feature gates, when it needs one.
+    pub fn cargo(&self, tools: &Path) -> std::io::Result<Command> {
         let mut command = Command::new(&self.program);
         command.args(&self.args);
         for var in [
@@ -57,7 +80,23 @@ impl TsanToolchain {
             command.env_remove(var);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        command
+        if !self.gates.is_empty() {
+            let gates: Vec<String> = self
+                .gates
+                .iter()
+                .map(|g| format!("'-Zcrate-attr=feature({g})'"))
+                .collect();
+            let wrapper = tools.join("rustc-feature-gates");
+            let text = GATES_WRAPPER.replace("GATES", &gates.join(" "));
+            if std::fs::read_to_string(&wrapper).ok().as_deref() != Some(text.as_str()) {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::create_dir_all(tools)?;
+                std::fs::write(&wrapper, &text)?;
+                std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+            }
+            command.env("RUSTC_WRAPPER", &wrapper);
+        }
+        Ok(command)
     }
 
     /// The cargo arguments and rustc flags that build for ThreadSanitizer.
@@ -96,29 +135,45 @@ pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolc
             }
         }
     }
-    if let Some(toolchain) = debian_toolchain() {
-        return Ok(toolchain);
-    }
-    if provision && is_root() && which("apt-get").is_some() {
-        say("installing Debian's rustc-web, cargo-web, rust-web-src and clang's TSan runtime");
-        if install_debian_toolchain()
-            && let Some(toolchain) = debian_toolchain()
-        {
-            return Ok(toolchain);
-        }
-    }
+    let failure = match find_debian(provision, say) {
+        Ok(toolchain) => return Ok(toolchain),
+        Err(None) => String::new(),
+        Err(Some(why)) => format!(" ({why})"),
+    };
     Err(format!(
-        "no toolchain here can build an instrumented std for ThreadSanitizer{}. Fix it with\n  \
-         rustup toolchain install nightly --component rust-src\n\
+        "no toolchain here can build an instrumented std for ThreadSanitizer{}{failure}. Fix it with\n  \
+         rustup toolchain install nightly --profile minimal --component rust-src\n\
          or, on Debian 12 as root:\n  \
-         apt-get install rustc-web cargo-web rust-web-src libclang-rt-22-dev\n\
-         then grade again (`cargo xtask doctor` shows what the stages will use)",
+         apt-get install rustc-web cargo-web rust-web-src libclang-rt-19-dev\n  \
+         ln -s /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a \\\n    \
+         /usr/lib/rustlib/{HOST}/lib/librustc-stable_rt.tsan.a\n\
+         (19 being the LLVM version `rustc -vV` names), then grade again (`cargo xtask doctor` shows what the stages will use)",
         if provision {
             ""
         } else {
             " (and --no-provision forbids installing one)"
         }
     ))
+}
+
+/// Debian's toolchain (step 3 of the module's list); with `provision`, installed when
+/// running as root with apt. `Err(Some(why))` when an install was tried and failed.
+pub fn find_debian(
+    provision: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<TsanToolchain, Option<String>> {
+    if let Some(toolchain) = debian_toolchain() {
+        return Ok(toolchain);
+    }
+    if !(provision && is_root() && which("apt-get").is_some()) {
+        return Err(None);
+    }
+    say(
+        "installing Debian's rustc-web, cargo-web, rust-web-src and clang's TSan runtime (a few minutes)",
+    );
+    install_debian_toolchain()?;
+    debian_toolchain()
+        .ok_or_else(|| Some("Debian's toolchain was installed, but is still unusable".to_owned()))
 }
 
 /// `rustc --version` of rustup's nightly, if rustup has one.
@@ -153,6 +208,18 @@ fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolcha
     } else {
         "its instrumented std"
     };
+    let sysroot = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--print", "sysroot"])
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let runtime = sysroot.and_then(|sysroot| {
+        [target, HOST]
+            .iter()
+            .find_map(|t| tsan_runtime_in(&sysroot.join(format!("lib/rustlib/{t}/lib"))))
+    });
     TsanToolchain {
         description: format!("rustup nightly ({version}), target {target}, {how}"),
         program: PathBuf::from("rustup"),
@@ -160,7 +227,24 @@ fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolcha
         env: Vec::new(),
         target: target.to_owned(),
         build_std,
+        runtime,
+        gates: Vec::new(),
     }
+}
+
+/// The TSan runtime archive rustc links from `dir` (`librustc-<channel>_rt.tsan.a`).
+fn tsan_runtime_in(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with("_rt.tsan.a"))
+        })
+        .collect();
+    found.sort();
+    found.pop()
 }
 
 /// Debian's rustc, if it has the library source and a TSan runtime under the name
@@ -176,15 +260,20 @@ fn debian_toolchain() -> Option<TsanToolchain> {
         .ok()?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     let source = sysroot.join("lib/rustlib/src/rust/library");
-    let runtime = sysroot.join(format!("lib/rustlib/{HOST}/lib/librustc-stable_rt.tsan.a"));
+    let runtime = debian_runtime_link(&sysroot);
     if !source.is_dir() || !runtime.exists() {
         return None;
     }
     let version = Command::new(rustc).arg("--version").output().ok()?;
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    // The lab is edition 2024 code that uses let chains, stable from 1.88 on.
+    let gates = match rustc_minor(&version) {
+        Some(minor) if minor < 88 => vec!["let_chains".to_owned()],
+        _ => Vec::new(),
+    };
     Some(TsanToolchain {
         description: format!(
-            "Debian {} with RUSTC_BOOTSTRAP=1, std rebuilt with -Zbuild-std",
-            String::from_utf8_lossy(&version.stdout).trim()
+            "Debian {version} with RUSTC_BOOTSTRAP=1, std rebuilt with -Zbuild-std"
         ),
         program: cargo.to_owned(),
         args: Vec::new(),
@@ -194,34 +283,113 @@ fn debian_toolchain() -> Option<TsanToolchain> {
         ],
         target: HOST.to_owned(),
         build_std: true,
+        runtime: Some(runtime),
+        gates,
     })
 }
 
-/// Installs Debian's toolchain and links clang's TSan runtime where rustc looks for it.
-fn install_debian_toolchain() -> bool {
-    let packages = [
-        "rustc-web",
-        "cargo-web",
-        "rust-web-src",
-        "libclang-rt-22-dev",
-    ];
-    let installed = run_quietly(
-        Command::new("apt-get")
-            .args(["install", "-y", "-qq"])
-            .args(packages),
-    ) || (run_quietly(Command::new("apt-get").args(["update", "-qq"]))
-        && run_quietly(
-            Command::new("apt-get")
-                .args(["install", "-y", "-qq"])
-                .args(packages),
-        ));
-    let runtime = Path::new("/usr/lib/llvm-22/lib/clang/22/lib/linux/libclang_rt.tsan-x86_64.a");
-    let link = PathBuf::from(format!(
-        "/usr/lib/rustlib/{HOST}/lib/librustc-stable_rt.tsan.a"
-    ));
-    installed
-        && runtime.exists()
-        && (link.exists() || std::os::unix::fs::symlink(runtime, &link).is_ok())
+/// `85` in `rustc 1.85.0 (…)`.
+fn rustc_minor(version: &str) -> Option<u32> {
+    version
+        .split_whitespace()
+        .nth(1)?
+        .split('.')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Where Debian's (stable-channel) rustc looks for the TSan runtime.
+fn debian_runtime_link(sysroot: &Path) -> PathBuf {
+    sysroot.join(format!("lib/rustlib/{HOST}/lib/librustc-stable_rt.tsan.a"))
+}
+
+/// Installs Debian's toolchain, then clang's TSan runtime of the LLVM that rustc was
+/// built with, linked where rustc looks for it. `Err` says which step failed.
+fn install_debian_toolchain() -> Result<(), String> {
+    apt_install(&["rustc-web", "cargo-web", "rust-web-src"])?;
+    let rustc = Path::new("/usr/bin/rustc");
+    let llvm = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .ok()
+        .and_then(|o| llvm_major(&String::from_utf8_lossy(&o.stdout)))
+        .ok_or("`/usr/bin/rustc -vV` names no LLVM version")?;
+    apt_install(&[&format!("libclang-rt-{llvm}-dev")])?;
+    let runtime = clang_tsan_runtime(llvm)
+        .ok_or_else(|| format!("libclang-rt-{llvm}-dev has no x86_64 TSan runtime"))?;
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", rustc.display()))?;
+    let link = debian_runtime_link(Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()));
+    if link.exists() {
+        return Ok(());
+    }
+    // A dangling link from an older LLVM would stop the new one from being made.
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&runtime, &link)
+        .map_err(|e| format!("cannot link {}: {e}", link.display()))
+}
+
+/// `apt-get install` of `packages`, after an `apt-get update` if the first try fails.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let install = || {
+        let mut command = Command::new("apt-get");
+        command.args(["install", "-y", "-qq"]).args(packages);
+        run_quietly(&mut command)
+    };
+    if install() || (run_quietly(Command::new("apt-get").args(["update", "-qq"])) && install()) {
+        Ok(())
+    } else {
+        Err(format!("`apt-get install {}` failed", packages.join(" ")))
+    }
+}
+
+/// The major version in the `LLVM version: 19.1.7` line of `rustc -vV`.
+fn llvm_major(version_info: &str) -> Option<u32> {
+    version_info
+        .lines()
+        .find_map(|l| l.strip_prefix("LLVM version: "))
+        .and_then(|v| v.trim().split('.').next()?.parse().ok())
+}
+
+/// clang's x86_64 TSan runtime from `libclang-rt-<llvm>-dev`, in either of the
+/// layouts LLVM installs its runtimes in.
+fn clang_tsan_runtime(llvm: u32) -> Option<PathBuf> {
+    let clang = PathBuf::from(format!("/usr/lib/llvm-{llvm}/lib/clang"));
+    std::fs::read_dir(&clang)
+        .ok()?
+        .flatten()
+        .find_map(|version| {
+            let lib = version.path().join("lib");
+            [
+                lib.join("linux/libclang_rt.tsan-x86_64.a"),
+                lib.join("x86_64-pc-linux-gnu/libclang_rt.tsan.a"),
+            ]
+            .into_iter()
+            .find(|path| path.is_file())
+        })
+}
+
+/// The `llvm-symbolizer` TSan should use to put `file:line` in its stacks: on `PATH`,
+/// or the newest under `/usr/lib/llvm-*/bin`. Without one, TSan falls back to
+/// binutils' `addr2line` when it is on `PATH`.
+pub fn symbolizer() -> Option<PathBuf> {
+    which("llvm-symbolizer").or_else(|| {
+        let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
+            .ok()?
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let version = name.strip_prefix("llvm-")?.parse().ok()?;
+                let path = entry.path().join("bin/llvm-symbolizer");
+                path.is_file().then_some((version, path))
+            })
+            .collect();
+        found.sort();
+        found.pop().map(|(_, path)| path)
+    })
 }
 
 fn run_quietly(command: &mut Command) -> bool {
@@ -255,7 +423,7 @@ pub fn which(name: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{HOST, TsanToolchain};
+    use super::{HOST, TsanToolchain, llvm_major};
     use std::path::PathBuf;
 
     #[test]
@@ -267,9 +435,63 @@ mod tests {
             env: Vec::new(),
             target: HOST.into(),
             build_std: true,
+            runtime: None,
+            gates: Vec::new(),
         };
         let (args, rustflags) = toolchain.build_args();
         assert_eq!(args, ["--target", HOST, "-Zbuild-std"]);
         assert_eq!(rustflags, ["-Zsanitizer=thread"]);
+    }
+
+    #[test]
+    fn the_tsan_target_needs_neither_build_std_nor_the_flag() {
+        let toolchain = TsanToolchain {
+            description: String::new(),
+            program: PathBuf::from("rustup"),
+            args: Vec::new(),
+            env: Vec::new(),
+            target: super::TSAN_TARGET.into(),
+            build_std: false,
+            runtime: None,
+            gates: Vec::new(),
+        };
+        let (args, rustflags) = toolchain.build_args();
+        assert_eq!(args, ["--target", super::TSAN_TARGET]);
+        assert!(rustflags.is_empty());
+    }
+
+    #[test]
+    fn the_llvm_major_version_is_read_from_rustc_vv() {
+        let info = "rustc 1.85.0 (4d91de4e4 2025-02-17) (built from a source tarball)\n\
+                    binary: rustc\nhost: x86_64-unknown-linux-gnu\nrelease: 1.85.0\n\
+                    LLVM version: 19.1.7\n";
+        assert_eq!(llvm_major(info), Some(19));
+        assert_eq!(llvm_major("rustc 1.85.0\n"), None);
+        assert_eq!(super::rustc_minor(info.lines().next().unwrap()), Some(85));
+    }
+
+    #[test]
+    fn an_older_rustc_gets_its_feature_gates_through_a_wrapper() {
+        let tools = tempfile::tempdir().unwrap();
+        let toolchain = TsanToolchain {
+            description: String::new(),
+            program: PathBuf::from("/usr/bin/cargo"),
+            args: Vec::new(),
+            env: Vec::new(),
+            target: HOST.into(),
+            build_std: true,
+            runtime: None,
+            gates: vec!["let_chains".into()],
+        };
+        let command = toolchain.cargo(tools.path()).unwrap();
+        let wrapper = tools.path().join("rustc-feature-gates");
+        let set: Vec<_> = command
+            .get_envs()
+            .filter(|(k, _)| *k == "RUSTC_WRAPPER")
+            .filter_map(|(_, v)| v)
+            .collect();
+        assert_eq!(set, [wrapper.as_os_str()]);
+        let script = std::fs::read_to_string(&wrapper).unwrap();
+        assert!(script.ends_with("exec \"$rustc\" \"$@\" '-Zcrate-attr=feature(let_chains)'\n"));
     }
 }

@@ -46,6 +46,36 @@ impl Verdict {
         }
     }
 
+    /// Like [`Verdict::of`], where the stages named in `required` must run: a grade
+    /// that is only `incomplete` because one of them was skipped is a `fail`, so an
+    /// incomplete grade cannot look green in CI.
+    pub fn of_required(stages: &[StageReport], required: &[String]) -> Verdict {
+        let verdict = Verdict::of(stages);
+        let missing = stages
+            .iter()
+            .any(|s| s.status == Status::Skipped && required.contains(&s.name));
+        if missing && verdict == Verdict::Incomplete {
+            Verdict::Fail
+        } else {
+            verdict
+        }
+    }
+
+    /// The verdict of many grades (a class): the worst of them, in the order `fail`,
+    /// `error`, `incomplete`, `pass`; `incomplete` when there are none.
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        let rank = |v: &Verdict| match v {
+            Verdict::Pass => 0,
+            Verdict::Incomplete => 1,
+            Verdict::Error => 2,
+            Verdict::Fail => 3,
+        };
+        verdicts
+            .into_iter()
+            .max_by_key(rank)
+            .unwrap_or(Verdict::Incomplete)
+    }
+
     /// The process exit status for this verdict.
     pub fn exit_code(self) -> i32 {
         match self {
@@ -121,6 +151,39 @@ mod tests {
             Verdict::of(&[tampering, stage(Status::Pass)]),
             Verdict::Fail
         );
+    }
+
+    #[test]
+    fn a_skipped_required_stage_fails_the_grade() {
+        use Status::*;
+        let stages: Vec<_> = [Pass, Pass, Skipped, Skipped]
+            .into_iter()
+            .zip(["loom", "shuttle", "stress", "tsan"])
+            .map(|(status, name)| StageReport {
+                name: name.into(),
+                ..stage(status)
+            })
+            .collect();
+        assert_eq!(Verdict::of_required(&stages, &[]), Verdict::Incomplete);
+        let required = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            Verdict::of_required(&stages, &required(&["loom", "shuttle"])),
+            Verdict::Incomplete
+        );
+        assert_eq!(
+            Verdict::of_required(&stages, &required(&["loom", "tsan"])),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_class_takes_its_worst_verdict() {
+        use Verdict::*;
+        assert_eq!(Verdict::worst([Pass, Pass]), Pass);
+        assert_eq!(Verdict::worst([Pass, Incomplete]), Incomplete);
+        assert_eq!(Verdict::worst([Incomplete, Error, Pass]), Error);
+        assert_eq!(Verdict::worst([Error, Fail, Incomplete]), Fail);
+        assert_eq!(Verdict::worst([]), Incomplete);
     }
 
     #[test]

@@ -119,6 +119,12 @@ impl<'a> Console<'a> {
             .collect();
         let meaning = match report.verdict {
             Verdict::Pass => "every detector ran and found nothing".to_owned(),
+            Verdict::Fail if caught.is_empty() && !report.required_but_skipped().is_empty() => {
+                format!(
+                    "nothing failed, but {} did not run, and --require needs it",
+                    report.required_but_skipped().join(", ")
+                )
+            }
             Verdict::Fail if caught.is_empty() => {
                 let fault = report
                     .stages

@@ -34,9 +34,35 @@ pub fn check(console: &mut Console<'_>) -> bool {
             console.print("                  (`cargo xtask grade` installs it itself unless given --no-provision)\n");
         }
     }
-    match toolchain::which("llvm-symbolizer") {
-        Some(path) => console.print(&format!("symbols  ok       {} (file:line in TSan stacks)\n", path.display())),
-        None => console.print("symbols  MISSING  llvm-symbolizer: TSan stacks will lack file:line (apt-get install llvm)\n"),
+    if let Ok(found) = &tsan
+        && let Ok(debian) = toolchain::find_debian(false, &mut |_| {})
+        && debian != *found
+    {
+        console.print(&format!(
+            "                  (fallback: {})\n",
+            debian.description
+        ));
+    }
+    if let Ok(found) = &tsan
+        && found.build_std
+    {
+        console.print(&format!(
+            "                  (if your nightly ships it, `rustup target add {} --toolchain nightly` gives a prebuilt instrumented std)\n",
+            toolchain::TSAN_TARGET
+        ));
+    }
+    match (toolchain::symbolizer(), toolchain::which("addr2line")) {
+        (Some(path), _) => console.print(&format!(
+            "symbols  ok       {} (file:line in TSan stacks)\n",
+            path.display()
+        )),
+        (None, Some(path)) => console.print(&format!(
+            "symbols  ok       {} (file:line in TSan stacks; llvm-symbolizer names functions better: apt-get install llvm)\n",
+            path.display()
+        )),
+        (None, None) => console.print(
+            "symbols  MISSING  neither llvm-symbolizer nor addr2line: TSan stacks will lack file:line (apt-get install llvm)\n",
+        ),
     }
     version.is_some() && tsan.is_ok()
 }

@@ -6,6 +6,7 @@
 //! is written to the `out` and `err` streams given to [`run`], so the tests drive the
 //! command line in-process.
 
+mod batch;
 pub mod console;
 mod doctor;
 mod hints;
@@ -43,13 +44,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Grade an exercise with loom, shuttle, stress and ThreadSanitizer.
+    /// Grade an exercise with loom, shuttle, stress and ThreadSanitizer; or a class
+    /// (--submissions DIR), or every exercise (--all).
     ///
     /// Exit status: 0 every stage ran and passed; 1 a stage found a bug or the subject
     /// does not build; 3 nothing failed but a stage was skipped; 2 usage or grader error.
+    /// A batch exits like its worst subject: 1 if any failed, else 2 if the grader
+    /// failed on any, else 3 if any is incomplete, else 0.
     Grade {
-        /// The exercise: `ex01`, `1` or `ex01-lost-update`.
-        exercise: String,
+        /// The exercise: `ex01`, `1` or `ex01-lost-update` (none with --all).
+        #[arg(required_unless_present = "all")]
+        exercise: Option<String>,
         /// Grade this crate folder instead of the workspace's exercise crate.
         #[arg(long, value_name = "DIR")]
         path: Option<PathBuf>,
@@ -75,6 +80,8 @@ enum Command {
         /// Install nothing: a stage whose toolchain is missing is skipped instead.
         #[arg(long)]
         no_provision: bool,
+        #[command(flatten)]
+        class: Box<batch::ClassArgs>,
     },
     /// Show which toolchain each stage will use, and what is missing.
     Doctor,
@@ -226,10 +233,8 @@ fn execute(
             time_limit,
             memory_limit,
             no_provision,
+            class,
         } => {
-            let exercise = find_exercise(lab, &exercise)?;
-            let subject =
-                Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
             let stages = if stage.is_empty() {
                 StageName::ALL.to_vec()
             } else {
@@ -242,16 +247,35 @@ fn execute(
                 time_limit: time_limit.map(std::time::Duration::from_secs),
                 memory_limit_mb: memory_limit,
                 provision: !no_provision,
+                required: class.require.clone(),
             };
+            if class.is_batch() {
+                return batch::grade_class(lab, exercise.as_deref(), &class, &options, out, err);
+            }
+            if class.jobs.is_some() || class.out.is_some() {
+                return Err(
+                    "--jobs and --out are for a batch: add --submissions DIR or --all".into(),
+                );
+            }
+            let exercise = find_exercise(lab, exercise.as_deref().unwrap_or_default())?;
+            let subject =
+                Subject::locate(lab, exercise, path.as_deref()).map_err(|e| e.to_string())?;
             let mut console = Console::new(out, err).with_terminal(terminal);
             console.grade_started(exercise, &subject);
             let graded = grade(lab, exercise, &subject, &options, &mut console);
             let report_path = report.unwrap_or_else(|| lab.default_report_path(exercise, &subject));
             let written = graded.write(&report_path);
             console.grade_finished(&graded, &report_path, written.as_ref().err());
+            drop(console);
+            let name = racelab_grader::batch::subject_name(lab, exercise, &subject);
+            let graded_one = [racelab_grader::formats::Graded {
+                name: &name,
+                report: &graded,
+            }];
+            let formats_written = batch::write_formats(lab, &class, &graded_one, out, err);
             match written {
-                Ok(()) => Ok(graded.verdict.exit_code()),
-                Err(_) => Ok(EXIT_USAGE),
+                Ok(()) if formats_written => Ok(graded.verdict.exit_code()),
+                _ => Ok(EXIT_USAGE),
             }
         }
         Command::Replay {

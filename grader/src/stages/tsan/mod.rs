@@ -19,47 +19,145 @@ use std::process::Command;
 /// How many reports the evidence details.
 const REPORTS_DETAILED: usize = 3;
 
-/// The options the grader runs TSan with: reports go to `tsan.<pid>` files in the run
-/// folder (not into the subject's output), all of them (no halt on the first), with a
-/// fixed exit code, and history deep enough to restore both stacks of a race.
-pub fn options() -> String {
+/// The exit status TSan gives a process that it reported on (`exitcode=`).
+pub const EXIT_CODE: i32 = 66;
+
+/// The hooks TSan's runtime defines weakly so that a program may replace them: its
+/// default options and suppressions, its report callbacks (`OnReport` can drop any
+/// report), its symbolizer. Whatever else the linked runtime defines weakly under a
+/// sanitizer's name is added to these (see [`silencer`]).
+const HOOKS: &[&str] = &[
+    "__tsan_default_options",
+    "__tsan_default_suppressions",
+    "__tsan_on_report",
+    "__tsan_on_initialize",
+    "__tsan_on_finalize",
+    "__tsan_symbolize_external",
+    "__tsan_symbolize_external_ex",
+    "__sanitizer_report_error_summary",
+    "__sanitizer_on_print",
+    "_ZN6__tsan8OnReportEPKNS_10ReportDescEb",
+    "_ZN6__tsan10OnFinalizeEb",
+    "_ZN6__tsan12OnInitializeEv",
+];
+
+/// The options the grader runs TSan with: reports go to `tsan.<pid>` files in
+/// `log_dir` (an absolute path, so the subject's working folder does not matter; never
+/// into the subject's output), all of them (no halt on the first), with a fixed exit
+/// code, and history deep enough to restore both stacks of a race.
+pub fn options(log_dir: &Path) -> String {
     let mut options = vec![
-        "log_path=tsan".to_owned(),
-        "exitcode=66".into(),
+        flag("log_path", &log_dir.join("tsan").display().to_string()),
+        format!("exitcode={EXIT_CODE}"),
         "halt_on_error=0".into(),
         "history_size=7".into(),
         "second_deadlock_stack=1".into(),
         // Report every racing pair of places, not only the first race on an address.
         "suppress_equal_addresses=0".into(),
     ];
-    if let Some(symbolizer) = crate::toolchain::which("llvm-symbolizer") {
-        options.push(format!("external_symbolizer_path={}", symbolizer.display()));
+    // Without one, TSan falls back to `addr2line` from PATH.
+    if let Some(symbolizer) = crate::toolchain::symbolizer() {
+        options.push(flag(
+            "external_symbolizer_path",
+            &symbolizer.display().to_string(),
+        ));
     }
     options.join(" ")
 }
 
-/// Why the runner must not be trusted: it defines TSan's default options or
-/// suppressions itself (a strong symbol in the executable; TSan's own are weak), which
-/// would silence reports. `None` when it does not, or when `nm` is not available.
-pub fn silencer(executable: &Path) -> Option<String> {
-    let output = Command::new("nm")
-        .arg("--defined-only")
-        .arg(executable)
-        .output()
-        .ok()?;
-    let symbols = String::from_utf8_lossy(&output.stdout);
-    symbols.lines().find_map(|line| {
-        let mut fields = line.split_whitespace().rev();
-        let (name, kind) = (fields.next()?, fields.next()?);
-        let silencing = name == "__tsan_default_options" || name == "__tsan_default_suppressions";
-        (silencing && kind != "W" && kind != "w" && kind != "V" && kind != "v").then(|| {
-            format!("the subject defines `{name}`, which would change what ThreadSanitizer reports")
-        })
-    })
+/// `name=value`, quoted when the value holds a character TSan's option parser would
+/// take as the end of it.
+fn flag(name: &str, value: &str) -> String {
+    if value.contains([' ', '\t', ':', ',', '\n']) && !value.contains('"') {
+        format!("{name}=\"{value}\"")
+    } else {
+        format!("{name}={value}")
+    }
 }
 
-/// Judges a TSan run from its logs. `roots` are the folders paths are shown relative
-/// to (the subject's, then the workspace).
+/// Checks the runner for a subject that replaces one of TSan's hooks (its default
+/// options or suppressions, its report callback…), which would silence reports: the
+/// runtime defines them weakly, so a strong global definition in the executable
+/// (`nm` kind `T`, `D`, `B`, `R`) is someone else's. `runtime` is the TSan archive the
+/// runner linked, whose weak hooks are checked too. `Ok(Some(reason))` refuses the
+/// subject; `Err` says why the check could not be made (the grader's problem).
+pub fn silencer(executable: &Path, runtime: Option<&Path>) -> Result<Option<String>, String> {
+    let mut hooks: Vec<String> = HOOKS.iter().map(|h| h.to_string()).collect();
+    if let Some(runtime) = runtime {
+        hooks.extend(
+            defined_symbols(runtime)?
+                .into_iter()
+                .filter(|(kind, name)| is_weak(kind) && is_sanitizer_hook(name))
+                .map(|(_, name)| name),
+        );
+    }
+    let overridden = defined_symbols(executable)?
+        .into_iter()
+        .find(|(kind, name)| is_strong_global(kind) && hooks.contains(name));
+    Ok(overridden.map(|(_, name)| {
+        format!(
+            "the subject defines `{name}`, one of ThreadSanitizer's hooks, which would change what ThreadSanitizer reports"
+        )
+    }))
+}
+
+/// `(kind, name)` of every symbol `nm` lists as defined in `file`.
+fn defined_symbols(file: &Path) -> Result<Vec<(String, String)>, String> {
+    let output = Command::new("nm")
+        .arg("--defined-only")
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run `nm` (binutils) to check the runner's symbols: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`nm {}` failed: {}",
+            file.display(),
+            super::first_line(&String::from_utf8_lossy(&output.stderr))
+        ));
+    }
+    Ok(parse_nm(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// `nm` lines (`0000000000112500 T name`, or `name:` headers of an archive's members)
+/// as `(kind, name)`.
+fn parse_nm(listing: &str) -> Vec<(String, String)> {
+    listing
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace().rev();
+            let (name, kind) = (fields.next()?, fields.next()?);
+            (kind.len() == 1).then(|| (kind.to_owned(), name.to_owned()))
+        })
+        .collect()
+}
+
+fn is_weak(kind: &str) -> bool {
+    matches!(kind, "W" | "w" | "V" | "v")
+}
+
+/// A definition that overrides a weak one: global (upper case) and not itself weak.
+fn is_strong_global(kind: &str) -> bool {
+    matches!(kind, "T" | "D" | "B" | "R" | "G" | "S" | "C" | "i")
+}
+
+/// A weak symbol of the runtime under a sanitizer's name (its hooks, C or C++),
+/// rather than an interceptor of a libc function (those are weak too).
+fn is_sanitizer_hook(name: &str) -> bool {
+    [
+        "__tsan_",
+        "__sanitizer_",
+        "__sancov_",
+        "__ubsan_",
+        "_ZN6__tsan",
+        "_ZN11__sanitizer",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix))
+}
+
+/// Judges a TSan run from its logs and its exit status. `roots` are the subject's
+/// folder, then the workspace's: the places reported are the innermost frames in the
+/// subject (shown relative to it) or in the scenario (relative to the workspace).
 pub fn judge(run: RunnerRun, size: &RoundsSize, toolchain: &str, roots: &[&Path]) -> Judgement {
     let bounds = format!(
         "{} workers × {} ops, {}",
@@ -73,6 +171,21 @@ pub fn judge(run: RunnerRun, size: &RoundsSize, toolchain: &str, roots: &[&Path]
         .flat_map(|l| log::parse(l))
         .collect();
     let logs_seen = !run.sanitizer_logs.is_empty();
+    let tsan_exit = run.finished.status.and_then(|s| s.code()) == Some(EXIT_CODE);
+    let log_tail = run
+        .sanitizer_logs
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| crate::process::last_lines(l, 15));
+    // What TSan said when it stopped on an error of its own (`FATAL: ThreadSanitizer: …`).
+    let tsan_said = run
+        .sanitizer_logs
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(str::trim)
+        .find(|l| l.contains("ThreadSanitizer") || l.starts_with("ERROR") || l.starts_with("FATAL"))
+        .map(str::to_owned);
     let findings = run.findings_or_judgement();
     let mut evidence = Evidence {
         backend: Some(format!("ThreadSanitizer; {toolchain}")),
@@ -88,6 +201,23 @@ pub fn judge(run: RunnerRun, size: &RoundsSize, toolchain: &str, roots: &[&Path]
             status: Status::Fail,
             summary,
             evidence,
+        };
+    }
+    if tsan_exit {
+        // TSan ended the process with its own exit code, yet no report was read: it
+        // stopped on an error of its own, or its log went missing. Never a pass.
+        return Judgement {
+            status: Status::Error,
+            summary: match tsan_said {
+                Some(line) => format!("ThreadSanitizer stopped the runner: {line}"),
+                None => format!(
+                    "the runner ended with ThreadSanitizer's exit status ({EXIT_CODE}), but no ThreadSanitizer log could be read"
+                ),
+            },
+            evidence: Evidence {
+                output_tail: log_tail,
+                ..evidence
+            },
         };
     }
     let findings = match findings {
@@ -170,35 +300,39 @@ fn summarise(reports: &[TsanReport], roots: &[&Path]) -> TsanEvidence {
     }
 }
 
-/// The innermost frame in the subject's or the scenario's code, shown relative to
-/// `roots`: frames of std, the facade, the harness and dependencies are skipped.
+/// The innermost frame in the subject's code (shown relative to `roots[0]`, the
+/// subject's folder) or the scenario's (under `grader/scenarios/`, shown relative to
+/// the workspace, `roots[1]`). Every other frame — std, the facade, the harness, the
+/// runner's `main`, dependencies, the sanitizer's runtime — is skipped.
 fn subject_frame(section: &log::Section, roots: &[&Path]) -> Option<String> {
+    let under = |root: &Path, location: &str| {
+        location
+            .strip_prefix(&format!("{}/", root.display()))
+            .map(str::to_owned)
+    };
     section
         .frames
         .iter()
         .filter_map(|f| f.location.as_deref())
         .find_map(|location| {
-            let ours = !(location.contains("/library/")
-                || location.contains("/rustc/")
-                || location.contains("/sync/src/")
-                || location.contains("/grader/harness/")
-                || location.contains("/.cargo/registry/")
-                || location.contains("/src/libsanitizer/")
-                || location.starts_with("../"));
-            ours.then(|| {
-                let shown = roots
-                    .iter()
-                    .find_map(|root| location.strip_prefix(&format!("{}/", root.display())));
-                let shown = shown.unwrap_or(location);
-                // file:line is enough; drop the column.
-                match shown.rsplit_once(':') {
-                    Some((file_line, column))
-                        if file_line.contains(':') && column.parse::<u32>().is_ok() =>
-                    {
-                        file_line.to_owned()
-                    }
-                    _ => shown.to_owned(),
+            let in_subject = roots.first().and_then(|subject| under(subject, location));
+            let shown = in_subject.or_else(|| {
+                location.contains("/grader/scenarios/").then(|| {
+                    roots
+                        .iter()
+                        .skip(1)
+                        .find_map(|root| under(root, location))
+                        .unwrap_or_else(|| location.to_owned())
+                })
+            })?;
+            // file:line is enough; drop the column.
+            Some(match shown.rsplit_once(':') {
+                Some((file_line, column))
+                    if file_line.contains(':') && column.parse::<u32>().is_ok() =>
+                {
+                    file_line.to_owned()
                 }
+                _ => shown,
             })
         })
 }
@@ -260,8 +394,141 @@ fn side_by_side(conflicts: &[Conflict]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{describe, log, side_by_side, summarise};
+    use super::{
+        EXIT_CODE, describe, flag, is_sanitizer_hook, is_strong_global, judge, log, parse_nm,
+        side_by_side, subject_frame, summarise,
+    };
+    use crate::manifest::RoundsSize;
+    use crate::process::Finished;
+    use crate::report::Status;
+    use crate::stages::RunnerRun;
+    use std::os::unix::process::ExitStatusExt;
     use std::path::Path;
+    use std::process::ExitStatus;
+    use std::time::Duration;
+
+    fn run(code: i32, logs: &[&str]) -> RunnerRun {
+        RunnerRun {
+            findings: Some(racelab_harness::Findings::default()),
+            first_panic: None,
+            finished: Finished {
+                status: Some(ExitStatus::from_raw(code << 8)),
+                timed_out: false,
+                stdout: String::new(),
+                stderr: String::new(),
+                elapsed: Duration::from_secs(1),
+            },
+            sanitizer_logs: logs.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    const SIZE: RoundsSize = RoundsSize {
+        workers: 4,
+        ops: 200,
+        rounds: 2,
+        round_timeout_ms: 60_000,
+    };
+
+    #[test]
+    fn any_report_fails_the_stage_whatever_the_findings_say() {
+        let log = include_str!("fixtures/data_race.txt");
+        let roots = [Path::new("/work/main/exercises/ex01-lost-update")];
+        let judgement = judge(run(EXIT_CODE, &[log]), &SIZE, "nightly", &roots);
+        assert_eq!(judgement.status, Status::Fail, "{}", judgement.summary);
+        assert_eq!(judgement.evidence.tsan.unwrap().reports, 1);
+    }
+
+    #[test]
+    fn tsan_s_exit_status_without_a_readable_report_is_never_a_pass() {
+        let lost = judge(run(EXIT_CODE, &[]), &SIZE, "nightly", &[]);
+        assert_eq!(lost.status, Status::Error);
+        assert!(
+            lost.summary.contains("no ThreadSanitizer log"),
+            "{}",
+            lost.summary
+        );
+        let fatal =
+            "FATAL: ThreadSanitizer: unexpected memory mapping 0x7b1c00000000-0x7b1c00200000\n";
+        let stopped = judge(run(EXIT_CODE, &[fatal]), &SIZE, "nightly", &[]);
+        assert_eq!(stopped.status, Status::Error);
+        assert!(
+            stopped.summary.contains("unexpected memory mapping"),
+            "{}",
+            stopped.summary
+        );
+        let clean = judge(run(0, &[]), &SIZE, "nightly", &[]);
+        assert_eq!(clean.status, Status::Pass, "{}", clean.summary);
+        assert_eq!(clean.evidence.tsan.map(|t| t.reports), Some(0));
+    }
+
+    #[test]
+    fn only_a_strong_global_definition_of_a_hook_overrides_the_runtime_s() {
+        let listing = "\
+00000000000f0230 W __tsan_default_suppressions
+0000000000112500 T __tsan_default_options
+00000000000c5ba0 t _ZN11__sanitizer11AddrHashMapI25CommonInterceptorMetadataLm31051EE7acquireEPNS2_6HandleE
+
+librustc-nightly_rt.tsan.a:tsan_rtl.cpp.o:
+00000000000ea480 W _ZN6__tsan8OnReportEPKNS_10ReportDescEb
+";
+        let symbols = parse_nm(listing);
+        assert_eq!(symbols.len(), 4);
+        let strong: Vec<_> = symbols
+            .iter()
+            .filter(|(kind, _)| is_strong_global(kind))
+            .map(|(_, name)| name.as_str())
+            .collect();
+        assert_eq!(strong, ["__tsan_default_options"]);
+        assert!(is_sanitizer_hook("_ZN6__tsan8OnReportEPKNS_10ReportDescEb"));
+        assert!(!is_sanitizer_hook("pthread_mutex_lock"));
+    }
+
+    #[test]
+    fn option_values_that_tsan_would_cut_short_are_quoted() {
+        assert_eq!(flag("log_path", "/w/runs/tsan"), "log_path=/w/runs/tsan");
+        assert_eq!(
+            flag("log_path", "/home/my lab/tsan"),
+            "log_path=\"/home/my lab/tsan\""
+        );
+    }
+
+    #[test]
+    fn the_places_shown_are_the_subject_s_and_the_scenario_s_only() {
+        let section = |locations: &[&str]| log::Section {
+            header: "Write of size 8 at 0x1 by thread T1".into(),
+            frames: locations
+                .iter()
+                .map(|l| log::Frame {
+                    function: "f".into(),
+                    location: Some(l.to_string()),
+                })
+                .collect(),
+            stack_lost: false,
+        };
+        // A subject whose own path has `library` in it is still the subject.
+        let subject = Path::new("/home/s/library/ex01");
+        let roots = [subject, Path::new("/lab")];
+        let racy = section(&[
+            "/r/lib/rustlib/src/rust/library/core/src/ptr/mod.rs:2194:9",
+            "/lab/sync/src/cell.rs:94:18",
+            "/home/s/library/ex01/src/lib.rs:69:33",
+        ]);
+        assert_eq!(
+            subject_frame(&racy, &roots).as_deref(),
+            Some("src/lib.rs:69")
+        );
+        let in_scenario = section(&[
+            "/lab/grader/harness/src/run.rs:261:66",
+            "/lab/grader/scenarios/ex01_lost_update.rs:33:30",
+        ]);
+        assert_eq!(
+            subject_frame(&in_scenario, &roots).as_deref(),
+            Some("grader/scenarios/ex01_lost_update.rs:33")
+        );
+        let elsewhere = section(&["/lab/target/racelab/runners/ex01-1/main.rs:6:5"]);
+        assert_eq!(subject_frame(&elsewhere, &roots), None);
+        assert_eq!(subject_frame(&racy, &[]), None);
+    }
 
     #[test]
     fn the_ex01_race_is_told_in_the_subject_s_lines() {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Gradescope: save as `run_autograder` at the root of the autograder zip, beside a
+# `setup.sh` that installs Rust with rustup (and a copy of the instructor's Racelab
+# workspace in the zip, which Gradescope unpacks to /autograder/source).
+#
+# The student's upload (/autograder/submission) may be the exercise's crate or a whole
+# copy of the workspace; --submissions wants the folder above a submission, so it is
+# linked into one of its own. The scenarios and bounds are the instructor's, from
+# /autograder/source; the student's grader/ folder, if any, is never used.
+# Each stage is a test worth 25 points; --require makes a stage that could not run a
+# failed test rather than a missing one.
+set -euo pipefail
+EXERCISE=ex01
+mkdir -p /tmp/class /autograder/results
+ln -sfn /autograder/submission /tmp/class/student
+cd /autograder/source
+cargo xtask grade "$EXERCISE" --submissions /tmp/class --require loom,shuttle,stress,tsan --gradescope /autograder/results/results.json || true
+# The exit status says whether the student passed; Gradescope reads the score from
+# results.json instead, so a failing grade must not fail the autograder itself.

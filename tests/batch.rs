@@ -1,0 +1,528 @@
+//! Grading a class, end to end through the command line: `cargo xtask grade ex01
+//! --submissions DIR` over a folder with a passing, a failing, a non-compiling and an
+//! empty submission, and a whole copy of the workspace whose own manifest and scenario
+//! were rigged to pass. Checks the class summary's counts, the JUnit file (parsed),
+//! Gradescope's results.json (parsed), what the reports record, and the exit status.
+//!
+//! To keep the time sane the batch runs loom and shuttle only (`--stage`); the other
+//! stages must then be `skipped`, and with `--require` a skipped required stage fails.
+
+use racelab_grader::batch::Summary;
+use racelab_grader::integrity;
+use racelab_grader::report::{Report, Status};
+use racelab_grader::verdict::Verdict;
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs `cargo xtask <args>` in-process; returns (exit code, stdout, stderr).
+fn xtask(args: &[&str]) -> (i32, String, String) {
+    let argv = std::iter::once("xtask")
+        .chain(args.iter().copied())
+        .map(OsString::from);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// Copies the crate at `from` (relative to the workspace) to `to`: its Cargo.toml and
+/// src/.
+fn copy_crate(from: &str, to: &Path) {
+    let from = root().join(from);
+    fs::create_dir_all(to.join("src")).unwrap();
+    fs::copy(from.join("Cargo.toml"), to.join("Cargo.toml")).unwrap();
+    for entry in fs::read_dir(from.join("src")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join("src").join(entry.file_name())).unwrap();
+    }
+}
+
+/// The class: one subfolder per student, and a stray file that is no submission.
+fn class() -> tempfile::TempDir {
+    let class = tempfile::tempdir().unwrap();
+    let dir = class.path();
+    copy_crate("solutions/ex01-lost-update/atomic", &dir.join("passing"));
+    copy_crate("exercises/ex01-lost-update", &dir.join("failing"));
+    copy_crate("exercises/ex01-lost-update", &dir.join("broken"));
+    let lib = dir.join("broken/src/lib.rs");
+    let source = fs::read_to_string(&lib).unwrap();
+    let broken = source.replace(
+        "let total = total + amount_paise;",
+        "let total = total + amount_paise",
+    );
+    assert_ne!(
+        source, broken,
+        "the exercise no longer has the line to break"
+    );
+    fs::write(&lib, broken).unwrap();
+    fs::create_dir_all(dir.join("empty")).unwrap();
+    // A copy of the whole workspace with the shipped (racy) crate, whose own manifest
+    // and scenario were rigged so that nothing could fail: the grader must use its own.
+    let copy = dir.join("workspace-copy");
+    copy_crate(
+        "exercises/ex01-lost-update",
+        &copy.join("exercises/ex01-lost-update"),
+    );
+    fs::write(
+        copy.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"exercises/*\"]\n",
+    )
+    .unwrap();
+    fs::create_dir_all(copy.join("grader/scenarios")).unwrap();
+    let manifest = fs::read_to_string(root().join("grader/exercises.toml"))
+        .unwrap()
+        .replace("iterations = 2000", "iterations = 1")
+        .replace("preemption_bound = 3", "preemption_bound = 0");
+    fs::write(copy.join("grader/exercises.toml"), manifest).unwrap();
+    fs::write(
+        copy.join("grader/scenarios/ex01_lost_update.rs"),
+        "pub fn round(_: racelab_harness::Size) -> racelab_harness::Outcome { todo!() }\n",
+    )
+    .unwrap();
+    fs::write(dir.join("notes.txt"), "not a submission").unwrap();
+    class
+}
+
+/// An XML element: its name, attributes, children and text.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attributes: BTreeMap<String, String>,
+    children: Vec<Element>,
+    text: String,
+}
+
+impl Element {
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn one(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn attribute(&self, key: &str) -> &str {
+        self.attributes
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("<{}> has no {key}", self.name))
+    }
+}
+
+/// Parses `xml` into its root element (with quick-xml), failing on malformed XML.
+fn parse_xml(xml: &str) -> Element {
+    use quick_xml::XmlVersion::Implicit1_0;
+    use quick_xml::events::{BytesStart, Event};
+    let element = |e: &BytesStart| Element {
+        name: e.name().as_ref().to_owned(),
+        attributes: e
+            .attributes()
+            .map(|a| {
+                let a = a.expect("a well-formed attribute");
+                let value = a.normalized_value(Implicit1_0).expect("a valid value");
+                (a.key.as_ref().to_owned(), value.into_owned())
+            })
+            .collect(),
+        ..Element::default()
+    };
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut open = vec![Element::default()];
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => open.push(element(&e)),
+            Event::Empty(e) => open.last_mut().unwrap().children.push(element(&e)),
+            Event::End(_) => {
+                let done = open.pop().unwrap();
+                open.last_mut().unwrap().children.push(done);
+            }
+            Event::Text(t) => open
+                .last_mut()
+                .unwrap()
+                .text
+                .push_str(&t.xml_content(Implicit1_0)),
+            Event::CData(t) => open
+                .last_mut()
+                .unwrap()
+                .text
+                .push_str(&t.xml_content(Implicit1_0)),
+            Event::GeneralRef(r) => {
+                let name = r.xml_content(Implicit1_0);
+                let text = match r.resolve_char_ref().expect("a valid reference") {
+                    Some(c) => c.to_string(),
+                    None => quick_xml::escape::resolve_predefined_entity(&name)
+                        .unwrap_or_else(|| panic!("unknown entity &{name};"))
+                        .to_owned(),
+                };
+                open.last_mut().unwrap().text.push_str(&text);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(open.len(), 1, "unclosed elements");
+    open.pop().unwrap().children.pop().expect("a root element")
+}
+
+fn stage_statuses(report: &Report) -> Vec<(String, Status)> {
+    report
+        .stages
+        .iter()
+        .map(|s| (s.name.clone(), s.status))
+        .collect()
+}
+
+#[test]
+fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
+    let class = class();
+    let out = tempfile::tempdir().unwrap();
+    let (junit, gradescope) = (
+        out.path().join("junit.xml"),
+        out.path().join("results.json"),
+    );
+    let (code, stdout, stderr) = xtask(&[
+        "grade",
+        "ex01",
+        "--submissions",
+        class.path().to_str().unwrap(),
+        "--stage",
+        "loom,shuttle",
+        "--jobs",
+        "2",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--gradescope",
+        gradescope.to_str().unwrap(),
+    ]);
+    let said = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
+    // Any subject failing makes the batch fail.
+    assert_eq!(code, 1, "{said}");
+
+    // The summary: the counts per exercise, per stage, and every subject.
+    let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
+    assert_eq!(summary.verdict, Verdict::Fail);
+    assert_eq!(summary.selected, ["loom", "shuttle"]);
+    let ex01 = &summary.exercises[..];
+    assert_eq!(ex01.len(), 1, "{ex01:?}");
+    let counts = (
+        ex01[0].subjects,
+        ex01[0].passed,
+        ex01[0].failed,
+        ex01[0].incomplete,
+        ex01[0].errored,
+    );
+    assert_eq!(counts, (5, 0, 4, 1, 0), "{said}");
+    let stage = |name: &str| summary.stages.iter().find(|s| s.name == name).unwrap();
+    for explorer in ["loom", "shuttle"] {
+        let tally = stage(explorer);
+        // Caught the shipped crate twice (failing, workspace-copy); passed the fix;
+        // could not judge the broken and the empty submissions.
+        assert_eq!(
+            (tally.caught, tally.passed, tally.errored, tally.skipped),
+            (2, 1, 2, 0),
+            "{explorer}: {tally:?}\n{said}"
+        );
+        assert_eq!(tally.caught_by_exercise.get("ex01"), Some(&2));
+    }
+    for real_threads in ["stress", "tsan"] {
+        assert_eq!(stage(real_threads).skipped, 5, "{real_threads}");
+        assert_eq!(stage(real_threads).ran, 0);
+    }
+    let names: Vec<&str> = summary.subjects.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["broken", "empty", "failing", "passing", "workspace-copy"]
+    );
+    let verdicts: Vec<Verdict> = summary.subjects.iter().map(|s| s.verdict).collect();
+    use Verdict::{Fail, Incomplete};
+    assert_eq!(verdicts, [Fail, Fail, Fail, Incomplete, Fail]);
+    let empty = &summary.subjects[1];
+    assert!(
+        empty
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("empty"),
+        "{empty:?}"
+    );
+    let passing = &summary.subjects[3];
+    assert_eq!(passing.stages["loom"], Status::Pass);
+    assert_eq!(passing.stages["stress"], Status::Skipped);
+    assert_eq!(passing.stages["tsan"], Status::Skipped);
+
+    // The reports: one per subject, recording what was graded against what.
+    let instructors = integrity::file_hash(&root().join("grader/exercises.toml")).unwrap();
+    let reports: BTreeMap<&str, Report> = summary
+        .subjects
+        .iter()
+        .map(|s| (s.name.as_str(), Report::read(Path::new(&s.report)).unwrap()))
+        .collect();
+    for (name, report) in &reports {
+        assert_eq!(report.manifest_hash, instructors, "{name}");
+        assert_eq!(report.grader_version, env!("CARGO_PKG_VERSION"), "{name}");
+        assert!(report.scenario_hash.starts_with("sha256:"), "{name}");
+    }
+    let copy = &reports["workspace-copy"];
+    assert!(
+        copy.subject
+            .ends_with("workspace-copy/exercises/ex01-lost-update"),
+        "{}",
+        copy.subject
+    );
+    // Its rigged manifest and scenario were not used: it fails like the shipped crate.
+    let rigged =
+        integrity::file_hash(&class.path().join("workspace-copy/grader/exercises.toml")).unwrap();
+    assert_ne!(copy.manifest_hash, rigged);
+    assert_eq!(
+        stage_statuses(copy),
+        stage_statuses(&reports["failing"]),
+        "{said}"
+    );
+    let bounds = copy.stage("loom").unwrap().evidence.bounds.clone();
+    assert!(
+        bounds
+            .as_deref()
+            .unwrap_or_default()
+            .contains("preemption bound 3"),
+        "{bounds:?}"
+    );
+    // The same sources hash alike wherever they are; different ones differ.
+    assert_eq!(copy.subject_hash, reports["failing"].subject_hash);
+    assert_ne!(
+        reports["passing"].subject_hash,
+        reports["failing"].subject_hash
+    );
+    assert_eq!(reports["empty"].subject_hash, "");
+
+    // JUnit: a suite per subject, a case per stage, stable names, evidence.
+    let xml = fs::read_to_string(&junit).unwrap();
+    let suites = parse_xml(&xml);
+    assert_eq!(suites.name, "testsuites");
+    assert_eq!(suites.attribute("tests"), "20");
+    let suite_names: Vec<&str> = suites
+        .all("testsuite")
+        .map(|s| s.attribute("name"))
+        .collect();
+    assert_eq!(
+        suite_names,
+        [
+            "ex01/broken",
+            "ex01/empty",
+            "ex01/failing",
+            "ex01/passing",
+            "ex01/workspace-copy"
+        ]
+    );
+    let suite = |name: &str| {
+        suites
+            .all("testsuite")
+            .find(|s| s.attribute("name") == format!("ex01/{name}"))
+            .unwrap()
+    };
+    let case = |suite_name: &str, stage: &str| {
+        suite(suite_name)
+            .all("testcase")
+            .find(|c| c.attribute("name") == stage)
+            .unwrap_or_else(|| panic!("no {stage} in {suite_name}"))
+    };
+    for s in suites.all("testsuite") {
+        let cases: Vec<&str> = s.all("testcase").map(|c| c.attribute("name")).collect();
+        assert_eq!(cases, ["loom", "shuttle", "stress", "tsan"]);
+        let class_name = s.all("testcase").next().unwrap().attribute("classname");
+        assert!(class_name.starts_with("racelab.ex01."), "{class_name}");
+    }
+    let failed = case("failing", "loom").one("failure").expect("a failure");
+    assert_eq!(failed.attribute("type"), "fail");
+    let evidence = &case("failing", "loom").one("system-out").unwrap().text;
+    assert!(
+        evidence.contains("replay: cargo xtask replay ex01 --stage loom --path"),
+        "{evidence}"
+    );
+    let shuttle = &case("failing", "shuttle").one("system-out").unwrap().text;
+    assert!(shuttle.contains("--schedule"), "{shuttle}");
+    assert!(case("passing", "loom").one("failure").is_none());
+    assert!(case("passing", "shuttle").one("system-out").is_some());
+    assert!(case("passing", "stress").one("skipped").is_some());
+    let broken = case("broken", "loom").one("failure").unwrap();
+    assert_eq!(broken.attribute("type"), "compile-error");
+    assert!(broken.text.contains("src/lib.rs:"), "{}", broken.text);
+    assert_eq!(
+        case("empty", "loom")
+            .one("failure")
+            .unwrap()
+            .attribute("type"),
+        "fault"
+    );
+    assert_eq!(suite("passing").attribute("failures"), "0");
+    assert_eq!(suite("passing").attribute("skipped"), "2");
+    let properties: BTreeMap<&str, &str> = suite("passing")
+        .one("properties")
+        .unwrap()
+        .all("property")
+        .map(|p| (p.attribute("name"), p.attribute("value")))
+        .collect();
+    assert_eq!(properties["verdict"], "incomplete");
+    assert_eq!(properties["subject_hash"], reports["passing"].subject_hash);
+
+    // Gradescope: a score per stage, the total, visibility.
+    let results: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&gradescope).unwrap()).unwrap();
+    let tests = results["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 20);
+    let passed: Vec<&str> = tests
+        .iter()
+        .filter(|t| t["status"] == "passed")
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        passed,
+        ["passing · ex01 · loom", "passing · ex01 · shuttle"]
+    );
+    let sum: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    assert_eq!(results["score"].as_f64(), Some(sum));
+    assert_eq!(sum, 50.0);
+    assert!(tests.iter().all(|t| t["max_score"].as_f64() == Some(25.0)));
+    assert_eq!(results["visibility"], "visible");
+    assert_eq!(results["stdout_visibility"], "hidden");
+
+    // What the console said: one line per subject and the class summary.
+    for line in [
+        "[5/5]",
+        "ex01  5 subject(s): 0 passed, 4 failed, 1 incomplete, 0 errored",
+        "verdict: fail",
+    ] {
+        assert!(stdout.contains(line), "{line} missing\n{said}");
+    }
+}
+
+#[test]
+fn the_same_subject_graded_again_gets_the_same_verdict_and_hash_and_a_skipped_required_stage_fails()
+{
+    let class = tempfile::tempdir().unwrap();
+    copy_crate(
+        "solutions/ex01-lost-update/mutex",
+        &class.path().join("fixed"),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let batch = |extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "ex01",
+            "--submissions",
+            class.path().to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = xtask(&args);
+        let report = Report::read(&out.path().join("ex01/fixed.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n{stdout}\n{stderr}"));
+        (code, report, format!("{stdout}\n{stderr}"))
+    };
+    let (first_code, first, said) = batch(&[]);
+    let (again_code, again, _) = batch(&[]);
+    assert_eq!((first_code, again_code), (3, 3), "{said}");
+    assert_eq!(first.verdict, Verdict::Incomplete);
+    assert_eq!(first.verdict, again.verdict);
+    assert_eq!(stage_statuses(&first), stage_statuses(&again));
+    assert_eq!(first.subject_hash, again.subject_hash);
+    assert!(first.subject_hash.starts_with("sha256:"));
+
+    // Required but not selected: the grade fails, and JUnit shows a failure.
+    let junit = out.path().join("junit.xml");
+    let (code, required, said) = batch(&[
+        "--require",
+        "loom,shuttle",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{said}");
+    assert_eq!(required.verdict, Verdict::Fail);
+    assert_eq!(required.required, ["loom", "shuttle"]);
+    let shuttle = required.stage("shuttle").unwrap();
+    assert_eq!(shuttle.status, Status::Skipped);
+    assert!(
+        shuttle.summary.starts_with("required"),
+        "{}",
+        shuttle.summary
+    );
+    let suites = parse_xml(&fs::read_to_string(&junit).unwrap());
+    let suite = suites.one("testsuite").unwrap();
+    let shuttle_case = suite
+        .all("testcase")
+        .find(|c| c.attribute("name") == "shuttle")
+        .unwrap();
+    assert_eq!(
+        shuttle_case.one("failure").unwrap().attribute("type"),
+        "required-stage-skipped"
+    );
+    // Not required: still skipped.
+    let stress = suite
+        .all("testcase")
+        .find(|c| c.attribute("name") == "stress")
+        .unwrap();
+    assert!(stress.one("skipped").is_some());
+
+    // The same on a single grade.
+    let report = out.path().join("single.toml");
+    let (code, _, _) = xtask(&[
+        "grade",
+        "ex01",
+        "--path",
+        class.path().join("fixed").to_str().unwrap(),
+        "--stage",
+        "loom",
+        "--require",
+        "tsan",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let single = Report::read(&report).unwrap();
+    assert_eq!(single.subject_hash, first.subject_hash);
+    assert_eq!(single.verdict, Verdict::Fail);
+}
+
+#[test]
+fn batch_usage_errors_exit_2() {
+    let nowhere = "/nonexistent/racelab-class";
+    let (code, _, err) = xtask(&["grade", "ex01", "--submissions", nowhere]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot read the submissions folder"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = xtask(&[
+        "grade",
+        "ex01",
+        "--submissions",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no submissions"), "{err}");
+    let (code, _, err) = xtask(&["grade", "ex01", "--jobs", "2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--submissions"), "{err}");
+    let (code, _, _) = xtask(&["grade", "ex01", "--all"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = xtask(&["grade", "--all", "--path", "exercises/ex01-lost-update"]);
+    assert_eq!(code, 2);
+    let (code, _, err) = xtask(&["grade", "--all", "--gradescope-visibility", "public"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("after_due_date"), "{err}");
+    let (code, _, _) = xtask(&["grade"]);
+    assert_eq!(code, 2);
+}
