@@ -11,31 +11,10 @@ use racelab_grader::batch::Summary;
 use racelab_grader::integrity;
 use racelab_grader::report::{Report, Status};
 use racelab_grader::verdict::Verdict;
+use racelab_tests::{root, xtask};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// Runs `cargo xtask <args>` in-process; returns (exit code, stdout, stderr).
-fn xtask(args: &[&str]) -> (i32, String, String) {
-    let argv = std::iter::once("xtask")
-        .chain(args.iter().copied())
-        .map(OsString::from);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
+use std::path::Path;
 
 /// Copies the crate at `from` (relative to the workspace) to `to`: its Cargo.toml and
 /// src/.

@@ -6,31 +6,9 @@
 //! with `--stage`, which the report must then show as `skipped`, never `pass`.
 
 use racelab_grader::report::{Report, Status};
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use racelab_tests::{root, xtask};
 
 const EXPLORING_STAGES: &str = "loom,shuttle,stress";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// Runs `cargo xtask <args>` in-process; returns (exit code, stdout, stderr).
-fn xtask(args: &[&str]) -> (i32, String, String) {
-    let argv = std::iter::once("xtask")
-        .chain(args.iter().copied())
-        .map(OsString::from);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
 
 /// Grades with the exploring stages, reporting to a temporary file; returns the exit
 /// code, the console output and the parsed report.

@@ -2,28 +2,7 @@
 //! (one column per thread, time flowing down), and replays that reproduce it.
 
 use racelab_grader::report::{Report, Status};
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn xtask(args: &[&str]) -> (i32, String, String) {
-    let argv = std::iter::once("xtask")
-        .chain(args.iter().copied())
-        .map(OsString::from);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
+use racelab_tests::xtask;
 
 /// One step of a rendered table: its column (thread), what it did, the value, where.
 #[derive(Debug)]

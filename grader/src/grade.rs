@@ -248,16 +248,7 @@ impl Grader<'_> {
                 unreachable!("the loop returns at its last depth")
             }
             StageName::Stress => {
-                let mut size = sizes.stress;
-                if let Some(limit) = options.time_limit {
-                    size.round_timeout_ms = size.round_timeout_ms.min(millis(limit));
-                }
-                // The runner's watchdog reports a hung round itself; the stage's own
-                // limit only backs it up.
-                let backstop = options.time_limit.map_or_else(
-                    || stages::stress::time_limit(&size),
-                    |limit| limit + Duration::from_secs(10),
-                );
+                let (size, backstop) = stages::stress::limited(&sizes.stress, options.time_limit);
                 let limits = stages::Limits {
                     time: backstop,
                     ..self.limits(backstop)
@@ -275,14 +266,7 @@ impl Grader<'_> {
                     Ok(toolchain) => toolchain,
                     Err(reason) => return skipped(reason),
                 };
-                let mut size = sizes.tsan;
-                if let Some(limit) = options.time_limit {
-                    size.round_timeout_ms = size.round_timeout_ms.min(millis(limit));
-                }
-                let backstop = options.time_limit.map_or_else(
-                    || stages::stress::time_limit(&size),
-                    |limit| limit + Duration::from_secs(10),
-                );
+                let (size, backstop) = stages::stress::limited(&sizes.tsan, options.time_limit);
                 // No memory limit: TSan reserves terabytes of shadow address space.
                 // TSAN_OPTIONS is added once the run folder is known.
                 let limits = stages::Limits {

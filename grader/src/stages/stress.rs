@@ -24,7 +24,7 @@ pub fn request(size: &RoundsSize) -> Request {
 }
 
 /// The whole stage's time limit: every round at its limit, plus start-up.
-pub fn time_limit(size: &RoundsSize) -> Duration {
+fn time_limit_of(size: &RoundsSize) -> Duration {
     Duration::from_millis(size.round_timeout_ms.saturating_mul(u64::from(size.rounds)))
         + Duration::from_secs(30)
 }
@@ -49,16 +49,7 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
         ..Evidence::default()
     };
     if let Some(round) = findings.hung_round {
-        return Judgement {
-            status: Status::Timeout,
-            summary: format!(
-                "round {} of {} did not finish within {} ms: possible deadlock or livelock",
-                round + 1,
-                size.rounds,
-                size.round_timeout_ms
-            ),
-            evidence,
-        };
+        return hung(round, size, evidence);
     }
     if let Some(failure) = findings.failure {
         let summary = format!(
@@ -126,6 +117,33 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
         ),
         evidence,
     }
+}
+
+/// The judgement of a real-thread run whose watchdog caught round `round` hanging.
+pub fn hung(round: u32, size: &RoundsSize, evidence: Evidence) -> Judgement {
+    Judgement {
+        status: Status::Timeout,
+        summary: format!(
+            "round {} of {} did not finish within {} ms: possible deadlock or livelock",
+            round + 1,
+            size.rounds,
+            size.round_timeout_ms
+        ),
+        evidence,
+    }
+}
+
+/// The sizes of a real-thread stage under an optional `--time-limit`, and the stage's
+/// own time limit: a round may not outlive the limit, and the runner's watchdog
+/// reports a hung round itself, so the stage's limit only backs it up.
+pub fn limited(size: &RoundsSize, time_limit: Option<Duration>) -> (RoundsSize, Duration) {
+    let mut size = *size;
+    let Some(limit) = time_limit else {
+        return (size, time_limit_of(&size));
+    };
+    let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+    size.round_timeout_ms = size.round_timeout_ms.min(limit_ms);
+    (size, limit + Duration::from_secs(10))
 }
 
 /// The smallest per-round failure rate that `rounds` clean rounds rule out with 95%

@@ -229,16 +229,7 @@ pub fn judge(run: RunnerRun, size: &RoundsSize, toolchain: &str, roots: &[&Path]
         }
     };
     if let Some(round) = findings.hung_round {
-        return Judgement {
-            status: Status::Timeout,
-            summary: format!(
-                "round {} of {} did not finish within {} ms: possible deadlock or livelock",
-                round + 1,
-                size.rounds,
-                size.round_timeout_ms
-            ),
-            evidence,
-        };
+        return super::stress::hung(round, size, evidence);
     }
     if let Some(failure) = findings.failure {
         let summary = format!("a worker panicked: {}", super::first_line(&failure.message));
