@@ -229,7 +229,19 @@ impl Grader<'_> {
                     };
                     let request = stages::shuttle::request(&size, seed, iterations, None);
                     let limits = self.limits(EXPLORATION_TIME_LIMIT);
-                    let mut judgement = self.run_request(stage, request, limits, observer, |run| {
+                    // The first depth reports its building and running; deeper ones say
+                    // only that the search goes on.
+                    let mut quiet = Quiet;
+                    let hears: &mut dyn Observer = if depth == 1 {
+                        &mut *observer
+                    } else {
+                        observer.activity(
+                            stage,
+                            &format!("nothing at PCT depth {}; trying depth {depth}", depth - 1),
+                        );
+                        &mut quiet
+                    };
+                    let mut judgement = self.run_request(stage, request, limits, hears, |run| {
                         stages::shuttle::judge(run, &size, seed, iterations, |s| {
                             grader_replay_command(exercise, subject, lab, s)
                         })
