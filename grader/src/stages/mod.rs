@@ -440,6 +440,43 @@ mod tests {
         );
     }
 
+    /// Runs a shell script as the runner (`$1` the request, `$2` the findings file).
+    fn run_script(script: &str) -> RunnerRun {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let runner = dir.path().join("runner");
+        std::fs::write(&runner, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&runner, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let request = racelab_harness::Request::Stress {
+            size: racelab_harness::Size { workers: 1, ops: 1 },
+            rounds: 1,
+            round_timeout_ms: 1000,
+        };
+        let limits = super::Limits {
+            time: Duration::from_secs(30),
+            memory_bytes: None,
+            env: Vec::new(),
+        };
+        super::run_runner(&runner, &request, &dir.path().join("run"), &limits).unwrap()
+    }
+
+    #[test]
+    fn a_runner_gets_the_token_on_stdin_and_only_findings_with_it_count() {
+        let honest = run_script(
+            r#"read token; printf 'token = "%s"\nbackend = "std"\nexecutions = 30\nrounds = []\n' "$token" > "$2""#,
+        );
+        assert_eq!(honest.findings_or_judgement().unwrap().executions, 30);
+        let forged =
+            run_script(r#"printf 'backend = "std"\nexecutions = 30\nrounds = []\n' > "$2""#);
+        let judgement = forged.findings_or_judgement().unwrap_err();
+        assert_eq!(judgement.status, Status::Error);
+        assert!(
+            judgement.summary.contains("not written by the harness"),
+            "{}",
+            judgement.summary
+        );
+    }
+
     #[test]
     fn run_tokens_are_32_hex_digits_and_differ() {
         let (one, two) = (run_token().unwrap(), run_token().unwrap());
