@@ -40,7 +40,7 @@ pub fn run(scenario: Scenario) -> ! {
 }
 
 fn run_request(scenario: Scenario) -> Result<(), String> {
-    let token = read_token()?;
+    let token = read_token(std::io::stdin())?;
     let args: Vec<PathBuf> = env::args_os().skip(1).map(PathBuf::from).collect();
     let [request_path, findings_path] = args.as_slice() else {
         return Err("usage: runner REQUEST.toml FINDINGS.toml".into());
@@ -60,10 +60,11 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
     write_findings(findings_path, &findings, &token)
 }
 
-/// Reads the run's token: stdin, to its end (the grader closes it after the token).
-fn read_token() -> Result<String, String> {
+/// Reads the run's token from `input` (stdin), to its end: the grader closes it after
+/// the token.
+fn read_token(input: impl Read) -> Result<String, String> {
     let mut token = String::new();
-    std::io::stdin()
+    input
         .take(TOKEN_CAP)
         .read_to_string(&mut token)
         .map_err(|e| format!("cannot read the run token from stdin: {e}"))?;
@@ -81,16 +82,15 @@ fn drive(
     findings_path: &Path,
     token: &str,
 ) -> Result<Findings, String> {
+    // Only the stress driver writes findings itself (when a round hangs).
     #[cfg(feature = "loom")]
-    return Ok({
-        let _ = (findings_path, token);
-        modelled::loom(request, scenario)
-    });
+    let _ = (findings_path, token);
     #[cfg(feature = "shuttle")]
-    return {
-        let _ = token;
-        modelled::shuttle(request, scenario, findings_path)
-    };
+    let _ = token;
+    #[cfg(feature = "loom")]
+    return Ok(modelled::loom(request, scenario));
+    #[cfg(feature = "shuttle")]
+    return modelled::shuttle(request, scenario, findings_path);
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
     return Ok(stress::run(request, scenario, findings_path, token));
 }
@@ -356,5 +356,26 @@ mod stress {
         progress
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_token;
+
+    #[test]
+    fn the_token_is_read_whole_and_trimmed() {
+        let token = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            read_token(format!("{token}\n").as_bytes()).as_deref(),
+            Ok(token)
+        );
+    }
+
+    #[test]
+    fn a_runner_without_a_token_refuses_to_run() {
+        let problem = read_token(&b""[..]).unwrap_err();
+        assert!(problem.contains("no run token"), "{problem}");
+        assert!(read_token(&b" \n"[..]).is_err());
     }
 }
