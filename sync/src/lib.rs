@@ -54,3 +54,34 @@ fn model(body: impl Fn() + Send + Sync + 'static) {
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
     body();
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cell::SharedCell;
+    use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
+    use crate::sync::{Arc, Mutex, MutexGuard};
+    use crate::thread::JoinHandle;
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+
+    fn shareable<T: Send + Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
+    fn sendable<T: Send + Unpin + UnwindSafe>() {}
+    fn local<T: Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
+
+    /// The auto traits a subject could observe are the same in every backend (this
+    /// test compiles under each backend's feature). The ones they lack are lacked
+    /// alike: a `MutexGuard` is not `Send`, a `SharedCell` is neither `Sync` nor
+    /// `RefUnwindSafe`, in every backend.
+    #[test]
+    fn auto_traits_are_the_same_in_every_backend() {
+        shareable::<AtomicBool>();
+        shareable::<AtomicI64>();
+        shareable::<AtomicU32>();
+        shareable::<AtomicU64>();
+        shareable::<AtomicUsize>();
+        shareable::<Mutex<u64>>();
+        shareable::<Arc<u64>>();
+        shareable::<JoinHandle<u64>>();
+        sendable::<SharedCell<u64>>();
+        local::<MutexGuard<'static, u64>>();
+    }
+}

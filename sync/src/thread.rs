@@ -5,6 +5,7 @@
 
 use crate::backend;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use {crate::trace, std::panic::Location};
 
@@ -29,6 +30,11 @@ impl<T> JoinHandle<T> {
         result
     }
 }
+
+// Whatever the backend's handle is: loom's and shuttle's are unwind-safe, std's is
+// not, and a subject must not be able to tell the backends apart by their traits.
+impl<T> UnwindSafe for JoinHandle<T> {}
+impl<T> RefUnwindSafe for JoinHandle<T> {}
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
