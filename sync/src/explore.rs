@@ -1,7 +1,7 @@
 //! Exploration drivers: run one scenario body under loom or shuttle.
 //!
-//! Only the builds with the facade's `loom` or `shuttle` feature have these functions; the
-//! grader's runner calls the one that matches the build it is in.
+//! Only the builds with the facade's `loom` or `shuttle` feature have these functions;
+//! the grader's runner calls the one that matches the build it is in.
 
 /// Bounds for one loom exploration. loom explores every schedule within them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

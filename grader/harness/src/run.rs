@@ -25,9 +25,10 @@ pub type Scenario = fn(Size) -> Outcome;
 /// run's token on stdin.
 ///
 /// The token is read first, before any of the subject's code runs, and written into
-/// the findings: the grader accepts only findings that carry it. Exits 0 once the findings are written (whatever they say), 2 when it could not do
-/// its job; a crash (loom aborts on a deadlock) leaves the first panic in
-/// `FINDINGS.panic` for the grader.
+/// the findings: the grader accepts only findings that carry it. Exits 0 once the
+/// findings are written (whatever they say), 2 when it could not do its job; a crash
+/// (loom aborts on a deadlock) leaves the first panic in `FINDINGS.panic` for the
+/// grader.
 pub fn run(scenario: Scenario) -> ! {
     let code = match run_request(scenario) {
         Ok(()) => 0,
