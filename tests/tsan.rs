@@ -1,14 +1,17 @@
 //! The ThreadSanitizer stage on real subjects: the race in ex01 as shipped is reported
 //! at its load and store lines, no reference solution draws a report (the Mutex one
-//! included: std is instrumented), and a subject that silences TSan is refused.
+//! included: std is instrumented), a subject that silences TSan is refused, and
+//! correct C11 fences, which TSan does not model, draw no report (while loom still
+//! catches a misplaced one).
 //!
 //! These tests fail, rather than skip, when no TSan toolchain can be found or
 //! provisioned: CI must really run the stage.
 
 use racelab_grader::lab::Lab;
-use racelab_grader::report::{StageReport, Status};
+use racelab_grader::report::{Report, StageReport, Status};
 use racelab_grader::stages::StageName;
 use racelab_grader::subject::Subject;
+use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, Observer, grade};
 use std::path::{Path, PathBuf};
 
@@ -26,16 +29,27 @@ impl Observer for Silent {
     fn stage_finished(&mut self, _: &StageReport) {}
 }
 
-/// The tsan stage's report for the ex01 subject at `path` (the shipped crate if `None`).
-fn tsan_stage(path: Option<&Path>) -> StageReport {
+/// The report of grading exercise `id`'s subject at `path` (the shipped crate if
+/// `None`) with `stages`.
+fn graded(id: &str, path: Option<&Path>, stages: Vec<StageName>) -> Report {
     let lab = Lab::open(&root()).unwrap();
-    let exercise = lab.manifest.find("ex01").unwrap();
+    let exercise = lab.manifest.find(id).unwrap();
     let subject = Subject::locate(&lab, exercise, path).unwrap();
     let options = GradeOptions {
-        stages: vec![StageName::Tsan],
+        stages,
         ..GradeOptions::default()
     };
-    let report = grade(&lab, exercise, &subject, &options, &mut Silent);
+    grade(&lab, exercise, &subject, &options, &mut Silent)
+}
+
+/// The tsan stage's report for the ex01 subject at `path` (the shipped crate if `None`).
+fn tsan_stage(path: Option<&Path>) -> StageReport {
+    tsan_stage_of("ex01", path)
+}
+
+/// The tsan stage's report for exercise `id`'s subject at `path`; it must have run.
+fn tsan_stage_of(id: &str, path: Option<&Path>) -> StageReport {
+    let report = graded(id, path, vec![StageName::Tsan]);
     let stage = report.stage("tsan").unwrap().clone();
     assert_ne!(
         stage.status,
@@ -109,4 +123,60 @@ fn a_subject_that_silences_tsan_is_refused_even_when_the_name_is_hidden() {
         let fault = stage.evidence.fault.unwrap_or_default();
         assert!(fault.contains("ThreadSanitizer"), "{fixture}: {fault}");
     }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// ex03 fixed with a `Release` fence before a `Relaxed` store of the flag and an
+/// `Acquire` fence after the `Relaxed` load that sees it: correct C11, so every stage
+/// passes it, ThreadSanitizer (which does not model fences) included.
+#[test]
+fn a_fix_with_correct_fences_passes_every_stage() {
+    let report = graded(
+        "ex03",
+        Some(&fixture("ex03-fences")),
+        StageName::ALL.to_vec(),
+    );
+    for stage in &report.stages {
+        assert_eq!(
+            stage.status,
+            Status::Pass,
+            "{}: {}",
+            stage.name,
+            stage.summary
+        );
+    }
+    assert_eq!(report.verdict, Verdict::Pass);
+}
+
+/// A fence pairs with an ordered operation on the other side, too: neither pairing is
+/// a data race, so TSan must not report one.
+#[test]
+fn a_fence_paired_with_an_ordered_load_or_store_draws_no_report() {
+    for fix in [
+        "ex03-fence-then-acquire-load",
+        "ex03-release-store-then-fence",
+    ] {
+        let stage = tsan_stage_of("ex03", Some(&fixture(fix)));
+        assert_eq!(stage.status, Status::Pass, "{fix}: {}", stage.summary);
+    }
+}
+
+/// The other direction: what the facade tells TSan about fences must not hide a
+/// misplaced one from loom, which models fences exactly. A Release fence after the
+/// flag's store orders nothing before it.
+#[test]
+fn a_release_fence_after_the_flag_store_fails_loom() {
+    let report = graded(
+        "ex03",
+        Some(&fixture("ex03-fence-after-store")),
+        vec![StageName::Loom],
+    );
+    let loom = report.stage("loom").unwrap();
+    assert_eq!(loom.status, Status::Fail, "{}", loom.summary);
+    let trace = loom.evidence.trace.as_deref().unwrap_or_default();
+    assert!(trace.contains("fence(Release)"), "{trace}");
+    assert_eq!(report.verdict, Verdict::Fail);
 }

@@ -1,17 +1,23 @@
 //! Building a runner: the subject compiled together with the exercise's scenario and
 //! the harness, for one backend.
 //!
-//! For each subject the grader writes a small cargo project under
+//! For each subject the grader writes small cargo projects under
 //! `target/racelab/runners/<exercise>-<key>/`:
 //!
 //! - `subject/Cargo.toml`: a library named `subject` whose root is the subject's own
-//!   `src/lib.rs`, with the sync facade as its only dependency;
-//! - `Cargo.toml` and `main.rs`: a binary that includes the scenario file and hands it
-//!   to `racelab_harness::run`.
+//!   `src/lib.rs`, with the sync facade as its only dependency (no features: the
+//!   subject's manifest is the same for every flavor);
+//! - `<flavor>/Cargo.toml` and `<flavor>/main.rs`, one per [`Flavor`]: a binary that
+//!   includes the scenario file and hands it to `racelab_harness::run`, depending on
+//!   the harness with the flavor's feature (`loom`, `shuttle`, `tsan`), which the
+//!   harness forwards to the facade.
 //!
-//! Each [`Flavor`] builds it with its own `--cfg` into its own target directory under
-//! `target/racelab/build/`, so loom, shuttle and plain builds never rebuild each other,
-//! and dependencies are compiled once and shared by every subject.
+//! The backend is thus chosen by a feature of the facade, set only in this generated
+//! manifest; no `--cfg` reaches any crate, so the subject compiles identically for
+//! every stage and its `cfg(loom)` is always false. Each flavor builds into its own
+//! target directory under `target/racelab/build/`, so loom, shuttle and plain builds
+//! never rebuild each other, and dependencies are compiled once and shared by every
+//! subject.
 
 use crate::lab::Lab;
 use crate::manifest::Exercise;
@@ -33,13 +39,14 @@ const ERRORS_KEPT: usize = 3;
 /// One way of compiling the runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Flavor {
-    /// `--cfg loom`.
+    /// The `loom` feature.
     Loom,
-    /// `--cfg shuttle`.
+    /// The `shuttle` feature.
     Shuttle,
-    /// No cfg: std, real threads.
+    /// No feature: std, real threads.
     Std,
-    /// ThreadSanitizer: real threads against an instrumented std (see `toolchain`).
+    /// ThreadSanitizer, the `tsan` feature: real threads against an instrumented std
+    /// (see `toolchain`).
     Tsan,
 }
 
@@ -54,12 +61,13 @@ impl Flavor {
         }
     }
 
-    /// The rustc flags of this flavor.
-    fn rustflags(self) -> Vec<&'static str> {
+    /// The harness's (and so the facade's) feature that selects this flavor's backend.
+    fn feature(self) -> Option<&'static str> {
         match self {
-            Flavor::Loom => vec!["--cfg", "loom"],
-            Flavor::Shuttle => vec!["--cfg", "shuttle"],
-            Flavor::Std | Flavor::Tsan => vec![],
+            Flavor::Loom => Some("loom"),
+            Flavor::Shuttle => Some("shuttle"),
+            Flavor::Std => None,
+            Flavor::Tsan => Some("tsan"),
         }
     }
 }
@@ -113,9 +121,10 @@ pub fn build_runner(
     flavor: Flavor,
     tsan: Option<&TsanToolchain>,
 ) -> Result<PathBuf, BuildFailure> {
-    let project = write_project(lab, exercise, subject).map_err(|e| BuildFailure::Tool {
-        message: format!("cannot write the runner project: {e}"),
-    })?;
+    let project =
+        write_project(lab, exercise, subject, flavor).map_err(|e| BuildFailure::Tool {
+            message: format!("cannot write the runner project: {e}"),
+        })?;
     let target_dir = lab.work_dir().join("build").join(flavor.name());
     let (mut command, target_args, rustflags) = match (flavor, tsan) {
         (Flavor::Tsan, Some(toolchain)) => {
@@ -132,11 +141,7 @@ pub fn build_runner(
                 message: "no ThreadSanitizer toolchain was given".into(),
             });
         }
-        _ => (
-            Command::new(cargo_binary()),
-            Vec::new(),
-            flavor.rustflags().into_iter().map(String::from).collect(),
-        ),
+        _ => (Command::new(cargo_binary()), Vec::new(), Vec::new()),
     };
     command
         .arg("build")
@@ -211,13 +216,21 @@ pub fn clean_cargo_env(command: &mut Command) {
         .env("CARGO_TERM_PROGRESS_WHEN", "never");
 }
 
-/// Writes (or refreshes) the runner project of `subject`; returns its folder.
-fn write_project(lab: &Lab, exercise: &Exercise, subject: &Subject) -> std::io::Result<PathBuf> {
-    let project = lab
+/// Writes (or refreshes) the runner project of `subject` for `flavor`; returns its
+/// folder.
+fn write_project(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    flavor: Flavor,
+) -> std::io::Result<PathBuf> {
+    let runner = lab
         .work_dir()
         .join("runners")
         .join(format!("{}-{}", exercise.id, subject.key));
-    fs::create_dir_all(project.join("subject"))?;
+    let project = runner.join(flavor.name());
+    fs::create_dir_all(runner.join("subject"))?;
+    fs::create_dir_all(&project)?;
     let package = format!("racelab-runner-{}-{}", exercise.id, subject.key);
     // A package name of its own per subject (its library is still called `subject`):
     // cargo then keeps each subject's compiled crate apart in the shared target
@@ -226,7 +239,7 @@ fn write_project(lab: &Lab, exercise: &Exercise, subject: &Subject) -> std::io::
     let sync = lab.root.join("sync");
     let harness = lab.root.join("grader").join("harness");
     write_if_changed(
-        &project.join("subject").join("Cargo.toml"),
+        &runner.join("subject").join("Cargo.toml"),
         &format!(
             "# Generated by the Racelab grader: the subject's src/ with the lab's facade.\n\
              [package]\nname = \"{subject_package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
@@ -237,17 +250,23 @@ fn write_project(lab: &Lab, exercise: &Exercise, subject: &Subject) -> std::io::
             sync = toml_string(&sync),
         ),
     )?;
+    let features = flavor
+        .feature()
+        .map(|feature| format!(", features = [\"{feature}\"]"))
+        .unwrap_or_default();
     write_if_changed(
         &project.join("Cargo.toml"),
         &format!(
-            "# Generated by the Racelab grader: the scenario of {id} run against one subject.\n\
+            "# Generated by the Racelab grader: the scenario of {id} run against one subject,\n\
+             # {flavor} flavor (the harness's feature selects the facade's backend).\n\
              [package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
              [[bin]]\nname = \"{package}\"\npath = \"main.rs\"\n\n\
-             [dependencies]\nsubject = {{ path = \"subject\", package = \"{subject_package}\" }}\n\
-             racelab-sync = {{ path = {sync} }}\nracelab-harness = {{ path = {harness} }}\n\n\
+             [dependencies]\nsubject = {{ path = \"../subject\", package = \"{subject_package}\" }}\n\
+             racelab-sync = {{ path = {sync} }}\nracelab-harness = {{ path = {harness}{features} }}\n\n\
              [workspace]\n\n\
              [profile.release]\ndebug = \"line-tables-only\"\nincremental = false\n",
             id = exercise.id,
+            flavor = flavor.name(),
             sync = toml_string(&sync),
             harness = toml_string(&harness),
         ),

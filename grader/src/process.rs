@@ -5,7 +5,7 @@
 //! and capped: the grader's memory stays bounded whatever the subject prints.
 
 use std::collections::BTreeSet;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
@@ -61,15 +61,36 @@ fn signal_name(signal: i32) -> &'static str {
 
 /// Runs `command` to completion or until `timeout`, keeping at most `cap` bytes of
 /// each output stream (the first and last halves, with a marker between).
-pub fn run(mut command: Command, timeout: Duration, cap: usize) -> io::Result<Finished> {
+pub fn run(command: Command, timeout: Duration, cap: usize) -> io::Result<Finished> {
+    run_with_input(command, None, timeout, cap)
+}
+
+/// [`run`], with `input` written to the child's stdin, which is then closed (without
+/// `input`, stdin is empty). `input` must fit in a pipe's buffer (a few KiB): it is
+/// written before the child is waited for.
+pub fn run_with_input(
+    mut command: Command,
+    input: Option<&[u8]>,
+    timeout: Duration,
+    cap: usize,
+) -> io::Result<Finished> {
     command
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     let started = Instant::now();
     let mut child = command.spawn()?;
     let group = Registered::new(&child);
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        // A child that exits without reading is no error of ours: it is judged by how
+        // it ended. Dropping `stdin` closes it.
+        let _ = stdin.write_all(input);
+    }
     let stdout = capture(child.stdout.take(), cap);
     let stderr = capture(child.stderr.take(), cap);
     let (status, timed_out) = match child.wait_timeout(timeout)? {
@@ -270,6 +291,16 @@ mod tests {
         super::limit_memory(&mut command, 64 << 20);
         let finished = run(command, Duration::from_secs(30), 4096).unwrap();
         assert!(!finished.stdout.contains("done"), "{finished:?}");
+    }
+
+    #[test]
+    fn input_reaches_the_child_and_its_stdin_is_closed() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "cat; echo end"]);
+        let finished =
+            super::run_with_input(command, Some(b"token\n"), Duration::from_secs(30), 4096)
+                .unwrap();
+        assert_eq!(finished.stdout, "token\nend\n");
     }
 
     #[test]

@@ -23,32 +23,32 @@ use std::fmt;
 /// A plain memory cell shared by value; see the [module documentation](self).
 pub struct SharedCell<T> {
     value: std::cell::UnsafeCell<T>,
-    #[cfg(any(loom, shuttle))]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
     modelled: Modelled,
 }
 
 /// What a cell needs under loom and shuttle: a scheduling point, loom's race tracking,
 /// and a name for the traces.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 struct Modelled {
-    #[cfg(loom)]
+    #[cfg(feature = "loom")]
     switch_point: loom::sync::atomic::AtomicUsize,
-    #[cfg(shuttle)]
+    #[cfg(feature = "shuttle")]
     switch_point: shuttle::sync::atomic::AtomicUsize,
-    #[cfg(loom)]
+    #[cfg(feature = "loom")]
     tracker: loom::cell::UnsafeCell<()>,
     name: String,
 }
 
-#[cfg(loom)]
+#[cfg(feature = "loom")]
 static TRACK_RACES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
 /// Whether loom reports unordered accesses to cells as causality violations (the
 /// default). With `false`, loom explores on and checks only the scenario's invariant.
 pub fn track_races(on: bool) {
-    #[cfg(loom)]
+    #[cfg(feature = "loom")]
     TRACK_RACES.store(on, std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(loom))]
+    #[cfg(not(feature = "loom"))]
     let _ = on;
 }
 
@@ -58,13 +58,13 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     pub fn new(value: T) -> Self {
         Self {
             value: std::cell::UnsafeCell::new(value),
-            #[cfg(any(loom, shuttle))]
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
             modelled: Modelled {
-                #[cfg(loom)]
+                #[cfg(feature = "loom")]
                 switch_point: loom::sync::atomic::AtomicUsize::new(0),
-                #[cfg(shuttle)]
+                #[cfg(feature = "shuttle")]
                 switch_point: shuttle::sync::atomic::AtomicUsize::new(0),
-                #[cfg(loom)]
+                #[cfg(feature = "loom")]
                 tracker: loom::cell::UnsafeCell::new(()),
                 name: crate::trace::name_object("cell"),
             },
@@ -75,47 +75,47 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     // Never inlined on real threads: ThreadSanitizer drops the check of a read that is
     // followed by a write to the same place in the same block, which would hide the
     // racy load of a load-add-store from its reports.
-    #[cfg_attr(not(any(loom, shuttle)), inline(never))]
+    #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), inline(never))]
     #[track_caller]
     pub fn load(&self) -> T {
-        #[cfg(any(loom, shuttle))]
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.before_access(false);
         // SAFETY: the pointer is valid and aligned. Whether another thread writes at
         // the same time is the caller's promise; breaking it is the bug under study
         // (under loom and shuttle all threads run on one OS thread, one at a time).
         let value = unsafe { std::ptr::read_volatile(self.value.get()) };
-        #[cfg(any(loom, shuttle))]
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.after_access("load", value);
         value
     }
 
     /// Writes the value: one step, with nothing that orders it against other threads.
-    #[cfg_attr(not(any(loom, shuttle)), inline(never))]
+    #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), inline(never))]
     #[track_caller]
     pub fn store(&self, value: T) {
-        #[cfg(any(loom, shuttle))]
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.before_access(true);
         // SAFETY: as in `load`.
         unsafe { std::ptr::write_volatile(self.value.get(), value) };
-        #[cfg(any(loom, shuttle))]
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.after_access("store", value);
     }
 
     /// A scheduling point, then (under loom) the race check of this access.
-    #[cfg(any(loom, shuttle))]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
     #[track_caller]
     fn before_access(&self, writes: bool) {
         // Under loom, a read-modify-write: loom prunes interleavings of operations that
         // commute, and two loads would, so the point would never make it switch here.
-        #[cfg(loom)]
+        #[cfg(feature = "loom")]
         self.modelled
             .switch_point
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        #[cfg(shuttle)]
+        #[cfg(feature = "shuttle")]
         self.modelled
             .switch_point
             .load(std::sync::atomic::Ordering::Relaxed);
-        #[cfg(loom)]
+        #[cfg(feature = "loom")]
         if TRACK_RACES.load(std::sync::atomic::Ordering::Relaxed) {
             if writes {
                 self.modelled.tracker.with_mut(|_| ());
@@ -123,11 +123,11 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
                 self.modelled.tracker.with(|_| ());
             }
         }
-        #[cfg(shuttle)]
+        #[cfg(feature = "shuttle")]
         let _ = writes;
     }
 
-    #[cfg(any(loom, shuttle))]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
     #[track_caller]
     fn after_access(&self, action: &str, value: T) {
         let caller = std::panic::Location::caller();
@@ -160,8 +160,10 @@ mod tests {
 
     #[test]
     fn store_then_load_returns_the_stored_value() {
-        let cell = SharedCell::new(4_700_u64);
-        cell.store(cell.load() + 100);
-        assert_eq!(cell.load(), 4_800);
+        crate::model(|| {
+            let cell = SharedCell::new(4_700_u64);
+            cell.store(cell.load() + 100);
+            assert_eq!(cell.load(), 4_800);
+        });
     }
 }

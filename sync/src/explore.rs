@@ -1,7 +1,7 @@
 //! Exploration drivers: run one scenario body under loom or shuttle.
 //!
-//! Only the builds with `--cfg loom` or `--cfg shuttle` have these functions; the
-//! grader's runner calls the one that matches the build it is in.
+//! Only the builds with the facade's `loom` or `shuttle` feature have these functions;
+//! the grader's runner calls the one that matches the build it is in.
 
 /// Bounds for one loom exploration. loom explores every schedule within them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct LoomBounds {
 
 /// Explores every schedule of `body` within `bounds`; panics with loom's message on
 /// the first failing one (an assertion, a causality violation or a deadlock).
-#[cfg(loom)]
+#[cfg(feature = "loom")]
 pub fn loom<F>(bounds: LoomBounds, body: F)
 where
     F: Fn() + Sync + Send + 'static,
@@ -42,7 +42,7 @@ pub struct PctPlan {
 
 /// Runs `body` under shuttle's PCT scheduler; returns how many executions ran, or
 /// panics with the failure after writing its schedule to `plan.schedule_dir`.
-#[cfg(shuttle)]
+#[cfg(feature = "shuttle")]
 pub fn shuttle_pct<F>(plan: &PctPlan, body: F) -> usize
 where
     F: Fn() + Send + Sync + 'static,
@@ -54,7 +54,7 @@ where
 
 /// Runs `body` once, following the encoded shuttle `schedule` exactly.
 /// Panics with "invalid schedule" when the string is not one shuttle wrote.
-#[cfg(shuttle)]
+#[cfg(feature = "shuttle")]
 pub fn shuttle_replay<F>(schedule: &str, body: F)
 where
     F: Fn() + Send + Sync + 'static,
@@ -63,7 +63,7 @@ where
     shuttle::Runner::new(scheduler, shuttle_config(None)).run(body);
 }
 
-#[cfg(shuttle)]
+#[cfg(feature = "shuttle")]
 fn shuttle_config(schedule_dir: Option<std::path::PathBuf>) -> shuttle::Config {
     let mut config = shuttle::Config::new();
     config.failure_persistence = match schedule_dir {

@@ -1,67 +1,87 @@
 //! The sync facade: the one place in Racelab that names `std`, `loom` or `shuttle`.
 //!
 //! Exercises, solutions and the grader's scenarios import threads, locks, atomics and
-//! shared cells from here. The same source is then compiled three ways:
+//! shared cells from here. The same source is then compiled three ways, the backend
+//! chosen by a cargo feature of this crate:
 //!
-//! | build            | backend   | who uses it                                        |
+//! | feature          | backend   | who uses it                                        |
 //! |------------------|-----------|----------------------------------------------------|
-//! | plain            | `std`     | real OS threads: the stress and ThreadSanitizer stages |
-//! | `--cfg loom`     | `loom`    | exhaustive, bounded exploration under the C11 model |
-//! | `--cfg shuttle`  | `shuttle` | randomized (PCT) exploration, replayable           |
+//! | none, or `tsan`  | `std`     | real OS threads: the stress and ThreadSanitizer stages |
+//! | `loom`           | `loom`    | exhaustive, bounded exploration under the C11 model |
+//! | `shuttle`        | `shuttle` | randomized (PCT) exploration, replayable           |
+//!
+//! Only the grader's generated runner manifest enables a feature, so no cfg reaches
+//! the code that uses the facade: it compiles identically for every stage, and
+//! `cfg(loom)` or `cfg(shuttle)` in it is always false. Every backend has the same
+//! public types, under the same paths (`std::any::type_name` names them alike), with
+//! the same `Debug` output: with the `std` backend they are thin, inlined wrappers
+//! over std's types that record nothing.
 //!
 //! The module layout mirrors `std` (`thread`, `sync`, `sync::atomic`), so a fix written
 //! for real code reads like real code.
 
-#[cfg(all(loom, shuttle))]
-compile_error!("choose one of `--cfg loom` and `--cfg shuttle`, not both");
+#[cfg(any(
+    all(feature = "loom", feature = "shuttle"),
+    all(feature = "loom", feature = "tsan"),
+    all(feature = "shuttle", feature = "tsan"),
+))]
+compile_error!("enable at most one of the features `loom`, `shuttle` and `tsan`");
+
+#[cfg(feature = "loom")]
+use loom as backend;
+#[cfg(feature = "shuttle")]
+use shuttle as backend;
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+use std as backend;
 
 pub mod cell;
 pub mod explore;
 pub mod gate;
-#[cfg(any(loom, shuttle))]
-mod modelled;
+pub mod sync;
+pub mod thread;
 pub mod trace;
+#[cfg(feature = "tsan")]
+mod tsan;
 
-/// Which backend this build uses: `"std"`, `"loom"` or `"shuttle"`.
-pub const BACKEND: &str = if cfg!(loom) {
-    "loom"
-} else if cfg!(shuttle) {
-    "shuttle"
-} else {
-    "std"
-};
-
-/// Threads: `spawn`, `JoinHandle` and `yield_now`, from the selected backend.
-pub mod thread {
-    #[cfg(any(loom, shuttle))]
-    pub use crate::modelled::thread::{JoinHandle, spawn, yield_now};
-    #[cfg(not(any(loom, shuttle)))]
-    pub use std::thread::{JoinHandle, spawn, yield_now};
+/// Runs a unit test's `body` as one execution of the enabled backend (loom and
+/// shuttle objects exist only inside one), so the tests hold for every backend.
+#[cfg(test)]
+fn model(body: impl Fn() + Send + Sync + 'static) {
+    #[cfg(feature = "loom")]
+    loom::model(body);
+    #[cfg(feature = "shuttle")]
+    shuttle::check_random(body, 1);
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    body();
 }
 
-/// Locks and shared ownership: `Arc`, `Mutex`, `MutexGuard`, plus `atomic`.
-pub mod sync {
-    #[cfg(any(loom, shuttle))]
-    pub use crate::modelled::{Mutex, MutexGuard};
-    #[cfg(loom)]
-    pub use loom::sync::Arc;
-    #[cfg(shuttle)]
-    pub use shuttle::sync::Arc;
-    #[cfg(not(any(loom, shuttle)))]
-    pub use std::sync::{Arc, Mutex, MutexGuard};
+#[cfg(test)]
+mod tests {
+    use crate::cell::SharedCell;
+    use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
+    use crate::sync::{Arc, Mutex, MutexGuard};
+    use crate::thread::JoinHandle;
+    use std::panic::{RefUnwindSafe, UnwindSafe};
 
-    /// Atomic integers and flags, with `Ordering` and `fence`.
-    pub mod atomic {
-        #[cfg(any(loom, shuttle))]
-        pub use crate::modelled::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
-        #[cfg(loom)]
-        pub use loom::sync::atomic::fence;
-        #[cfg(shuttle)]
-        pub use shuttle::sync::atomic::fence;
-        pub use std::sync::atomic::Ordering;
-        #[cfg(not(any(loom, shuttle)))]
-        pub use std::sync::atomic::{
-            AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, fence,
-        };
+    fn shareable<T: Send + Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
+    fn sendable<T: Send + Unpin + UnwindSafe>() {}
+    fn local<T: Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
+
+    /// The auto traits a subject could observe are the same in every backend (this
+    /// test compiles under each backend's feature). The ones they lack are lacked
+    /// alike: a `MutexGuard` is not `Send`, a `SharedCell` is neither `Sync` nor
+    /// `RefUnwindSafe`, in every backend.
+    #[test]
+    fn auto_traits_are_the_same_in_every_backend() {
+        shareable::<AtomicBool>();
+        shareable::<AtomicI64>();
+        shareable::<AtomicU32>();
+        shareable::<AtomicU64>();
+        shareable::<AtomicUsize>();
+        shareable::<Mutex<u64>>();
+        shareable::<Arc<u64>>();
+        shareable::<JoinHandle<u64>>();
+        sendable::<SharedCell<u64>>();
+        local::<MutexGuard<'static, u64>>();
     }
 }

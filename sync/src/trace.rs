@@ -7,7 +7,7 @@
 //! The runner clears the record when an execution starts and takes it when the
 //! execution fails. Plain builds (stress, ThreadSanitizer) record nothing.
 
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 use std::panic::Location;
 
 /// One recorded step.
@@ -25,7 +25,7 @@ pub struct Step {
     pub location: Option<String>,
 }
 
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod recorder {
     use super::Step;
     use std::sync::Mutex;
@@ -44,9 +44,9 @@ mod recorder {
     /// The current thread's label: loom and shuttle number the model's threads in
     /// spawn order, 0 being the main one.
     pub(super) fn current_thread() -> String {
-        #[cfg(loom)]
+        #[cfg(feature = "loom")]
         let id = format!("{:?}", loom::thread::current().id());
-        #[cfg(shuttle)]
+        #[cfg(feature = "shuttle")]
         let id = format!("{:?}", shuttle::thread::current().id());
         let number: String = id.chars().filter(char::is_ascii_digit).collect();
         match number.as_str() {
@@ -58,7 +58,7 @@ mod recorder {
 
 /// Starts a new record: called by the runner when an execution begins.
 pub fn begin_execution() {
-    #[cfg(any(loom, shuttle))]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(mut record) = recorder::RECORD.lock() {
         record.steps.clear();
         record.objects = 0;
@@ -68,7 +68,7 @@ pub fn begin_execution() {
 /// The steps recorded so far in this execution. Never blocks: if the record is busy
 /// (a panic in the middle of recording), it returns what it can, possibly nothing.
 pub fn snapshot() -> Vec<Step> {
-    #[cfg(any(loom, shuttle))]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(record) = recorder::RECORD.try_lock() {
         return record.steps.clone();
     }
@@ -76,7 +76,7 @@ pub fn snapshot() -> Vec<Step> {
 }
 
 /// A name for a new object of `kind` (`cell`, `Mutex`, …), numbered per execution.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn name_object(kind: &str) -> String {
     match recorder::RECORD.lock() {
         Ok(mut record) => {
@@ -88,7 +88,7 @@ pub(crate) fn name_object(kind: &str) -> String {
 }
 
 /// Records one step made by the current thread.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn record(
     action: &str,
     object: Option<&str>,

@@ -1,11 +1,13 @@
 //! The runner side of the grader.
 //!
 //! For every subject and stage, the grader generates a tiny binary whose `main` is
-//! [`run`] applied to the exercise's scenario, compiles it with the stage's `--cfg`, and
-//! runs it as a child process. The child reads a [`Request`] from a file, drives the
-//! scenario with the backend it was built for, and writes its [`Findings`] to a file
-//! the grader names. The subject's stdout and stderr are evidence only: results travel
-//! through the findings file.
+//! [`run`] applied to the exercise's scenario, compiles it with the stage's feature of
+//! this crate (`loom`, `shuttle`, `tsan`, forwarded to the facade; none for stress), and
+//! runs it as a child process. The child reads the run's token from stdin, a [`Request`]
+//! from a file, drives the scenario with the backend it was built for, and writes its
+//! [`Findings`], token included, to a file the grader names. The subject's stdout and
+//! stderr are evidence only: results travel through the findings file, and the grader
+//! accepts only findings that carry the token.
 //!
 //! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`].
 

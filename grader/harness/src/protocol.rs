@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "lowercase")]
 pub enum Request {
-    /// Explore every schedule within bounds (needs a `--cfg loom` build).
+    /// Explore every schedule within bounds (needs a runner built with the `loom` feature).
     Loom {
         /// Size of one execution.
         size: Size,
@@ -21,7 +21,7 @@ pub enum Request {
         #[serde(default = "yes")]
         track_races: bool,
     },
-    /// Sample schedules with PCT, or replay one (needs a `--cfg shuttle` build).
+    /// Sample schedules with PCT, or replay one (needs a runner built with the `shuttle` feature).
     Shuttle {
         /// Size of one execution.
         size: Size,
@@ -109,6 +109,10 @@ impl From<racelab_sync::trace::Step> for TraceStep {
 /// What one runner process found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Findings {
+    /// The run's token, which the grader wrote to the runner's stdin and the harness
+    /// read before the subject's code ran: findings without it are not the harness's.
+    #[serde(default)]
+    pub token: String,
     /// The backend the runner was built with.
     pub backend: String,
     /// Executions explored (loom, shuttle) or rounds completed (stress).

@@ -1,18 +1,34 @@
 //! The runner process: read the request, drive the scenario, write the findings.
 
 use crate::{Failure, Findings, Outcome, Request, Size};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::{env, fs, panic};
 
+/// The backend this runner was built for: the one its feature selects in the facade.
+const BACKEND: &str = if cfg!(feature = "loom") {
+    "loom"
+} else if cfg!(feature = "shuttle") {
+    "shuttle"
+} else {
+    "std"
+};
+
+/// The longest run token read from stdin.
+const TOKEN_CAP: u64 = 256;
+
 /// A scenario: builds the subject, runs one execution of `size`, checks the invariant.
 pub type Scenario = fn(Size) -> Outcome;
 
-/// The `main` of a generated runner: `runner REQUEST.toml FINDINGS.toml`.
+/// The `main` of a generated runner: `runner REQUEST.toml FINDINGS.toml`, with the
+/// run's token on stdin.
 ///
-/// Exits 0 once the findings are written (whatever they say), 2 when it could not do
-/// its job; a crash (loom aborts on a deadlock) leaves the first panic in
-/// `FINDINGS.panic` for the grader.
+/// The token is read first, before any of the subject's code runs, and written into
+/// the findings: the grader accepts only findings that carry it. Exits 0 once the
+/// findings are written (whatever they say), 2 when it could not do its job; a crash
+/// (loom aborts on a deadlock) leaves the first panic in `FINDINGS.panic` for the
+/// grader.
 pub fn run(scenario: Scenario) -> ! {
     let code = match run_request(scenario) {
         Ok(()) => 0,
@@ -25,6 +41,7 @@ pub fn run(scenario: Scenario) -> ! {
 }
 
 fn run_request(scenario: Scenario) -> Result<(), String> {
+    let token = read_token(std::io::stdin())?;
     let args: Vec<PathBuf> = env::args_os().skip(1).map(PathBuf::from).collect();
     let [request_path, findings_path] = args.as_slice() else {
         return Err("usage: runner REQUEST.toml FINDINGS.toml".into());
@@ -33,31 +50,60 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", request_path.display()))?;
     let request: Request = toml::from_str(&text)
         .map_err(|e| format!("bad request {}: {e}", request_path.display()))?;
-    if request.backend() != racelab_sync::BACKEND {
+    if request.backend() != BACKEND {
         return Err(format!(
-            "this runner was built for {}, but the request needs {}",
-            racelab_sync::BACKEND,
+            "this runner was built for {BACKEND}, but the request needs {}",
             request.backend()
         ));
     }
     capture_panics(findings_path.with_extension("panic"));
-    let findings = drive(request, scenario, findings_path)?;
-    write_findings(findings_path, &findings)
+    let findings = drive(request, scenario, findings_path, &token)?;
+    write_findings(findings_path, &findings, &token)
+}
+
+/// Reads the run's token from `input` (stdin), to its end: the grader closes it after
+/// the token.
+fn read_token(input: impl Read) -> Result<String, String> {
+    let mut token = String::new();
+    input
+        .take(TOKEN_CAP)
+        .read_to_string(&mut token)
+        .map_err(|e| format!("cannot read the run token from stdin: {e}"))?;
+    let token = token.trim();
+    if token.is_empty() {
+        return Err("no run token on stdin: runners are started by the grader".into());
+    }
+    Ok(token.to_owned())
 }
 
 /// Runs `request` with the backend this runner was compiled for.
-fn drive(request: Request, scenario: Scenario, findings_path: &Path) -> Result<Findings, String> {
-    #[cfg(loom)]
+fn drive(
+    request: Request,
+    scenario: Scenario,
+    findings_path: &Path,
+    token: &str,
+) -> Result<Findings, String> {
+    // Only the stress driver writes findings itself (when a round hangs).
+    #[cfg(feature = "loom")]
+    let _ = (findings_path, token);
+    #[cfg(feature = "shuttle")]
+    let _ = token;
+    #[cfg(feature = "loom")]
     return Ok(modelled::loom(request, scenario));
-    #[cfg(shuttle)]
+    #[cfg(feature = "shuttle")]
     return modelled::shuttle(request, scenario, findings_path);
-    #[cfg(not(any(loom, shuttle)))]
-    return Ok(stress::run(request, scenario, findings_path));
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    return Ok(stress::run(request, scenario, findings_path, token));
 }
 
-/// Writes the findings whole: to a temporary file first, then renamed into place.
-fn write_findings(path: &Path, findings: &Findings) -> Result<(), String> {
-    let text = toml::to_string(findings).map_err(|e| format!("cannot encode findings: {e}"))?;
+/// Writes the findings whole, with the run's `token`: to a temporary file first, then
+/// renamed into place.
+fn write_findings(path: &Path, findings: &Findings, token: &str) -> Result<(), String> {
+    let findings = Findings {
+        token: token.to_owned(),
+        ..findings.clone()
+    };
+    let text = toml::to_string(&findings).map_err(|e| format!("cannot encode findings: {e}"))?;
     let partial = path.with_extension("partial");
     fs::write(&partial, text)
         .and_then(|()| fs::rename(&partial, path))
@@ -104,7 +150,7 @@ fn first_panic() -> Option<Failure> {
 
 /// The loom and shuttle drivers: every execution asserts the invariant, so the first
 /// broken one panics and stops the exploration.
-#[cfg(any(loom, shuttle))]
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod modelled {
     use super::{Scenario, first_panic};
     use crate::{Findings, Request, Size};
@@ -124,7 +170,7 @@ mod modelled {
 
     fn findings_after(result: std::thread::Result<()>) -> Findings {
         Findings {
-            backend: racelab_sync::BACKEND.to_owned(),
+            backend: super::BACKEND.to_owned(),
             executions: EXECUTIONS.load(Ordering::Relaxed),
             failure: result.err().map(|_| {
                 first_panic().unwrap_or_else(|| crate::Failure {
@@ -137,7 +183,7 @@ mod modelled {
         }
     }
 
-    #[cfg(loom)]
+    #[cfg(feature = "loom")]
     pub(super) fn loom(request: Request, scenario: Scenario) -> Findings {
         let Request::Loom {
             size,
@@ -159,7 +205,7 @@ mod modelled {
         })))
     }
 
-    #[cfg(shuttle)]
+    #[cfg(feature = "shuttle")]
     pub(super) fn shuttle(
         request: Request,
         scenario: Scenario,
@@ -219,7 +265,7 @@ mod modelled {
 }
 
 /// The stress driver: real threads, round after round, under a watchdog.
-#[cfg(not(any(loom, shuttle)))]
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
 mod stress {
     use super::{Scenario, first_panic, write_findings};
     use crate::{Findings, Request};
@@ -235,7 +281,12 @@ mod stress {
         round: Option<(u32, Instant)>,
     }
 
-    pub(super) fn run(request: Request, scenario: Scenario, findings_path: &Path) -> Findings {
+    pub(super) fn run(
+        request: Request,
+        scenario: Scenario,
+        findings_path: &Path,
+        token: &str,
+    ) -> Findings {
         let Request::Stress {
             size,
             rounds,
@@ -246,7 +297,7 @@ mod stress {
         };
         let progress = Arc::new(Mutex::new(Progress {
             findings: Findings {
-                backend: racelab_sync::BACKEND.to_owned(),
+                backend: super::BACKEND.to_owned(),
                 ..Findings::default()
             },
             round: None,
@@ -255,6 +306,7 @@ mod stress {
             Arc::clone(&progress),
             Duration::from_millis(round_timeout_ms),
             findings_path.to_owned(),
+            token.to_owned(),
         );
         for round in 0..rounds {
             lock(&progress).round = Some((round, Instant::now()));
@@ -277,7 +329,12 @@ mod stress {
 
     /// Starts the watchdog: if a round outlives `limit`, it writes the findings with
     /// the hung round and ends the process (a hung thread cannot be stopped otherwise).
-    fn watch(progress: Arc<Mutex<Progress>>, limit: Duration, findings_path: PathBuf) {
+    fn watch(
+        progress: Arc<Mutex<Progress>>,
+        limit: Duration,
+        findings_path: PathBuf,
+        token: String,
+    ) {
         thread::spawn(move || {
             loop {
                 thread::sleep(Duration::from_millis(25));
@@ -286,7 +343,7 @@ mod stress {
                     && started.elapsed() > limit
                 {
                     progress.findings.hung_round = Some(round);
-                    let code = match write_findings(&findings_path, &progress.findings) {
+                    let code = match write_findings(&findings_path, &progress.findings, &token) {
                         Ok(()) => 0,
                         Err(_) => 2,
                     };
@@ -300,5 +357,26 @@ mod stress {
         progress
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_token;
+
+    #[test]
+    fn the_token_is_read_whole_and_trimmed() {
+        let token = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            read_token(format!("{token}\n").as_bytes()).as_deref(),
+            Ok(token)
+        );
+    }
+
+    #[test]
+    fn a_runner_without_a_token_refuses_to_run() {
+        let problem = read_token(&b""[..]).unwrap_err();
+        assert!(problem.contains("no run token"), "{problem}");
+        assert!(read_token(&b" \n"[..]).is_err());
     }
 }

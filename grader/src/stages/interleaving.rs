@@ -96,6 +96,8 @@ fn describe(step: &TraceStep, prefixes: &[String]) -> String {
     let object = step.object.as_deref().unwrap_or("");
     let value = step.value.as_deref().unwrap_or("");
     let call = match step.action.as_str() {
+        // A step on no object, such as `fence(Release)` or `spawn T1`.
+        action if step.object.is_none() => action.to_owned(),
         "load" => format!("{object}.load() → {value}"),
         "store" => format!("{object}.store({value})"),
         "lock" | "unlock" => format!("{object}.{}()", step.action),

@@ -149,6 +149,8 @@ pub struct RunnerRun {
     pub finished: Finished,
     /// ThreadSanitizer's logs (`tsan.<pid>` files in the run folder), capped.
     pub sanitizer_logs: Vec<String>,
+    /// The run's token, given to the runner on stdin: its findings must carry it.
+    pub token: String,
 }
 
 /// The limits a runner process runs under, and the settings it gets.
@@ -163,7 +165,17 @@ pub struct Limits {
     pub env: Vec<(String, String)>,
 }
 
-/// Runs the runner `executable` on `request` in `run_dir`, within `limits`.
+/// A fresh run token: 32 hex digits from the OS's random source, so no subject can
+/// guess it. The runner's harness reads it from stdin before the subject's code runs.
+fn run_token() -> std::io::Result<String> {
+    let mut bytes = [0_u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| std::io::Error::other(format!("no random run token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Runs the runner `executable` on `request` in `run_dir`, within `limits`; the run's
+/// token goes to its stdin.
 pub fn run_runner(
     executable: &Path,
     request: &Request,
@@ -193,7 +205,10 @@ pub fn run_runner(
         process::limit_memory(&mut command, bytes);
     }
     command.envs(limits.env.iter().map(|(k, v)| (k, v)));
-    let finished = process::run(command, limits.time, OUTPUT_CAP)?;
+    let token = run_token()?;
+    let input = format!("{token}\n");
+    let finished =
+        process::run_with_input(command, Some(input.as_bytes()), limits.time, OUTPUT_CAP)?;
     let read = |path: &Path| std::fs::read_to_string(path).ok();
     let mut sanitizer_logs: Vec<String> = std::fs::read_dir(run_dir)?
         .flatten()
@@ -211,12 +226,14 @@ pub fn run_runner(
             .and_then(|t| toml::from_str(&t).ok()),
         finished,
         sanitizer_logs,
+        token,
     })
 }
 
 impl RunnerRun {
-    /// Judges the ways a run can end without findings. `Ok` holds the findings when
-    /// the runner completed normally; `Err` is already the stage's judgement.
+    /// Judges the ways a run can end without findings (or with findings the harness
+    /// did not write). `Ok` holds the findings when the runner completed normally;
+    /// `Err` is already the stage's judgement, never a pass.
     pub fn findings_or_judgement(self) -> Result<Findings, Box<Judgement>> {
         let tail = || Some(process::last_lines(&self.finished.stderr, 25));
         if self.finished.timed_out {
@@ -233,6 +250,21 @@ impl RunnerRun {
             }));
         }
         if let Some(findings) = self.findings {
+            if findings.token != self.token {
+                return Err(Box::new(Judgement {
+                    status: Status::Error,
+                    summary:
+                        "the findings were not written by the harness: they lack this run's token"
+                            .into(),
+                    evidence: Evidence {
+                        fault: Some(
+                            "findings without the run's token (forged by the subject?)".into(),
+                        ),
+                        output_tail: tail(),
+                        ..Evidence::default()
+                    },
+                }));
+            }
             return Ok(findings);
         }
         if self.finished.stderr.contains("memory allocation of") {
@@ -336,7 +368,122 @@ pub fn is_subject_location(location: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{StageName, first_line, is_subject_location};
+    use super::{RunnerRun, StageName, first_line, is_subject_location, run_token};
+    use crate::process::Finished;
+    use crate::report::Status;
+    use racelab_harness::Findings;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+    use std::time::Duration;
+
+    /// A runner that exited 0, leaving `findings` for a run whose token is `token`.
+    fn exited_cleanly(findings: Option<Findings>, token: &str) -> RunnerRun {
+        RunnerRun {
+            findings,
+            first_panic: None,
+            finished: Finished {
+                status: Some(ExitStatus::from_raw(0)),
+                timed_out: false,
+                stdout: String::new(),
+                stderr: String::new(),
+                elapsed: Duration::from_secs(1),
+            },
+            sanitizer_logs: Vec::new(),
+            token: token.into(),
+        }
+    }
+
+    fn findings_with(token: &str) -> Findings {
+        Findings {
+            token: token.into(),
+            backend: "std".into(),
+            executions: 30,
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn findings_with_the_run_token_are_accepted() {
+        let token = run_token().unwrap();
+        let run = exited_cleanly(Some(findings_with(&token)), &token);
+        assert_eq!(run.findings_or_judgement().unwrap().executions, 30);
+    }
+
+    #[test]
+    fn findings_without_the_run_token_are_an_error_of_the_subject() {
+        let token = run_token().unwrap();
+        for forged in ["", "00000000000000000000000000000000", &token[1..]] {
+            let run = exited_cleanly(Some(findings_with(forged)), &token);
+            let judgement = run.findings_or_judgement().unwrap_err();
+            assert_eq!(judgement.status, Status::Error, "{forged:?}");
+            assert!(
+                judgement
+                    .summary
+                    .contains("the findings were not written by the harness"),
+                "{}",
+                judgement.summary
+            );
+            assert!(judgement.evidence.fault.is_some());
+        }
+    }
+
+    #[test]
+    fn a_runner_that_exits_0_without_findings_is_an_error() {
+        let judgement = exited_cleanly(None, &run_token().unwrap())
+            .findings_or_judgement()
+            .unwrap_err();
+        assert_eq!(judgement.status, Status::Error);
+        assert!(
+            judgement.summary.contains("left no findings"),
+            "{}",
+            judgement.summary
+        );
+    }
+
+    /// Runs a shell script as the runner (`$1` the request, `$2` the findings file).
+    fn run_script(script: &str) -> RunnerRun {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let runner = dir.path().join("runner");
+        std::fs::write(&runner, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&runner, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let request = racelab_harness::Request::Stress {
+            size: racelab_harness::Size { workers: 1, ops: 1 },
+            rounds: 1,
+            round_timeout_ms: 1000,
+        };
+        let limits = super::Limits {
+            time: Duration::from_secs(30),
+            memory_bytes: None,
+            env: Vec::new(),
+        };
+        super::run_runner(&runner, &request, &dir.path().join("run"), &limits).unwrap()
+    }
+
+    #[test]
+    fn a_runner_gets_the_token_on_stdin_and_only_findings_with_it_count() {
+        let honest = run_script(
+            r#"read token; printf 'token = "%s"\nbackend = "std"\nexecutions = 30\nrounds = []\n' "$token" > "$2""#,
+        );
+        assert_eq!(honest.findings_or_judgement().unwrap().executions, 30);
+        let forged =
+            run_script(r#"printf 'backend = "std"\nexecutions = 30\nrounds = []\n' > "$2""#);
+        let judgement = forged.findings_or_judgement().unwrap_err();
+        assert_eq!(judgement.status, Status::Error);
+        assert!(
+            judgement.summary.contains("not written by the harness"),
+            "{}",
+            judgement.summary
+        );
+    }
+
+    #[test]
+    fn run_tokens_are_32_hex_digits_and_differ() {
+        let (one, two) = (run_token().unwrap(), run_token().unwrap());
+        assert_eq!(one.len(), 32);
+        assert!(one.chars().all(|c| c.is_ascii_hexdigit()), "{one}");
+        assert_ne!(one, two);
+    }
 
     #[test]
     fn stage_names_parse_and_print_alike() {

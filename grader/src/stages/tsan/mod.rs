@@ -410,6 +410,7 @@ mod tests {
                 elapsed: Duration::from_secs(1),
             },
             sanitizer_logs: logs.iter().map(|l| l.to_string()).collect(),
+            token: String::new(),
         }
     }
 

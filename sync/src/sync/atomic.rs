@@ -1,0 +1,246 @@
+//! Atomic integers and flags, as [`std::sync::atomic`], with `Ordering` and `fence`.
+//!
+//! Under loom and shuttle every operation is recorded for the interleaving tables (see
+//! [`crate::trace`]). In the ThreadSanitizer build, fences are made visible to TSan,
+//! which does not model them (see `docs/tsan.md`).
+
+use crate::backend;
+use std::fmt;
+pub use std::sync::atomic::Ordering;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+use {crate::trace, std::panic::Location};
+
+/// Records one step of an atomic under loom and shuttle, and evaluates to `$result`:
+/// `step!(self, result, "format", args…)` names the action with `format!`'s arguments
+/// (formatted only when recording).
+macro_rules! step {
+    ($atomic:ident, $result:expr, $($action:tt)+) => {{
+        let result = $result;
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record(
+            &format!($($action)+),
+            Some(&$atomic.name),
+            Some(format!("{result:?}")),
+            Some(Location::caller()),
+        );
+        result
+    }};
+}
+
+/// What an operation with `order` tells ThreadSanitizer before it runs (tsan build only).
+#[inline(always)]
+fn before(order: Ordering) {
+    #[cfg(feature = "tsan")]
+    crate::tsan::before_operation(order);
+    #[cfg(not(feature = "tsan"))]
+    let _ = order;
+}
+
+/// What an operation with `order` tells ThreadSanitizer after it ran (tsan build only).
+#[inline(always)]
+fn after(order: Ordering) {
+    #[cfg(feature = "tsan")]
+    crate::tsan::after_operation(order);
+    #[cfg(not(feature = "tsan"))]
+    let _ = order;
+}
+
+/// A memory fence, as [`std::sync::atomic::fence`].
+#[inline]
+#[track_caller]
+pub fn fence(order: Ordering) {
+    backend::sync::atomic::fence(order);
+    #[cfg(feature = "tsan")]
+    crate::tsan::fence(order);
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    trace::record(
+        &format!("fence({order:?})"),
+        None,
+        None,
+        Some(Location::caller()),
+    );
+}
+
+/// Defines the facade's atomic type `$name` over the backend's; the methods listed take
+/// the same arguments as `std`'s.
+macro_rules! atomic {
+    ($name:ident, $value:ty, { $($extra:tt)* }) => {
+        #[doc = concat!("An atomic `", stringify!($value), "`, as [`std::sync::atomic::", stringify!($name), "`].")]
+        pub struct $name {
+            inner: backend::sync::atomic::$name,
+            /// Its name in the traces, e.g. `AtomicU64#2`.
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            name: String,
+        }
+
+        impl $name {
+            /// A new atomic holding `value`.
+            #[inline]
+            #[track_caller]
+            pub fn new(value: $value) -> Self {
+                $name {
+                    inner: backend::sync::atomic::$name::new(value),
+                    #[cfg(any(feature = "loom", feature = "shuttle"))]
+                    name: trace::name_object(stringify!($name)),
+                }
+            }
+
+            /// Loads the value.
+            #[inline]
+            #[track_caller]
+            pub fn load(&self, order: Ordering) -> $value {
+                let value = self.inner.load(order);
+                after(order);
+                step!(self, value, "load")
+            }
+
+            /// Stores `value`.
+            #[inline]
+            #[track_caller]
+            pub fn store(&self, value: $value, order: Ordering) {
+                before(order);
+                self.inner.store(value, order);
+                step!(self, value, "store");
+            }
+
+            /// Stores `value`, returning the previous value.
+            #[inline]
+            #[track_caller]
+            pub fn swap(&self, value: $value, order: Ordering) -> $value {
+                before(order);
+                let previous = self.inner.swap(value, order);
+                after(order);
+                step!(self, previous, "swap({value:?})")
+            }
+
+            /// Stores `new` if the value is `current`; returns the previous value.
+            #[inline]
+            #[track_caller]
+            pub fn compare_exchange(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
+                before(success);
+                let result = self.inner.compare_exchange(current, new, success, failure);
+                after(if result.is_ok() { success } else { failure });
+                step!(self, result, "compare_exchange({current:?} → {new:?})")
+            }
+
+            /// Like `compare_exchange`, but may fail spuriously.
+            #[inline]
+            #[track_caller]
+            pub fn compare_exchange_weak(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
+                before(success);
+                let result = self.inner.compare_exchange_weak(current, new, success, failure);
+                after(if result.is_ok() { success } else { failure });
+                step!(self, result, "compare_exchange_weak({current:?} → {new:?})")
+            }
+
+            /// Applies `f` until it returns `None` or its result is stored; returns the
+            /// previous value.
+            #[inline]
+            #[track_caller]
+            pub fn fetch_update<F>(&self, set_order: Ordering, fetch_order: Ordering, f: F) -> Result<$value, $value>
+            where
+                F: FnMut($value) -> Option<$value>,
+            {
+                before(set_order);
+                let result = self.inner.fetch_update(set_order, fetch_order, f);
+                after(if result.is_ok() { set_order } else { fetch_order });
+                step!(self, result, "fetch_update")
+            }
+
+            /// The value, when nobody else can touch the atomic.
+            #[inline]
+            pub fn into_inner(self) -> $value {
+                self.inner.into_inner()
+            }
+
+            $($extra)*
+        }
+
+        impl Default for $name {
+            #[inline]
+            #[track_caller]
+            fn default() -> Self {
+                Self::new(<$value>::default())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // Loading here would be a step of the model, so no backend prints the
+                // value.
+                f.write_str(concat!(stringify!($name), " { .. }"))
+            }
+        }
+    };
+}
+
+/// The read-modify-write operations of an atomic, each returning the previous value.
+macro_rules! fetch_ops {
+    ($value:ty: $($op:ident),*) => {
+        $(
+            #[doc = concat!("`", stringify!($op), "`: returns the previous value.")]
+            #[inline]
+            #[track_caller]
+            pub fn $op(&self, value: $value, order: Ordering) -> $value {
+                before(order);
+                let previous = self.inner.$op(value, order);
+                after(order);
+                step!(self, previous, "{}({value:?})", stringify!($op))
+            }
+        )*
+    };
+}
+
+atomic!(AtomicBool, bool, {
+    fetch_ops!(bool: fetch_and, fetch_or, fetch_xor);
+});
+atomic!(AtomicU32, u32, {
+    fetch_ops!(u32: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+});
+atomic!(AtomicU64, u64, {
+    fetch_ops!(u64: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+});
+atomic!(AtomicI64, i64, {
+    fetch_ops!(i64: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+});
+atomic!(AtomicUsize, usize, {
+    fetch_ops!(usize: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+});
+
+#[cfg(test)]
+mod tests {
+    use super::{AtomicU64, Ordering, fence};
+
+    #[test]
+    fn atomics_are_named_by_their_facade_path_and_print_alike() {
+        assert_eq!(
+            std::any::type_name::<AtomicU64>(),
+            "racelab_sync::sync::atomic::AtomicU64"
+        );
+        assert_eq!(
+            std::any::type_name_of_val(&fence),
+            "racelab_sync::sync::atomic::fence"
+        );
+        crate::model(|| assert_eq!(format!("{:?}", AtomicU64::new(3)), "AtomicU64 { .. }"));
+    }
+
+    #[test]
+    fn operations_forward_to_the_backend() {
+        crate::model(|| {
+            let total = AtomicU64::default();
+            assert_eq!(total.fetch_add(5, Ordering::Relaxed), 0);
+            fence(Ordering::SeqCst);
+            assert_eq!(total.swap(7, Ordering::AcqRel), 5);
+            assert_eq!(
+                total.compare_exchange(7, 9, Ordering::AcqRel, Ordering::Acquire),
+                Ok(7)
+            );
+            assert_eq!(
+                total.fetch_update(Ordering::Release, Ordering::Relaxed, |v| Some(v + 1)),
+                Ok(9)
+            );
+            assert_eq!(total.load(Ordering::Acquire), 10);
+            assert_eq!(total.into_inner(), 10);
+        });
+    }
+}
