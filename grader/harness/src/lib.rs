@@ -7,8 +7,12 @@
 //! the grader names. The subject's stdout and stderr are evidence only: results travel
 //! through the findings file.
 //!
+//! Before the scenario runs, the runner contains itself (see `contain`): it can no
+//! longer start processes, signal other processes or read their memory.
+//!
 //! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`].
 
+mod contain;
 mod protocol;
 mod run;
 mod scenario;

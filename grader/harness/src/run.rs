@@ -40,6 +40,7 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
             request.backend()
         ));
     }
+    crate::contain::forbid_other_processes()?;
     capture_panics(findings_path.with_extension("panic"));
     let findings = drive(request, scenario, findings_path)?;
     write_findings(findings_path, &findings)
