@@ -323,7 +323,7 @@ impl Session<'_> {
             news: self.news.clone(),
         };
         let flag = Arc::clone(&cancelled);
-        let thread = thread::spawn(move || {
+        let spawned = thread::Builder::new().name("racelab-grade".into()).spawn(move || {
             let generation = observer.generation;
             let news = observer.news.clone();
             let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -345,7 +345,15 @@ impl Session<'_> {
                 write_error,
             });
         });
-        self.running = Some(Running { thread, cancelled });
+        match spawned {
+            Ok(thread) => self.running = Some(Running { thread, cancelled }),
+            Err(e) => {
+                console.stop_spinner();
+                console.print(&format!(
+                    "The grade could not start: no thread for it ({e}). Press r to try again.\n"
+                ));
+            }
+        }
     }
 
     /// The loop: news from the grade and the watcher, and keys, until `q`.
