@@ -115,9 +115,7 @@ fn die_with_grader(command: &mut Command) {
     // system calls (prctl, getppid), which are async-signal-safe; it allocates nothing.
     unsafe {
         command.pre_exec(move || {
-            rustix::process::set_parent_process_death_signal(Some(
-                rustix::process::Signal::KILL,
-            ))?;
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
             if std::os::unix::process::parent_id() == grader {
                 Ok(())
             } else {
@@ -207,20 +205,22 @@ fn capture(
     stream: Option<impl Read + Send + 'static>,
     cap: usize,
 ) -> io::Result<thread::JoinHandle<String>> {
-    thread::Builder::new().name("racelab-output".into()).spawn(move || {
-        let Some(mut stream) = stream else {
-            return String::new();
-        };
-        let mut kept = CappedBuffer::new(cap);
-        let mut chunk = [0_u8; 8192];
-        while let Ok(n) = stream.read(&mut chunk) {
-            if n == 0 {
-                break;
+    thread::Builder::new()
+        .name("racelab-output".into())
+        .spawn(move || {
+            let Some(mut stream) = stream else {
+                return String::new();
+            };
+            let mut kept = CappedBuffer::new(cap);
+            let mut chunk = [0_u8; 8192];
+            while let Ok(n) = stream.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                kept.push(&chunk[..n]);
             }
-            kept.push(&chunk[..n]);
-        }
-        kept.into_string()
-    })
+            kept.into_string()
+        })
 }
 
 /// Keeps the first and the last `cap / 2` bytes of a stream, and counts the rest.
@@ -279,8 +279,8 @@ mod tests {
     use super::{CappedBuffer, run};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Command;
-    use wait_timeout::ChildExt;
     use std::time::Duration;
+    use wait_timeout::ChildExt;
 
     #[test]
     fn a_capped_buffer_keeps_head_and_tail_and_counts_the_rest() {
