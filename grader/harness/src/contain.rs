@@ -11,12 +11,57 @@
 //! | `ptrace`, `process_vm_readv`, `process_vm_writev`, `pidfd_getfd` | `EPERM` |
 //! | `setsid`, `setpgid` (leaving the process group the grader kills) | `EPERM` |
 //! | `prctl(PR_SET_PDEATHSIG, …)` (undoing the grader's parent-death signal) | `EPERM` |
+//!
+//! Threads stay allowed (the scenario needs them), but not without end: a guard
+//! thread ends the runner once it has more than [`MAX_THREADS`] (every thread takes
+//! one of the machine's process ids, and ThreadSanitizer's runs have no memory limit
+//! to stop a thread bomb first).
 
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
     SeccompRule, TargetArch,
 };
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The most threads a runner may have at once: the scenarios use a handful of workers.
+pub const MAX_THREADS: usize = 256;
+
+/// How often the guard counts the runner's threads.
+const THREAD_COUNT_PERIOD: Duration = Duration::from_millis(10);
+
+/// Starts the guard that ends the runner (exit status 2, with the reason on stderr)
+/// when it has more than `max` threads. `Err` when the guard cannot be started.
+pub fn limit_threads(max: usize) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name("racelab-thread-guard".into())
+        .spawn(move || {
+            loop {
+                if thread_count().is_some_and(|count| count > max) {
+                    eprintln!(
+                        "racelab runner: the subject started more than {max} threads at once; a scenario needs a handful"
+                    );
+                    // SAFETY: `_exit` ends the process at once; nothing runs after it,
+                    // so no thread of the subject's can run on while exit handlers do.
+                    unsafe { libc::_exit(2) }
+                }
+                std::thread::sleep(THREAD_COUNT_PERIOD);
+            }
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start the thread guard: {e}"))
+}
+
+/// How many threads this process has now (`Threads:` in `/proc/self/status`).
+fn thread_count() -> Option<usize> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
 
 /// Installs the runner's seccomp filters on every thread of this process. `Err` says
 /// why they could not be installed; the runner must then not run the scenario.
@@ -113,6 +158,7 @@ mod tests {
     use super::forbid_other_processes;
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Output};
+    use std::time::Duration;
 
     const CHECK: &str = "RACELAB_CONTAINED_CHECK";
 
@@ -172,6 +218,26 @@ mod tests {
             child.status,
             String::from_utf8_lossy(&child.stderr)
         );
+    }
+
+    #[test]
+    fn a_process_past_its_thread_limit_is_ended_with_the_reason() {
+        const TEST: &str =
+            "contain::tests::a_process_past_its_thread_limit_is_ended_with_the_reason";
+        if contained_check().is_some() {
+            super::limit_threads(16).unwrap();
+            let _sleepers: Vec<_> = (0..64)
+                .map(|_| std::thread::spawn(|| std::thread::sleep(Duration::from_secs(30))))
+                .collect();
+            std::thread::sleep(Duration::from_secs(10));
+            println!("still running");
+            return;
+        }
+        let child = in_a_contained_child(TEST, "threads");
+        let err = String::from_utf8_lossy(&child.stderr);
+        assert_eq!(child.status.code(), Some(2), "{err}");
+        assert!(err.contains("more than 16 threads"), "{err}");
+        assert!(super::thread_count().is_some_and(|n| n >= 1));
     }
 
     #[test]

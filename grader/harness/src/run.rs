@@ -41,6 +41,7 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
         ));
     }
     crate::contain::forbid_other_processes()?;
+    crate::contain::limit_threads(crate::contain::MAX_THREADS)?;
     capture_panics(findings_path.with_extension("panic"));
     let findings = drive(request, scenario, findings_path)?;
     write_findings(findings_path, &findings)
