@@ -123,18 +123,14 @@ pub fn rewrite(log: &str, module: &str, resolve: &mut dyn FnMut(u64) -> Vec<Reso
         };
         let indent = &line[..line.len() - trimmed.len()];
         let (_, rest) = frame;
-        let resolved = unsymbolized_offset(rest, module)
-            .map(&mut *resolve)
-            .unwrap_or_default();
-        if resolved.is_empty() {
+        let offset = unsymbolized_offset(rest, module);
+        let resolved = offset.map(&mut *resolve).unwrap_or_default();
+        let Some(offset) = offset.filter(|_| !resolved.is_empty()) else {
             out.push_str(&format!("{indent}#{number} {rest}\n"));
             number += 1;
             continue;
-        }
-        let place = format!(
-            "({module}+0x{:x})",
-            unsymbolized_offset(rest, module).unwrap_or(0)
-        );
+        };
+        let place = format!("({module}+0x{offset:x})");
         for function in resolved {
             let location = function.location.as_deref().unwrap_or("<null>");
             out.push_str(&format!(
@@ -238,13 +234,16 @@ mod tests {
         assert!(symbolized.contains(&format!("    #3 <null> <null> ({RUNNER}+0x1123bb)")));
         // libc's frames are left as they were.
         assert!(symbolized.contains("<null> <null> (libc.so.6+0x27249)"));
-        let roots = [
-            Path::new("/work/main/exercises/ex01-lost-update"),
-            Path::new("/work/main"),
-        ];
-        let tsan = super::super::summarise(&reports, &roots);
-        assert_eq!(tsan.conflicts[0].location.as_deref(), Some("src/lib.rs:67"));
-        assert_eq!(tsan.conflicts[1].location.as_deref(), Some("src/lib.rs:69"));
+        let previous = &reports[0].sections[1];
+        assert!(
+            previous.header.starts_with("Previous write"),
+            "{}",
+            previous.header
+        );
+        assert_eq!(
+            previous.frames[0].location.as_deref(),
+            Some("/work/main/exercises/ex01-lost-update/src/lib.rs:69:33")
+        );
     }
 
     #[inline(never)]
