@@ -300,3 +300,103 @@ fn a_missing_or_malformed_manifest_exits_2_naming_the_file_and_the_field() {
         "{err}"
     );
 }
+
+/// Processes whose command line contains `needle`, as `pid: command line`.
+fn processes_with(needle: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter_map(|entry| {
+            let line = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&line).replace('\0', " ");
+            line.contains(needle)
+                .then(|| format!("{}: {line}", entry.file_name().to_string_lossy()))
+        })
+        .collect()
+}
+
+/// The runners of fixture `case` that this test process started: their run folders
+/// are `racelab/runs/ex01-<subject key>-<grader pid>-…`.
+fn runners_of(case: &str) -> Vec<String> {
+    let lab = racelab_grader::lab::Lab::open(&root()).unwrap();
+    let exercise = lab.manifest.find("ex01").unwrap();
+    let subject =
+        racelab_grader::subject::Subject::locate(&lab, exercise, Some(Path::new(&fixture(case))))
+            .unwrap();
+    processes_with(&format!(
+        "racelab/runs/ex01-{}-{}-",
+        subject.key,
+        std::process::id()
+    ))
+}
+
+/// A stage of a hostile subject that did not pass: refused by the source policy
+/// (`error`, naming the rule), or stopped when it ran (`fail`, `error` or `timeout`,
+/// whose text contains one of `stopped_by`).
+fn assert_stopped(graded: &Graded, name: &str, stopped_by: &[&str]) {
+    let stage = graded.stage(name);
+    let text = format!(
+        "{} {} {}",
+        stage.summary,
+        stage.evidence.failure.as_deref().unwrap_or_default(),
+        stage.evidence.fault.as_deref().unwrap_or_default()
+    );
+    let refused = stage.status == Status::Error && text.contains("forbidden-module");
+    let stopped = stage.status != Status::Pass && stopped_by.iter().any(|s| text.contains(s));
+    assert!(
+        refused || stopped,
+        "{name}: {:?} {text}\n{}",
+        stage.status,
+        graded.out
+    );
+}
+
+/// The next grade on the machine, of a correct fix, passes every stage.
+fn a_correct_fix_then_passes() {
+    let path = root().join("solutions/ex01-lost-update/mutex");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.toml");
+    let (code, out, err) = racelab_tests::xtask(&[
+        "grade",
+        "ex01",
+        "--path",
+        path.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_subject_that_starts_detached_processes_leaves_nothing_behind() {
+    let graded = grade("detached-spawner", &[]);
+    assert_eq!(graded.report.verdict.as_str(), "fail", "{}", graded.out);
+    for name in ["loom", "shuttle", "stress", "tsan"] {
+        assert_stopped(&graded, name, &["Operation not permitted"]);
+    }
+    let left = processes_with("sleep 607.25");
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(runners_of("detached-spawner"), Vec::<String>::new());
+    a_correct_fix_then_passes();
+}
+
+#[test]
+fn a_subject_that_starts_threads_without_end_is_stopped_and_leaves_nothing_behind() {
+    let started = std::time::Instant::now();
+    let graded = grade("thread-bomb", &["--time-limit", "20"]);
+    assert_eq!(graded.report.verdict.as_str(), "fail", "{}", graded.out);
+    for name in ["stress", "tsan"] {
+        assert_stopped(&graded, name, &["more than 256 threads"]);
+    }
+    for name in ["loom", "shuttle"] {
+        assert_ne!(graded.stage(name).status, Status::Pass, "{}", graded.out);
+    }
+    assert!(
+        started.elapsed().as_secs() < 240,
+        "the grade took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(runners_of("thread-bomb"), Vec::<String>::new());
+    a_correct_fix_then_passes();
+}

@@ -332,20 +332,34 @@ pub fn run(
     }
     let rest: Vec<usize> = (0..targets.len()).filter(|i| Some(*i) != first).collect();
     let next = AtomicUsize::new(0);
+    // Why no worker could be started, if none could: the machine is out of threads.
+    let mut no_worker = None;
     std::thread::scope(|scope| {
         let (sender, received) = mpsc::channel::<(usize, Option<Report>)>();
+        let mut started = 0;
         for _ in 0..jobs.clamp(1, rest.len().max(1)) {
             let sender = sender.clone();
             let (next, rest) = (&next, &rest);
-            scope.spawn(move || {
-                while let Some(&index) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let _ = sender.send((index, None));
-                    let report = grade_target(lab, &targets[index], options);
-                    if sender.send((index, Some(report))).is_err() {
-                        break;
+            let worker = std::thread::Builder::new()
+                .name("racelab-batch".into())
+                .spawn_scoped(scope, move || {
+                    while let Some(&index) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let _ = sender.send((index, None));
+                        let report = grade_target(lab, &targets[index], options);
+                        if sender.send((index, Some(report))).is_err() {
+                            break;
+                        }
                     }
+                });
+            match worker {
+                Ok(_) => started += 1,
+                Err(e) => {
+                    if started == 0 {
+                        no_worker = Some(e);
+                    }
+                    break;
                 }
-            });
+            }
         }
         drop(sender);
         for (index, report) in received {
@@ -358,6 +372,17 @@ pub fn run(
             }
         }
     });
+    if let Some(e) = no_worker {
+        for &index in &rest {
+            on_event(Event::Started {
+                index,
+                target: &targets[index],
+            });
+            let summary = format!("the grader could not start a thread to grade it: {e}");
+            let report = ungraded(lab, &targets[index], options, summary, None);
+            finish(index, report, on_event);
+        }
+    }
     reports
         .into_iter()
         .map(|r| r.expect("every target is graded once"))

@@ -1,7 +1,9 @@
-//! Running child processes (cargo, runners) with a deadline and bounded output.
+//! Running child processes (cargo, runners, toolchain probes) with a deadline and
+//! bounded output.
 //!
 //! Every child gets its own process group, so a timeout kills it and everything it
-//! started (cargo's rustc processes, a runner's threads). Output is read as it comes
+//! started (cargo's rustc processes, a runner's threads), and `SIGKILL` as its
+//! parent-death signal, so it does not outlive the grader. Output is read as it comes
 //! and capped: the grader's memory stays bounded whatever the subject prints.
 
 use std::collections::BTreeSet;
@@ -83,6 +85,7 @@ pub fn run_with_input(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    die_with_grader(&mut command);
     let started = Instant::now();
     let mut child = command.spawn()?;
     let group = Registered::new(&child);
@@ -91,8 +94,19 @@ pub fn run_with_input(
         // it ended. Dropping `stdin` closes it.
         let _ = stdin.write_all(input);
     }
-    let stdout = capture(child.stdout.take(), cap);
-    let stderr = capture(child.stderr.take(), cap);
+    let readers = capture(child.stdout.take(), cap)
+        .and_then(|stdout| Ok((stdout, capture(child.stderr.take(), cap)?)));
+    let (stdout, stderr) = match readers {
+        Ok(readers) => readers,
+        Err(e) => {
+            kill_group(&mut child);
+            let _ = child.wait();
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot start a thread to read the child's output: {e}"),
+            ));
+        }
+    };
     let (status, timed_out) = match child.wait_timeout(timeout)? {
         Some(status) => (Some(status), false),
         None => {
@@ -110,6 +124,26 @@ pub fn run_with_input(
         stderr: stderr.join().unwrap_or_default(),
         elapsed: started.elapsed(),
     })
+}
+
+/// Arms the process `command` starts with `SIGKILL` as its parent-death signal: it is
+/// killed when the grader's thread that started it ends (the grader exits, crashes or
+/// is killed). It does not start at all if the grader is already gone. The signal
+/// survives `exec`; a runner's seccomp filter stops it from being changed.
+fn die_with_grader(command: &mut Command) {
+    let grader = std::process::id();
+    // SAFETY: the closure runs in the child between fork and exec and makes only
+    // system calls (prctl, getppid), which are async-signal-safe; it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+            if std::os::unix::process::parent_id() == grader {
+                Ok(())
+            } else {
+                Err(io::Error::from_raw_os_error(libc::ESRCH))
+            }
+        });
+    }
 }
 
 /// Limits the address space of the process `command` starts (and what it starts) to
@@ -186,22 +220,28 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
 }
 
-/// Reads a stream to its end on a thread, keeping at most `cap` bytes.
-fn capture(stream: Option<impl Read + Send + 'static>, cap: usize) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let Some(mut stream) = stream else {
-            return String::new();
-        };
-        let mut kept = CappedBuffer::new(cap);
-        let mut chunk = [0_u8; 8192];
-        while let Ok(n) = stream.read(&mut chunk) {
-            if n == 0 {
-                break;
+/// Reads a stream to its end on a thread, keeping at most `cap` bytes. `Err` when no
+/// thread can be started (the machine is out of threads or memory).
+fn capture(
+    stream: Option<impl Read + Send + 'static>,
+    cap: usize,
+) -> io::Result<thread::JoinHandle<String>> {
+    thread::Builder::new()
+        .name("racelab-output".into())
+        .spawn(move || {
+            let Some(mut stream) = stream else {
+                return String::new();
+            };
+            let mut kept = CappedBuffer::new(cap);
+            let mut chunk = [0_u8; 8192];
+            while let Ok(n) = stream.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                kept.push(&chunk[..n]);
             }
-            kept.push(&chunk[..n]);
-        }
-        kept.into_string()
-    })
+            kept.into_string()
+        })
 }
 
 /// Keeps the first and the last `cap / 2` bytes of a stream, and counts the rest.
@@ -258,8 +298,10 @@ pub fn last_lines(text: &str, lines: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::{CappedBuffer, run};
+    use std::os::unix::process::ExitStatusExt;
     use std::process::Command;
     use std::time::Duration;
+    use wait_timeout::ChildExt;
 
     #[test]
     fn a_capped_buffer_keeps_head_and_tail_and_counts_the_rest() {
@@ -301,6 +343,23 @@ mod tests {
             super::run_with_input(command, Some(b"token\n"), Duration::from_secs(30), 4096)
                 .unwrap();
         assert_eq!(finished.stdout, "token\nend\n");
+    }
+
+    #[test]
+    fn a_child_is_killed_when_the_thread_that_started_it_ends() {
+        let (sent, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut command = Command::new("sleep");
+            command.arg("30");
+            super::die_with_grader(&mut command);
+            sent.send(command.spawn().unwrap()).unwrap();
+        })
+        .join()
+        .unwrap();
+        let mut child = got.recv().unwrap();
+        let status = child.wait_timeout(Duration::from_secs(10)).unwrap();
+        let _ = child.kill();
+        assert_eq!(status.and_then(|s| s.signal()), Some(libc::SIGKILL));
     }
 
     #[test]

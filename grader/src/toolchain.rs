@@ -26,6 +26,9 @@ pub const TSAN_TARGET: &str = "x86_64-unknown-linux-gnutsan";
 /// How long one provisioning command may take.
 const PROVISION_TIMEOUT: Duration = Duration::from_secs(240);
 
+/// How long one probe (`rustc --version`, `rustup target list`…) may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A toolchain that builds ThreadSanitizer runners.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TsanToolchain {
@@ -178,28 +181,13 @@ pub fn find_debian(
 
 /// `rustc --version` of rustup's nightly, if rustup has one.
 fn rustup_nightly() -> Option<String> {
-    let output = Command::new("rustup")
-        .args(["run", "nightly", "rustc", "--version"])
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    probe(Command::new("rustup").args(["run", "nightly", "rustc", "--version"]))
 }
 
 /// Whether nightly has the rustup `kind` (`target`, `component`) named `name`.
 fn installed(kind: &str, name: &str) -> bool {
-    Command::new("rustup")
-        .args([kind, "list", "--installed", "--toolchain", "nightly"])
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l.trim().starts_with(name))
-        })
+    probe(Command::new("rustup").args([kind, "list", "--installed", "--toolchain", "nightly"]))
+        .is_some_and(|listing| listing.lines().any(|l| l.trim().starts_with(name)))
 }
 
 fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolchain {
@@ -208,13 +196,9 @@ fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolcha
     } else {
         "its instrumented std"
     };
-    let sysroot = Command::new("rustup")
-        .args(["run", "nightly", "rustc", "--print", "sysroot"])
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let sysroot =
+        probe(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
+            .map(PathBuf::from);
     let runtime = sysroot.and_then(|sysroot| {
         [target, HOST]
             .iter()
@@ -254,18 +238,13 @@ fn debian_toolchain() -> Option<TsanToolchain> {
     if !cargo.is_file() || !rustc.is_file() {
         return None;
     }
-    let sysroot = Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    let sysroot = PathBuf::from(probe(Command::new(rustc).args(["--print", "sysroot"]))?);
     let source = sysroot.join("lib/rustlib/src/rust/library");
     let runtime = debian_runtime_link(&sysroot);
     if !source.is_dir() || !runtime.exists() {
         return None;
     }
-    let version = Command::new(rustc).arg("--version").output().ok()?;
-    let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    let version = probe(Command::new(rustc).arg("--version"))?;
     // The lab is edition 2024 code that uses let chains, stable from 1.88 on.
     let gates = match rustc_minor(&version) {
         Some(minor) if minor < 88 => vec!["let_chains".to_owned()],
@@ -309,20 +288,15 @@ fn debian_runtime_link(sysroot: &Path) -> PathBuf {
 fn install_debian_toolchain() -> Result<(), String> {
     apt_install(&["rustc-web", "cargo-web", "rust-web-src"])?;
     let rustc = Path::new("/usr/bin/rustc");
-    let llvm = Command::new(rustc)
-        .arg("-vV")
-        .output()
-        .ok()
-        .and_then(|o| llvm_major(&String::from_utf8_lossy(&o.stdout)))
+    let llvm = probe(Command::new(rustc).arg("-vV"))
+        .and_then(|info| llvm_major(&info))
         .ok_or("`/usr/bin/rustc -vV` names no LLVM version")?;
     apt_install(&[&format!("libclang-rt-{llvm}-dev")])?;
     let runtime = clang_tsan_runtime(llvm)
         .ok_or_else(|| format!("libclang-rt-{llvm}-dev has no x86_64 TSan runtime"))?;
-    let sysroot = Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", rustc.display()))?;
-    let link = debian_runtime_link(Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()));
+    let sysroot = probe(Command::new(rustc).args(["--print", "sysroot"]))
+        .ok_or_else(|| format!("`{} --print sysroot` failed", rustc.display()))?;
+    let link = debian_runtime_link(Path::new(&sysroot));
     if link.exists() {
         return Ok(());
     }
@@ -372,24 +346,17 @@ fn clang_tsan_runtime(llvm: u32) -> Option<PathBuf> {
         })
 }
 
-/// The `llvm-symbolizer` TSan should use to put `file:line` in its stacks: on `PATH`,
-/// or the newest under `/usr/lib/llvm-*/bin`. Without one, TSan falls back to
-/// binutils' `addr2line` when it is on `PATH`.
-pub fn symbolizer() -> Option<PathBuf> {
-    which("llvm-symbolizer").or_else(|| {
-        let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
-            .ok()?
-            .flatten()
-            .filter_map(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let version = name.strip_prefix("llvm-")?.parse().ok()?;
-                let path = entry.path().join("bin/llvm-symbolizer");
-                path.is_file().then_some((version, path))
-            })
-            .collect();
-        found.sort();
-        found.pop().map(|(_, path)| path)
-    })
+/// The trimmed standard output of `command` (a toolchain probe, never interactive),
+/// when it succeeds within [`PROBE_TIMEOUT`].
+fn probe(command: &mut Command) -> Option<String> {
+    let mut owned = Command::new(command.get_program());
+    owned
+        .args(command.get_args())
+        .env_remove("RUSTUP_TOOLCHAIN");
+    process::run(owned, PROBE_TIMEOUT, 1 << 20)
+        .ok()
+        .filter(|finished| finished.succeeded())
+        .map(|finished| finished.stdout.trim().to_owned())
 }
 
 fn run_quietly(command: &mut Command) -> bool {

@@ -51,18 +51,5 @@ pub fn check(console: &mut Console<'_>) -> bool {
             toolchain::TSAN_TARGET
         ));
     }
-    match (toolchain::symbolizer(), toolchain::which("addr2line")) {
-        (Some(path), _) => console.print(&format!(
-            "symbols  ok       {} (file:line in TSan stacks)\n",
-            path.display()
-        )),
-        (None, Some(path)) => console.print(&format!(
-            "symbols  ok       {} (file:line in TSan stacks; llvm-symbolizer names functions better: apt-get install llvm)\n",
-            path.display()
-        )),
-        (None, None) => console.print(
-            "symbols  MISSING  neither llvm-symbolizer nor addr2line: TSan stacks will lack file:line (apt-get install llvm)\n",
-        ),
-    }
     version.is_some() && tsan.is_ok()
 }

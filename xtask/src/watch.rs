@@ -323,29 +323,39 @@ impl Session<'_> {
             news: self.news.clone(),
         };
         let flag = Arc::clone(&cancelled);
-        let thread = thread::spawn(move || {
-            let generation = observer.generation;
-            let news = observer.news.clone();
-            let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                grade(&lab, &exercise, &subject, &options, &mut observer)
-            }));
-            let Ok(report) = graded else {
-                let _ = news.send(News::Crashed(generation));
-                return;
-            };
-            if flag.load(Ordering::SeqCst) {
-                return;
-            }
-            let path = lab.default_report_path(&exercise, &subject);
-            let write_error = report.write(&path).err();
-            let _ = news.send(News::Graded {
-                generation,
-                report: Box::new(report),
-                path,
-                write_error,
+        let spawned = thread::Builder::new()
+            .name("racelab-grade".into())
+            .spawn(move || {
+                let generation = observer.generation;
+                let news = observer.news.clone();
+                let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    grade(&lab, &exercise, &subject, &options, &mut observer)
+                }));
+                let Ok(report) = graded else {
+                    let _ = news.send(News::Crashed(generation));
+                    return;
+                };
+                if flag.load(Ordering::SeqCst) {
+                    return;
+                }
+                let path = lab.default_report_path(&exercise, &subject);
+                let write_error = report.write(&path).err();
+                let _ = news.send(News::Graded {
+                    generation,
+                    report: Box::new(report),
+                    path,
+                    write_error,
+                });
             });
-        });
-        self.running = Some(Running { thread, cancelled });
+        match spawned {
+            Ok(thread) => self.running = Some(Running { thread, cancelled }),
+            Err(e) => {
+                console.stop_spinner();
+                console.print(&format!(
+                    "The grade could not start: no thread for it ({e}). Press r to try again.\n"
+                ));
+            }
+        }
     }
 
     /// The loop: news from the grade and the watcher, and keys, until `q`.

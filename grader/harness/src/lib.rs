@@ -9,8 +9,12 @@
 //! stderr are evidence only: results travel through the findings file, and the grader
 //! accepts only findings that carry the token.
 //!
+//! Before the scenario runs, the runner contains itself (see `contain`): it can no
+//! longer start processes, signal other processes or read their memory.
+//!
 //! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`].
 
+mod contain;
 mod protocol;
 mod run;
 mod scenario;

@@ -56,6 +56,8 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
             request.backend()
         ));
     }
+    crate::contain::forbid_other_processes()?;
+    crate::contain::limit_threads(crate::contain::MAX_THREADS)?;
     capture_panics(findings_path.with_extension("panic"));
     let findings = drive(request, scenario, findings_path, &token)?;
     write_findings(findings_path, &findings, &token)

@@ -220,6 +220,7 @@ pub fn run_runner(
         })
         .collect();
     sanitizer_logs.sort();
+    let sanitizer_logs = tsan::symbolize::symbolize(sanitizer_logs, executable);
     Ok(RunnerRun {
         findings: read(&findings_path).and_then(|t| toml::from_str(&t).ok()),
         first_panic: read(&findings_path.with_extension("panic"))

@@ -8,13 +8,15 @@
 //! fences, or lock-order inversions on std's futex-based `Mutex`.
 
 pub mod log;
+pub mod symbolize;
+pub mod symbols;
 
 use super::{Judgement, RunnerRun};
 use crate::manifest::RoundsSize;
 use crate::report::{Conflict, Evidence, Status, TsanEvidence};
 use log::TsanReport;
 use std::path::Path;
-use std::process::Command;
+use symbols::Binding;
 
 /// How many reports the evidence details.
 const REPORTS_DETAILED: usize = 3;
@@ -44,9 +46,10 @@ const HOOKS: &[&str] = &[
 /// The options the grader runs TSan with: reports go to `tsan.<pid>` files in
 /// `log_dir` (an absolute path, so the subject's working folder does not matter; never
 /// into the subject's output), all of them (no halt on the first), with a fixed exit
-/// code, and history deep enough to restore both stacks of a race.
+/// code, history deep enough to restore both stacks of a race, and no symbolization
+/// (it would start a process; the grader symbolizes, see [`symbolize`]).
 pub fn options(log_dir: &Path) -> String {
-    let mut options = vec![
+    let options = [
         flag("log_path", &log_dir.join("tsan").display().to_string()),
         format!("exitcode={EXIT_CODE}"),
         "halt_on_error=0".into(),
@@ -54,14 +57,8 @@ pub fn options(log_dir: &Path) -> String {
         "second_deadlock_stack=1".into(),
         // Report every racing pair of places, not only the first race on an address.
         "suppress_equal_addresses=0".into(),
+        "symbolize=0".into(),
     ];
-    // Without one, TSan falls back to `addr2line` from PATH.
-    if let Some(symbolizer) = crate::toolchain::symbolizer() {
-        options.push(flag(
-            "external_symbolizer_path",
-            &symbolizer.display().to_string(),
-        ));
-    }
     options.join(" ")
 }
 
@@ -77,67 +74,29 @@ fn flag(name: &str, value: &str) -> String {
 
 /// Checks the runner for a subject that replaces one of TSan's hooks (its default
 /// options or suppressions, its report callback…), which would silence reports: the
-/// runtime defines them weakly, so a strong global definition in the executable
-/// (`nm` kind `T`, `D`, `B`, `R`) is someone else's. `runtime` is the TSan archive the
-/// runner linked, whose weak hooks are checked too. `Ok(Some(reason))` refuses the
-/// subject; `Err` says why the check could not be made (the grader's problem).
+/// runtime defines them weakly, so a strong global definition in the executable is
+/// someone else's. `runtime` is the TSan archive the runner linked, whose weak hooks
+/// are checked too. `Ok(Some(reason))` refuses the subject; `Err` says why the check
+/// could not be made (the grader's problem).
 pub fn silencer(executable: &Path, runtime: Option<&Path>) -> Result<Option<String>, String> {
     let mut hooks: Vec<String> = HOOKS.iter().map(|h| h.to_string()).collect();
     if let Some(runtime) = runtime {
         hooks.extend(
-            defined_symbols(runtime)?
+            symbols::defined(runtime)?
                 .into_iter()
-                .filter(|(kind, name)| is_weak(kind) && is_sanitizer_hook(name))
-                .map(|(_, name)| name),
+                .filter(|s| s.binding == Binding::Weak && is_sanitizer_hook(&s.name))
+                .map(|s| s.name),
         );
     }
-    let overridden = defined_symbols(executable)?
+    let overridden = symbols::defined(executable)?
         .into_iter()
-        .find(|(kind, name)| is_strong_global(kind) && hooks.contains(name));
-    Ok(overridden.map(|(_, name)| {
+        .find(|s| s.binding == Binding::Strong && hooks.contains(&s.name));
+    Ok(overridden.map(|symbol| {
         format!(
-            "the subject defines `{name}`, one of ThreadSanitizer's hooks, which would change what ThreadSanitizer reports"
+            "the subject defines `{}`, one of ThreadSanitizer's hooks, which would change what ThreadSanitizer reports",
+            symbol.name
         )
     }))
-}
-
-/// `(kind, name)` of every symbol `nm` lists as defined in `file`.
-fn defined_symbols(file: &Path) -> Result<Vec<(String, String)>, String> {
-    let output = Command::new("nm")
-        .arg("--defined-only")
-        .arg(file)
-        .output()
-        .map_err(|e| format!("cannot run `nm` (binutils) to check the runner's symbols: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "`nm {}` failed: {}",
-            file.display(),
-            super::first_line(&String::from_utf8_lossy(&output.stderr))
-        ));
-    }
-    Ok(parse_nm(&String::from_utf8_lossy(&output.stdout)))
-}
-
-/// `nm` lines (`0000000000112500 T name`, or `name:` headers of an archive's members)
-/// as `(kind, name)`.
-fn parse_nm(listing: &str) -> Vec<(String, String)> {
-    listing
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace().rev();
-            let (name, kind) = (fields.next()?, fields.next()?);
-            (kind.len() == 1).then(|| (kind.to_owned(), name.to_owned()))
-        })
-        .collect()
-}
-
-fn is_weak(kind: &str) -> bool {
-    matches!(kind, "W" | "w" | "V" | "v")
-}
-
-/// A definition that overrides a weak one: global (upper case) and not itself weak.
-fn is_strong_global(kind: &str) -> bool {
-    matches!(kind, "T" | "D" | "B" | "R" | "G" | "S" | "C" | "i")
 }
 
 /// A weak symbol of the runtime under a sanitizer's name (its hooks, C or C++),
@@ -386,8 +345,8 @@ fn side_by_side(conflicts: &[Conflict]) -> String {
 #[cfg(test)]
 mod tests {
     use super::{
-        EXIT_CODE, describe, flag, is_sanitizer_hook, is_strong_global, judge, log, parse_nm,
-        side_by_side, subject_frame, summarise,
+        EXIT_CODE, describe, flag, is_sanitizer_hook, judge, log, side_by_side, subject_frame,
+        summarise,
     };
     use crate::manifest::RoundsSize;
     use crate::process::Finished;
@@ -454,23 +413,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_strong_global_definition_of_a_hook_overrides_the_runtime_s() {
-        let listing = "\
-00000000000f0230 W __tsan_default_suppressions
-0000000000112500 T __tsan_default_options
-00000000000c5ba0 t _ZN11__sanitizer11AddrHashMapI25CommonInterceptorMetadataLm31051EE7acquireEPNS2_6HandleE
-
-librustc-nightly_rt.tsan.a:tsan_rtl.cpp.o:
-00000000000ea480 W _ZN6__tsan8OnReportEPKNS_10ReportDescEb
-";
-        let symbols = parse_nm(listing);
-        assert_eq!(symbols.len(), 4);
-        let strong: Vec<_> = symbols
-            .iter()
-            .filter(|(kind, _)| is_strong_global(kind))
-            .map(|(_, name)| name.as_str())
-            .collect();
-        assert_eq!(strong, ["__tsan_default_options"]);
+    fn only_the_sanitizer_s_own_names_count_as_hooks() {
         assert!(is_sanitizer_hook("_ZN6__tsan8OnReportEPKNS_10ReportDescEb"));
         assert!(!is_sanitizer_hook("pthread_mutex_lock"));
     }
