@@ -5,8 +5,9 @@
 //! `expect.toml` that says how it must be graded and, in `why`, what the student did:
 //!
 //! - **buggy** (`verdict = "fail"`, `caught_by = [...]`): a wrong fix; every stage in
-//!   `caught_by` must fail it. The list is the least each attempt was measured to
-//!   meet, so other stages may fail it too.
+//!   `caught_by` must fail it. The list holds the stages measured to catch it every
+//!   time (stress only where it caught the bug in a large share of its rounds), so
+//!   other stages may fail it too.
 //! - **correct** (`verdict = "pass"`): a right fix in a less common style; every stage
 //!   runs and passes.
 //! - **hostile** (`verdict = "fail"`, `refused = "<rule>"`): an attempt to get a pass
