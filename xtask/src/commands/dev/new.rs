@@ -204,15 +204,23 @@ fn exercise_lib(id: &str) -> String {
 use racelab_sync::sync::atomic::{{AtomicU64, Ordering}};
 
 /// {PLACEHOLDER}: what the shared object is for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counter {{
     total: AtomicU64,
+}}
+
+impl Default for Counter {{
+    fn default() -> Self {{
+        Self::new()
+    }}
 }}
 
 impl Counter {{
     /// A counter at zero.
     pub fn new() -> Self {{
-        Self::default()
+        Counter {{
+            total: AtomicU64::new(0),
+        }}
     }}
 
     /// Adds `amount` to the total. The bug: a load, then a store, so two threads can
@@ -240,15 +248,23 @@ fn solution_lib(id: &str) -> String {
 use racelab_sync::sync::atomic::{{AtomicU64, Ordering}};
 
 /// A counter whose additions are never lost.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counter {{
     total: AtomicU64,
+}}
+
+impl Default for Counter {{
+    fn default() -> Self {{
+        Self::new()
+    }}
 }}
 
 impl Counter {{
     /// A counter at zero.
     pub fn new() -> Self {{
-        Self::default()
+        Counter {{
+            total: AtomicU64::new(0),
+        }}
     }}
 
     /// Adds `amount` to the total in one indivisible step.
