@@ -34,6 +34,30 @@ struct Cli {
     command: commands::Command,
 }
 
+/// The whole program: `cargo xtask …` with this process's arguments and streams;
+/// exits with the command's status.
+///
+/// On Ctrl-C it ends every build and runner the grade started (they run in their own
+/// process groups, so the terminal's signal does not reach them), then leaves without
+/// writing a report: reports are written whole at the end, or not at all.
+pub fn main() -> ! {
+    let _ = ctrlc::set_handler(|| {
+        racelab_grader::process::kill_all_children();
+        // `watch` keeps the terminal in raw mode; give it back before leaving.
+        let _ = crossterm::terminal::disable_raw_mode();
+        eprintln!(
+            "\ninterrupted: every process the grade started has been stopped; no report was written"
+        );
+        std::process::exit(130);
+    });
+    let code = run(
+        std::env::args_os(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    );
+    std::process::exit(code)
+}
+
 /// Runs the command line `args` (program name first) and returns the exit status.
 /// `out` and `err` are taken to be this process's stdout and stderr: colours, spinners
 /// and `watch` are used where they are terminals.

@@ -163,6 +163,10 @@ version = "0.1.0"
 edition = "2024"
 publish = false
 
+# Named, so that cargo still loads the workspace when this file is deleted.
+[lib]
+path = "src/lib.rs"
+
 [dependencies]
 # Threads, locks, atomics and shared cells come from the lab's facade, so the grader
 # can run this crate under loom, shuttle and real threads without changes.

@@ -7,10 +7,13 @@ use crate::console::Console;
 use crate::exercise_name::find_exercise;
 use crate::terminal::Terminal;
 use anyhow::bail;
+use racelab_grader::batch::{self, Event};
 use racelab_grader::lab::Lab;
+use racelab_grader::manifest::Exercise;
+use racelab_grader::report::Report;
 use racelab_grader::stages::StageName;
 use racelab_grader::subject::Subject;
-use racelab_grader::{GradeOptions, grade};
+use racelab_grader::{GradeOptions, Observer, grade};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -101,7 +104,25 @@ pub(crate) fn run(
         );
     };
     let exercise = find_exercise(lab, &exercise)?;
-    let subject = Subject::locate(lab, exercise, path.as_deref())?;
+    let subject = match Subject::locate(lab, exercise, path.as_deref()) {
+        Ok(subject) => subject,
+        // The workspace's own crate is the student's: a deleted src/lib.rs is theirs to
+        // fix, so it fails the grade instead of being a usage error.
+        Err(_) if path.is_none() => {
+            let (graded, written) = lost_crate(lab, exercise, report, &options, terminal, out, err);
+            let graded_one = [racelab_grader::formats::Graded {
+                name: batch::WORKSPACE,
+                report: &graded,
+            }];
+            let formats_written = write_formats(lab, &class, &graded_one, out, err);
+            return Ok(if written && formats_written {
+                graded.verdict.exit_code()
+            } else {
+                crate::EXIT_USAGE
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut console = Console::new(out, err).with_terminal(terminal);
     console.grade_started(exercise, &subject);
     let graded = grade(lab, exercise, &subject, &options, &mut console);
@@ -119,4 +140,62 @@ pub(crate) fn run(
         Ok(()) if formats_written => Ok(graded.verdict.exit_code()),
         _ => Ok(crate::EXIT_USAGE),
     }
+}
+
+/// Grades the workspace's crate of `exercise` when it has no `src/lib.rs`: every
+/// selected stage is an `error` that says how to restore it, and the verdict `fail`
+/// (as for a submission without a crate in a batch). Prints it, writes the report
+/// where a grade would, and returns it with whether it was written.
+fn lost_crate(
+    lab: &Lab,
+    exercise: &Exercise,
+    report: Option<PathBuf>,
+    options: &GradeOptions,
+    terminal: Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> (Report, bool) {
+    let problem = format!(
+        "{}/src/lib.rs is missing; `cargo xtask reset {}` restores the crate as shipped (your files are backed up first)",
+        exercise.dir, exercise.id
+    );
+    let report_path = report.unwrap_or_else(|| {
+        lab.work_dir()
+            .join("reports")
+            .join(format!("{}.toml", exercise.id))
+    });
+    let target = batch::Target {
+        name: batch::WORKSPACE.into(),
+        exercise,
+        folder: lab.exercise_dir(exercise),
+        subject: Err(problem),
+        report_path: report_path.clone(),
+    };
+    let mut write_error = None;
+    let mut reports = batch::run(
+        lab,
+        std::slice::from_ref(&target),
+        options,
+        1,
+        &mut |event| {
+            if let Event::Finished {
+                written: Err(e), ..
+            } = event
+            {
+                write_error = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        },
+    );
+    let graded = reports.remove(0);
+    let mut console = Console::new(out, err).with_terminal(terminal);
+    console.print(&format!(
+        "Grading {} ({}): {}\n",
+        exercise.id, exercise.title, exercise.dir
+    ));
+    for stage in &graded.stages {
+        console.stage_finished(stage);
+    }
+    console.grade_finished(&graded, &report_path, write_error.as_ref());
+    let written = write_error.is_none();
+    (graded, written)
 }
