@@ -26,6 +26,10 @@ pub const TSAN_TARGET: &str = "x86_64-unknown-linux-gnutsan";
 /// How long one provisioning command may take.
 const PROVISION_TIMEOUT: Duration = Duration::from_secs(240);
 
+/// How long a query of a toolchain (`rustup … list`, `rustc --print sysroot`) may
+/// take: a rustup stuck on a lock or the network must not hang `doctor` or a grade.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A toolchain that builds ThreadSanitizer runners.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TsanToolchain {
@@ -181,7 +185,7 @@ fn rustup_nightly() -> Option<String> {
     let output = Command::new("rustup")
         .args(["run", "nightly", "rustc", "--version"])
         .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .ok()?;
     output
         .status
@@ -194,7 +198,7 @@ fn installed(kind: &str, name: &str) -> bool {
     Command::new("rustup")
         .args([kind, "list", "--installed", "--toolchain", "nightly"])
         .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .is_ok_and(|o| {
             String::from_utf8_lossy(&o.stdout)
                 .lines()
@@ -211,7 +215,7 @@ fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolcha
     let sysroot = Command::new("rustup")
         .args(["run", "nightly", "rustc", "--print", "sysroot"])
         .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .ok()
         .filter(|o| o.status.success())
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
@@ -256,7 +260,7 @@ fn debian_toolchain() -> Option<TsanToolchain> {
     }
     let sysroot = Command::new(rustc)
         .args(["--print", "sysroot"])
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .ok()?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     let source = sysroot.join("lib/rustlib/src/rust/library");
@@ -264,7 +268,10 @@ fn debian_toolchain() -> Option<TsanToolchain> {
     if !source.is_dir() || !runtime.exists() {
         return None;
     }
-    let version = Command::new(rustc).arg("--version").output().ok()?;
+    let version = Command::new(rustc)
+        .arg("--version")
+        .output_within(QUERY_TIMEOUT)
+        .ok()?;
     let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
     // The lab is edition 2024 code that uses let chains, stable from 1.88 on.
     let gates = match rustc_minor(&version) {
@@ -311,7 +318,7 @@ fn install_debian_toolchain() -> Result<(), String> {
     let rustc = Path::new("/usr/bin/rustc");
     let llvm = Command::new(rustc)
         .arg("-vV")
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .ok()
         .and_then(|o| llvm_major(&String::from_utf8_lossy(&o.stdout)))
         .ok_or("`/usr/bin/rustc -vV` names no LLVM version")?;
@@ -320,7 +327,7 @@ fn install_debian_toolchain() -> Result<(), String> {
         .ok_or_else(|| format!("libclang-rt-{llvm}-dev has no x86_64 TSan runtime"))?;
     let sysroot = Command::new(rustc)
         .args(["--print", "sysroot"])
-        .output()
+        .output_within(QUERY_TIMEOUT)
         .map_err(|e| format!("cannot run {}: {e}", rustc.display()))?;
     let link = debian_runtime_link(Path::new(String::from_utf8_lossy(&sysroot.stdout).trim()));
     if link.exists() {
@@ -392,7 +399,35 @@ pub fn symbolizer() -> Option<PathBuf> {
     })
 }
 
-fn run_quietly(command: &mut Command) -> bool {
+/// [`Command::output`] with a deadline: past it the command (and what it started) is
+/// killed and the result is an error of kind `TimedOut`.
+trait OutputWithin {
+    fn output_within(&mut self, timeout: Duration) -> std::io::Result<std::process::Output>;
+}
+
+impl OutputWithin for Command {
+    fn output_within(&mut self, timeout: Duration) -> std::io::Result<std::process::Output> {
+        let finished = process::run(owned(self), timeout, 1 << 20)?;
+        match finished.status {
+            Some(status) if !finished.timed_out => Ok(std::process::Output {
+                status,
+                stdout: finished.stdout.into_bytes(),
+                stderr: finished.stderr.into_bytes(),
+            }),
+            _ => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "{} did not finish within {} s",
+                    self.get_program().to_string_lossy(),
+                    timeout.as_secs()
+                ),
+            )),
+        }
+    }
+}
+
+/// A copy of `command` (program, arguments, environment) to hand over by value.
+fn owned(command: &Command) -> Command {
     let mut owned = Command::new(command.get_program());
     owned.args(command.get_args());
     for (key, value) in command.get_envs() {
@@ -401,6 +436,11 @@ fn run_quietly(command: &mut Command) -> bool {
             None => owned.env_remove(key),
         };
     }
+    owned
+}
+
+fn run_quietly(command: &mut Command) -> bool {
+    let mut owned = owned(command);
     owned
         .env_remove("RUSTUP_TOOLCHAIN")
         .env("DEBIAN_FRONTEND", "noninteractive");
@@ -423,8 +463,28 @@ pub fn which(name: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{HOST, TsanToolchain, llvm_major};
+    use super::{HOST, OutputWithin, TsanToolchain, llvm_major};
     use std::path::PathBuf;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_query_answers_or_is_stopped_at_its_deadline() {
+        let output = Command::new("echo")
+            .arg("sysroot")
+            .output_within(Duration::from_secs(10))
+            .unwrap();
+        assert!(output.status.success());
+        assert_eq!(output.stdout, b"sysroot\n");
+        let started = Instant::now();
+        let error = Command::new("sleep")
+            .arg("30")
+            .output_within(Duration::from_millis(200))
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::TimedOut);
+        assert!(error.to_string().contains("sleep"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
 
     #[test]
     fn build_std_toolchains_pass_the_sanitizer_flag_and_an_explicit_target() {
