@@ -8,6 +8,7 @@
 
 mod check;
 mod new;
+mod templates;
 
 use clap::Subcommand;
 use racelab_grader::lab::Lab;
