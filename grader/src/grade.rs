@@ -458,8 +458,8 @@ impl Observer for Quiet {
 }
 
 /// A new folder for one run under `target/racelab/runs/`, named after the exercise,
-/// subject and stage and unique to the run (parallel grades never share one); it is
-/// removed when dropped.
+/// subject, grading process and stage, with a random end so that parallel grades never
+/// share one; it is removed when dropped.
 fn run_folder(
     lab: &Lab,
     exercise: &Exercise,
@@ -470,9 +470,10 @@ fn run_folder(
     std::fs::create_dir_all(&runs)?;
     tempfile::Builder::new()
         .prefix(&format!(
-            "{}-{}-{}-",
+            "{}-{}-{}-{}-",
             exercise.id,
             subject.key,
+            std::process::id(),
             stage.as_str()
         ))
         .tempdir_in(runs)
