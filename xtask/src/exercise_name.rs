@@ -64,7 +64,9 @@ fn topic(exercise: &Exercise) -> &str {
 /// it), if any is close at all.
 fn suggest(exercises: &[Exercise], typed: &str) -> Vec<String> {
     let typed = typed.trim().to_ascii_lowercase();
-    if typed.is_empty() {
+    // An unknown number is not near any other: `ex99` is not a typo of `ex09`.
+    let number = typed.strip_prefix("ex").unwrap_or(&typed).parse::<u32>();
+    if typed.is_empty() || number.is_ok() {
         return Vec::new();
     }
     let close: Vec<(usize, &Exercise)> = exercises
@@ -136,6 +138,8 @@ mod tests {
         assert_eq!(suggest(&exercises, "lost"), ["ex01"]);
         assert_eq!(suggest(&exercises, "toctou"), ["ex02"]);
         assert!(suggest(&exercises, "zzzzzzzzzz").is_empty());
+        assert!(suggest(&exercises, "ex99").is_empty());
+        assert!(suggest(&exercises, "4").is_empty());
         assert!(suggest(&exercises, "").is_empty());
     }
 }
