@@ -22,7 +22,7 @@ pub(crate) use class::write_formats;
 /// `grade`'s arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The exercise: `ex01`, `1` or `ex01-lost-update` (none with --all).
+    /// The exercise: `ex01`, `1`, `ex01-lost-update` or `lost-update` (none with --all).
     exercise: Option<String>,
     /// Grade this crate folder instead of the workspace's exercise crate.
     #[arg(long, value_name = "DIR")]
