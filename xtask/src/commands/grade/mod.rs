@@ -104,42 +104,35 @@ pub(crate) fn run(
         );
     };
     let exercise = find_exercise(lab, &exercise)?;
-    let subject = match Subject::locate(lab, exercise, path.as_deref()) {
-        Ok(subject) => subject,
+    let (name, graded, written) = match Subject::locate(lab, exercise, path.as_deref()) {
+        Ok(subject) => {
+            let mut console = Console::new(out, err).with_terminal(terminal);
+            console.grade_started(exercise, &subject);
+            let graded = grade(lab, exercise, &subject, &options, &mut console);
+            let report_path = report.unwrap_or_else(|| lab.default_report_path(exercise, &subject));
+            let written = graded.write(&report_path);
+            console.grade_finished(&graded, &report_path, written.as_ref().err());
+            let name = batch::subject_name(lab, exercise, &subject);
+            (name, graded, written.is_ok())
+        }
         // The workspace's own crate is the student's: a deleted src/lib.rs is theirs to
         // fix, so it fails the grade instead of being a usage error.
         Err(_) if path.is_none() => {
             let (graded, written) = lost_crate(lab, exercise, report, &options, terminal, out, err);
-            let graded_one = [racelab_grader::formats::Graded {
-                name: batch::WORKSPACE,
-                report: &graded,
-            }];
-            let formats_written = write_formats(lab, &class, &graded_one, out, err);
-            return Ok(if written && formats_written {
-                graded.verdict.exit_code()
-            } else {
-                crate::EXIT_USAGE
-            });
+            (batch::WORKSPACE.to_owned(), graded, written)
         }
         Err(e) => return Err(e.into()),
     };
-    let mut console = Console::new(out, err).with_terminal(terminal);
-    console.grade_started(exercise, &subject);
-    let graded = grade(lab, exercise, &subject, &options, &mut console);
-    let report_path = report.unwrap_or_else(|| lab.default_report_path(exercise, &subject));
-    let written = graded.write(&report_path);
-    console.grade_finished(&graded, &report_path, written.as_ref().err());
-    drop(console);
-    let name = racelab_grader::batch::subject_name(lab, exercise, &subject);
     let graded_one = [racelab_grader::formats::Graded {
         name: &name,
         report: &graded,
     }];
     let formats_written = write_formats(lab, &class, &graded_one, out, err);
-    match written {
-        Ok(()) if formats_written => Ok(graded.verdict.exit_code()),
-        _ => Ok(crate::EXIT_USAGE),
-    }
+    Ok(if written && formats_written {
+        graded.verdict.exit_code()
+    } else {
+        crate::EXIT_USAGE
+    })
 }
 
 /// Grades the workspace's crate of `exercise` when it has no `src/lib.rs`: every
