@@ -34,7 +34,7 @@ tar -C "$ROOT" --exclude=./target --exclude=./.git --exclude=./.racelab -cf - . 
     tar -C "$WORK/lab" -xf -
 cd "$WORK/lab"
 echo "== building the command line (not timed)"
-cargo build --quiet --package xtask
+cargo build --quiet --manifest-path xtask/launcher/Cargo.toml
 
 SOURCES=(exercises/ex01-lost-update solutions/ex01-lost-update/mutex
     solutions/ex01-lost-update/atomic solutions/ex01-lost-update/per-worker)

@@ -415,13 +415,19 @@ impl Grader<'_> {
             }
         }
         observer.activity(stage, "running");
-        let run_dir = self.lab.work_dir().join("runs").join(unique_run_name(
-            self.exercise,
-            self.subject,
-            stage,
-        ));
+        let run_folder = match run_folder(self.lab, self.exercise, self.subject, stage) {
+            Ok(folder) => folder,
+            Err(e) => {
+                return Judgement {
+                    status: Status::Error,
+                    summary: format!("cannot create a folder for the run: {e}"),
+                    evidence: Evidence::default(),
+                };
+            }
+        };
+        let run_dir = run_folder.path();
         if flavor == Flavor::Tsan {
-            let options = stages::tsan::options(&run_dir);
+            let options = stages::tsan::options(run_dir);
             limits.env.push(("TSAN_OPTIONS".into(), options));
         }
         let cores_use = match stage {
@@ -429,18 +435,17 @@ impl Grader<'_> {
             StageName::Loom | StageName::Shuttle => cores::Use::Shared,
         };
         let cores = cores::hold(self.lab, cores_use);
-        let run = stages::run_runner(&executable, &request, &run_dir, &limits);
+        let run = stages::run_runner(&executable, &request, run_dir, &limits);
         drop(cores);
-        let judgement = match run {
+        // The run folder is removed when `run_folder` is dropped, after the judgement.
+        match run {
             Ok(run) => judge(run),
             Err(e) => Judgement {
                 status: Status::Error,
                 summary: format!("cannot run {}: {e}", executable.display()),
                 evidence: Evidence::default(),
             },
-        };
-        let _ = std::fs::remove_dir_all(&run_dir);
-        judgement
+        }
     }
 }
 
@@ -452,17 +457,26 @@ impl Observer for Quiet {
     fn stage_finished(&mut self, _: &StageReport) {}
 }
 
-/// A run folder no other grade uses, even of the same subject at the same time.
-fn unique_run_name(exercise: &Exercise, subject: &Subject, stage: StageName) -> String {
-    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!(
-        "{}-{}-{}-{n}-{}",
-        exercise.id,
-        subject.key,
-        std::process::id(),
-        stage.as_str()
-    )
+/// A new folder for one run under `target/racelab/runs/`, named after the exercise,
+/// subject, grading process and stage, with a random end so that parallel grades never
+/// share one; it is removed when dropped.
+fn run_folder(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    stage: StageName,
+) -> std::io::Result<tempfile::TempDir> {
+    let runs = lab.work_dir().join("runs");
+    std::fs::create_dir_all(&runs)?;
+    tempfile::Builder::new()
+        .prefix(&format!(
+            "{}-{}-{}-{}-",
+            exercise.id,
+            subject.key,
+            std::process::id(),
+            stage.as_str()
+        ))
+        .tempdir_in(runs)
 }
 
 fn build_failed(failure: &BuildFailure) -> Judgement {

@@ -31,11 +31,17 @@ pub struct Exercise {
     pub name: String,
     /// Title shown to students.
     pub title: String,
-    /// The crate students edit, relative to the workspace root.
+    /// The crate students edit, relative to the workspace root; when absent from the
+    /// manifest, `exercises/<name>`.
+    #[serde(default)]
     pub dir: String,
-    /// The scenario file, relative to `grader/`.
+    /// The scenario file, relative to `grader/`; when absent from the manifest,
+    /// `scenarios/<name with - as _>.rs`.
+    #[serde(default)]
     pub scenario: String,
-    /// Reference solutions, relative to the workspace root.
+    /// Reference solutions, relative to the workspace root; when absent from the
+    /// manifest, every folder under `solutions/<name>/`, in name order.
+    #[serde(default)]
     pub solutions: Vec<String>,
     /// Hints, in the order they are revealed.
     pub hints: Vec<String>,
@@ -43,6 +49,37 @@ pub struct Exercise {
     pub stages: StageSizes,
     /// Which stages catch the bug as shipped, and why the others cannot.
     pub shipped: Shipped,
+}
+
+impl Exercise {
+    /// Fills in the crate and scenario paths the manifest leaves out, from the name.
+    fn derive_paths(&mut self) {
+        if self.dir.is_empty() {
+            self.dir = format!("exercises/{}", self.name);
+        }
+        if self.scenario.is_empty() {
+            self.scenario = format!("scenarios/{}.rs", self.name.replace('-', "_"));
+        }
+    }
+
+    /// Fills in the solutions the manifest leaves out: every folder under
+    /// `solutions/<name>/` of the workspace at `root`, in name order.
+    fn find_solutions(&mut self, root: &Path) {
+        if !self.solutions.is_empty() {
+            return;
+        }
+        let parent = format!("solutions/{}", self.name);
+        let Ok(entries) = std::fs::read_dir(root.join(&parent)) else {
+            return;
+        };
+        let mut found: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| format!("{parent}/{}", e.file_name().to_string_lossy()))
+            .collect();
+        found.sort();
+        self.solutions = found;
+    }
 }
 
 /// The lab's claim about the exercise as shipped: the stages that catch its bug, and
@@ -198,17 +235,27 @@ impl Manifest {
             problem,
         };
         let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-        Manifest::parse(&text).map_err(error)
+        let mut manifest = Manifest::parse(&text).map_err(error)?;
+        // The manifest sits at `<root>/grader/exercises.toml`.
+        if let Some(root) = path.parent().and_then(Path::parent) {
+            for exercise in &mut manifest.exercises {
+                exercise.find_solutions(root);
+            }
+        }
+        Ok(manifest)
     }
 
     /// Parses and checks manifest text.
     pub fn parse(text: &str) -> Result<Manifest, String> {
-        let manifest: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut manifest: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
         if manifest.format != FORMAT {
             return Err(format!(
                 "`format = {}`, but this grader reads format {FORMAT}",
                 manifest.format
             ));
+        }
+        for exercise in &mut manifest.exercises {
+            exercise.derive_paths();
         }
         for exercise in &manifest.exercises {
             if exercise.stages.loom.workers > 4 {
@@ -266,6 +313,44 @@ mod tests {
         for name in ["ex99", "99", "lost-update", ""] {
             assert!(manifest.find(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn paths_left_out_are_derived_from_the_name() {
+        let shipped = shipped();
+        let text = edited(
+            "dir = \"exercises/ex01-lost-update\"\nscenario = \"scenarios/ex01_lost_update.rs\"\nsolutions = [\n    \"solutions/ex01-lost-update/mutex\",\n    \"solutions/ex01-lost-update/atomic\",\n    \"solutions/ex01-lost-update/per-worker\",\n]\n",
+            "",
+        );
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("grader/exercises.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        for solution in ["per-worker", "atomic", "mutex"] {
+            std::fs::create_dir_all(
+                root.path()
+                    .join("solutions/ex01-lost-update")
+                    .join(solution),
+            )
+            .unwrap();
+        }
+        std::fs::write(root.path().join("solutions/ex01-lost-update/notes.md"), "").unwrap();
+        let derived = Manifest::load(&path).unwrap();
+        let (ex01, shipped_ex01) = (&derived.exercises[0], &shipped.exercises[0]);
+        assert_eq!(ex01.dir, shipped_ex01.dir);
+        assert_eq!(ex01.scenario, shipped_ex01.scenario);
+        assert_eq!(
+            ex01.solutions,
+            [
+                "solutions/ex01-lost-update/atomic",
+                "solutions/ex01-lost-update/mutex",
+                "solutions/ex01-lost-update/per-worker",
+            ]
+        );
+        assert_eq!(
+            derived.exercises[1].solutions, shipped.exercises[1].solutions,
+            "listed solutions are kept as listed"
+        );
     }
 
     #[test]

@@ -349,17 +349,22 @@ fn clang_tsan_runtime(llvm: u32) -> Option<PathBuf> {
 /// The trimmed standard output of `command` (a toolchain probe, never interactive),
 /// when it succeeds within [`PROBE_TIMEOUT`].
 fn probe(command: &mut Command) -> Option<String> {
-    let mut owned = Command::new(command.get_program());
-    owned
-        .args(command.get_args())
-        .env_remove("RUSTUP_TOOLCHAIN");
-    process::run(owned, PROBE_TIMEOUT, 1 << 20)
+    probe_within(command, PROBE_TIMEOUT)
+}
+
+/// [`probe`] with its own deadline: past it the command (and what it started) is
+/// killed and the probe answers nothing.
+fn probe_within(command: &Command, timeout: Duration) -> Option<String> {
+    let mut owned = owned(command);
+    owned.env_remove("RUSTUP_TOOLCHAIN");
+    process::run(owned, timeout, 1 << 20)
         .ok()
         .filter(|finished| finished.succeeded())
         .map(|finished| finished.stdout.trim().to_owned())
 }
 
-fn run_quietly(command: &mut Command) -> bool {
+/// A copy of `command` (program, arguments, environment) to hand over by value.
+fn owned(command: &Command) -> Command {
     let mut owned = Command::new(command.get_program());
     owned.args(command.get_args());
     for (key, value) in command.get_envs() {
@@ -368,6 +373,11 @@ fn run_quietly(command: &mut Command) -> bool {
             None => owned.env_remove(key),
         };
     }
+    owned
+}
+
+fn run_quietly(command: &mut Command) -> bool {
+    let mut owned = owned(command);
     owned
         .env_remove("RUSTUP_TOOLCHAIN")
         .env("DEBIAN_FRONTEND", "noninteractive");
@@ -390,8 +400,20 @@ pub fn which(name: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{HOST, TsanToolchain, llvm_major};
+    use super::{HOST, TsanToolchain, llvm_major, probe_within};
     use std::path::PathBuf;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_probe_answers_or_is_stopped_at_its_deadline() {
+        let answer = probe_within(Command::new("echo").arg("sysroot"), Duration::from_secs(10));
+        assert_eq!(answer.as_deref(), Some("sysroot"));
+        let started = Instant::now();
+        let answer = probe_within(Command::new("sleep").arg("30"), Duration::from_millis(200));
+        assert_eq!(answer, None);
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
 
     #[test]
     fn build_std_toolchains_pass_the_sanitizer_flag_and_an_explicit_target() {

@@ -1,10 +1,12 @@
 //! Hint progress: how many hints each exercise has revealed, kept between runs in
 //! `target/racelab/hints.toml`.
 
+use anyhow::anyhow;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The saved hint progress.
@@ -40,17 +42,43 @@ fn load(path: &Path) -> HintState {
 
 /// Reveals one more hint of `exercise` (up to all of them) and returns how many are
 /// now revealed. A missing or unreadable state file starts from zero.
-pub fn reveal_next(path: &Path, exercise: &Exercise) -> Result<usize, String> {
+pub fn reveal_next(path: &Path, exercise: &Exercise) -> anyhow::Result<usize> {
     let mut state = load(path);
     let revealed = state.revealed.entry(exercise.id.clone()).or_default();
     *revealed = (*revealed + 1).min(exercise.hints.len());
     let shown = *revealed;
-    let text = toml::to_string(&state).map_err(|e| e.to_string())?;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| format!("cannot save hint progress to {}: {e}", path.display()))?;
+    let text = toml::to_string(&state)?;
+    save(path, &text)
+        .map_err(|e| anyhow!("cannot save hint progress to {}: {e}", path.display()))?;
     Ok(shown)
+}
+
+/// Writes `text` to `path` whole or not at all: into a temporary file beside it, then
+/// renamed over it, so an interrupted write never leaves a truncated state file.
+fn save(path: &Path, text: &str) -> std::io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let mut file = tempfile::NamedTempFile::new_in(parent)?;
+    file.write_all(text.as_bytes())?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::save;
+
+    #[test]
+    fn saving_replaces_the_file_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("racelab").join("hints.toml");
+        save(&path, "[revealed]\nex01 = 1\n").unwrap();
+        save(&path, "[revealed]\nex01 = 2\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[revealed]\nex01 = 2\n"
+        );
+        let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(files, 1, "only hints.toml remains");
+    }
 }

@@ -9,6 +9,7 @@ use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::path::Path;
 use std::time::SystemTime;
+use walkdir::WalkDir;
 
 /// Where an exercise stands, according to its last grade.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,20 +121,11 @@ fn edited_after(dir: &Path, report: &Path) -> bool {
     let Some(graded) = modified(report) else {
         return false;
     };
-    let mut pending = vec![dir.to_owned()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for path in entries.flatten().map(|e| e.path()) {
-            if path.is_dir() {
-                pending.push(path);
-            } else if is_source(&path) && modified(&path).is_some_and(|m| m > graded) {
-                return true;
-            }
-        }
-    }
-    false
+    WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir() && is_source(e.path()))
+        .any(|e| modified(e.path()).is_some_and(|m| m > graded))
 }
 
 /// A file the grader reads: Rust code or the crate's manifest.

@@ -2,11 +2,12 @@
 //! `cargo xtask grade --all` (a class), and the formats CI systems read (`--junit`,
 //! `--gradescope`, GitHub annotations, `--require`), for a batch or a single grade.
 //!
-//! The grader's [`batch`] module does the work; this prints one line per subject as
+//! The grader's `batch` module does the work; this prints one line per subject as
 //! its grade ends (progress to `err`, results to `out`), then the class summary, and
 //! writes the formats from the same reports.
 
-use crate::find_exercise;
+use crate::exercise_name::find_exercise;
+use anyhow::anyhow;
 use racelab_grader::GradeOptions;
 use racelab_grader::batch::{self, Event, Scope, Settings, Summary};
 use racelab_grader::formats::gradescope::{self, Visibility};
@@ -69,7 +70,7 @@ pub(crate) fn grade_class(
     options: &GradeOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<i32, String> {
+) -> anyhow::Result<i32> {
     let scope = match exercise {
         Some(name) => Scope::One(find_exercise(lab, name)?),
         None => Scope::All,
@@ -80,7 +81,7 @@ pub(crate) fn grade_class(
         .unwrap_or_else(|| lab.work_dir().join("batch"));
     let targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
     std::fs::create_dir_all(&out_dir)
-        .map_err(|e| format!("cannot create the output folder {}: {e}", out_dir.display()))?;
+        .map_err(|e| anyhow!("cannot create the output folder {}: {e}", out_dir.display()))?;
     let jobs = class.jobs.map_or_else(batch::default_jobs, usize::from);
     let stages: Vec<&str> = options.stages.iter().map(|s| s.as_str()).collect();
     let source = class

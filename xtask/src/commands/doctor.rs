@@ -3,18 +3,32 @@
 
 use crate::console::Console;
 use racelab_grader::build::cargo_binary;
-use racelab_grader::toolchain;
+use racelab_grader::{process, toolchain};
+use std::io::Write;
 use std::process::Command;
+use std::time::Duration;
+
+/// How long `cargo --version` may take before it counts as broken.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Prints one line per stage; exits 0 when every stage can run, else 3.
+pub(crate) fn run(out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if check(&mut Console::new(out, err)) {
+        0
+    } else {
+        3
+    }
+}
 
 /// Prints one line per stage; returns whether every stage can run.
-pub fn check(console: &mut Console<'_>) -> bool {
+fn check(console: &mut Console<'_>) -> bool {
     let cargo = cargo_binary();
-    let version = Command::new(&cargo)
-        .arg("--version")
-        .output()
+    let mut command = Command::new(&cargo);
+    command.arg("--version");
+    let version = process::run(command, VERSION_TIMEOUT, 4096)
         .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        .filter(process::Finished::succeeded)
+        .map(|finished| finished.stdout.trim().to_owned());
     let explorers = match &version {
         Some(version) => format!("ok       {version} ({})", cargo.display()),
         None => format!(

@@ -8,24 +8,57 @@
 //! workspace is not a git checkout or the exercise is not in `HEAD`.
 
 use crate::console::{Console, Tone};
+use crate::exercise_name::find_exercise;
+use crate::terminal::Terminal;
+use anyhow::{Context, anyhow, bail};
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::subject::Subject;
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use wait_timeout::ChildExt;
+use walkdir::WalkDir;
 
 /// Where backups go, relative to the workspace root.
-pub const BACKUPS: &str = ".racelab/backups";
+const BACKUPS: &str = ".racelab/backups";
 
 /// The name the last grade's report gets inside a backup.
-pub const REPORT_IN_BACKUP: &str = "last-report.toml";
+const REPORT_IN_BACKUP: &str = "last-report.toml";
+
+/// How long one git command may take (a hung git, e.g. waiting on a lock, is an error).
+const GIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `reset`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The exercise.
+    exercise: String,
+}
+
+/// Resets the exercise `args` names.
+pub(crate) fn run(
+    lab: &Lab,
+    args: Args,
+    terminal: Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let exercise = find_exercise(lab, &args.exercise)?;
+    reset(
+        lab,
+        exercise,
+        &mut Console::new(out, err).with_terminal(terminal),
+    )
+}
 
 /// Resets `exercise`; returns the exit status, or an error that changed nothing.
-pub fn reset(lab: &Lab, exercise: &Exercise, console: &mut Console) -> Result<i32, String> {
+fn reset(lab: &Lab, exercise: &Exercise, console: &mut Console) -> anyhow::Result<i32> {
     let dir = lab.exercise_dir(exercise);
     let shipped = shipped_files(&lab.root, &exercise.dir)?;
-    let current = files_below(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let current = files_below(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
 
     let mut restored = Vec::new();
     for (path, content) in &shipped {
@@ -54,7 +87,7 @@ pub fn reset(lab: &Lab, exercise: &Exercise, console: &mut Console) -> Result<i3
     let backup = backup_root.join(crate_name);
     for (path, content) in &current {
         write(&backup.join(path), content)
-            .map_err(|e| format!("{e}; the exercise was not changed"))?;
+            .map_err(|e| anyhow!("{e}; the exercise was not changed"))?;
     }
     let report_moved = match Subject::locate(lab, exercise, None) {
         Ok(subject) => {
@@ -69,7 +102,7 @@ pub fn reset(lab: &Lab, exercise: &Exercise, console: &mut Console) -> Result<i3
     }
     for path in &removed {
         std::fs::remove_file(dir.join(path))
-            .map_err(|e| format!("cannot remove {}: {e}", dir.join(path).display()))?;
+            .with_context(|| format!("cannot remove {}", dir.join(path).display()))?;
     }
 
     let backup_label = relative(&lab.root, &backup);
@@ -109,9 +142,9 @@ pub fn reset(lab: &Lab, exercise: &Exercise, console: &mut Console) -> Result<i3
 }
 
 /// The files of `dir` (relative to `root`) in git's `HEAD`, by path relative to `dir`.
-fn shipped_files(root: &Path, dir: &str) -> Result<BTreeMap<String, Vec<u8>>, String> {
+fn shipped_files(root: &Path, dir: &str) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
     let not_git = |why: String| {
-        format!(
+        anyhow!(
             "{} is not a git checkout ({why}), so there is no shipped version to restore. \
              Nothing was changed.",
             root.display()
@@ -129,33 +162,63 @@ fn shipped_files(root: &Path, dir: &str) -> Result<BTreeMap<String, Vec<u8>>, St
         .filter(|p| !p.is_empty())
     {
         let content = git(root, &["cat-file", "blob", &format!("HEAD:./{path}")]).map_err(|e| {
-            format!("cannot read {path} from git's HEAD: {e}. Nothing was changed.")
+            anyhow!("cannot read {path} from git's HEAD: {e}. Nothing was changed.")
         })?;
         let inside = path.strip_prefix(&prefix).unwrap_or(path);
         files.insert(inside.to_owned(), content);
     }
     if files.is_empty() {
-        return Err(format!(
+        bail!(
             "{dir} is not in git's HEAD, so there is no shipped version to restore. Nothing was changed."
-        ));
+        );
     }
     Ok(files)
 }
 
-/// Runs `git -C root <args>` and returns its stdout, or why it failed.
+/// Runs `git -C root <args>` and returns its stdout, or why it failed (within
+/// [`GIT_TIMEOUT`]).
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
+    let mut child = Command::new("git")
         .arg("-C")
         .arg(root)
         .args(args)
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("cannot run git: {e}"))?;
-    if output.status.success() {
-        Ok(output.stdout)
+    let drain = |stream: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut stream) = stream {
+                let _ = stream.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|s| Box::new(s) as _));
+    let stderr = drain(child.stderr.take().map(|s| Box::new(s) as _));
+    let status = match child.wait_timeout(GIT_TIMEOUT) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "git {} did not finish within {} s",
+                args.first().unwrap_or(&""),
+                GIT_TIMEOUT.as_secs()
+            ));
+        }
+        Err(e) => return Err(format!("cannot wait for git: {e}")),
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    if status.success() {
+        Ok(stdout)
     } else {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         Err(stderr
             .lines()
             .next()
@@ -172,32 +235,29 @@ fn files_below(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
     if !dir.exists() {
         return Ok(files);
     }
-    let mut pending = vec![dir.to_owned()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.insert(relative, std::fs::read(&path)?);
-            }
+    for entry in WalkDir::new(dir) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
         }
+        let path = entry.path();
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.insert(relative, std::fs::read(path)?);
     }
     Ok(files)
 }
 
 /// A new, empty backup folder for `exercise`, named after the local time.
-fn backup_dir(lab: &Lab, exercise: &Exercise) -> Result<PathBuf, String> {
+fn backup_dir(lab: &Lab, exercise: &Exercise) -> anyhow::Result<PathBuf> {
     let parent = lab.root.join(BACKUPS);
     std::fs::create_dir_all(&parent).map_err(|e| {
-        format!(
+        anyhow!(
             "cannot create {}: {e}; the exercise was not changed",
             parent.display()
         )
@@ -216,22 +276,22 @@ fn backup_dir(lab: &Lab, exercise: &Exercise) -> Result<PathBuf, String> {
             Ok(()) => return Ok(candidate),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(format!(
+                bail!(
                     "cannot create {}: {e}; the exercise was not changed",
                     candidate.display()
-                ));
+                );
             }
         }
     }
     unreachable!("an unbounded range always yields another name")
 }
 
-fn write(path: &Path, content: &[u8]) -> Result<(), String> {
+fn write(path: &Path, content: &[u8]) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            .map_err(|e| anyhow!("cannot create {}: {e}", parent.display()))?;
     }
-    std::fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, content).map_err(|e| anyhow!("cannot write {}: {e}", path.display()))
 }
 
 /// `path` relative to `root` when it is inside it.

@@ -5,13 +5,40 @@
 //! that block is shown as prose, then the code without it.
 
 use crate::console::{Console, Tone};
+use crate::exercise_name::find_exercise;
 use crate::progress::{self, Standing};
+use crate::terminal::Terminal;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use std::io::Write;
 use std::path::Path;
+use walkdir::WalkDir;
+
+/// `solution`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The exercise.
+    exercise: String,
+    /// Show them even though your fix does not pass yet.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Shows the solutions of the exercise `args` names.
+pub(crate) fn run(
+    lab: &Lab,
+    args: Args,
+    terminal: Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let exercise = find_exercise(lab, &args.exercise)?;
+    let mut console = Console::new(out, err).with_terminal(terminal);
+    Ok(show(lab, exercise, args.force, &mut console))
+}
 
 /// Exit status when the solutions are still locked.
-pub const EXIT_LOCKED: i32 = 1;
+const EXIT_LOCKED: i32 = 1;
 
 /// One reference fix, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +54,7 @@ pub struct Reference {
 }
 
 /// Shows the reference fixes of `exercise`, or says why they are locked.
-pub fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i32 {
+fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i32 {
     let last = progress::last_report(lab, exercise);
     let standing = progress::standing(last.as_ref());
     if standing != Standing::Passing && !force {
@@ -91,17 +118,14 @@ pub fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) 
 }
 
 /// Reads the solution crate at `dir` (relative to `root`).
-pub fn read(root: &Path, dir: &str) -> std::io::Result<Reference> {
+fn read(root: &Path, dir: &str) -> std::io::Result<Reference> {
     let src = root.join(dir).join("src");
     let mut paths = Vec::new();
-    let mut pending = vec![src.clone()];
-    while let Some(folder) = pending.pop() {
-        for path in std::fs::read_dir(&folder)?.flatten().map(|e| e.path()) {
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                paths.push(path);
-            }
+    for entry in WalkDir::new(&src) {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "rs") {
+            paths.push(path.to_owned());
         }
     }
     // lib.rs first, the rest in name order.
@@ -133,7 +157,7 @@ pub fn read(root: &Path, dir: &str) -> std::io::Result<Reference> {
 
 /// Splits a source file into its opening `//!` block, as paragraphs of prose (each
 /// paragraph's lines joined), and the rest of the file.
-pub fn split_doc(source: &str) -> (String, String) {
+fn split_doc(source: &str) -> (String, String) {
     let lines: Vec<&str> = source.lines().collect();
     let doc_lines = lines
         .iter()

@@ -1,0 +1,240 @@
+//! The pool: grades a batch's targets a few at a time, each in isolation, and turns
+//! whatever goes wrong with one subject into that subject's report.
+
+use super::discover::Target;
+use crate::lab::Lab;
+use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
+use crate::stages::StageName;
+use crate::verdict::Verdict;
+use crate::{GradeOptions, Observer, grade};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// How many subjects a batch grades at once unless told: one per core, at most
+/// [`MAX_DEFAULT_JOBS`].
+///
+/// Parallel grades cannot skew each other's measurements: stress and ThreadSanitizer
+/// runs take the cores lock alone, and builds and explorations wait for them. What
+/// overlaps is what leaves cores idle in a lone grade — loom and shuttle explore on
+/// one thread, and a build ends in a single-threaded link — so on 2 cores two jobs
+/// graded a warm class of 20 in 3.2 s a subject against 4.7 s for one
+/// (`scripts/bench-batch.sh`). Builds of a flavor queue on its target directory's
+/// lock, so many more workers than that would mostly wait.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, MAX_DEFAULT_JOBS))
+}
+
+/// The most subjects a batch grades at once unless told (see [`default_jobs`]).
+pub const MAX_DEFAULT_JOBS: usize = 8;
+
+/// What a batch tells its caller while it runs, on the caller's thread.
+#[derive(Debug)]
+pub enum Event<'e, 'a> {
+    /// The grade of `targets[index]` has begun.
+    Started {
+        /// Its place in the batch.
+        index: usize,
+        /// What is graded.
+        target: &'e Target<'a>,
+    },
+    /// The grade of `targets[index]` is over and its report written (or not).
+    Finished {
+        /// Its place in the batch.
+        index: usize,
+        /// What was graded.
+        target: &'e Target<'a>,
+        /// The report.
+        report: &'e Report,
+        /// Whether the report file could be written.
+        written: &'e std::io::Result<()>,
+    },
+}
+
+/// Grades every target with `options`, `jobs` at a time, writing each report to its
+/// `report_path` as soon as it is done, and telling `on_event` (always on the calling
+/// thread). Returns the reports in the order of `targets`.
+pub fn run(
+    lab: &Lab,
+    targets: &[Target<'_>],
+    options: &GradeOptions,
+    jobs: usize,
+    on_event: &mut dyn FnMut(Event<'_, '_>),
+) -> Vec<Report> {
+    let mut reports: Vec<Option<Report>> = vec![None; targets.len()];
+    let mut finish = |index: usize, report: Report, on_event: &mut dyn FnMut(Event<'_, '_>)| {
+        let written = report.write(&targets[index].report_path);
+        on_event(Event::Finished {
+            index,
+            target: &targets[index],
+            report: &report,
+            written: &written,
+        });
+        reports[index] = Some(report);
+    };
+    // The first subject with a crate builds the shared dependencies, alone.
+    let first = targets.iter().position(|t| t.subject.is_ok());
+    if let Some(index) = first {
+        on_event(Event::Started {
+            index,
+            target: &targets[index],
+        });
+        finish(index, grade_target(lab, &targets[index], options), on_event);
+    }
+    let rest: Vec<usize> = (0..targets.len()).filter(|i| Some(*i) != first).collect();
+    let next = AtomicUsize::new(0);
+    // Why no worker could be started, if none could: the machine is out of threads.
+    let mut no_worker = None;
+    std::thread::scope(|scope| {
+        let (sender, received) = mpsc::channel::<(usize, Option<Report>)>();
+        let mut started = 0;
+        for _ in 0..jobs.clamp(1, rest.len().max(1)) {
+            let sender = sender.clone();
+            let (next, rest) = (&next, &rest);
+            let worker = std::thread::Builder::new()
+                .name("racelab-batch".into())
+                .spawn_scoped(scope, move || {
+                    while let Some(&index) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let _ = sender.send((index, None));
+                        let report = grade_target(lab, &targets[index], options);
+                        if sender.send((index, Some(report))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            match worker {
+                Ok(_) => started += 1,
+                Err(e) => {
+                    if started == 0 {
+                        no_worker = Some(e);
+                    }
+                    break;
+                }
+            }
+        }
+        drop(sender);
+        for (index, report) in received {
+            match report {
+                None => on_event(Event::Started {
+                    index,
+                    target: &targets[index],
+                }),
+                Some(report) => finish(index, report, on_event),
+            }
+        }
+    });
+    if let Some(e) = no_worker {
+        for &index in &rest {
+            on_event(Event::Started {
+                index,
+                target: &targets[index],
+            });
+            let summary = format!("the grader could not start a thread to grade it: {e}");
+            let report = ungraded(lab, &targets[index], options, summary, None);
+            finish(index, report, on_event);
+        }
+    }
+    reports
+        .into_iter()
+        .map(|r| r.expect("every target is graded once"))
+        .collect()
+}
+
+/// Grades one target; whatever happens, returns its report.
+fn grade_target(lab: &Lab, target: &Target<'_>, options: &GradeOptions) -> Report {
+    let subject = match &target.subject {
+        Ok(subject) => subject,
+        Err(problem) => {
+            return ungraded(
+                lab,
+                target,
+                options,
+                format!("nothing to grade: {problem}"),
+                Some(problem.clone()),
+            );
+        }
+    };
+    let graded = catch_unwind(AssertUnwindSafe(|| {
+        grade(lab, target.exercise, subject, options, &mut Quiet)
+    }));
+    graded.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        ungraded(
+            lab,
+            target,
+            options,
+            format!("the grader itself failed on this subject: {message}"),
+            None,
+        )
+    })
+}
+
+/// The report of a target that could not be graded: every selected stage an `error`
+/// with `summary` (the others `skipped`, as in any grade). With a `fault` (the
+/// submission has no crate) the verdict is `fail`, the submission's doing; without one
+/// it is `error`, the grader's.
+fn ungraded(
+    lab: &Lab,
+    target: &Target<'_>,
+    options: &GradeOptions,
+    summary: String,
+    fault: Option<String>,
+) -> Report {
+    let subject_dir = target.subject.as_ref().ok().map(|s| s.dir.as_path());
+    let record = crate::integrity::record(lab, target.exercise, subject_dir);
+    let stages: Vec<StageReport> = StageName::ALL
+        .into_iter()
+        .map(|stage| {
+            let selected = options.stages.contains(&stage);
+            let required = options.required.contains(&stage);
+            StageReport {
+                name: stage.as_str().into(),
+                status: if selected {
+                    Status::Error
+                } else {
+                    Status::Skipped
+                },
+                duration_ms: 0,
+                summary: match (selected, required) {
+                    (true, _) => summary.clone(),
+                    (false, false) => "not selected with --stage".into(),
+                    (false, true) => "required, but did not run: not selected with --stage".into(),
+                },
+                evidence: Evidence {
+                    fault: fault.clone().filter(|_| selected),
+                    ..Evidence::default()
+                },
+            }
+        })
+        .collect();
+    let required: Vec<String> = StageName::ALL
+        .into_iter()
+        .filter(|s| options.required.contains(s))
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    Report {
+        schema: SCHEMA,
+        grader_version: env!("CARGO_PKG_VERSION").into(),
+        manifest_hash: record.manifest_hash,
+        scenario_hash: record.scenario_hash,
+        exercise: target.exercise.id.clone(),
+        subject: subject_dir.unwrap_or(&target.folder).display().to_string(),
+        subject_hash: record.subject_hash,
+        verdict: Verdict::of_required(&stages, &required),
+        required,
+        duration_ms: 0,
+        stages,
+    }
+}
+
+/// An observer that hears nothing: a batch reports whole grades, not their steps.
+struct Quiet;
+
+impl Observer for Quiet {
+    fn activity(&mut self, _: StageName, _: &str) {}
+    fn stage_finished(&mut self, _: &StageReport) {}
+}

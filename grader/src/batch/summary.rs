@@ -1,0 +1,309 @@
+//! The class summary: tallies per exercise, per stage and per subject, written as
+//! `summary.toml` beside a batch's reports.
+
+use super::SUMMARY_SCHEMA;
+use super::discover::Target;
+use crate::GradeOptions;
+use crate::lab::Lab;
+use crate::report::{self, Report, StageReport, Status};
+use crate::stages::StageName;
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Why a summary file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    /// The file cannot be read.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The file is not a summary.
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+}
+
+/// The class summary: per exercise how many subjects passed, failed, were incomplete
+/// or errored; per stage how many bugs it caught; per subject its verdict and each
+/// stage's status. Written as TOML beside the reports (`summary.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The summary's format version, [`SUMMARY_SCHEMA`].
+    pub schema: u32,
+    /// Version of the grader.
+    pub grader_version: String,
+    /// SHA-256 of the exercise manifest every subject was judged against.
+    pub manifest_hash: String,
+    /// The submissions folder, absent when the workspace's own crates were graded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submissions: Option<String>,
+    /// The stages that were run (`--stage`); the others are `skipped` everywhere.
+    pub selected: Vec<String>,
+    /// The stages that had to run (`--require`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+    /// Subjects graded at once.
+    pub jobs: usize,
+    /// Wall-clock time of the whole batch.
+    pub duration_ms: u64,
+    /// The worst verdict of the class; its exit status is the batch's.
+    pub verdict: Verdict,
+    /// Per exercise, the verdicts counted.
+    pub exercises: Vec<ExerciseTally>,
+    /// Per stage, what it found across the class.
+    pub stages: Vec<StageTally>,
+    /// Every subject, in the order graded.
+    pub subjects: Vec<SubjectLine>,
+}
+
+/// One exercise's verdicts across the class.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseTally {
+    /// The exercise's id.
+    pub id: String,
+    /// Subjects graded for it.
+    pub subjects: usize,
+    /// Verdict `pass`.
+    pub passed: usize,
+    /// Verdict `fail` (a bug found, a build that failed, nothing to grade).
+    pub failed: usize,
+    /// Verdict `incomplete` (nothing failed, but a stage did not run).
+    pub incomplete: usize,
+    /// Verdict `error` (the grader could not do its job).
+    pub errored: usize,
+}
+
+/// One stage across the class.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageTally {
+    /// The stage's name.
+    pub name: String,
+    /// Subjects it judged (pass, fail or timeout).
+    pub ran: usize,
+    /// Bugs it caught: subjects it failed or timed out on.
+    pub caught: usize,
+    /// Of those, the subjects no other stage caught.
+    pub caught_alone: usize,
+    /// Subjects it passed.
+    pub passed: usize,
+    /// Subjects it could not judge (`error`: no build, refused, nothing to grade…).
+    pub errored: usize,
+    /// Subjects it did not run on.
+    pub skipped: usize,
+    /// Bugs caught, per exercise id.
+    #[serde(default)]
+    pub caught_by_exercise: BTreeMap<String, usize>,
+}
+
+/// One subject's line in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubjectLine {
+    /// The submission's folder name (`workspace` for the workspace's own crates).
+    pub name: String,
+    /// The exercise.
+    pub exercise: String,
+    /// The folder graded (or the submission's, when it had no crate).
+    pub subject: String,
+    /// SHA-256 of its `src/`; empty when there was nothing to read.
+    pub subject_hash: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Wall-clock time of its grade.
+    pub duration_ms: u64,
+    /// Its report.
+    pub report: String,
+    /// Why there was nothing to grade, when there was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Each stage's status, by stage name.
+    pub stages: BTreeMap<String, Status>,
+}
+
+/// How a batch was asked to run, for its summary.
+#[derive(Debug, Clone)]
+pub struct Settings<'s> {
+    /// The submissions folder, if any.
+    pub submissions: Option<&'s Path>,
+    /// The options every grade ran with.
+    pub options: &'s GradeOptions,
+    /// Subjects graded at once.
+    pub jobs: usize,
+    /// Wall-clock time of the batch.
+    pub duration: Duration,
+}
+
+impl Summary {
+    /// Tallies the class from the targets and their reports (in the same order).
+    pub fn of(lab: &Lab, targets: &[Target<'_>], reports: &[Report], settings: &Settings) -> Self {
+        let names = |stages: &[StageName]| -> Vec<String> {
+            StageName::ALL
+                .into_iter()
+                .filter(|s| stages.contains(s))
+                .map(|s| s.as_str().to_owned())
+                .collect()
+        };
+        let mut exercises: Vec<ExerciseTally> = Vec::new();
+        for exercise in &lab.manifest.exercises {
+            let mine = reports.iter().filter(|r| r.exercise == exercise.id);
+            let mut tally = ExerciseTally {
+                id: exercise.id.clone(),
+                ..ExerciseTally::default()
+            };
+            for report in mine {
+                tally.subjects += 1;
+                match report.verdict {
+                    Verdict::Pass => tally.passed += 1,
+                    Verdict::Fail => tally.failed += 1,
+                    Verdict::Incomplete => tally.incomplete += 1,
+                    Verdict::Error => tally.errored += 1,
+                }
+            }
+            if tally.subjects > 0 {
+                exercises.push(tally);
+            }
+        }
+        let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
+        let stages = StageName::ALL
+            .into_iter()
+            .map(|stage| {
+                let mut tally = StageTally {
+                    name: stage.as_str().into(),
+                    ..StageTally::default()
+                };
+                for report in reports {
+                    let Some(mine) = report.stage(stage.as_str()) else {
+                        continue;
+                    };
+                    match mine.status {
+                        Status::Pass => tally.passed += 1,
+                        Status::Fail | Status::Timeout => {
+                            tally.caught += 1;
+                            *tally
+                                .caught_by_exercise
+                                .entry(report.exercise.clone())
+                                .or_default() += 1;
+                            let others = report
+                                .stages
+                                .iter()
+                                .filter(|s| s.name != mine.name)
+                                .any(caught);
+                            if !others {
+                                tally.caught_alone += 1;
+                            }
+                        }
+                        Status::Error => tally.errored += 1,
+                        Status::Skipped => tally.skipped += 1,
+                    }
+                }
+                tally.ran = tally.passed + tally.caught;
+                tally
+            })
+            .collect();
+        let subjects = targets
+            .iter()
+            .zip(reports)
+            .map(|(target, report)| SubjectLine {
+                name: target.name.clone(),
+                exercise: report.exercise.clone(),
+                subject: report.subject.clone(),
+                subject_hash: report.subject_hash.clone(),
+                verdict: report.verdict,
+                duration_ms: report.duration_ms,
+                report: target.report_path.display().to_string(),
+                problem: target.subject.as_ref().err().cloned(),
+                stages: report
+                    .stages
+                    .iter()
+                    .map(|s| (s.name.clone(), s.status))
+                    .collect(),
+            })
+            .collect();
+        Summary {
+            schema: SUMMARY_SCHEMA,
+            grader_version: env!("CARGO_PKG_VERSION").into(),
+            manifest_hash: crate::integrity::file_hash(&lab.root.join(crate::lab::MANIFEST_PATH))
+                .unwrap_or_default(),
+            submissions: settings.submissions.map(|p| p.display().to_string()),
+            selected: names(&settings.options.stages),
+            required: names(&settings.options.required),
+            jobs: settings.jobs,
+            duration_ms: u64::try_from(settings.duration.as_millis()).unwrap_or(u64::MAX),
+            verdict: Verdict::worst(reports.iter().map(|r| r.verdict)),
+            exercises,
+            stages,
+            subjects,
+        }
+    }
+
+    /// The batch's exit status: that of its worst verdict (see [`Verdict::worst`]).
+    pub fn exit_code(&self) -> i32 {
+        self.verdict.exit_code()
+    }
+
+    /// Writes the summary to `path`, whole or not at all.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let text = toml::to_string(self).map_err(std::io::Error::other)?;
+        report::write_atomically(path, &text)
+    }
+
+    /// Reads a summary written by [`Summary::write`].
+    pub fn read(path: &Path) -> Result<Summary, SummaryError> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(toml::from_str(&text)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Summary;
+
+    #[test]
+    fn a_summary_round_trips_through_toml() {
+        let text = r#"
+schema = 1
+grader_version = "0.1.0"
+manifest_hash = "sha256:00"
+selected = ["loom"]
+jobs = 1
+duration_ms = 5
+verdict = "fail"
+
+[[exercises]]
+id = "ex01"
+subjects = 1
+passed = 0
+failed = 1
+incomplete = 0
+errored = 0
+
+[[stages]]
+name = "loom"
+ran = 1
+caught = 1
+caught_alone = 1
+passed = 0
+errored = 0
+skipped = 0
+
+[stages.caught_by_exercise]
+ex01 = 1
+
+[[subjects]]
+name = "alice"
+exercise = "ex01"
+subject = "/s/alice"
+subject_hash = "sha256:01"
+verdict = "fail"
+duration_ms = 5
+report = "out/ex01/alice.toml"
+
+[subjects.stages]
+loom = "fail"
+"#;
+        let summary: Summary = toml::from_str(text).unwrap();
+        let again: Summary = toml::from_str(&toml::to_string(&summary).unwrap()).unwrap();
+        assert_eq!(summary, again);
+        assert_eq!(summary.exit_code(), 1);
+    }
+}

@@ -1,0 +1,5 @@
+//! `cargo xtask …`: see `xtask::main`.
+
+fn main() {
+    xtask::main()
+}

@@ -1,0 +1,303 @@
+//! `cargo xtask dev check`: what is missing or inconsistent in the lab's exercises,
+//! found by reading files (and one `cargo metadata`), never by grading.
+//!
+//! Problems (exit status 1): a crate, scenario or solution that is not there; an
+//! exercise without solutions or hints; a crate cargo's workspace does not include; a
+//! real-thread stage claimed in `shipped.caught_by` with no measured rate in
+//! `docs/detection-rates.md`; README.md's detector matrix out of date with the
+//! manifest. Reminders (exit status still 0): placeholder text `dev new` left.
+
+use super::PLACEHOLDER;
+use super::new::update_matrix;
+use anyhow::Context;
+use racelab_grader::build::cargo_binary;
+use racelab_grader::lab::Lab;
+use racelab_grader::manifest::Exercise;
+use racelab_grader::{matrix, process};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// Where measured detection rates are recorded.
+const RATES: &str = "docs/detection-rates.md";
+
+/// The stages whose verdict depends on how the OS runs real threads, and the words a
+/// rates section's heading uses for each: a claim that they catch a bug needs figures.
+const MEASURED_STAGES: [(&str, &[&str]); 2] = [
+    ("stress", &["stress"]),
+    ("tsan", &["ThreadSanitizer", "tsan"]),
+];
+
+/// How long `cargo metadata` may take.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One finding, about one exercise or the lab as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Finding {
+    /// The exercise's id, or `lab`.
+    about: String,
+    /// What is wrong, and how to put it right.
+    what: String,
+}
+
+/// Checks the lab; returns the exit status.
+pub(super) fn run(
+    lab: &Lab,
+    fix: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let members = workspace_members(&lab.root);
+    let rates = std::fs::read_to_string(lab.root.join(RATES)).unwrap_or_default();
+    let mut problems = Vec::new();
+    let mut reminders = Vec::new();
+    let mut seen = BTreeSet::new();
+    for exercise in &lab.manifest.exercises {
+        for key in [&exercise.id, &exercise.name] {
+            if !seen.insert(key.clone()) {
+                problems.push(finding(
+                    exercise,
+                    format!("`{key}` is used by two exercises"),
+                ));
+            }
+        }
+        problems.extend(check_exercise(lab, exercise, members.as_ref().ok(), &rates));
+        reminders.extend(placeholders(lab, exercise));
+    }
+    if let Err(why) = &members {
+        problems.push(Finding {
+            about: "lab".into(),
+            what: format!("cargo cannot list the workspace's crates: {why}"),
+        });
+    }
+    match readme_matrix_is_current(lab) {
+        Ok(true) => {}
+        Ok(false) if fix => {
+            update_matrix(&lab.root)?;
+            writeln!(
+                out,
+                "README.md: the detector matrix was rewritten from the manifest"
+            )?;
+        }
+        Ok(false) => problems.push(Finding {
+            about: "lab".into(),
+            what: "README.md's detector matrix is out of date with grader/exercises.toml: \
+                   run `cargo xtask dev check --fix`"
+                .into(),
+        }),
+        Err(why) => problems.push(Finding {
+            about: "lab".into(),
+            what: why,
+        }),
+    }
+
+    let exercises = lab.manifest.exercises.len();
+    let mut text = String::new();
+    for problem in &problems {
+        text.push_str(&format!("  {:<6}{}\n", problem.about, problem.what));
+    }
+    if !reminders.is_empty() {
+        text.push_str(&format!("Placeholders still to write (`{PLACEHOLDER}`):\n"));
+        for reminder in &reminders {
+            text.push_str(&format!("  {:<6}{}\n", reminder.about, reminder.what));
+        }
+    }
+    let verdict = match problems.len() {
+        0 => format!("dev check: {exercises} exercise(s), nothing missing or inconsistent\n"),
+        n => format!("dev check: {exercises} exercise(s), {n} problem(s)\n"),
+    };
+    if problems.is_empty() {
+        write!(out, "{verdict}{text}")?;
+        Ok(0)
+    } else {
+        write!(err, "{verdict}{text}")?;
+        Ok(1)
+    }
+}
+
+fn finding(exercise: &Exercise, what: String) -> Finding {
+    Finding {
+        about: exercise.id.clone(),
+        what,
+    }
+}
+
+/// Everything wrong with one exercise.
+fn check_exercise(
+    lab: &Lab,
+    exercise: &Exercise,
+    members: Option<&BTreeSet<PathBuf>>,
+    rates: &str,
+) -> Vec<Finding> {
+    let mut problems = Vec::new();
+    let mut say = |what: String| problems.push(finding(exercise, what));
+    let check_crate = |dir: &str, what: &str, say: &mut dyn FnMut(String)| {
+        let path = lab.root.join(dir);
+        for file in ["Cargo.toml", "src/lib.rs"] {
+            if !path.join(file).is_file() {
+                say(format!("{what} {dir} has no {file}"));
+            }
+        }
+        if let Some(members) = members
+            && path.join("Cargo.toml").is_file()
+            && !members.contains(&canonical(&path))
+        {
+            say(format!(
+                "{what} {dir} is not a member of the cargo workspace (Cargo.toml's `members` globs)"
+            ));
+        }
+    };
+    check_crate(&exercise.dir, "the crate", &mut say);
+    if !lab.exercise_dir(exercise).join("README.md").is_file() {
+        say(format!("{} has no README.md", exercise.dir));
+    }
+    let scenario = lab.scenario_path(exercise);
+    if !scenario.is_file() {
+        say(format!(
+            "the scenario grader/{} does not exist",
+            exercise.scenario
+        ));
+    }
+    if exercise.solutions.is_empty() {
+        say(format!(
+            "no reference solution: add a crate under solutions/{}/",
+            exercise.name
+        ));
+    }
+    for solution in &exercise.solutions {
+        check_crate(solution, "the solution", &mut say);
+    }
+    if exercise.hints.iter().all(|h| h.trim().is_empty()) {
+        say("no hints: give `hints` at least one".into());
+    }
+    for (stage, words) in MEASURED_STAGES {
+        if exercise.shipped.caught_by.iter().any(|s| s == stage)
+            && !has_rates_note(rates, &exercise.id, words)
+        {
+            say(format!(
+                "`shipped.caught_by` claims {stage} catches the bug, but {RATES} has no \
+                 `## {} … {}` section with the rates measured",
+                exercise.id, words[0]
+            ));
+        }
+    }
+    problems
+}
+
+/// Whether `rates` has a heading naming exercise `id` and one of `words` (a stage).
+fn has_rates_note(rates: &str, id: &str, words: &[&str]) -> bool {
+    rates.lines().any(|line| {
+        line.starts_with("## ")
+            && line.split_whitespace().nth(1) == Some(id)
+            && words.iter().any(|w| line.contains(w))
+    })
+}
+
+/// The placeholders `dev new` left in the exercise's files and manifest entry.
+fn placeholders(lab: &Lab, exercise: &Exercise) -> Vec<Finding> {
+    let mut places: Vec<String> = Vec::new();
+    if exercise.hints.iter().any(|h| h.contains(PLACEHOLDER)) {
+        places.push("hints".into());
+    }
+    for (stage, why) in &exercise.shipped.blind {
+        if why.contains(PLACEHOLDER) {
+            places.push(format!("shipped.blind.{stage}"));
+        }
+    }
+    let scenario = format!("grader/{}", exercise.scenario);
+    let files = [
+        format!("{}/src/lib.rs", exercise.dir),
+        format!("{}/README.md", exercise.dir),
+        format!("{}/Cargo.toml", exercise.dir),
+        scenario,
+    ]
+    .into_iter()
+    .chain(exercise.solutions.iter().map(|s| format!("{s}/src/lib.rs")));
+    for file in files {
+        if std::fs::read_to_string(lab.root.join(&file)).is_ok_and(|t| t.contains(PLACEHOLDER)) {
+            places.push(file);
+        }
+    }
+    if places.is_empty() {
+        return Vec::new();
+    }
+    vec![finding(exercise, places.join(", "))]
+}
+
+/// Whether README.md's matrix is the one generated from the manifest (the same
+/// comparison `tests/matrix.rs` makes).
+fn readme_matrix_is_current(lab: &Lab) -> Result<bool, String> {
+    let readme = std::fs::read_to_string(lab.root.join("README.md"))
+        .map_err(|e| format!("cannot read README.md: {e}"))?;
+    let Some(section) = matrix::section(&readme) else {
+        return Err(format!(
+            "README.md lacks the lines `{}` and `{}` around the detector matrix",
+            matrix::START_MARKER,
+            matrix::END_MARKER
+        ));
+    };
+    Ok(section == matrix::table(&lab.manifest).trim_matches('\n'))
+}
+
+/// The folders of the workspace's member crates, as cargo sees them.
+fn workspace_members(root: &Path) -> Result<BTreeSet<PathBuf>, String> {
+    let mut command = Command::new(cargo_binary());
+    command
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"));
+    let finished = process::run(command, METADATA_TIMEOUT, 16 << 20)
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if finished.timed_out {
+        return Err(format!(
+            "cargo metadata did not finish within {} s",
+            METADATA_TIMEOUT.as_secs()
+        ));
+    }
+    if !finished.succeeded() {
+        let first = finished
+            .stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("cargo metadata failed");
+        return Err(first.trim().to_owned());
+    }
+    let metadata: serde_json::Value = serde_json::from_str(&finished.stdout)
+        .context("cargo metadata printed something that is not JSON")
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|package| package["manifest_path"].as_str())
+        .filter_map(|manifest| Path::new(manifest).parent().map(canonical))
+        .collect())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_rates_note;
+
+    #[test]
+    fn a_rates_note_is_a_heading_naming_the_exercise_and_the_stage() {
+        let rates = "# Detection rates\n\n## ex02 — the overdrawn payout, stress stage\n\n\
+                     ## ex03 — the flag flip, ThreadSanitizer\nex01 stress in passing\n";
+        assert!(has_rates_note(rates, "ex02", &["stress"]));
+        assert!(has_rates_note(rates, "ex03", &["ThreadSanitizer", "tsan"]));
+        assert!(!has_rates_note(rates, "ex02", &["ThreadSanitizer", "tsan"]));
+        assert!(!has_rates_note(rates, "ex01", &["stress"]));
+        assert!(!has_rates_note(rates, "ex0", &["stress"]));
+    }
+}
