@@ -26,7 +26,7 @@
 use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::report::{self, Evidence, Report, SCHEMA, StageReport, Status};
-use crate::stages::StageName;
+use crate::stage_id::StageId;
 use crate::subject::Subject;
 use crate::verdict::Verdict;
 use crate::{GradeOptions, Observer, grade};
@@ -410,13 +410,13 @@ fn ungraded(
 ) -> Report {
     let subject_dir = target.subject.as_ref().ok().map(|s| s.dir.as_path());
     let record = crate::integrity::record(lab, target.exercise, subject_dir);
-    let stages: Vec<StageReport> = StageName::ALL
+    let stages: Vec<StageReport> = StageId::ALL
         .into_iter()
         .map(|stage| {
             let selected = options.stages.contains(&stage);
             let required = options.required.contains(&stage);
             StageReport {
-                name: stage.as_str().into(),
+                name: stage,
                 status: if selected {
                     Status::Error
                 } else {
@@ -435,10 +435,9 @@ fn ungraded(
             }
         })
         .collect();
-    let required: Vec<String> = StageName::ALL
+    let required: Vec<StageId> = StageId::ALL
         .into_iter()
         .filter(|s| options.required.contains(s))
-        .map(|s| s.as_str().to_owned())
         .collect();
     Report {
         schema: SCHEMA,
@@ -459,7 +458,7 @@ fn ungraded(
 struct Quiet;
 
 impl Observer for Quiet {
-    fn activity(&mut self, _: StageName, _: &str) {}
+    fn activity(&mut self, _: StageId, _: &str) {}
     fn stage_finished(&mut self, _: &StageReport) {}
 }
 
@@ -575,8 +574,8 @@ pub struct Settings<'s> {
 impl Summary {
     /// Tallies the class from the targets and their reports (in the same order).
     pub fn of(lab: &Lab, targets: &[Target<'_>], reports: &[Report], settings: &Settings) -> Self {
-        let names = |stages: &[StageName]| -> Vec<String> {
-            StageName::ALL
+        let names = |stages: &[StageId]| -> Vec<String> {
+            StageId::ALL
                 .into_iter()
                 .filter(|s| stages.contains(s))
                 .map(|s| s.as_str().to_owned())
@@ -603,7 +602,7 @@ impl Summary {
             }
         }
         let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
-        let stages = StageName::ALL
+        let stages = StageId::ALL
             .into_iter()
             .map(|stage| {
                 let mut tally = StageTally {
@@ -611,7 +610,7 @@ impl Summary {
                     ..StageTally::default()
                 };
                 for report in reports {
-                    let Some(mine) = report.stage(stage.as_str()) else {
+                    let Some(mine) = report.stage(stage) else {
                         continue;
                     };
                     match mine.status {
@@ -654,7 +653,7 @@ impl Summary {
                 stages: report
                     .stages
                     .iter()
-                    .map(|s| (s.name.clone(), s.status))
+                    .map(|s| (s.name.as_str().to_owned(), s.status))
                     .collect(),
             })
             .collect();

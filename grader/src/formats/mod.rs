@@ -115,7 +115,7 @@ pub(crate) mod tests {
 
     pub(crate) fn stage(name: &str, status: Status, summary: &str) -> StageReport {
         StageReport {
-            name: name.into(),
+            name: name.parse().expect("a stage name"),
             status,
             duration_ms: 1500,
             summary: summary.into(),
@@ -169,7 +169,7 @@ pub(crate) mod tests {
         let mut report = caught();
         let tsan = report.stages[3].clone();
         assert_eq!(Outcome::of(&report, &tsan), Outcome::Skipped);
-        report.required = vec!["tsan".into()];
+        report.required = vec![crate::StageId::Tsan];
         assert_eq!(Outcome::of(&report, &tsan), Outcome::Failed);
         assert_eq!(Outcome::kind(&tsan), "required-stage-skipped");
 
