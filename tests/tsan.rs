@@ -7,7 +7,7 @@
 
 use racelab_grader::lab::Lab;
 use racelab_grader::report::{StageReport, Status};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 struct Silent;
 
 impl Observer for Silent {
-    fn activity(&mut self, _: StageName, _: &str) {}
+    fn activity(&mut self, _: StageId, _: &str) {}
     fn stage_finished(&mut self, _: &StageReport) {}
 }
 
@@ -32,11 +32,11 @@ fn tsan_stage(path: Option<&Path>) -> StageReport {
     let exercise = lab.manifest.find("ex01").unwrap();
     let subject = Subject::locate(&lab, exercise, path).unwrap();
     let options = GradeOptions {
-        stages: vec![StageName::Tsan],
+        stages: vec![StageId::Tsan],
         ..GradeOptions::default()
     };
     let report = grade(&lab, exercise, &subject, &options, &mut Silent);
-    let stage = report.stage("tsan").unwrap().clone();
+    let stage = report.stage(StageId::Tsan).unwrap().clone();
     assert_ne!(
         stage.status,
         Status::Skipped,

@@ -37,6 +37,15 @@ impl StageId {
             StageId::Tsan => "tsan",
         }
     }
+
+    /// Stages as a list for humans: `loom, tsan`.
+    pub fn list(stages: &[StageId]) -> String {
+        stages
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 impl fmt::Display for StageId {
@@ -78,6 +87,7 @@ mod tests {
             assert_eq!(wire.as_str(), Some(stage.as_str()));
             assert_eq!(wire.try_into::<StageId>(), Ok(stage));
         }
+        assert_eq!(StageId::list(&[StageId::Loom, StageId::Tsan]), "loom, tsan");
         let problem = "helgrind".parse::<StageId>().unwrap_err();
         assert!(problem.contains("loom, shuttle, stress, tsan"), "{problem}");
     }

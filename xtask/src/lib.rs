@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use console::Console;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, grade, replay};
@@ -60,7 +60,7 @@ enum Command {
         path: Option<PathBuf>,
         /// Run only these stages (comma-separated); the others are reported skipped.
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
-        stage: Vec<StageName>,
+        stage: Vec<StageId>,
         /// shuttle's PCT seed (default: the manifest's).
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
@@ -91,7 +91,7 @@ enum Command {
         exercise: String,
         /// The stage whose failure to reproduce: `loom` or `shuttle`.
         #[arg(long, default_value = "shuttle")]
-        stage: StageName,
+        stage: StageId,
         /// shuttle's failing schedule, from the grade's output or report.
         #[arg(long)]
         schedule: Option<String>,
@@ -125,7 +125,7 @@ enum Command {
         path: Option<PathBuf>,
         /// Run only these stages (comma-separated) on each grade.
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
-        stage: Vec<StageName>,
+        stage: Vec<StageId>,
     },
     /// Put an exercise back as shipped (its version in git), after backing up yours.
     ///
@@ -236,7 +236,7 @@ fn execute(
             class,
         } => {
             let stages = if stage.is_empty() {
-                StageName::ALL.to_vec()
+                StageId::ALL.to_vec()
             } else {
                 stage
             };

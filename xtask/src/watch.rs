@@ -20,7 +20,7 @@ use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, StageReport};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, Observer, grade, process};
@@ -50,7 +50,7 @@ pub struct WatchOptions {
     /// A crate folder to watch instead of the workspace's exercise crate.
     pub path: Option<PathBuf>,
     /// The stages to run on each grade.
-    pub stages: Vec<StageName>,
+    pub stages: Vec<StageId>,
 }
 
 /// Runs watch mode until the student quits; returns the exit status.
@@ -123,7 +123,7 @@ pub fn watch(
         follow_next: options.path.is_none(),
         grade_options: GradeOptions {
             stages: if options.stages.is_empty() {
-                StageName::ALL.to_vec()
+                StageId::ALL.to_vec()
             } else {
                 options.stages
             },
@@ -150,7 +150,7 @@ pub fn watch(
 /// What the loop hears about, from the grade's thread and the file watcher.
 enum News {
     /// A stage of grade `generation` started doing something.
-    Activity(u64, StageName, String),
+    Activity(u64, StageId, String),
     /// A stage of grade `generation` ended.
     Stage(u64, Box<StageReport>),
     /// Grade `generation` ended and its report was written (or not).
@@ -175,7 +175,7 @@ struct Forward {
 }
 
 impl Observer for Forward {
-    fn activity(&mut self, stage: StageName, activity: &str) {
+    fn activity(&mut self, stage: StageId, activity: &str) {
         let _ = self
             .news
             .send(News::Activity(self.generation, stage, activity.to_owned()));
