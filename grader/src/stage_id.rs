@@ -49,8 +49,9 @@ impl StageId {
 }
 
 impl fmt::Display for StageId {
+    /// The name, padded to a width when one is asked for (`{:<8}` in tables).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -87,6 +88,7 @@ mod tests {
             assert_eq!(wire.as_str(), Some(stage.as_str()));
             assert_eq!(wire.try_into::<StageId>(), Ok(stage));
         }
+        assert_eq!(format!("[{:<8}]", StageId::Tsan), "[tsan    ]");
         assert_eq!(StageId::list(&[StageId::Loom, StageId::Tsan]), "loom, tsan");
         let problem = "helgrind".parse::<StageId>().unwrap_err();
         assert!(problem.contains("loom, shuttle, stress, tsan"), "{problem}");

@@ -32,10 +32,12 @@ pub fn default_time(reference: Duration) -> Duration {
     (reference * MULTIPLE).max(FLOOR)
 }
 
-/// A duration as the messages say it: `0.4 s`, `12 s`.
+/// A duration as the messages say it: `19 ms`, `0.4 s`, `12 s`.
 pub fn seconds(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
-    if secs < 10.0 {
+    if secs < 0.1 {
+        format!("{} ms", duration.as_millis())
+    } else if secs < 10.0 {
         format!("{secs:.1} s")
     } else {
         format!("{secs:.0} s")
@@ -63,6 +65,7 @@ mod tests {
 
     #[test]
     fn durations_are_said_in_seconds() {
+        assert_eq!(seconds(Duration::from_millis(19)), "19 ms");
         assert_eq!(seconds(Duration::from_millis(400)), "0.4 s");
         assert_eq!(seconds(Duration::from_millis(8_000)), "8.0 s");
         assert_eq!(seconds(Duration::from_millis(12_400)), "12 s");
