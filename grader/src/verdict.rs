@@ -74,6 +74,76 @@ impl fmt::Display for Verdict {
 #[cfg(test)]
 mod tests {
     use super::Verdict;
+    use crate::report::{Evidence, StageReport, Status};
+    use crate::stage_id::StageId;
+
+    fn stage(status: Status) -> StageReport {
+        StageReport {
+            name: StageId::Loom,
+            status,
+            duration_ms: 0,
+            summary: String::new(),
+            evidence: Evidence::default(),
+        }
+    }
+
+    fn verdict(statuses: &[Status]) -> Verdict {
+        Verdict::of(&statuses.iter().copied().map(stage).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_verdict_follows_the_documented_table() {
+        use Status::*;
+        assert_eq!(verdict(&[Pass, Pass, Pass, Pass]), Verdict::Pass);
+        assert_eq!(verdict(&[Pass, Fail, Pass, Skipped]), Verdict::Fail);
+        assert_eq!(verdict(&[Pass, Timeout, Pass, Pass]), Verdict::Fail);
+        assert_eq!(verdict(&[Pass, Pass, Pass, Skipped]), Verdict::Incomplete);
+        assert_eq!(verdict(&[Pass, Error, Pass, Skipped]), Verdict::Error);
+        assert_eq!(verdict(&[]), Verdict::Incomplete);
+        assert_ne!(verdict(&[Skipped]), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_subject_that_does_not_compile_fails_rather_than_errors() {
+        let mut broken = stage(Status::Error);
+        broken.evidence.compile_errors = vec!["error[E0425]".into()];
+        assert_eq!(
+            Verdict::of(&[broken, stage(Status::Skipped)]),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_fault_of_the_subject_fails_rather_than_errors() {
+        let mut tampering = stage(Status::Error);
+        tampering.evidence.fault = Some("reads cfg(loom)".into());
+        assert_eq!(
+            Verdict::of(&[tampering, stage(Status::Pass)]),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_skipped_required_stage_fails_the_grade() {
+        use Status::*;
+        let stages: Vec<_> = [Pass, Pass, Skipped, Skipped]
+            .into_iter()
+            .zip(StageId::ALL)
+            .map(|(status, name)| StageReport {
+                name,
+                ..stage(status)
+            })
+            .collect();
+        assert_eq!(Verdict::of_required(&stages, &[]), Verdict::Incomplete);
+        assert_eq!(
+            Verdict::of_required(&stages, &[StageId::Loom, StageId::Shuttle]),
+            Verdict::Incomplete
+        );
+        assert_eq!(
+            Verdict::of_required(&stages, &[StageId::Loom, StageId::Tsan]),
+            Verdict::Fail
+        );
+    }
 
     #[test]
     fn a_class_takes_its_worst_verdict() {
