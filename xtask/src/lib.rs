@@ -70,8 +70,8 @@ enum Command {
         /// Write the report here (default: target/racelab/reports/<exercise>.toml).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
-        /// Each stage's time limit in seconds (default: 300 for loom and shuttle; the
-        /// manifest's round limits for stress). Past it the stage is a `timeout`.
+        /// Each stage's time limit in seconds, and a real-thread round's (default: 10×
+        /// what the reference solutions take, at least 5). Past it: `timeout`.
         #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
         time_limit: Option<u64>,
         /// Address-space limit of each runner process, in MiB (default 4096; 0: none).
