@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// The lab's claim about the exercise as shipped: the stages that catch its bug, and
 /// for every other stage one line on why it cannot see this kind of bug.
 ///
-/// [`Manifest::parse`] checks that every stage is in exactly one of the two.
+/// [`super::Manifest::parse`] checks that every stage is in exactly one of the two.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shipped {

@@ -4,7 +4,8 @@
 //! folder of its own within its limits, judge what it left).
 
 use super::limits::{self, Limits};
-use super::{Judgement, RunnerRun, Stage, run_runner};
+use super::runner::run_runner;
+use super::{Judgement, RunnerRun, Stage};
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
 use crate::lab::Lab;
@@ -32,9 +33,9 @@ pub struct Context<'a> {
     /// What the grade was asked to do.
     pub options: &'a GradeOptions,
     /// The runners built so far.
-    pub runners: &'a mut Runners,
+    runners: &'a mut Runners,
     /// Hears what the stage is doing.
-    pub observer: &'a mut dyn Observer,
+    observer: &'a mut dyn Observer,
     /// Set while a follow-up runs that the user need not follow.
     quiet: bool,
 }

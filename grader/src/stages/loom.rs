@@ -100,7 +100,7 @@ impl Loom {
 }
 
 /// The runner request for these bounds.
-pub fn request(size: &LoomSize) -> Request {
+fn request(size: &LoomSize) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -114,7 +114,7 @@ pub fn request(size: &LoomSize) -> Request {
 
 /// A request for the follow-up exploration after a data race: race checks off, so
 /// loom shows what the race does to the values, with at most `preemptions`.
-pub fn values_request(size: &LoomSize, preemptions: usize) -> Request {
+fn values_request(size: &LoomSize, preemptions: usize) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -127,7 +127,7 @@ pub fn values_request(size: &LoomSize, preemptions: usize) -> Request {
 }
 
 /// The bounds in words, e.g. "2 workers × 2 ops, preemption bound 3".
-pub fn bounds(size: &LoomSize) -> String {
+fn bounds(size: &LoomSize) -> String {
     let preemptions = size.preemption_bound.map_or_else(
         || "no preemption bound".to_owned(),
         |b| format!("preemption bound {b}"),
@@ -136,7 +136,7 @@ pub fn bounds(size: &LoomSize) -> String {
 }
 
 /// Judges a loom run; `replay` is the command that explores the same schedules again.
-pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
+fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,
         Err(mut judgement) => {

@@ -15,13 +15,13 @@ pub mod loom;
 mod runner;
 pub mod shuttle;
 pub mod stress;
-pub mod table;
+mod table;
 pub mod tsan;
 
 pub use crate::stage_id::StageId;
 pub use context::{Context, Runners};
 pub use limits::Limits;
-pub use runner::{RunnerRun, run_runner};
+pub use runner::RunnerRun;
 
 use crate::build::Flavor;
 use crate::cores;

@@ -196,7 +196,7 @@ pub fn hung(round: u32, rounds: &Rounds, evidence: Evidence) -> Judgement {
 
 /// The smallest per-round failure rate that `rounds` clean rounds rule out with 95%
 /// confidence: p with (1 − p)^rounds = 0.05, as a percentage.
-pub fn detectable_rate(rounds: u64) -> String {
+fn detectable_rate(rounds: u64) -> String {
     if rounds == 0 {
         return "100%".into();
     }
