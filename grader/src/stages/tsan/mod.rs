@@ -13,7 +13,7 @@ mod silencer;
 
 use super::limits::Limits;
 use super::stress::Rounds;
-use super::{Context, Judgement, Stage, StageId};
+use super::{Context, Judgement, Stage, StageId, first_line};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::StageSizes;

@@ -61,7 +61,7 @@ fn defined_symbols(file: &Path) -> Result<Vec<(String, String)>, String> {
         return Err(format!(
             "`nm {}` failed: {}",
             file.display(),
-            crate::stages::first_line(&String::from_utf8_lossy(&output.stderr))
+            super::first_line(&String::from_utf8_lossy(&output.stderr))
         ));
     }
     Ok(parse_nm(&String::from_utf8_lossy(&output.stdout)))
