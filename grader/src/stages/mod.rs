@@ -32,7 +32,8 @@ use std::path::Path;
 use std::time::Duration;
 
 /// One detector: what it builds, how it shares the machine, what the reference
-/// solutions take in it, and how it runs and judges a subject.
+/// solutions take in it, and how it runs and judges a subject. (`Sync`: the stages
+/// are shared constants, used by a batch's grading threads at once.)
 pub trait Stage: Sync {
     /// Its name in reports, the manifest and on the command line.
     fn id(&self) -> StageId;

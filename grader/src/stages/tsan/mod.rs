@@ -82,8 +82,8 @@ impl Stage for Tsan {
         });
         let run_dir = cx.run_dir(self);
         limits.env.push(("TSAN_OPTIONS".into(), options(&run_dir)));
-        let roots = [cx.subject.dir.clone(), cx.lab.root.clone()];
-        let roots = [roots[0].as_path(), roots[1].as_path()];
+        let (subject, lab) = (cx.subject, cx.lab);
+        let roots = [subject.dir.as_path(), lab.root.as_path()];
         let request = rounds.request();
         cx.execute(self, &executable, &request, &run_dir, limits, |run| {
             judge::judge(run, &rounds, &toolchain.description, &roots)
