@@ -5,6 +5,7 @@
 //! ships.
 
 use racelab_grader::report::Status;
+use racelab_grader::stages::StageId;
 use racelab_grader::verdict::Verdict;
 use racelab_tests::{root, xtask};
 
@@ -28,7 +29,7 @@ fn a_subject_that_shows_loom_other_code_than_it_ships_fails() {
     assert_eq!((code, report.verdict), (1, Verdict::Fail), "{out}{err}");
     // Failed by loom on the `Relaxed` code, or refused before the build by the source
     // policy: never a pass.
-    let loom = report.stage("loom").unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
     match loom.status {
         Status::Fail => assert!(loom.summary.contains("data race"), "{}", loom.summary),
         Status::Error => assert!(loom.evidence.fault.is_some(), "{}", loom.summary),

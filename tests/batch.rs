@@ -7,6 +7,7 @@
 //! To keep the time sane the batch runs loom and shuttle only (`--stage`); the other
 //! stages must then be `skipped`, and with `--require` a skipped required stage fails.
 
+use racelab_grader::StageId;
 use racelab_grader::batch::Summary;
 use racelab_grader::integrity;
 use racelab_grader::report::{Report, Status};
@@ -158,7 +159,7 @@ fn stage_statuses(report: &Report) -> Vec<(String, Status)> {
     report
         .stages
         .iter()
-        .map(|s| (s.name.clone(), s.status))
+        .map(|s| (s.name.as_str().to_owned(), s.status))
         .collect()
 }
 
@@ -270,7 +271,7 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
         stage_statuses(&reports["failing"]),
         "{said}"
     );
-    let bounds = copy.stage("loom").unwrap().evidence.bounds.clone();
+    let bounds = copy.stage(StageId::Loom).unwrap().evidence.bounds.clone();
     assert!(
         bounds
             .as_deref()
@@ -432,8 +433,8 @@ fn the_same_subject_graded_again_gets_the_same_verdict_and_hash_and_a_skipped_re
     ]);
     assert_eq!(code, 1, "{said}");
     assert_eq!(required.verdict, Verdict::Fail);
-    assert_eq!(required.required, ["loom", "shuttle"]);
-    let shuttle = required.stage("shuttle").unwrap();
+    assert_eq!(required.required, [StageId::Loom, StageId::Shuttle]);
+    let shuttle = required.stage(StageId::Shuttle).unwrap();
     assert_eq!(shuttle.status, Status::Skipped);
     assert!(
         shuttle.summary.starts_with("required"),

@@ -5,6 +5,7 @@
 //! ThreadSanitizer stage has its own end-to-end test (`tsan.rs`); here it is left out
 //! with `--stage`, which the report must then show as `skipped`, never `pass`.
 
+use racelab_grader::StageId;
 use racelab_grader::report::{Report, Status};
 use racelab_tests::{root, xtask};
 
@@ -33,7 +34,7 @@ fn grade(extra: &[&str]) -> (i32, String, Report) {
 
 fn status(report: &Report, stage: &str) -> Status {
     report
-        .stage(stage)
+        .stage(stage.parse().unwrap())
         .unwrap_or_else(|| panic!("no stage {stage}"))
         .status
 }
@@ -48,7 +49,7 @@ fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
     assert_eq!(status(&report, "tsan"), Status::Skipped);
     assert_eq!(report.verdict.as_str(), "fail");
 
-    let loom = report.stage("loom").unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
     let diagnostic = loom.evidence.failure.as_deref().unwrap_or_default();
     assert!(diagnostic.contains("Causality violation"), "{diagnostic}");
     assert!(
@@ -56,7 +57,7 @@ fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
         "loom should point at the exercise's own lines, not the facade:\n{diagnostic}"
     );
 
-    let shuttle = report.stage("shuttle").unwrap();
+    let shuttle = report.stage(StageId::Shuttle).unwrap();
     assert!(shuttle.summary.contains("expected"), "{}", shuttle.summary);
     let replay = shuttle
         .evidence
@@ -69,7 +70,7 @@ fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
     );
 
     let anomalies = report
-        .stage("stress")
+        .stage(StageId::Stress)
         .unwrap()
         .evidence
         .anomalies
@@ -86,7 +87,7 @@ fn the_shipped_exercise_is_caught_by_loom_shuttle_and_stress() {
 #[test]
 fn a_shuttle_failure_replays_deterministically_and_a_corrupt_schedule_is_refused() {
     let (_, _, report) = grade(&["--stage", "shuttle"]);
-    let shuttle = report.stage("shuttle").unwrap();
+    let shuttle = report.stage(StageId::Shuttle).unwrap();
     let schedule = shuttle
         .evidence
         .schedule
@@ -167,7 +168,7 @@ fn a_subject_that_does_not_compile_fails_with_the_compiler_errors() {
     let (code, out, report) =
         grade(&["--path", broken.path().to_str().unwrap(), "--stage", "loom"]);
     assert_eq!((code, report.verdict.as_str()), (1, "fail"), "{out}");
-    let loom = report.stage("loom").unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
     assert_eq!(loom.status, Status::Error);
     let first_error = loom
         .evidence

@@ -17,7 +17,7 @@ use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::matrix;
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ static ONE_GRADE_AT_A_TIME: Mutex<()> = Mutex::new(());
 struct Quiet;
 
 impl Observer for Quiet {
-    fn activity(&mut self, _stage: StageName, _activity: &str) {}
+    fn activity(&mut self, _stage: StageId, _activity: &str) {}
     fn stage_finished(&mut self, _stage: &StageReport) {}
 }
 
@@ -90,8 +90,8 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
     let mut wrong = Vec::new();
     for exercise in &lab.manifest.exercises {
         let (report, printed) = graded_shipped_with_console(&lab, exercise);
-        for stage in StageName::ALL {
-            let Some(found) = report.stage(stage.as_str()) else {
+        for stage in StageId::ALL {
+            let Some(found) = report.stage(stage) else {
                 wrong.push(format!("{} {stage}: missing from the report", exercise.id));
                 continue;
             };

@@ -72,7 +72,7 @@ fn graded_ex01() -> Report {
 fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
     let report = graded_ex01();
     for stage in ["loom", "shuttle"] {
-        let stage = report.stage(stage).unwrap();
+        let stage = report.stage(stage.parse().unwrap()).unwrap();
         assert_eq!(stage.status, Status::Fail);
         let table = stage
             .evidence

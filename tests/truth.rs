@@ -33,7 +33,7 @@
 //! suite by hand.
 
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::verdict::Verdict;
 use racelab_tests::{root, xtask};
 use serde::Deserialize;
@@ -118,7 +118,7 @@ struct ExpectFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
     /// A wrong fix: each of these stages must fail it.
-    Buggy(Vec<StageName>),
+    Buggy(Vec<StageId>),
     /// A right fix: every stage runs and passes.
     Correct,
     /// Refused by this rule before anything runs.
@@ -181,7 +181,7 @@ fn attempt(exercise: &str, folder: &Path) -> Attempt {
         !expect.why.trim().is_empty() && !expect.why.contains('\n'),
         "{label}: `why` must be one line"
     );
-    let caught_by: Vec<StageName> = expect
+    let caught_by: Vec<StageId> = expect
         .caught_by
         .iter()
         .map(|s| {
@@ -215,12 +215,12 @@ struct Mismatch {
 
 /// Checks `report` against what `attempt` expects; `text` is the report file.
 fn judge(attempt: &Attempt, report: &Report, text: &str) -> Result<(), String> {
-    let status = |stage: StageName| report.stage(stage.as_str()).map(|s| s.status);
+    let status = |stage: StageId| report.stage(stage).map(|s| s.status);
     if Path::new(&report.subject) != attempt.dir {
         return Err(format!("graded {}, not the attempt", report.subject));
     }
     let every = |wanted: Status| {
-        StageName::ALL
+        StageId::ALL
             .into_iter()
             .all(|stage| status(stage) == Some(wanted))
     };

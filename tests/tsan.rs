@@ -9,7 +9,7 @@
 
 use racelab_grader::lab::Lab;
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, Observer, grade};
@@ -25,13 +25,13 @@ fn root() -> PathBuf {
 struct Silent;
 
 impl Observer for Silent {
-    fn activity(&mut self, _: StageName, _: &str) {}
+    fn activity(&mut self, _: StageId, _: &str) {}
     fn stage_finished(&mut self, _: &StageReport) {}
 }
 
 /// The report of grading exercise `id`'s subject at `path` (the shipped crate if
 /// `None`) with `stages`.
-fn graded(id: &str, path: Option<&Path>, stages: Vec<StageName>) -> Report {
+fn graded(id: &str, path: Option<&Path>, stages: Vec<StageId>) -> Report {
     let lab = Lab::open(&root()).unwrap();
     let exercise = lab.manifest.find(id).unwrap();
     let subject = Subject::locate(&lab, exercise, path).unwrap();
@@ -49,8 +49,8 @@ fn tsan_stage(path: Option<&Path>) -> StageReport {
 
 /// The tsan stage's report for exercise `id`'s subject at `path`; it must have run.
 fn tsan_stage_of(id: &str, path: Option<&Path>) -> StageReport {
-    let report = graded(id, path, vec![StageName::Tsan]);
-    let stage = report.stage("tsan").unwrap().clone();
+    let report = graded(id, path, vec![StageId::Tsan]);
+    let stage = report.stage(StageId::Tsan).unwrap().clone();
     assert_ne!(
         stage.status,
         Status::Skipped,
@@ -137,7 +137,7 @@ fn a_fix_with_correct_fences_passes_every_stage() {
     let report = graded(
         "ex03",
         Some(&fixture("ex03-fences")),
-        StageName::ALL.to_vec(),
+        StageId::ALL.to_vec(),
     );
     for stage in &report.stages {
         assert_eq!(
@@ -172,9 +172,9 @@ fn a_release_fence_after_the_flag_store_fails_loom() {
     let report = graded(
         "ex03",
         Some(&fixture("ex03-fence-after-store")),
-        vec![StageName::Loom],
+        vec![StageId::Loom],
     );
-    let loom = report.stage("loom").unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
     assert_eq!(loom.status, Status::Fail, "{}", loom.summary);
     let trace = loom.evidence.trace.as_deref().unwrap_or_default();
     assert!(trace.contains("fence(Release)"), "{trace}");

@@ -1,8 +1,9 @@
 //! The lab: the workspace the grader belongs to, its manifest, and where the grader
-//! keeps its builds, runs and reports (all under `target/racelab/`).
+//! keeps its builds, runs and reports (all under `target/racelab/`). Where a subject's
+//! report goes ([`Lab::default_report_path`]) is in `subject.rs`, beside the subject's
+//! key it is named after, so that this module knows nothing of subjects.
 
 use crate::manifest::{Exercise, Manifest, ManifestError};
-use crate::subject::Subject;
 use std::path::{Path, PathBuf};
 
 /// Where the manifest sits, relative to the workspace root.
@@ -38,22 +39,5 @@ impl Lab {
     /// The exercise's scenario file.
     pub fn scenario_path(&self, exercise: &Exercise) -> PathBuf {
         self.root.join("grader").join(&exercise.scenario)
-    }
-
-    /// Where a grade writes its report unless told otherwise:
-    /// `target/racelab/reports/ex01.toml` for the workspace's own exercise crate, and
-    /// `target/racelab/reports/ex01--<folder>-<key>.toml` for any other subject.
-    pub fn default_report_path(&self, exercise: &Exercise, subject: &Subject) -> PathBuf {
-        let file = if subject.dir == self.exercise_dir(exercise) {
-            format!("{}.toml", exercise.id)
-        } else {
-            format!(
-                "{}--{}-{}.toml",
-                exercise.id,
-                subject.folder_name(),
-                subject.key
-            )
-        };
-        self.work_dir().join("reports").join(file)
     }
 }

@@ -25,11 +25,15 @@ pub mod integrity;
 pub mod lab;
 pub mod manifest;
 pub mod matrix;
+pub mod options;
 pub mod process;
 pub mod report;
+pub mod stage_id;
 pub mod stages;
 pub mod subject;
 pub mod toolchain;
 pub mod verdict;
 
-pub use grade::{GradeOptions, Observer, grade, replay};
+pub use grade::{grade, replay};
+pub use options::{GradeOptions, Observer};
+pub use stage_id::StageId;

@@ -8,7 +8,7 @@
 
 use crate::manifest::{Manifest, Shipped};
 use crate::report::{StageReport, Status};
-use crate::stages::StageName;
+use crate::stage_id::StageId;
 
 /// The line in `README.md` after which the generated matrix starts.
 pub const START_MARKER: &str = "<!-- matrix:start -->";
@@ -27,11 +27,7 @@ pub fn explain_silences(shipped: &Shipped, reports: &mut [StageReport]) {
         return;
     }
     for report in reports.iter_mut().filter(|r| r.status == Status::Pass) {
-        let why = report
-            .name
-            .parse::<StageName>()
-            .ok()
-            .and_then(|stage| shipped.why_blind(stage));
+        let why = shipped.why_blind(report.name);
         if let (None, Some(why)) = (&report.evidence.note, why) {
             report.evidence.note = Some(why.to_owned());
         }
@@ -48,18 +44,18 @@ pub fn table(manifest: &Manifest) -> String {
          the code does not bear a cell out.*\n\n",
     );
     text.push_str("| exercise |");
-    for stage in StageName::ALL {
+    for stage in StageId::ALL {
         text.push_str(&format!(" {stage} |"));
     }
     text.push_str("\n|---|");
-    text.push_str(&"---|".repeat(StageName::ALL.len()));
+    text.push_str(&"---|".repeat(StageId::ALL.len()));
     text.push('\n');
     for exercise in &manifest.exercises {
         text.push_str(&format!(
             "| [{} — {}]({}/README.md) |",
             exercise.id, exercise.title, exercise.dir
         ));
-        for stage in StageName::ALL {
+        for stage in StageId::ALL {
             let cell = if exercise.shipped.is_caught_by(stage) {
                 "**fails**"
             } else {
@@ -73,7 +69,7 @@ pub fn table(manifest: &Manifest) -> String {
         .exercises
         .iter()
         .flat_map(|exercise| {
-            StageName::ALL.into_iter().filter_map(move |stage| {
+            StageId::ALL.into_iter().filter_map(move |stage| {
                 let why = exercise.shipped.why_blind(stage)?;
                 Some(format!("- **{} · {stage}**: {why}\n", exercise.id))
             })
@@ -112,6 +108,7 @@ mod tests {
     use super::{END_MARKER, START_MARKER, explain_silences, section, table, with_section};
     use crate::manifest::{Manifest, Shipped};
     use crate::report::{Evidence, StageReport, Status};
+    use crate::stage_id::StageId;
 
     fn manifest() -> Manifest {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml");
@@ -120,7 +117,7 @@ mod tests {
 
     fn stage(name: &str, status: Status) -> StageReport {
         StageReport {
-            name: name.into(),
+            name: name.parse().expect("a stage name"),
             status,
             duration_ms: 0,
             summary: String::new(),
@@ -130,8 +127,8 @@ mod tests {
 
     fn blind_to_tsan() -> Shipped {
         Shipped {
-            caught_by: vec!["loom".into(), "shuttle".into(), "stress".into()],
-            blind: [("tsan".to_owned(), "no data race here".to_owned())].into(),
+            caught_by: vec![StageId::Loom, StageId::Shuttle, StageId::Stress],
+            blind: [(StageId::Tsan, "no data race here".to_owned())].into(),
         }
     }
 

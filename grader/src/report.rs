@@ -4,6 +4,7 @@
 //! run; a stage that did not run is `skipped` with its reason in `summary`. The file is
 //! written whole or not at all (a temporary file, then a rename).
 
+use crate::stage_id::StageId;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -38,7 +39,7 @@ pub struct Report {
     pub verdict: Verdict,
     /// Stages that had to run (`--require`): one of them `skipped` fails the grade.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub required: Vec<String>,
+    pub required: Vec<StageId>,
     /// Wall-clock time of the whole grade.
     pub duration_ms: u64,
     /// One entry per stage, in the order they ran.
@@ -49,7 +50,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageReport {
     /// `loom`, `shuttle`, `stress` or `tsan`.
-    pub name: String,
+    pub name: StageId,
     /// What happened.
     pub status: Status,
     /// Time spent, build included.
@@ -198,13 +199,13 @@ pub struct Anomalies {
 }
 
 impl Report {
-    /// The stage called `name`, if the report has it.
-    pub fn stage(&self, name: &str) -> Option<&StageReport> {
-        self.stages.iter().find(|s| s.name == name)
+    /// The report of stage `id`, if the report has it.
+    pub fn stage(&self, id: StageId) -> Option<&StageReport> {
+        self.stages.iter().find(|s| s.name == id)
     }
 
     /// The stages named in `required` that did not run.
-    pub fn required_but_skipped(&self) -> Vec<&str> {
+    pub fn required_but_skipped(&self) -> Vec<&'static str> {
         self.stages
             .iter()
             .filter(|s| s.status == Status::Skipped && self.required.contains(&s.name))
@@ -222,6 +223,43 @@ impl Report {
     pub fn read(path: &Path) -> Result<Report, String> {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         toml::from_str(&text).map_err(|e| e.to_string())
+    }
+}
+
+impl Verdict {
+    /// Combines the stages' statuses. A stage `error` caused by the subject (compile
+    /// errors, a changed API, an exceeded limit, tampering) counts as a failure of the
+    /// subject; any other `error` is the grader's.
+    pub fn of(stages: &[StageReport]) -> Verdict {
+        let subject_failed = stages.iter().any(|s| match s.status {
+            Status::Fail | Status::Timeout => true,
+            Status::Error => !s.evidence.compile_errors.is_empty() || s.evidence.fault.is_some(),
+            Status::Pass | Status::Skipped => false,
+        });
+        if subject_failed {
+            Verdict::Fail
+        } else if stages.iter().any(|s| s.status == Status::Error) {
+            Verdict::Error
+        } else if stages.is_empty() || stages.iter().any(|s| s.status == Status::Skipped) {
+            Verdict::Incomplete
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// Like [`Verdict::of`], where the stages named in `required` must run: a grade
+    /// that is only `incomplete` because one of them was skipped is a `fail`, so an
+    /// incomplete grade cannot look green in CI.
+    pub fn of_required(stages: &[StageReport], required: &[StageId]) -> Verdict {
+        let verdict = Verdict::of(stages);
+        let missing = stages
+            .iter()
+            .any(|s| s.status == Status::Skipped && required.contains(&s.name));
+        if missing && verdict == Verdict::Incomplete {
+            Verdict::Fail
+        } else {
+            verdict
+        }
     }
 }
 
@@ -248,6 +286,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
+    use crate::stage_id::StageId;
     use crate::verdict::Verdict;
 
     fn sample() -> Report {
@@ -260,11 +299,11 @@ mod tests {
             subject: "exercises/ex01-lost-update".into(),
             subject_hash: "sha256:02".into(),
             verdict: Verdict::Fail,
-            required: vec!["stress".into()],
+            required: vec![StageId::Stress],
             duration_ms: 1234,
             stages: vec![
                 StageReport {
-                    name: "stress".into(),
+                    name: StageId::Stress,
                     status: Status::Fail,
                     duration_ms: 900,
                     summary: "expected 8000000 paise, got 7412290 (lost 587710) in 37 of 50 rounds"
@@ -284,7 +323,7 @@ mod tests {
                     },
                 },
                 StageReport {
-                    name: "tsan".into(),
+                    name: StageId::Tsan,
                     status: Status::Skipped,
                     duration_ms: 0,
                     summary: "not selected".into(),
@@ -334,7 +373,7 @@ mod tests {
         let report = sample();
         assert_eq!(report.required_but_skipped(), Vec::<&str>::new());
         let mut report = report;
-        report.required = vec!["tsan".into(), "stress".into()];
+        report.required = vec![StageId::Tsan, StageId::Stress];
         assert_eq!(report.required_but_skipped(), ["tsan"]);
     }
 

@@ -176,6 +176,25 @@ impl Subject {
     }
 }
 
+impl Lab {
+    /// Where a grade writes its report unless told otherwise:
+    /// `target/racelab/reports/ex01.toml` for the workspace's own exercise crate, and
+    /// `target/racelab/reports/ex01--<folder>-<key>.toml` for any other subject.
+    pub fn default_report_path(&self, exercise: &Exercise, subject: &Subject) -> PathBuf {
+        let file = if subject.dir == self.exercise_dir(exercise) {
+            format!("{}.toml", exercise.id)
+        } else {
+            format!(
+                "{}--{}-{}.toml",
+                exercise.id,
+                subject.folder_name(),
+                subject.key
+            )
+        };
+        self.work_dir().join("reports").join(file)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::tampering_in;

@@ -12,6 +12,11 @@
 //!    the same LLVM (`libclang-rt-<N>-dev`), rebuilding std with `RUSTC_BOOTSTRAP=1`
 //!    (installed with apt when running as root);
 //! 4. none: the stage is `skipped`, with the commands that would fix it.
+//!
+//! Longer than most modules (about 500 lines, a sixth of them tests): the four ways
+//! share their probes (versions, installed components, runtimes), and `doctor` and
+//! the build read the one [`TsanToolchain`] they produce; split, each part would
+//! reach into the others.
 
 use crate::process;
 use std::path::{Path, PathBuf};

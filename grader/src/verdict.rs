@@ -6,8 +6,11 @@
 //! | `fail`       | a stage found a bug or timed out, or the subject does not build | 1 |
 //! | `incomplete` | nothing failed, but a stage was skipped                      | 3    |
 //! | `error`      | the grader could not do its job                              | 2    |
+//!
+//! How a grade's stage reports combine into its verdict ([`Verdict::of`]) is in
+//! [`crate::report`], beside the reports it reads, so that this module depends on
+//! nothing.
 
-use crate::report::{StageReport, Status};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -26,41 +29,6 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// Combines the stages' statuses. A stage `error` caused by the subject (compile
-    /// errors, a changed API, an exceeded limit, tampering) counts as a failure of the
-    /// subject; any other `error` is the grader's.
-    pub fn of(stages: &[StageReport]) -> Verdict {
-        let subject_failed = stages.iter().any(|s| match s.status {
-            Status::Fail | Status::Timeout => true,
-            Status::Error => !s.evidence.compile_errors.is_empty() || s.evidence.fault.is_some(),
-            Status::Pass | Status::Skipped => false,
-        });
-        if subject_failed {
-            Verdict::Fail
-        } else if stages.iter().any(|s| s.status == Status::Error) {
-            Verdict::Error
-        } else if stages.is_empty() || stages.iter().any(|s| s.status == Status::Skipped) {
-            Verdict::Incomplete
-        } else {
-            Verdict::Pass
-        }
-    }
-
-    /// Like [`Verdict::of`], where the stages named in `required` must run: a grade
-    /// that is only `incomplete` because one of them was skipped is a `fail`, so an
-    /// incomplete grade cannot look green in CI.
-    pub fn of_required(stages: &[StageReport], required: &[String]) -> Verdict {
-        let verdict = Verdict::of(stages);
-        let missing = stages
-            .iter()
-            .any(|s| s.status == Status::Skipped && required.contains(&s.name));
-        if missing && verdict == Verdict::Incomplete {
-            Verdict::Fail
-        } else {
-            verdict
-        }
-    }
-
     /// The verdict of many grades (a class): the worst of them, in the order `fail`,
     /// `error`, `incomplete`, `pass`; `incomplete` when there are none.
     pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
@@ -107,10 +75,11 @@ impl fmt::Display for Verdict {
 mod tests {
     use super::Verdict;
     use crate::report::{Evidence, StageReport, Status};
+    use crate::stage_id::StageId;
 
     fn stage(status: Status) -> StageReport {
         StageReport {
-            name: "x".into(),
+            name: StageId::Loom,
             status,
             duration_ms: 0,
             summary: String::new(),
@@ -131,6 +100,7 @@ mod tests {
         assert_eq!(verdict(&[Pass, Pass, Pass, Skipped]), Verdict::Incomplete);
         assert_eq!(verdict(&[Pass, Error, Pass, Skipped]), Verdict::Error);
         assert_eq!(verdict(&[]), Verdict::Incomplete);
+        assert_ne!(verdict(&[Skipped]), Verdict::Pass);
     }
 
     #[test]
@@ -158,20 +128,19 @@ mod tests {
         use Status::*;
         let stages: Vec<_> = [Pass, Pass, Skipped, Skipped]
             .into_iter()
-            .zip(["loom", "shuttle", "stress", "tsan"])
+            .zip(StageId::ALL)
             .map(|(status, name)| StageReport {
-                name: name.into(),
+                name,
                 ..stage(status)
             })
             .collect();
         assert_eq!(Verdict::of_required(&stages, &[]), Verdict::Incomplete);
-        let required = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            Verdict::of_required(&stages, &required(&["loom", "shuttle"])),
+            Verdict::of_required(&stages, &[StageId::Loom, StageId::Shuttle]),
             Verdict::Incomplete
         );
         assert_eq!(
-            Verdict::of_required(&stages, &required(&["loom", "tsan"])),
+            Verdict::of_required(&stages, &[StageId::Loom, StageId::Tsan]),
             Verdict::Fail
         );
     }
@@ -188,7 +157,6 @@ mod tests {
 
     #[test]
     fn a_skipped_stage_is_never_a_pass_and_exit_codes_are_distinct() {
-        assert_ne!(verdict(&[Status::Skipped]), Verdict::Pass);
         let codes: Vec<i32> = [
             Verdict::Pass,
             Verdict::Fail,

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::{Judgement, StageName};
+use racelab_grader::stages::{Judgement, StageId};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
@@ -29,7 +29,7 @@ pub struct Console<'a> {
     /// Draw a spinner on stderr instead of writing progress lines to `err`.
     animate: bool,
     /// The spinner of the stage at work, if one is drawn.
-    spinner: Option<(StageName, ProgressBar)>,
+    spinner: Option<(StageId, ProgressBar)>,
 }
 
 /// How a word is coloured: by what it means for the student.
@@ -164,7 +164,7 @@ impl<'a> Console<'a> {
     }
 
     /// The result of `cargo xtask replay`: the failure again, with its interleaving.
-    pub fn replayed(&mut self, stage: StageName, judgement: &Judgement) {
+    pub fn replayed(&mut self, stage: StageId, judgement: &Judgement) {
         let _ = writeln!(
             self.out,
             "{stage} replay: {} — {}",
@@ -198,12 +198,15 @@ impl<'a> Console<'a> {
                 Standing::Failing { caught } => (
                     "failing",
                     Tone::Bad,
-                    format!(" — caught by {}", caught.join(", ")),
+                    format!(" — caught by {}", StageId::list(caught)),
                 ),
                 Standing::Partial { skipped } => (
                     "partly graded",
                     Tone::Unsure,
-                    format!(" — nothing failed, but {} did not run", skipped.join(", ")),
+                    format!(
+                        " — nothing failed, but {} did not run",
+                        StageId::list(skipped)
+                    ),
                 ),
                 Standing::GraderError => {
                     ("grader error", Tone::Unsure, " — grade it again".to_owned())
@@ -261,7 +264,7 @@ impl<'a> Console<'a> {
 }
 
 impl Observer for Console<'_> {
-    fn activity(&mut self, stage: StageName, activity: &str) {
+    fn activity(&mut self, stage: StageId, activity: &str) {
         if !self.animate {
             let _ = writeln!(self.err, "  {:<8} {activity}…", stage.as_str());
             return;
@@ -270,7 +273,7 @@ impl Observer for Console<'_> {
         let message = format!(
             "[{}/{}] {}: {activity}…",
             stage_number(stage),
-            StageName::ALL.len(),
+            StageId::ALL.len(),
             stage.as_str()
         );
         match &self.spinner {
@@ -340,8 +343,8 @@ impl Drop for Console<'_> {
 }
 
 /// The stage's place in the pipeline, from 1.
-fn stage_number(stage: StageName) -> usize {
-    StageName::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1
+fn stage_number(stage: StageId) -> usize {
+    StageId::ALL.iter().position(|s| *s == stage).unwrap_or(0) + 1
 }
 
 fn status_tone(status: Status) -> Tone {

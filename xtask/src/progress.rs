@@ -2,6 +2,7 @@
 //! (`target/racelab/reports/<id>.toml`): what `list` shows, which exercise `watch`
 //! picks when none is named, and whether `solution` may show the reference fixes.
 
+use racelab_grader::StageId;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, Status};
@@ -22,12 +23,12 @@ pub enum Standing {
     /// empty when the crate did not build.
     Failing {
         /// The detectors that failed, timed out, or stopped the subject.
-        caught: Vec<String>,
+        caught: Vec<StageId>,
     },
     /// Nothing failed, but these stages did not run.
     Partial {
         /// The stages left out.
-        skipped: Vec<String>,
+        skipped: Vec<StageId>,
     },
     /// The grader itself failed last time.
     GraderError,
@@ -60,7 +61,7 @@ pub fn standing(report: Option<&Report>) -> Standing {
             .stages
             .iter()
             .filter(|s| keep(s.status, s.evidence.fault.is_some()))
-            .map(|s| s.name.clone())
+            .map(|s| s.name)
             .collect::<Vec<_>>()
     };
     match report.verdict {

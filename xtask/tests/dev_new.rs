@@ -54,7 +54,7 @@ fn a_new_exercise_passes_dev_check_joins_the_workspace_and_grades() {
     );
     assert_eq!(code, 1, "the shipped placeholder fails:\n{out}{err}");
     let graded = Report::read(&report).unwrap();
-    assert_eq!(graded.stages[0].name, "loom");
+    assert_eq!(graded.stages[0].name.as_str(), "loom");
     assert_eq!(graded.stages[0].status, Status::Fail, "{out}");
     let solution = root.join("solutions/ex99-demo/fetch-add");
     let (code, out, err) = xtask(

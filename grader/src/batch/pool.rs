@@ -4,7 +4,7 @@
 use super::discover::Target;
 use crate::lab::Lab;
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
-use crate::stages::StageName;
+use crate::stage_id::StageId;
 use crate::verdict::Verdict;
 use crate::{GradeOptions, Observer, grade};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -186,13 +186,13 @@ fn ungraded(
 ) -> Report {
     let subject_dir = target.subject.as_ref().ok().map(|s| s.dir.as_path());
     let record = crate::integrity::record(lab, target.exercise, subject_dir);
-    let stages: Vec<StageReport> = StageName::ALL
+    let stages: Vec<StageReport> = StageId::ALL
         .into_iter()
         .map(|stage| {
             let selected = options.stages.contains(&stage);
             let required = options.required.contains(&stage);
             StageReport {
-                name: stage.as_str().into(),
+                name: stage,
                 status: if selected {
                     Status::Error
                 } else {
@@ -211,10 +211,9 @@ fn ungraded(
             }
         })
         .collect();
-    let required: Vec<String> = StageName::ALL
+    let required: Vec<StageId> = StageId::ALL
         .into_iter()
         .filter(|s| options.required.contains(s))
-        .map(|s| s.as_str().to_owned())
         .collect();
     Report {
         schema: SCHEMA,
@@ -235,6 +234,6 @@ fn ungraded(
 struct Quiet;
 
 impl Observer for Quiet {
-    fn activity(&mut self, _: StageName, _: &str) {}
+    fn activity(&mut self, _: StageId, _: &str) {}
     fn stage_finished(&mut self, _: &StageReport) {}
 }

@@ -6,7 +6,7 @@ use super::discover::Target;
 use crate::GradeOptions;
 use crate::lab::Lab;
 use crate::report::{self, Report, StageReport, Status};
-use crate::stages::StageName;
+use crate::stage_id::StageId;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -136,8 +136,8 @@ pub struct Settings<'s> {
 impl Summary {
     /// Tallies the class from the targets and their reports (in the same order).
     pub fn of(lab: &Lab, targets: &[Target<'_>], reports: &[Report], settings: &Settings) -> Self {
-        let names = |stages: &[StageName]| -> Vec<String> {
-            StageName::ALL
+        let names = |stages: &[StageId]| -> Vec<String> {
+            StageId::ALL
                 .into_iter()
                 .filter(|s| stages.contains(s))
                 .map(|s| s.as_str().to_owned())
@@ -164,7 +164,7 @@ impl Summary {
             }
         }
         let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
-        let stages = StageName::ALL
+        let stages = StageId::ALL
             .into_iter()
             .map(|stage| {
                 let mut tally = StageTally {
@@ -172,7 +172,7 @@ impl Summary {
                     ..StageTally::default()
                 };
                 for report in reports {
-                    let Some(mine) = report.stage(stage.as_str()) else {
+                    let Some(mine) = report.stage(stage) else {
                         continue;
                     };
                     match mine.status {
@@ -215,7 +215,7 @@ impl Summary {
                 stages: report
                     .stages
                     .iter()
-                    .map(|s| (s.name.clone(), s.status))
+                    .map(|s| (s.name.as_str().to_owned(), s.status))
                     .collect(),
             })
             .collect();

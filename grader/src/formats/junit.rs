@@ -112,7 +112,15 @@ fn suite(w: &mut Writer<Vec<u8>>, g: &Graded<'_>) -> io::Result<()> {
                 ("grader_version", report.grader_version.clone()),
                 ("manifest_hash", report.manifest_hash.clone()),
                 ("scenario_hash", report.scenario_hash.clone()),
-                ("required", report.required.join(",")),
+                (
+                    "required",
+                    report
+                        .required
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
             ];
             w.create_element("properties").write_inner_content(|w| {
                 for (name, value) in &properties {
@@ -281,7 +289,7 @@ mod tests {
     #[test]
     fn a_required_stage_that_was_skipped_is_a_failure() {
         let mut report = caught();
-        report.required = vec!["tsan".into()];
+        report.required = vec![crate::StageId::Tsan];
         let xml = render(&[Graded {
             name: "alice",
             report: &report,

@@ -115,7 +115,7 @@ pub(crate) mod tests {
 
     pub(crate) fn stage(name: &str, status: Status, summary: &str) -> StageReport {
         StageReport {
-            name: name.into(),
+            name: name.parse().expect("a stage name"),
             status,
             duration_ms: 1500,
             summary: summary.into(),
@@ -164,12 +164,86 @@ pub(crate) mod tests {
         }
     }
 
+    /// The report of [`caught`] with every kind of evidence filled in, and `tsan`
+    /// required: what the golden files are written from.
+    fn golden() -> Report {
+        let mut report = caught();
+        report.required = vec!["tsan".parse().unwrap()];
+        let loom = &mut report.stages[0].evidence;
+        loom.backend = Some("loom 0.7".into());
+        loom.bounds = Some("2 workers × 2 ops, preemption bound 3".into());
+        loom.executions = Some(1);
+        loom.location = Some("exercises/ex01-lost-update/src/lib.rs:69:33".into());
+        loom.trace = Some("| T1 | T2 |\n| cell#1.load() → 0 |  |\n✗ total broken".into());
+        let shuttle = &mut report.stages[1].evidence;
+        shuttle.seed = Some(20261126);
+        shuttle.executions = Some(6000);
+        shuttle.note = Some("shuttle explores sequentially consistent executions only".into());
+        let tsan = &mut report.stages[3];
+        tsan.summary = "required, but did not run: not selected with --stage".into();
+        tsan.evidence.tsan = Some(crate::report::TsanEvidence {
+            reports: 1,
+            kinds: vec!["data race".into()],
+            conflicts: vec![crate::report::Conflict {
+                report: 1,
+                kind: "data race".into(),
+                operation: "write of 8 bytes".into(),
+                thread: "T2".into(),
+                location: Some("src/lib.rs:69".into()),
+            }],
+        });
+        tsan.evidence.compile_errors = vec!["error[E0425]: cannot find value `x`".into()];
+        tsan.evidence.fault = Some("exceeded the memory limit".into());
+        tsan.evidence.output_tail = Some("thread 'main' panicked\n<\u{1b}[31m>".into());
+        report
+    }
+
+    /// The report, JUnit and Gradescope files are byte for byte what they were when
+    /// the golden files were written; `RACELAB_UPDATE_GOLDEN=1` writes them anew.
+    #[test]
+    fn the_files_ci_reads_match_the_committed_golden_files() {
+        let report = golden();
+        let graded = [crate::formats::Graded {
+            name: "alice",
+            report: &report,
+        }];
+        let files = [
+            ("report.toml", toml::to_string(&report).unwrap()),
+            ("junit.xml", crate::formats::junit::render(&graded)),
+            (
+                "gradescope.json",
+                crate::formats::gradescope::render(
+                    &graded,
+                    crate::formats::gradescope::Visibility::AfterDueDate,
+                ),
+            ),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/formats/golden");
+        for (name, text) in files {
+            let path = dir.join(name);
+            if std::env::var_os("RACELAB_UPDATE_GOLDEN").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            }
+            let golden = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(text, golden, "{name} differs from its golden file");
+        }
+        assert_eq!(toml::from_str::<Report>(&golden_text()).unwrap(), report);
+    }
+
+    fn golden_text() -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/formats/golden/report.toml"),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_skipped_stage_fails_only_when_required_and_a_subject_fault_is_a_failure() {
         let mut report = caught();
         let tsan = report.stages[3].clone();
         assert_eq!(Outcome::of(&report, &tsan), Outcome::Skipped);
-        report.required = vec!["tsan".into()];
+        report.required = vec![crate::StageId::Tsan];
         assert_eq!(Outcome::of(&report, &tsan), Outcome::Failed);
         assert_eq!(Outcome::kind(&tsan), "required-stage-skipped");
 

@@ -12,6 +12,7 @@
 //! Steps made by the grader's scenario (spawning and joining workers) and by the
 //! facade are folded away: the table shows the subject's own code.
 
+use super::table::Table;
 use racelab_harness::TraceStep;
 use std::path::Path;
 
@@ -42,42 +43,26 @@ pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<Str
         )
     });
     let cells: Vec<String> = shown.iter().map(|s| describe(s, &prefixes)).collect();
-    let width = cells
-        .iter()
-        .map(|c| c.chars().count())
-        .chain(threads.iter().map(|t| t.len()))
-        .max()
-        .unwrap_or(0);
+    let table = Table::new(
+        threads.len(),
+        cells
+            .iter()
+            .map(String::as_str)
+            .chain(threads.iter().copied()),
+    );
     let column = |thread: &str| threads.iter().position(|t| *t == thread).unwrap_or(0);
-    let row = |at: usize, text: &str| {
-        let mut line = String::from("|");
-        for i in 0..threads.len() {
-            let content = if i == at { text } else { "" };
-            line.push_str(&format!(" {content:<width$} |"));
-        }
-        line
-    };
-    let mut lines = vec![row_of_all(&threads, width)];
+    let mut lines = vec![table.row(threads.iter().copied())];
     if folded > 0 {
         lines.push(format!("({folded} earlier steps folded)"));
     }
     for (i, (step, cell)) in shown.iter().zip(&cells).enumerate() {
         if i > 0 && shown[i - 1].thread != step.thread {
-            lines.push(row(column(&shown[i - 1].thread), "switch"));
+            lines.push(table.cell(column(&shown[i - 1].thread), "switch"));
         }
-        lines.push(row(column(&step.thread), cell));
+        lines.push(table.cell(column(&step.thread), cell));
     }
     lines.push(format!("✗ {}", super::first_line(failure)));
     Some(lines.join("\n"))
-}
-
-/// The header row: one column per thread.
-fn row_of_all(threads: &[&str], width: usize) -> String {
-    let mut line = String::from("|");
-    for thread in threads {
-        line.push_str(&format!(" {thread:<width$} |"));
-    }
-    line
 }
 
 /// Whether a step belongs to the subject's code rather than the scenario or facade.

@@ -3,13 +3,104 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{Judgement, RunnerRun, first_line};
-use crate::manifest::LoomSize;
+use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving};
+use crate::build::Flavor;
+use crate::cores;
+use crate::manifest::{LoomSize, StageSizes};
 use crate::report::{Evidence, Status};
 use racelab_harness::{Request, Size};
+use std::time::Duration;
+
+/// How loom's failure message starts when it caught a data race.
+const DATA_RACE: &str = "Causality violation";
+
+/// The loom stage.
+pub struct Loom;
+
+impl Stage for Loom {
+    fn id(&self) -> StageId {
+        StageId::Loom
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Loom
+    }
+
+    fn cores(&self) -> cores::Use {
+        cores::Use::Shared
+    }
+
+    fn reference(&self, sizes: &StageSizes) -> Duration {
+        Duration::from_millis(sizes.loom.reference_ms)
+    }
+
+    /// Explores; after a data race, explores again without race checks to show what
+    /// the race does to the values.
+    fn run(&self, cx: &mut Context<'_>) -> Judgement {
+        let size = cx.exercise.stages.loom;
+        let replay = cx.command("replay", &["--stage", "loom"]);
+        let limits = cx.limits(self);
+        let mut judgement = cx.run(self, &request(&size), limits, |run| {
+            judge(run, &size, replay.clone())
+        });
+        let raced = judgement
+            .evidence
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains(DATA_RACE));
+        if judgement.status == Status::Fail && raced {
+            cx.say(
+                self,
+                "exploring again without race checks, to show what the race does to the values",
+            );
+            judgement.evidence.trace = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
+        }
+        judgement
+    }
+
+    /// loom's exploration order is fixed: running it again meets the same failure.
+    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+        match schedule {
+            None => Ok(self.run(cx)),
+            Some(_) => {
+                Err("loom replays need no --schedule: its exploration order is fixed".into())
+            }
+        }
+    }
+}
+
+impl Loom {
+    /// After a data race: explores again with the race checks off, with one
+    /// preemption, then two, …, and renders the first execution that breaks the
+    /// invariant — the fewest preemptions that show what the race does to the values.
+    fn value_trace(&self, cx: &mut Context<'_>, size: &LoomSize, replay: &str) -> Option<String> {
+        for preemptions in 1..=size.preemption_bound.unwrap_or(3).max(1) {
+            let limits = cx.limits(self);
+            let found = cx.run(self, &values_request(size, preemptions), limits, |run| {
+                judge(run, size, replay.to_owned())
+            });
+            let Some(failure) = found.evidence.failure.as_deref() else {
+                continue;
+            };
+            if found.status != Status::Fail || failure.contains(DATA_RACE) {
+                continue;
+            }
+            let table = interleaving::render(
+                &found.evidence.steps,
+                failure,
+                &[&cx.subject.dir, &cx.lab.root],
+            )?;
+            let plural = if preemptions == 1 { "" } else { "s" };
+            return Some(format!(
+                "With its race check off, loom finds what the race does to the values ({preemptions} preemption{plural}):\n{table}"
+            ));
+        }
+        None
+    }
+}
 
 /// The runner request for these bounds.
-pub fn request(size: &LoomSize) -> Request {
+fn request(size: &LoomSize) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -23,7 +114,7 @@ pub fn request(size: &LoomSize) -> Request {
 
 /// A request for the follow-up exploration after a data race: race checks off, so
 /// loom shows what the race does to the values, with at most `preemptions`.
-pub fn values_request(size: &LoomSize, preemptions: usize) -> Request {
+fn values_request(size: &LoomSize, preemptions: usize) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -36,7 +127,7 @@ pub fn values_request(size: &LoomSize, preemptions: usize) -> Request {
 }
 
 /// The bounds in words, e.g. "2 workers × 2 ops, preemption bound 3".
-pub fn bounds(size: &LoomSize) -> String {
+fn bounds(size: &LoomSize) -> String {
     let preemptions = size.preemption_bound.map_or_else(
         || "no preemption bound".to_owned(),
         |b| format!("preemption bound {b}"),
@@ -45,7 +136,7 @@ pub fn bounds(size: &LoomSize) -> String {
 }
 
 /// Judges a loom run; `replay` is the command that explores the same schedules again.
-pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
+fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,
         Err(mut judgement) => {
@@ -89,7 +180,7 @@ pub fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
 
 /// loom's failure message, said plainly.
 fn describe(message: &str) -> String {
-    if message.contains("Causality violation") {
+    if message.contains(DATA_RACE) {
         describe_causality_violation(message)
     } else if message.contains("deadlock") {
         describe_deadlock(message)

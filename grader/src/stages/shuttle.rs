@@ -4,18 +4,101 @@
 //! shuttle explores sequentially consistent executions only, and switches threads
 //! only at its own synchronisation points (the facade's cells are such points).
 
-use super::{Judgement, RunnerRun};
-use crate::manifest::ShuttleSize;
+use super::{Context, Judgement, RunnerRun, Stage, StageId};
+use crate::build::Flavor;
+use crate::cores;
+use crate::manifest::{ShuttleSize, StageSizes};
 use crate::report::{Evidence, Status};
 use racelab_harness::{Request, Size};
+use std::time::Duration;
+
+/// The shuttle stage.
+pub struct Shuttle;
+
+impl Stage for Shuttle {
+    fn id(&self) -> StageId {
+        StageId::Shuttle
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Shuttle
+    }
+
+    fn cores(&self) -> cores::Use {
+        cores::Use::Shared
+    }
+
+    fn reference(&self, sizes: &StageSizes) -> Duration {
+        Duration::from_millis(sizes.shuttle.reference_ms)
+    }
+
+    /// PCT at depth 1 first, then deeper: the first failure found is one with the
+    /// fewest priority changes, so its interleaving is the simplest.
+    fn run(&self, cx: &mut Context<'_>) -> Judgement {
+        let planned = cx.exercise.stages.shuttle;
+        let seed = cx.options.seed.unwrap_or(planned.seed);
+        let iterations = cx.options.iterations.unwrap_or(planned.iterations);
+        let deepest = planned.depth.max(1);
+        let mut explored = 0;
+        for depth in 1..=deepest {
+            let size = ShuttleSize { depth, ..planned };
+            let limits = cx.limits(self);
+            let request = request(&size, seed, iterations, None);
+            let judge = |run| judge(run, &size, seed, iterations);
+            // The first depth reports its building and running; deeper ones say only
+            // that the search goes on.
+            let mut judgement = if depth == 1 {
+                cx.run(self, &request, limits, judge)
+            } else {
+                cx.say(
+                    self,
+                    &format!("nothing at PCT depth {}; trying depth {depth}", depth - 1),
+                );
+                cx.quietly(|cx| cx.run(self, &request, limits, judge))
+            };
+            with_replay(cx, &mut judgement);
+            explored += judgement.evidence.executions.unwrap_or(0);
+            if judgement.status != Status::Pass {
+                return judgement;
+            }
+            if depth == deepest {
+                judgement.evidence.executions = Some(explored);
+                judgement.summary = format!(
+                    "no failure in {explored} PCT iterations (depths 1 to {depth}, seed {seed})"
+                );
+                return judgement;
+            }
+        }
+        unreachable!("the loop returns at its last depth")
+    }
+
+    /// Follows `schedule` step by step.
+    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+        let Some(schedule) = schedule else {
+            return Err(
+                "a shuttle replay needs --schedule, from the grade's output or report".into(),
+            );
+        };
+        let size = cx.exercise.stages.shuttle;
+        let limits = cx.limits(self);
+        let request = request(&size, size.seed, 1, Some(schedule.to_owned()));
+        let mut judgement = cx.run(self, &request, limits, |run| {
+            judge(run, &size, size.seed, 1)
+        });
+        with_replay(cx, &mut judgement);
+        Ok(judgement)
+    }
+}
+
+/// Adds the command that replays the failing schedule, if one was found.
+fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
+    if let Some(schedule) = &judgement.evidence.schedule {
+        judgement.evidence.replay = Some(cx.command("replay", &["--schedule", schedule]));
+    }
+}
 
 /// The runner request: explore `iterations` schedules from `seed`, or replay `schedule`.
-pub fn request(
-    size: &ShuttleSize,
-    seed: u64,
-    iterations: usize,
-    schedule: Option<String>,
-) -> Request {
+fn request(size: &ShuttleSize, seed: u64, iterations: usize, schedule: Option<String>) -> Request {
     Request::Shuttle {
         size: Size {
             workers: size.workers,
@@ -28,15 +111,8 @@ pub fn request(
     }
 }
 
-/// Judges a shuttle run. `replay` turns a failing schedule into the command that
-/// replays it.
-pub fn judge(
-    run: RunnerRun,
-    size: &ShuttleSize,
-    seed: u64,
-    iterations: usize,
-    replay: impl Fn(&str) -> String,
-) -> Judgement {
+/// Judges a shuttle run.
+fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Judgement {
     let bounds = format!(
         "{} workers × {} ops, PCT depth {}, up to {iterations} iterations",
         size.workers, size.ops, size.depth
@@ -71,7 +147,6 @@ pub fn judge(
         super::first_line(&failure.message),
         findings.executions
     );
-    evidence.replay = findings.schedule.as_deref().map(&replay);
     evidence.schedule = findings.schedule;
     super::record_failure(&mut evidence, failure);
     Judgement {

@@ -5,32 +5,90 @@
 //! A clean run is evidence, not proof: the summary says how rare a bug could be and
 //! still have slipped through.
 
-use super::{Judgement, RunnerRun};
-use crate::manifest::RoundsSize;
+use super::limits::{self, Limits};
+use super::{Context, Judgement, RunnerRun, Stage, StageId};
+use crate::build::Flavor;
+use crate::cores;
+use crate::manifest::{RoundsSize, StageSizes};
 use crate::report::{Anomalies, Evidence, Status};
 use racelab_harness::{Request, Size};
 use std::time::Duration;
 
-/// The runner request for these rounds.
-pub fn request(size: &RoundsSize) -> Request {
-    Request::Stress {
-        size: Size {
-            workers: size.workers,
-            ops: size.ops,
-        },
-        rounds: size.rounds,
-        round_timeout_ms: size.round_timeout_ms,
+/// The stress stage.
+pub struct Stress;
+
+impl Stage for Stress {
+    fn id(&self) -> StageId {
+        StageId::Stress
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Std
+    }
+
+    /// Workers that do not truly overlap hide the race.
+    fn cores(&self) -> cores::Use {
+        cores::Use::Exclusive
+    }
+
+    fn reference(&self, sizes: &StageSizes) -> Duration {
+        Duration::from_millis(sizes.stress.reference_ms)
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> Judgement {
+        let rounds = Rounds::plan(&cx.exercise.stages.stress, cx.options.time_limit);
+        let limits = rounds.limits(cx.limits(self));
+        cx.run(self, &rounds.request(), limits, |run| judge(run, &rounds))
     }
 }
 
-/// The whole stage's time limit: every round at its limit, plus start-up.
-fn time_limit_of(size: &RoundsSize) -> Duration {
-    Duration::from_millis(size.round_timeout_ms.saturating_mul(u64::from(size.rounds)))
-        + Duration::from_secs(30)
+/// A real-thread stage's rounds as they run: the manifest's sizes and each round's
+/// time limit (the stress stage's, and ThreadSanitizer's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rounds {
+    /// Workers, operations and rounds.
+    pub size: RoundsSize,
+    /// A round running longer than this is hung: the runner's watchdog says which.
+    pub round_timeout: Duration,
 }
 
-/// Judges a run of real-thread rounds (the stress stage, and ThreadSanitizer's rounds).
-pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
+impl Rounds {
+    /// Each round's limit: the default limit of a round of the reference solutions
+    /// (a multiple, with a floor), never past `--time-limit`.
+    pub fn plan(size: &RoundsSize, time_limit: Option<Duration>) -> Rounds {
+        let per_round = Duration::from_millis(size.reference_ms) / size.rounds.max(1);
+        let round_timeout = limits::default_time(per_round);
+        Rounds {
+            size: *size,
+            round_timeout: time_limit.map_or(round_timeout, |limit| round_timeout.min(limit)),
+        }
+    }
+
+    /// The runner request.
+    pub fn request(&self) -> Request {
+        Request::Stress {
+            size: Size {
+                workers: self.size.workers,
+                ops: self.size.ops,
+            },
+            rounds: self.size.rounds,
+            round_timeout_ms: u64::try_from(self.round_timeout.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// The stage's `limits` with one more round's time: the watchdog reports a round
+    /// that hangs at the very end itself, and the stage's limit only backs it up.
+    pub fn limits(&self, limits: Limits) -> Limits {
+        Limits {
+            time: limits.time + self.round_timeout,
+            ..limits
+        }
+    }
+}
+
+/// Judges a run of real-thread rounds.
+fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
+    let size = &rounds.size;
     let bounds = format!(
         "{} workers × {} ops, {} rounds",
         size.workers, size.ops, size.rounds
@@ -49,7 +107,7 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
         ..Evidence::default()
     };
     if let Some(round) = findings.hung_round {
-        return hung(round, size, evidence);
+        return hung(round, rounds, evidence);
     }
     if let Some(failure) = findings.failure {
         let summary = format!(
@@ -120,35 +178,25 @@ pub fn judge(run: RunnerRun, size: &RoundsSize) -> Judgement {
 }
 
 /// The judgement of a real-thread run whose watchdog caught round `round` hanging.
-pub fn hung(round: u32, size: &RoundsSize, evidence: Evidence) -> Judgement {
+pub fn hung(round: u32, rounds: &Rounds, evidence: Evidence) -> Judgement {
+    let reference = Duration::from_millis(rounds.size.reference_ms);
     Judgement {
         status: Status::Timeout,
         summary: format!(
-            "round {} of {} did not finish within {} ms: possible deadlock or livelock",
+            "round {} of {} did not finish in {}: possible deadlock or livelock; {} (all {} rounds)",
             round + 1,
-            size.rounds,
-            size.round_timeout_ms
+            rounds.size.rounds,
+            limits::seconds(rounds.round_timeout),
+            limits::reference_note(reference),
+            rounds.size.rounds,
         ),
         evidence,
     }
 }
 
-/// The sizes of a real-thread stage under an optional `--time-limit`, and the stage's
-/// own time limit: a round may not outlive the limit, and the runner's watchdog
-/// reports a hung round itself, so the stage's limit only backs it up.
-pub fn limited(size: &RoundsSize, time_limit: Option<Duration>) -> (RoundsSize, Duration) {
-    let mut size = *size;
-    let Some(limit) = time_limit else {
-        return (size, time_limit_of(&size));
-    };
-    let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-    size.round_timeout_ms = size.round_timeout_ms.min(limit_ms);
-    (size, limit + Duration::from_secs(10))
-}
-
 /// The smallest per-round failure rate that `rounds` clean rounds rule out with 95%
 /// confidence: p with (1 − p)^rounds = 0.05, as a percentage.
-pub fn detectable_rate(rounds: u64) -> String {
+fn detectable_rate(rounds: u64) -> String {
     if rounds == 0 {
         return "100%".into();
     }
@@ -158,7 +206,32 @@ pub fn detectable_rate(rounds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::detectable_rate;
+    use super::{Rounds, detectable_rate};
+    use crate::manifest::RoundsSize;
+    use std::time::Duration;
+
+    const SIZE: RoundsSize = RoundsSize {
+        workers: 8,
+        ops: 1000,
+        rounds: 30,
+        reference_ms: 900,
+    };
+
+    #[test]
+    fn a_round_s_limit_is_sized_from_a_reference_round_and_capped_by_the_time_limit() {
+        let rounds = Rounds::plan(&SIZE, None);
+        assert_eq!(rounds.round_timeout, Duration::from_secs(5));
+        let slow = RoundsSize {
+            reference_ms: 30_000,
+            ..SIZE
+        };
+        assert_eq!(
+            Rounds::plan(&slow, None).round_timeout,
+            Duration::from_secs(10)
+        );
+        let capped = Rounds::plan(&SIZE, Some(Duration::from_secs(2)));
+        assert_eq!(capped.round_timeout, Duration::from_secs(2));
+    }
 
     #[test]
     fn the_confidence_statement_follows_the_rule_of_three() {

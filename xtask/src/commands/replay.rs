@@ -4,7 +4,7 @@ use crate::console::Console;
 use crate::exercise_name::find_exercise;
 use racelab_grader::lab::Lab;
 use racelab_grader::report::Status;
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
@@ -17,7 +17,7 @@ pub(crate) struct Args {
     exercise: String,
     /// The stage whose failure to reproduce: `loom` or `shuttle`.
     #[arg(long, default_value = "shuttle")]
-    stage: StageName,
+    stage: StageId,
     /// shuttle's failing schedule, from the grade's output or report.
     #[arg(long)]
     schedule: Option<String>,

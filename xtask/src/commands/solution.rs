@@ -8,6 +8,7 @@ use crate::console::{Console, Tone};
 use crate::exercise_name::find_exercise;
 use crate::progress::{self, Standing};
 use crate::terminal::Terminal;
+use racelab_grader::StageId;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use std::io::Write;
@@ -61,12 +62,15 @@ fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i
         let why = match &standing {
             Standing::NotTried => format!("you have not graded {} yet", exercise.id),
             Standing::Failing { caught } if !caught.is_empty() => {
-                format!("your last grade failed (caught by {})", caught.join(", "))
+                format!(
+                    "your last grade failed (caught by {})",
+                    StageId::list(caught)
+                )
             }
             Standing::Failing { .. } => "your last grade did not build".to_owned(),
             Standing::Partial { skipped } => format!(
                 "your last grade left out {}, so it is not a pass yet",
-                skipped.join(", ")
+                StageId::list(skipped)
             ),
             Standing::GraderError | Standing::Passing => {
                 "your last grade did not finish".to_owned()

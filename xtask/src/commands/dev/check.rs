@@ -13,6 +13,7 @@ use anyhow::Context;
 use racelab_grader::build::cargo_binary;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::stages::StageId;
 use racelab_grader::{matrix, process};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -25,9 +26,9 @@ const RATES: &str = "docs/detection-rates.md";
 
 /// The stages whose verdict depends on how the OS runs real threads, and the words a
 /// rates section's heading uses for each: a claim that they catch a bug needs figures.
-const MEASURED_STAGES: [(&str, &[&str]); 2] = [
-    ("stress", &["stress"]),
-    ("tsan", &["ThreadSanitizer", "tsan"]),
+const MEASURED_STAGES: [(StageId, &[&str]); 2] = [
+    (StageId::Stress, &["stress"]),
+    (StageId::Tsan, &["ThreadSanitizer", "tsan"]),
 ];
 
 /// How long `cargo metadata` may take.
@@ -173,7 +174,7 @@ fn check_exercise(
         say("no hints: give `hints` at least one".into());
     }
     for (stage, words) in MEASURED_STAGES {
-        if exercise.shipped.caught_by.iter().any(|s| s == stage)
+        if exercise.shipped.caught_by.contains(&stage)
             && !has_rates_note(rates, &exercise.id, words)
         {
             say(format!(

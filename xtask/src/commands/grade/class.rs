@@ -14,7 +14,7 @@ use racelab_grader::formats::gradescope::{self, Visibility};
 use racelab_grader::formats::{Graded, annotations, junit};
 use racelab_grader::lab::Lab;
 use racelab_grader::report::{Report, Status, write_atomically};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -51,7 +51,7 @@ pub(crate) struct ClassArgs {
     /// Stages that must run (comma-separated): if one is skipped, the grade fails
     /// instead of being incomplete, so it cannot look green in CI.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub require: Vec<StageName>,
+    pub require: Vec<StageId>,
 }
 
 impl ClassArgs {

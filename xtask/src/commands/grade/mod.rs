@@ -11,7 +11,7 @@ use racelab_grader::batch::{self, Event};
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::Report;
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
 use std::io::Write;
@@ -29,7 +29,7 @@ pub(crate) struct Args {
     path: Option<PathBuf>,
     /// Run only these stages (comma-separated); the others are reported skipped.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    stage: Vec<StageName>,
+    stage: Vec<StageId>,
     /// shuttle's PCT seed (default: the manifest's).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -74,7 +74,7 @@ pub(crate) fn run(
         class,
     } = args;
     let stages = if stage.is_empty() {
-        StageName::ALL.to_vec()
+        StageId::ALL.to_vec()
     } else {
         stage
     };

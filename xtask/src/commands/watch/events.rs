@@ -8,7 +8,7 @@ use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use racelab_grader::Observer;
 use racelab_grader::report::{Report, StageReport};
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ const KEY_POLL: Duration = Duration::from_millis(30);
 /// One thing for the session to handle.
 pub(super) enum News {
     /// A stage of grade `generation` started doing something.
-    Activity(u64, StageName, String),
+    Activity(u64, StageId, String),
     /// A stage of grade `generation` ended.
     Stage(u64, Box<StageReport>),
     /// Grade `generation` ended and its report was written (or not).
@@ -176,7 +176,7 @@ pub(super) struct Forward {
 }
 
 impl Observer for Forward {
-    fn activity(&mut self, stage: StageName, activity: &str) {
+    fn activity(&mut self, stage: StageId, activity: &str) {
         let _ = self
             .news
             .send(News::Activity(self.generation, stage, activity.to_owned()));

@@ -25,7 +25,7 @@ use anyhow::anyhow;
 use events::{KeyReader, watch_files};
 use racelab_grader::GradeOptions;
 use racelab_grader::lab::Lab;
-use racelab_grader::stages::StageName;
+use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use session::Session;
 use std::io::Write;
@@ -42,7 +42,7 @@ pub(crate) struct Args {
     path: Option<PathBuf>,
     /// Run only these stages (comma-separated) on each grade.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    stage: Vec<StageName>,
+    stage: Vec<StageId>,
 }
 
 /// Runs watch mode until the student quits; returns the exit status.
@@ -88,7 +88,7 @@ pub(crate) fn run(
     let mut console = Console::new(&mut out, &mut err).with_terminal(terminal);
     let grade_options = GradeOptions {
         stages: if args.stage.is_empty() {
-            StageName::ALL.to_vec()
+            StageId::ALL.to_vec()
         } else {
             args.stage
         },

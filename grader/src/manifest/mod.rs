@@ -2,9 +2,11 @@
 //! crates and scenarios are, their hints, how big each stage's scenario is, and which
 //! stages catch the bug as shipped (and why the others cannot).
 
-use crate::stages::StageName;
+mod shipped;
+
+pub use shipped::Shipped;
+
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -82,72 +84,6 @@ impl Exercise {
     }
 }
 
-/// The lab's claim about the exercise as shipped: the stages that catch its bug, and
-/// for every other stage one line on why it cannot see this kind of bug.
-///
-/// [`Manifest::parse`] checks that every stage is in exactly one of the two.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Shipped {
-    /// The stages that fail on the crate as shipped, by name (`loom`, `tsan`, …).
-    pub caught_by: Vec<String>,
-    /// Every other stage, by name, with the reason it passes the shipped crate.
-    #[serde(default)]
-    pub blind: BTreeMap<String, String>,
-}
-
-impl Shipped {
-    /// Whether `stage` is claimed to catch the shipped bug.
-    pub fn is_caught_by(&self, stage: StageName) -> bool {
-        self.caught_by.iter().any(|name| name == stage.as_str())
-    }
-
-    /// Why `stage` cannot see the shipped bug, if it is claimed blind to it.
-    pub fn why_blind(&self, stage: StageName) -> Option<&str> {
-        self.blind.get(stage.as_str()).map(String::as_str)
-    }
-
-    /// Checks the claim: known stage names, each stage in exactly one of the two
-    /// fields, and a one-line reason for every blind stage.
-    fn check(&self) -> Result<(), String> {
-        if self.caught_by.is_empty() {
-            return Err(
-                "`shipped.caught_by` is empty: name at least one stage that catches the shipped bug"
-                    .into(),
-            );
-        }
-        for (i, name) in self.caught_by.iter().enumerate() {
-            name.parse::<StageName>()
-                .map_err(|e| format!("`shipped.caught_by`: {e}"))?;
-            if self.caught_by[..i].contains(name) {
-                return Err(format!("`shipped.caught_by` names `{name}` twice"));
-            }
-        }
-        for (name, reason) in &self.blind {
-            name.parse::<StageName>()
-                .map_err(|e| format!("`shipped.blind.{name}`: {e}"))?;
-            if self.caught_by.contains(name) {
-                return Err(format!(
-                    "`{name}` is in both `shipped.caught_by` and `shipped.blind`: a stage either catches the shipped bug or is blind to it"
-                ));
-            }
-            if reason.trim().is_empty() || reason.contains('\n') {
-                return Err(format!(
-                    "`shipped.blind.{name}` must be one non-empty line saying why {name} cannot see this bug"
-                ));
-            }
-        }
-        for stage in StageName::ALL {
-            if !self.is_caught_by(stage) && self.why_blind(stage).is_none() {
-                return Err(format!(
-                    "stage `{stage}` is in neither `shipped.caught_by` nor `shipped.blind`: list it as a catcher, or give `shipped.blind.{stage}` a line on why it cannot see the bug"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// The scenario's size and bounds for every stage.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -174,6 +110,10 @@ pub struct LoomSize {
     pub preemption_bound: Option<usize>,
     /// Branch points per schedule.
     pub max_branches: usize,
+    /// What the exercise's reference solutions take in this stage on the lab's
+    /// machine, builds excluded (the slowest of them, measured as the manifest says):
+    /// the stage's default time limit is sized from it.
+    pub reference_ms: u64,
 }
 
 /// shuttle's plan.
@@ -190,10 +130,14 @@ pub struct ShuttleSize {
     pub iterations: usize,
     /// PCT depth.
     pub depth: usize,
+    /// What the exercise's reference solutions take in this stage on the lab's
+    /// machine, builds excluded (the slowest of them, measured as the manifest says):
+    /// the stage's default time limit is sized from it.
+    pub reference_ms: u64,
 }
 
 /// A real-thread stage's rounds.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundsSize {
     /// Worker threads.
@@ -202,8 +146,11 @@ pub struct RoundsSize {
     pub ops: usize,
     /// Rounds to run.
     pub rounds: u32,
-    /// A round running longer than this is hung.
-    pub round_timeout_ms: u64,
+    /// What the exercise's reference solutions take in this stage on the lab's
+    /// machine, builds excluded (the slowest of them, measured as the manifest says):
+    /// the stage's and each round's default time
+    /// limits are sized from it.
+    pub reference_ms: u64,
 }
 
 /// A manifest that could not be read, with the file it came from.
@@ -264,6 +211,19 @@ impl Manifest {
                     exercise.id, exercise.stages.loom.workers
                 ));
             }
+            let sizes = &exercise.stages;
+            let references = [
+                ("loom", sizes.loom.reference_ms),
+                ("shuttle", sizes.shuttle.reference_ms),
+                ("stress", sizes.stress.reference_ms),
+                ("tsan", sizes.tsan.reference_ms),
+            ];
+            if let Some((stage, _)) = references.iter().find(|(_, ms)| *ms == 0) {
+                return Err(format!(
+                    "exercise {}: `stages.{stage}.reference_ms = 0`: give what the reference solutions take in this stage, in milliseconds (at least 1)",
+                    exercise.id
+                ));
+            }
             exercise
                 .shipped
                 .check()
@@ -292,10 +252,10 @@ impl Manifest {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::Manifest;
 
-    fn shipped() -> Manifest {
+    pub(super) fn shipped() -> Manifest {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml");
         Manifest::load(std::path::Path::new(path)).expect("the shipped manifest loads")
     }
@@ -372,7 +332,7 @@ mod tests {
     }
 
     /// The shipped manifest's text with `from` replaced by `to` (which must occur).
-    fn edited(from: &str, to: &str) -> String {
+    pub(super) fn edited(from: &str, to: &str) -> String {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap();
         assert!(
@@ -380,107 +340,6 @@ mod tests {
             "the manifest no longer contains {from:?}"
         );
         text.replacen(from, to, 1)
-    }
-
-    const EX02_CAUGHT_BY: &str = r#"caught_by = ["loom", "shuttle", "stress"]"#;
-    const EX02_BLIND_TSAN: &str = "tsan = \"ThreadSanitizer reports data races";
-
-    #[test]
-    fn every_exercise_claims_each_stage_exactly_once() {
-        use crate::stages::StageName;
-        for exercise in &shipped().exercises {
-            for stage in StageName::ALL {
-                let caught = exercise.shipped.is_caught_by(stage);
-                let blind = exercise.shipped.why_blind(stage).is_some();
-                assert!(caught != blind, "{} {stage}", exercise.id);
-            }
-        }
-    }
-
-    #[test]
-    fn an_unknown_stage_in_the_shipped_claim_is_named_with_its_field() {
-        let text = edited(
-            EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "shutle", "stress"]"#,
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        for part in [
-            "ex02",
-            "`shipped.caught_by`",
-            "`shutle`",
-            "loom, shuttle, stress, tsan",
-        ] {
-            assert!(problem.contains(part), "{part} missing in: {problem}");
-        }
-        let text = edited(
-            EX02_BLIND_TSAN,
-            "tsna = \"ThreadSanitizer reports data races",
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        for part in ["ex02", "`shipped.blind.tsna`"] {
-            assert!(problem.contains(part), "{part} missing in: {problem}");
-        }
-    }
-
-    #[test]
-    fn a_stage_both_catching_and_blind_is_refused() {
-        let text = edited(
-            EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "shuttle", "stress", "tsan"]"#,
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        for part in [
-            "ex02",
-            "`tsan`",
-            "both",
-            "`shipped.caught_by`",
-            "`shipped.blind`",
-        ] {
-            assert!(problem.contains(part), "{part} missing in: {problem}");
-        }
-    }
-
-    #[test]
-    fn a_stage_missing_from_the_claim_is_refused() {
-        let text = edited(
-            EX02_BLIND_TSAN,
-            "# tsan = \"ThreadSanitizer reports data races",
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        for part in ["ex02", "`tsan`", "neither", "`shipped.blind.tsan`"] {
-            assert!(problem.contains(part), "{part} missing in: {problem}");
-        }
-    }
-
-    #[test]
-    fn a_blind_stage_needs_a_one_line_reason_and_a_claim_needs_a_catcher() {
-        let text = edited(
-            EX02_BLIND_TSAN,
-            "tsan = \"\"\ndummy = \"ThreadSanitizer reports data races",
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        assert!(problem.contains("`shipped.blind.dummy`"), "{problem}");
-        let text = edited(
-            EX02_BLIND_TSAN,
-            "tsan = \" \"\n# \"ThreadSanitizer reports data races",
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        assert!(
-            problem.contains("ex02") && problem.contains("one non-empty line"),
-            "{problem}"
-        );
-        let text = edited(EX02_CAUGHT_BY, "caught_by = []");
-        let problem = Manifest::parse(&text).unwrap_err();
-        assert!(
-            problem.contains("`shipped.caught_by` is empty"),
-            "{problem}"
-        );
-        let text = edited(
-            EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "loom", "shuttle", "stress"]"#,
-        );
-        let problem = Manifest::parse(&text).unwrap_err();
-        assert!(problem.contains("twice"), "{problem}");
     }
 
     #[test]
@@ -499,6 +358,21 @@ mod tests {
         ] {
             assert!(error.contains(part), "{part} missing in: {error}");
         }
+    }
+
+    #[test]
+    fn every_stage_needs_a_reference_time() {
+        let text = edited("reference_ms = ", "reference_ms = 0 # ");
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in ["ex01", "`stages.loom.reference_ms = 0`"] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+        let text = edited("reference_ms = ", "# reference_ms = ");
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("missing field `reference_ms`"),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! The lab's claim about each exercise as shipped: which stages catch its bug, and
+//! why the others cannot (`[exercises.shipped]` in the manifest).
+
+use crate::stage_id::StageId;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The lab's claim about the exercise as shipped: the stages that catch its bug, and
+/// for every other stage one line on why it cannot see this kind of bug.
+///
+/// [`super::Manifest::parse`] checks that every stage is in exactly one of the two.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipped {
+    /// The stages that fail on the crate as shipped (`loom`, `tsan`, …).
+    pub caught_by: Vec<StageId>,
+    /// Every other stage, with the reason it passes the shipped crate.
+    #[serde(default)]
+    pub blind: BTreeMap<StageId, String>,
+}
+
+impl Shipped {
+    /// Whether `stage` is claimed to catch the shipped bug.
+    pub fn is_caught_by(&self, stage: StageId) -> bool {
+        self.caught_by.contains(&stage)
+    }
+
+    /// Why `stage` cannot see the shipped bug, if it is claimed blind to it.
+    pub fn why_blind(&self, stage: StageId) -> Option<&str> {
+        self.blind.get(&stage).map(String::as_str)
+    }
+
+    /// Checks the claim: each stage in exactly one of the two fields, and a one-line
+    /// reason for every blind stage (unknown stage names are refused when parsed).
+    pub(super) fn check(&self) -> Result<(), String> {
+        if self.caught_by.is_empty() {
+            return Err(
+                "`shipped.caught_by` is empty: name at least one stage that catches the shipped bug"
+                    .into(),
+            );
+        }
+        for (i, name) in self.caught_by.iter().enumerate() {
+            if self.caught_by[..i].contains(name) {
+                return Err(format!("`shipped.caught_by` names `{name}` twice"));
+            }
+        }
+        for (name, reason) in &self.blind {
+            if self.caught_by.contains(name) {
+                return Err(format!(
+                    "`{name}` is in both `shipped.caught_by` and `shipped.blind`: a stage either catches the shipped bug or is blind to it"
+                ));
+            }
+            if reason.trim().is_empty() || reason.contains('\n') {
+                return Err(format!(
+                    "`shipped.blind.{name}` must be one non-empty line saying why {name} cannot see this bug"
+                ));
+            }
+        }
+        for stage in StageId::ALL {
+            if !self.is_caught_by(stage) && self.why_blind(stage).is_none() {
+                return Err(format!(
+                    "stage `{stage}` is in neither `shipped.caught_by` nor `shipped.blind`: list it as a catcher, or give `shipped.blind.{stage}` a line on why it cannot see the bug"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Manifest;
+    use super::super::tests::{edited, shipped};
+
+    const EX02_CAUGHT_BY: &str = r#"caught_by = ["loom", "shuttle", "stress"]"#;
+    const EX02_BLIND_TSAN: &str = "tsan = \"ThreadSanitizer reports data races";
+
+    #[test]
+    fn every_exercise_claims_each_stage_exactly_once() {
+        use crate::stage_id::StageId;
+        for exercise in &shipped().exercises {
+            for stage in StageId::ALL {
+                let caught = exercise.shipped.is_caught_by(stage);
+                let blind = exercise.shipped.why_blind(stage).is_some();
+                assert!(caught != blind, "{} {stage}", exercise.id);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_stage_in_the_shipped_claim_is_named_with_its_field() {
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "shutle", "stress"]"#,
+        );
+        // The parser's message quotes the line, so the field is in it.
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in [
+            "caught_by = [",
+            "unknown stage `shutle`",
+            "loom, shuttle, stress, tsan",
+        ] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsna = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in ["tsna = \"", "unknown stage `tsna`"] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_stage_both_catching_and_blind_is_refused() {
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "shuttle", "stress", "tsan"]"#,
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in [
+            "ex02",
+            "`tsan`",
+            "both",
+            "`shipped.caught_by`",
+            "`shipped.blind`",
+        ] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_stage_missing_from_the_claim_is_refused() {
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "# tsan = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        for part in ["ex02", "`tsan`", "neither", "`shipped.blind.tsan`"] {
+            assert!(problem.contains(part), "{part} missing in: {problem}");
+        }
+    }
+
+    #[test]
+    fn a_blind_stage_needs_a_one_line_reason_and_a_claim_needs_a_catcher() {
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsan = \"\"\ndummy = \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("unknown stage `dummy`"), "{problem}");
+        let text = edited(
+            EX02_BLIND_TSAN,
+            "tsan = \" \"\n# \"ThreadSanitizer reports data races",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("ex02") && problem.contains("one non-empty line"),
+            "{problem}"
+        );
+        let text = edited(EX02_CAUGHT_BY, "caught_by = []");
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("`shipped.caught_by` is empty"),
+            "{problem}"
+        );
+        let text = edited(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "loom", "shuttle", "stress"]"#,
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(problem.contains("twice"), "{problem}");
+    }
+}

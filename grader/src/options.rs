@@ -1,0 +1,53 @@
+//! What a grade is asked to do ([`GradeOptions`]), and who hears about it while it
+//! runs ([`Observer`]).
+
+use crate::report::StageReport;
+use crate::stage_id::StageId;
+use std::time::Duration;
+
+/// The default address-space limit of a runner process.
+pub const DEFAULT_MEMORY_LIMIT_MB: u64 = 4096;
+
+/// What to run, and with which overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeOptions {
+    /// The stages to run; the others are reported `skipped`.
+    pub stages: Vec<StageId>,
+    /// shuttle's seed, instead of the manifest's.
+    pub seed: Option<u64>,
+    /// shuttle's iteration count, instead of the manifest's.
+    pub iterations: Option<usize>,
+    /// Each stage's time limit, instead of its default (sized from what the
+    /// exercise's reference solutions take, see [`crate::stages::limits`]). It also
+    /// caps a real-thread round.
+    pub time_limit: Option<Duration>,
+    /// The runners' address-space limit in MiB (default [`DEFAULT_MEMORY_LIMIT_MB`]).
+    pub memory_limit_mb: Option<u64>,
+    /// Whether the grader may install what a stage needs (ThreadSanitizer's toolchain).
+    pub provision: bool,
+    /// Stages that must run (`--require`): one of them `skipped` fails the grade
+    /// instead of leaving it `incomplete`.
+    pub required: Vec<StageId>,
+}
+
+impl Default for GradeOptions {
+    fn default() -> Self {
+        Self {
+            stages: StageId::ALL.to_vec(),
+            seed: None,
+            iterations: None,
+            time_limit: None,
+            memory_limit_mb: None,
+            provision: true,
+            required: Vec::new(),
+        }
+    }
+}
+
+/// Hears about a grade while it runs (a console printer, a test's recorder).
+pub trait Observer {
+    /// `stage` has started doing `activity` (e.g. "building the loom runner").
+    fn activity(&mut self, stage: StageId, activity: &str);
+    /// `stage` is done.
+    fn stage_finished(&mut self, stage: &StageReport);
+}

@@ -1,0 +1,241 @@
+//! What a stage gets from the grade it is part of: the lab, the exercise, the
+//! subject, the options, the runners already built, and the observer — and the one
+//! way to run a runner (build its flavor once, hold the cores lock, run it in a run
+//! folder of its own within its limits, judge what it left).
+
+use super::limits::{self, Limits};
+use super::runner::run_runner;
+use super::{Judgement, RunnerRun, Stage};
+use crate::build::{self, BuildFailure, Flavor};
+use crate::cores;
+use crate::lab::Lab;
+use crate::manifest::Exercise;
+use crate::options::{DEFAULT_MEMORY_LIMIT_MB, GradeOptions, Observer};
+use crate::report::{Evidence, Status};
+use crate::subject::Subject;
+use crate::toolchain::TsanToolchain;
+use racelab_harness::Request;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The runners of one grade, built once per flavor (or why they could not be).
+#[derive(Debug, Default)]
+pub struct Runners(HashMap<Flavor, Result<PathBuf, BuildFailure>>);
+
+/// One grade, as the stages see it.
+pub struct Context<'a> {
+    /// The workspace.
+    pub lab: &'a Lab,
+    /// The exercise graded.
+    pub exercise: &'a Exercise,
+    /// The crate graded.
+    pub subject: &'a Subject,
+    /// What the grade was asked to do.
+    pub options: &'a GradeOptions,
+    /// The runners built so far.
+    runners: &'a mut Runners,
+    /// Hears what the stage is doing.
+    observer: &'a mut dyn Observer,
+    /// Set while a follow-up runs that the user need not follow.
+    quiet: bool,
+}
+
+impl<'a> Context<'a> {
+    /// The context of one grade of `subject`.
+    pub fn new(
+        lab: &'a Lab,
+        exercise: &'a Exercise,
+        subject: &'a Subject,
+        options: &'a GradeOptions,
+        runners: &'a mut Runners,
+        observer: &'a mut dyn Observer,
+    ) -> Self {
+        Context {
+            lab,
+            exercise,
+            subject,
+            options,
+            runners,
+            observer,
+            quiet: false,
+        }
+    }
+
+    /// Tells the observer that `stage` is doing `activity`, unless quiet.
+    pub fn say(&mut self, stage: &dyn Stage, activity: &str) {
+        if !self.quiet {
+            self.observer.activity(stage.id(), activity);
+        }
+    }
+
+    /// Runs `follow_up` with the observer hearing nothing of it.
+    pub fn quietly<T>(&mut self, follow_up: impl FnOnce(&mut Self) -> T) -> T {
+        let was = std::mem::replace(&mut self.quiet, true);
+        let result = follow_up(self);
+        self.quiet = was;
+        result
+    }
+
+    /// The limits of one of `stage`'s runs: `--time-limit`, or the stage's default
+    /// sized from the reference solutions; `--memory-limit` or the default.
+    pub fn limits(&self, stage: &dyn Stage) -> Limits {
+        let reference = stage.reference(&self.exercise.stages);
+        let megabytes = self
+            .options
+            .memory_limit_mb
+            .unwrap_or(DEFAULT_MEMORY_LIMIT_MB);
+        Limits {
+            time: self
+                .options
+                .time_limit
+                .unwrap_or_else(|| limits::default_time(reference)),
+            reference,
+            memory_bytes: (megabytes > 0).then_some(megabytes << 20),
+            env: Vec::new(),
+        }
+    }
+
+    /// Builds `stage`'s runner and runs it on `request`, then judges the run.
+    pub fn run(
+        &mut self,
+        stage: &dyn Stage,
+        request: &Request,
+        limits: Limits,
+        judge: impl FnOnce(RunnerRun) -> Judgement,
+    ) -> Judgement {
+        match self.build(stage, None) {
+            Ok(executable) => {
+                let run_dir = self.run_dir(stage);
+                self.execute(stage, &executable, request, &run_dir, limits, judge)
+            }
+            Err(judgement) => *judgement,
+        }
+    }
+
+    /// `stage`'s runner, built once per grade and flavor (with `tsan`'s toolchain
+    /// for the ThreadSanitizer flavor); `Err` is the stage's judgement.
+    pub fn build(
+        &mut self,
+        stage: &dyn Stage,
+        tsan: Option<&TsanToolchain>,
+    ) -> Result<PathBuf, Box<Judgement>> {
+        let flavor = stage.flavor();
+        if !self.runners.0.contains_key(&flavor) {
+            self.say(stage, &format!("building the {} runner", flavor.name()));
+            let built = {
+                let _cores = cores::hold(self.lab, cores::Use::Shared);
+                build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
+            };
+            self.runners.0.insert(flavor, built);
+        }
+        match &self.runners.0[&flavor] {
+            Ok(executable) => Ok(executable.clone()),
+            Err(failure) => Err(Box::new(build_failed(failure))),
+        }
+    }
+
+    /// A run folder no other run uses, even of the same subject at the same time.
+    pub fn run_dir(&self, stage: &dyn Stage) -> PathBuf {
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!(
+            "{}-{}-{}-{n}-{}",
+            self.exercise.id,
+            self.subject.key,
+            std::process::id(),
+            stage.id()
+        );
+        self.lab.work_dir().join("runs").join(name)
+    }
+
+    /// Runs `executable` on `request` in `run_dir`, holding the cores as `stage`
+    /// needs them, judges the run, and removes the folder.
+    pub fn execute(
+        &mut self,
+        stage: &dyn Stage,
+        executable: &Path,
+        request: &Request,
+        run_dir: &Path,
+        limits: Limits,
+        judge: impl FnOnce(RunnerRun) -> Judgement,
+    ) -> Judgement {
+        self.say(stage, "running");
+        let cores = cores::hold(self.lab, stage.cores());
+        let run = run_runner(executable, request, run_dir, &limits);
+        drop(cores);
+        let judgement = match run {
+            Ok(run) => judge(run),
+            Err(e) => Judgement {
+                status: Status::Error,
+                summary: format!("cannot run {}: {e}", executable.display()),
+                evidence: Evidence::default(),
+            },
+        };
+        let _ = std::fs::remove_dir_all(run_dir);
+        judgement
+    }
+
+    /// `cargo xtask <verb> <exercise> <args…>`, with `--path` when the subject is not
+    /// the workspace's own exercise crate: the command that replays a failure.
+    pub fn command(&self, verb: &str, args: &[&str]) -> String {
+        let mut words = vec![
+            "cargo".to_owned(),
+            "xtask".into(),
+            verb.into(),
+            self.exercise.id.clone(),
+        ];
+        words.extend(args.iter().map(|a| a.to_string()));
+        if self.subject.dir != self.lab.exercise_dir(self.exercise) {
+            words.push("--path".into());
+            words.push(self.subject.label.clone());
+        }
+        words
+            .iter()
+            .map(|w| shell_quote(w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn build_failed(failure: &BuildFailure) -> Judgement {
+    let (compile_errors, output_tail) = match failure {
+        BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors } => {
+            (errors.clone(), None)
+        }
+        BuildFailure::Tool { message } => (Vec::new(), Some(message.clone())),
+    };
+    Judgement {
+        status: Status::Error,
+        summary: failure.to_string(),
+        evidence: Evidence {
+            compile_errors,
+            output_tail,
+            ..Evidence::default()
+        },
+    }
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(
+            shell_quote("solutions/ex01-lost-update/mutex"),
+            "solutions/ex01-lost-update/mutex"
+        );
+        assert_eq!(shell_quote("/tmp/my copy"), "'/tmp/my copy'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}
