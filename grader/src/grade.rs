@@ -83,14 +83,15 @@ pub fn grade(
     };
     // Hashed first: the record is of the sources as they were when the grade began.
     let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
-    let tampering = subject.tampering();
+    // The policy on what a subject may use, before anything is built or run.
+    let refusals = crate::policy::check(&subject.dir.join("src"), &exercise.policy.allow);
     let mut reports = Vec::new();
     for stage in StageName::ALL {
         let stage_started = Instant::now();
         let judgement = if !options.stages.contains(&stage) {
             skipped("not selected with --stage".into())
-        } else if !tampering.is_empty() {
-            refused(&tampering)
+        } else if !refusals.is_empty() {
+            refused_by_policy(&refusals)
         } else {
             grader.run_stage(stage, observer)
         };
@@ -481,6 +482,25 @@ fn build_failed(failure: &BuildFailure) -> Judgement {
             ..Evidence::default()
         },
     }
+}
+
+/// Every stage's judgement when the subject uses what the policy refuses: the first
+/// refusal and their count in the summary, all of them in the evidence, with why.
+fn refused_by_policy(refusals: &[crate::policy::Refusal]) -> Judgement {
+    let mut lines: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+    let mut judgement = refused(&lines);
+    if refusals.len() > 1 {
+        judgement.summary = format!(
+            "refused to grade ({} refusals, the first shown): {}",
+            refusals.len(),
+            lines[0]
+        );
+    }
+    lines.push(
+        "The grader refuses what it cannot judge: the detectors must see the code that ships. README.md, \"What a subject may use\", lists what a fix may use.".into(),
+    );
+    judgement.evidence.fault = Some(lines.join("\n"));
+    judgement
 }
 
 /// Every stage's judgement when the subject tries to hide from the detectors.

@@ -25,6 +25,7 @@ pub mod integrity;
 pub mod lab;
 pub mod manifest;
 pub mod matrix;
+pub mod policy;
 pub mod process;
 pub mod report;
 pub mod stages;
