@@ -60,6 +60,8 @@ const STD_ITEMS: [(&str, &[&str]); 3] = [
     ("time", &["Duration"]),
     ("prelude", &[]),
 ];
+/// The errors of std's locking API, which the facade's `Mutex::lock` returns too.
+const SYNC_ERRORS: [&str; 4] = ["LockResult", "PoisonError", "TryLockError", "TryLockResult"];
 /// Macros for formatting, printing, asserting and building values.
 pub(super) const MACROS: [&str; 28] = [
     "print",
@@ -211,6 +213,9 @@ impl AllowList {
             return Some(foreign_crate(&shown, root));
         }
         let item = path.get(2).map(String::as_str);
+        if module == "sync" && item.is_some_and(|item| SYNC_ERRORS.contains(&item)) {
+            return None;
+        }
         if matches!(module, "sync" | "thread" | "cell" | "rc") {
             return Some(bypass(path, &shown));
         }
@@ -518,6 +523,7 @@ mod tests {
             "alloc::vec::Vec",
             "std::mem::swap",
             "std::mem",
+            "std::sync::PoisonError",
             "std::time::Duration",
             "std::marker::PhantomData",
             "std::println",
