@@ -233,6 +233,16 @@ impl Judge<'_> {
                 Event::Assembled { written, line } => {
                     self.object(line, allow::assembled_path(&written))
                 }
+                Event::Attribute { inside, line } => {
+                    let assembled = inside.clone().into_iter().next().is_some_and(
+                        |first| matches!(first, proc_macro2::TokenTree::Punct(p) if p.as_char() == '$'),
+                    );
+                    if assembled {
+                        self.object(line, allow::assembled_path("#[$…]"));
+                    } else if let Ok(meta) = syn::parse2::<Meta>(inside) {
+                        self.meta(&meta);
+                    }
+                }
             }
         }
     }

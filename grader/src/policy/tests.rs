@@ -226,6 +226,12 @@ fn foreign_code() {
         Rule::ForeignCode,
     );
     refused_as("std::arch::global_asm!(\"nop\");", Rule::ForeignCode);
+    // Passed through a macro of the subject's own.
+    let through = "macro_rules! keep { ($i:item) => { $i }; }\nkeep!(#[unsafe(no_mangle)] pub fn __tsan_default_options() {});";
+    assert_eq!(rules(through), [(2, Rule::ForeignCode)]);
+    let assembled =
+        "macro_rules! mark { ($a:meta) => { #[$a] pub fn f() {} }; }\nmark!(no_mangle);";
+    assert_eq!(rules(assembled), [(1, Rule::ForbiddenModule)]);
     refused_as("pub fn f() { asm!(\"nop\") }", Rule::ForeignCode);
 }
 

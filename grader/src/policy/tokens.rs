@@ -11,7 +11,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 pub(super) const MAX_NESTING: usize = 128;
 
 /// Something found in a token stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) enum Event {
     /// A path of two or more segments, or one that is a `use` leaf, a macro call, or
     /// renamed with `as`.
@@ -24,6 +24,8 @@ pub(super) enum Event {
     RawPointer { line: usize },
     /// A path with a macro's metavariable where a name should be (`std::$m`, `$m::fs`).
     Assembled { written: String, line: usize },
+    /// An attribute, `#[…]` or `#![…]`: what is inside the brackets.
+    Attribute { inside: TokenStream, line: usize },
 }
 
 /// A path found in tokens.
@@ -117,7 +119,9 @@ fn scan_level(tokens: &[TokenTree], depth: usize, events: &mut Vec<Event>) {
             }
             TokenTree::Ident(ident) => match unraw(ident).as_str() {
                 "unsafe" => {
-                    if !unsafe_impl_of_send_or_sync(&tokens[i + 1..]) {
+                    // `unsafe(no_mangle)` in an attribute is judged as that attribute.
+                    let attribute = matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                    if !attribute && !unsafe_impl_of_send_or_sync(&tokens[i + 1..]) {
                         events.push(Event::Unsafe { line: line(token) });
                     }
                     i += 1;
@@ -148,7 +152,20 @@ fn scan_level(tokens: &[TokenTree], depth: usize, events: &mut Vec<Event>) {
             },
             TokenTree::Punct(p) => {
                 let ch = p.as_char();
-                if path_sep(tokens, i) && matches!(tokens.get(i + 2), Some(TokenTree::Ident(_))) {
+                let bang = usize::from(punct_is(tokens.get(i + 1), '!'));
+                if ch == '#'
+                    && let Some(TokenTree::Group(group)) = tokens.get(i + 1 + bang)
+                    && group.delimiter() == Delimiter::Bracket
+                {
+                    events.push(Event::Attribute {
+                        inside: group.stream(),
+                        line: line(token),
+                    });
+                    // The group itself is scanned next, like any other.
+                    i += 1 + bang;
+                } else if path_sep(tokens, i)
+                    && matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
+                {
                     i = path_at(tokens, i + 2, Vec::new(), true, after_use, depth, events);
                 } else if ch == '*'
                     && (ident_is(tokens.get(i + 1), "const") || ident_is(tokens.get(i + 1), "mut"))
@@ -325,6 +342,16 @@ mod tests {
         scan(proc_macro2::TokenStream::from_str(code).unwrap())
     }
 
+    /// Events compared by their debug text (token streams have no `PartialEq`).
+    #[track_caller]
+    fn assert_events(code: &str, expected: &[Event]) {
+        assert_eq!(
+            format!("{:?}", events(code)),
+            format!("{expected:?}"),
+            "{code}"
+        );
+    }
+
     fn paths(code: &str) -> Vec<(String, Option<String>, bool, bool)> {
         events(code)
             .into_iter()
@@ -372,42 +399,48 @@ mod tests {
     #[test]
     fn unsafe_extern_raw_pointers_and_assembled_paths() {
         let line = 1;
-        assert_eq!(events("unsafe { x }"), [Event::Unsafe { line }]);
-        assert_eq!(events("unsafe impl<T> Sync for Ledger<T> {}"), []);
-        assert_eq!(
-            events("unsafe impl Drop for Ledger {}"),
-            [Event::Unsafe { line }]
+        assert_events("unsafe { x }", &[Event::Unsafe { line }]);
+        assert_events("unsafe impl<T> Sync for Ledger<T> {}", &[]);
+        assert_events("unsafe impl Drop for Ledger {}", &[Event::Unsafe { line }]);
+        assert_events("extern \"C\" fn f() {}", &[Event::Extern { line }]);
+        assert_events(
+            "let p: *const u8 = &raw const x;",
+            &[Event::RawPointer { line }, Event::RawPointer { line }],
         );
-        assert_eq!(events("extern \"C\" fn f() {}"), [Event::Extern { line }]);
-        assert_eq!(
-            events("let p: *const u8 = &raw const x;"),
-            [Event::RawPointer { line }, Event::RawPointer { line }]
-        );
-        assert_eq!(
-            events("std::$m::write(p)"),
-            [Event::Assembled {
+        assert_events(
+            "std::$m::write(p)",
+            &[Event::Assembled {
                 written: "std::$…".into(),
-                line
-            }]
+                line,
+            }],
         );
-        assert_eq!(
-            events("$root::fs::write(p); $crate::inner::f()"),
-            [
+        assert_events(
+            "$root::fs::write(p); $crate::inner::f()",
+            &[
                 Event::Assembled {
                     written: "$root::…".into(),
-                    line
+                    line,
                 },
                 Event::Path(super::TokenPath {
                     path: super::Written {
                         segments: vec!["crate".into(), "inner".into(), "f".into()],
-                        leading_colon: false
+                        leading_colon: false,
                     },
                     alias: None,
                     glob: false,
                     macro_call: false,
-                    line
-                })
-            ]
+                    line,
+                }),
+            ],
+        );
+    }
+
+    #[test]
+    fn attributes_are_found_in_tokens() {
+        let found = events("#[unsafe(no_mangle)] pub fn f() {}");
+        assert!(
+            matches!(&found[..], [Event::Attribute { inside, line: 1 }] if inside.to_string() == "unsafe (no_mangle)"),
+            "{found:?}"
         );
     }
 
