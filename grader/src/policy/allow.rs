@@ -30,7 +30,7 @@ pub(super) const ROOTS: [&str; 4] = ["std", "core", "alloc", "racelab_sync"];
 const STD: [&str; 3] = ["std", "core", "alloc"];
 
 /// Modules of `std`/`core`/`alloc` a fix may use whole.
-const STD_MODULES: [&str; 22] = [
+const STD_MODULES: [&str; 38] = [
     "collections",
     "cmp",
     "ops",
@@ -53,6 +53,23 @@ const STD_MODULES: [&str; 22] = [
     "slice",
     "str",
     "char",
+    "error",
+    "primitive",
+    // The primitive types' old modules, for their constants (`std::f64::consts::PI`).
+    "f32",
+    "f64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
 ];
 /// Items of modules a fix may use only in part.
 const STD_ITEMS: [(&str, &[&str]); 3] = [
@@ -116,8 +133,9 @@ pub(super) const FACADE: [(&str, &[&str]); 4] = [
 const FACADE_SWITCHES: [&str; 1] = ["racelab_sync::cell::track_races"];
 
 /// Attributes a subject may write (by their path).
-const ATTRIBUTES: [&str; 22] = [
+const ATTRIBUTES: [&str; 23] = [
     "derive",
+    "default",
     "doc",
     "test",
     "cfg",

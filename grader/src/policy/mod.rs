@@ -154,13 +154,16 @@ pub fn check(src_dir: &Path, extra_allow: &[String]) -> Vec<Refusal> {
     // Parsing recurses as deep as the source nests: give it a stack of its own, and
     // fall back to this thread if none can be had.
     std::thread::scope(|scope| {
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("policy".into())
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || check_here(src_dir, extra_allow))
-            .ok()
-            .and_then(|thread| thread.join().ok())
-            .unwrap_or_else(|| check_here(src_dir, extra_allow))
+            .spawn_scoped(scope, || check_here(src_dir, extra_allow));
+        match spawned {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => check_here(src_dir, extra_allow),
+        }
     })
 }
 
@@ -212,7 +215,7 @@ fn read_sources(
     let walk = walkdir::WalkDir::new(src_dir)
         .follow_links(false)
         .follow_root_links(false)
-        .max_depth(MAX_DEPTH)
+        .max_depth(MAX_DEPTH + 1)
         .sort_by_file_name();
     for (count, entry) in walk.into_iter().enumerate() {
         if count > MAX_ENTRIES {
@@ -236,7 +239,13 @@ fn read_sources(
             }
         };
         let path = entry.path();
-        if entry.path_is_symlink() {
+        if entry.depth() > MAX_DEPTH {
+            refuse(
+                path,
+                format!("is nested more than {MAX_DEPTH} folders deep under `src/`"),
+                "keep the crate's modules fewer folders deep",
+            );
+        } else if entry.path_is_symlink() {
             refuse(
                 path,
                 "is a symlink: the grader reads and compiles only real files under `src/`, and never follows links".into(),

@@ -77,6 +77,19 @@ fn renamed_imports_are_judged_by_what_they_name() {
         [(2, Rule::ForbiddenModule)]
     );
     refused_as("use std::*;", Rule::ForbiddenModule);
+    refused_as(
+        "use std::{self as s};\npub fn f() { s::fs::write(\"a\", \"b\").ok(); }",
+        Rule::ForbiddenModule,
+    );
+    // An alias made by a macro, used outside it.
+    assert_eq!(
+        rules(
+            "macro_rules! m { () => { extern crate std as s; }; }\nm!();\npub fn f() { s::process::abort() }"
+        ),
+        [(3, Rule::ForbiddenModule)]
+    );
+    refused_as("use std::mem as m;\nuse m::*;", Rule::ForbiddenModule);
+    refused_as("use core::include_str as inc;", Rule::BuildInput);
     refused_as("use std::process::Command as C;", Rule::ForbiddenModule);
 }
 
@@ -301,6 +314,39 @@ fn source_layout_symlinks_do_not_loop() {
 }
 
 #[test]
+fn sources_nested_too_deep_are_refused_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    let deep = (0..20).fold(src.clone(), |path, i| path.join(format!("m{i}")));
+    fs::create_dir_all(&deep).unwrap();
+    fs::write(src.join("lib.rs"), "pub mod m0;").unwrap();
+    fs::write(deep.join("mod.rs"), "pub fn f() { std::process::exit(0) }").unwrap();
+    let found = check(&src, &[]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].rule, Rule::SourceLayout);
+    assert!(
+        found[0].what.contains("nested more than"),
+        "{}",
+        found[0].what
+    );
+}
+
+#[test]
+fn every_rule_is_documented_for_students() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = readme
+        .split("## What a subject may use")
+        .nth(1)
+        .expect("README.md has a section \"What a subject may use\"");
+    for rule in Rule::ALL {
+        assert!(
+            section.contains(&format!("| `{rule}` |")),
+            "README does not list {rule}"
+        );
+    }
+}
+
+#[test]
 fn what_cannot_be_read_is_refused_and_what_cannot_be_parsed_is_left_to_the_build() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src");
@@ -349,6 +395,9 @@ mod super_helpers { pub fn h() {} }
 
 macro_rules! bump { ($e:expr) => { $e.fetch_add(1, Ordering::Relaxed) }; }
 
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub enum Mode { #[default] Plain, Fast }
+
 #[derive(Debug, Default, Clone)]
 pub struct Ledger { total: Arc<Mutex<u64>>, seen: Vec<u64> }
 
@@ -379,6 +428,8 @@ impl Ledger {
         let _ = SharedCell::new(0u8);
         let _ = fmt::format(format_args!("{}", 1));
         let _ = u64::MAX as usize;
+        let _: Result<(), Box<dyn std::error::Error>> = Ok(());
+        let _ = std::f64::consts::PI;
         h();
         debug_assert!(n < u64::MAX, "{}", vec![1, 2].len());
         bump!(a)
