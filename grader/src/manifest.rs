@@ -55,6 +55,7 @@ pub struct Exercise {
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Paths (`std::sync::atomic::Ordering`), macro names (`dbg`) or attributes.
+    #[serde(default)]
     pub allow: Vec<String>,
 }
 
