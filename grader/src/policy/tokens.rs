@@ -279,11 +279,14 @@ fn path_at(
     } else if is_use && !glob {
         alias = segments.last().cloned();
     }
-    let macro_call = matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '!' && p.spacing() == Spacing::Alone)
-        && matches!(
-            tokens.get(i + 1),
-            Some(TokenTree::Group(_) | TokenTree::Ident(_))
-        );
+    // `name!(…)`, or `macro_rules! name`; not `if !(…)` or `while !done`.
+    let bang = matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '!' && p.spacing() == Spacing::Alone);
+    let macro_call = bang
+        && match tokens.get(i + 1) {
+            Some(TokenTree::Group(_)) => !(segments.len() == 1 && is_keyword(&segments[0])),
+            Some(TokenTree::Ident(_)) => segments == ["macro_rules"],
+            _ => false,
+        };
     if segments.len() > 1 || leading_colon || alias.is_some() || glob || macro_call {
         events.push(Event::Path(TokenPath {
             path: Written {
@@ -297,6 +300,16 @@ fn path_at(
         }));
     }
     i
+}
+
+/// Whether `word` is a keyword, which can never name a macro.
+fn is_keyword(word: &str) -> bool {
+    const KEYWORDS: [&str; 28] = [
+        "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "move", "mut", "ref", "return",
+        "static", "true", "type", "where", "while", "yield",
+    ];
+    KEYWORDS.contains(&word)
 }
 
 /// The trees of a `use` group, `{a, b::c as d, e::*}`, each after `prefix`.
@@ -389,6 +402,10 @@ mod tests {
                 ("include_str".into(), None, false, true),
                 ("x".into(), Some("u64".into()), false, false),
             ]
+        );
+        assert_eq!(
+            paths("if !(a && b) { return !self.flag; } while !done {} macro_rules! m {}"),
+            [("macro_rules".into(), None, false, true)]
         );
         assert_eq!(
             paths("::std::fs::write(p, b)"),
