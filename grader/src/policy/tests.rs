@@ -311,6 +311,18 @@ fn source_layout_symlinks_do_not_loop() {
         shown[0].starts_with("src/a:0: [source-layout] is a symlink"),
         "{shown:?}"
     );
+
+    // `src` itself a link to sources elsewhere.
+    let other = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&src, other.path().join("src")).unwrap();
+    let found = check(&other.path().join("src"), &[]);
+    assert_eq!(
+        found
+            .iter()
+            .map(|r| (r.file.to_str().unwrap(), r.rule))
+            .collect::<Vec<_>>(),
+        [("src", Rule::SourceLayout)]
+    );
 }
 
 #[test]
