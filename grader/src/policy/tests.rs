@@ -469,3 +469,47 @@ fn every_shipped_exercise_and_solution_passes() {
     }
     assert!(checked >= 10, "only {checked} crates checked");
 }
+
+/// Each exercise's `clippy.toml` flags what the policy refuses as `facade-bypass`, and
+/// suggests only what it allows.
+#[test]
+fn every_exercise_flags_std_sync_in_the_editor_with_an_allowed_replacement() {
+    let grader = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = crate::manifest::Manifest::load(&grader.join("exercises.toml")).unwrap();
+    let list = super::allow::AllowList::default();
+    for exercise in &manifest.exercises {
+        let file = grader.join("..").join(&exercise.dir).join("clippy.toml");
+        let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let config: toml::Table = toml::from_str(&text).unwrap();
+        let mut flagged = Vec::new();
+        for lint in ["disallowed-types", "disallowed-methods"] {
+            for entry in config[lint].as_array().unwrap() {
+                let path = entry["path"].as_str().unwrap();
+                let segments = super::allow::segments(path);
+                let refused = list.judge_path(&segments, path).map(|o| o.rule);
+                assert_eq!(refused, Some(Rule::FacadeBypass), "{}: {path}", exercise.id);
+                if let Some(replacement) = entry.get("replacement").and_then(|r| r.as_str()) {
+                    let segments = super::allow::segments(replacement);
+                    assert_eq!(
+                        list.judge_path(&segments, replacement),
+                        None,
+                        "{replacement}"
+                    );
+                }
+                flagged.push(path.to_owned());
+            }
+        }
+        for path in [
+            "std::sync::atomic::AtomicU64",
+            "std::sync::Mutex",
+            "std::thread::spawn",
+            "std::cell::Cell",
+        ] {
+            assert!(
+                flagged.iter().any(|p| p == path),
+                "{}: {path} not flagged",
+                exercise.id
+            );
+        }
+    }
+}
