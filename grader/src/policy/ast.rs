@@ -4,7 +4,7 @@
 
 use super::allow::{self, AllowList, Objection};
 use super::paths::{self, Aliases, Written, unraw};
-use super::tokens::{self, Event, MAX_NESTING};
+use super::tokens::{self, Event, MAX_CHAIN, MAX_NESTING};
 use super::{Finding, Rule, Source};
 use proc_macro2::TokenStream;
 use std::collections::HashSet;
@@ -19,8 +19,8 @@ enum Parsed {
     Ast(syn::File),
     /// Lexed, but not parsed (the build will say why): judged by its tokens.
     Tokens(TokenStream),
-    /// Nested deeper than the parser is trusted with.
-    TooDeep(usize),
+    /// Nested deeper, or chained longer, than the parser is trusted with: why.
+    TooDeep(String),
     /// Not even lexed: the build will say why.
     Unreadable,
 }
@@ -43,8 +43,19 @@ impl Crate {
                     return (Parsed::Unreadable, None);
                 };
                 let depth = tokens::max_depth(stream.clone());
+                let chain = if depth > MAX_NESTING {
+                    0
+                } else {
+                    tokens::longest_chain(stream.clone())
+                };
                 let parsed = if depth > MAX_NESTING {
-                    Parsed::TooDeep(depth)
+                    Parsed::TooDeep(format!(
+                        "nests brackets {depth} deep, more than the grader reads ({MAX_NESTING})"
+                    ))
+                } else if chain > MAX_CHAIN {
+                    Parsed::TooDeep(format!(
+                        "has a run of {chain} tokens without `;` or `,`, more than the grader reads ({MAX_CHAIN})"
+                    ))
                 } else if let Ok(file) = syn::parse_file(&source.text) {
                     gatherer.visit_file(&file);
                     Parsed::Ast(file)
@@ -78,11 +89,11 @@ impl Crate {
         match parsed {
             Parsed::Ast(file) => judge.visit_file(file),
             Parsed::Tokens(stream) => judge.tokens(stream.clone()),
-            Parsed::TooDeep(depth) => judge.found.push(Finding::new(
+            Parsed::TooDeep(why) => judge.found.push(Finding::new(
                 0,
                 Rule::SourceLayout,
-                format!("nests brackets {depth} deep, more than the grader reads ({MAX_NESTING})"),
-                "flatten it: no fix needs that much nesting",
+                why.clone(),
+                "split it up: no fix needs that much in one expression",
             )),
             Parsed::Unreadable => {}
         }

@@ -370,6 +370,9 @@ fn what_cannot_be_read_is_refused_and_what_cannot_be_parsed_is_left_to_the_build
         format!("pub fn f() {}{}", "(".repeat(300), ")".repeat(300)),
     )
     .unwrap();
+    // Unary operators and binary chains recurse without brackets.
+    let long = format!("pub fn f() -> i64 {{ {}1 }}", "-".repeat(100_000));
+    fs::write(src.join("long.rs"), long).unwrap();
     // Not parsed by syn, but its tokens still are.
     fs::write(
         src.join("odd.rs"),
@@ -385,6 +388,7 @@ fn what_cannot_be_read_is_refused_and_what_cannot_be_parsed_is_left_to_the_build
         [
             ("src/deep.rs".to_owned(), Rule::SourceLayout),
             ("src/inner/mod.rs".to_owned(), Rule::SourceLayout),
+            ("src/long.rs".to_owned(), Rule::SourceLayout),
             ("src/odd.rs".to_owned(), Rule::ForbiddenModule),
         ]
     );

@@ -9,6 +9,9 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// Groups nested deeper than this are not looked into (nor parsed: see [`max_depth`]).
 pub(super) const MAX_NESTING: usize = 128;
+/// Files whose [`longest_chain`] is longer than this are not parsed: the parser's
+/// recursion would outgrow its stack (`-` repeated, `a + a + …`, `x.f().f()…`).
+pub(super) const MAX_CHAIN: usize = 4000;
 
 /// Something found in a token stream.
 #[derive(Debug, Clone)]
@@ -75,6 +78,28 @@ pub(super) fn max_depth(stream: TokenStream) -> usize {
         }
     }
     deepest
+}
+
+/// The longest chain of tokens the parser may have to recurse through, as a measure
+/// of how deep it goes: the longest run between `;` and `,` (a group counts as one
+/// token) plus the longest chain inside the groups of that run. Call it only on
+/// streams nested at most [`MAX_NESTING`] deep: it recurses once per group.
+pub(super) fn longest_chain(stream: TokenStream) -> usize {
+    let (mut longest, mut run, mut inside) = (0, 0, 0);
+    for token in stream {
+        match token {
+            TokenTree::Punct(p) if matches!(p.as_char(), ';' | ',') => {
+                longest = longest.max(run + inside);
+                (run, inside) = (0, 0);
+            }
+            TokenTree::Group(group) => {
+                run += 1;
+                inside = inside.max(longest_chain(group.stream()));
+            }
+            _ => run += 1,
+        }
+    }
+    longest.max(run + inside)
 }
 
 /// Scans `stream` for the [`Event`]s in it.
@@ -348,7 +373,7 @@ fn use_group(
 
 #[cfg(test)]
 mod tests {
-    use super::{Event, backend_idents, max_depth, scan};
+    use super::{Event, backend_idents, longest_chain, max_depth, scan};
     use std::str::FromStr;
 
     fn events(code: &str) -> Vec<Event> {
@@ -470,5 +495,9 @@ mod tests {
             [("shuttle".to_owned(), 4), ("loom".to_owned(), 2)]
         );
         assert_eq!(max_depth(stream), 2);
+        let chain = |code: &str| longest_chain(proc_macro2::TokenStream::from_str(code).unwrap());
+        assert_eq!(chain("a; b c d; e"), 3);
+        assert_eq!(chain("f(a, b c); x"), 4);
+        assert_eq!(chain(&format!("fn f() {{ {}1 }}", "-".repeat(5000))), 5005);
     }
 }
