@@ -487,7 +487,16 @@ fn build_failed(failure: &BuildFailure) -> Judgement {
 /// Every stage's judgement when the subject uses what the policy refuses: the first
 /// refusal and their count in the summary, all of them in the evidence, with why.
 fn refused_by_policy(refusals: &[crate::policy::Refusal]) -> Judgement {
-    let mut lines: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+    /// Refusals listed in the evidence; the rest are counted.
+    const SHOWN: usize = 50;
+    let mut lines: Vec<String> = refusals
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if refusals.len() > SHOWN {
+        lines.push(format!("… and {} more", refusals.len() - SHOWN));
+    }
     let mut judgement = refused(&lines);
     if refusals.len() > 1 {
         judgement.summary = format!(

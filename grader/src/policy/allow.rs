@@ -511,6 +511,15 @@ pub(super) fn backend_cfg(name: &str) -> Objection {
     )
 }
 
+/// A path that goes through more aliases than can be followed.
+pub(super) fn tangled(written: &str) -> Objection {
+    Objection::new(
+        Rule::ForbiddenModule,
+        format!("`{written}` goes through too many renamed imports to judge what it names"),
+        "import what you need under its own name",
+    )
+}
+
 /// A path assembled from a macro's argument, which cannot be judged where it is written.
 pub(super) fn assembled_path(written: &str) -> Objection {
     Objection::new(

@@ -191,10 +191,10 @@ impl Judge<'_> {
     /// Judges what `path` may refer to; refuses it when any of that is refused.
     fn path(&mut self, path: &Written, line: usize) {
         let text = path.text();
-        let objection = self
-            .crate_wide
-            .aliases
-            .resolve(path)
+        let Some(resolved) = self.crate_wide.aliases.resolve(path) else {
+            return self.object(line, allow::tangled(&text));
+        };
+        let objection = resolved
             .iter()
             .find_map(|full| self.allow.judge_path(full, &text));
         if let Some(objection) = objection {
@@ -204,10 +204,10 @@ impl Judge<'_> {
 
     fn glob(&mut self, module: &Written, line: usize) {
         let text = module.text();
-        let objection = self
-            .crate_wide
-            .aliases
-            .resolve(module)
+        let Some(resolved) = self.crate_wide.aliases.resolve(module) else {
+            return self.object(line, allow::tangled(&text));
+        };
+        let objection = resolved
             .iter()
             .find_map(|full| self.allow.judge_glob(full, &text));
         if let Some(objection) = objection {
@@ -219,7 +219,7 @@ impl Judge<'_> {
         let [name] = path.segments.as_slice() else {
             return self.path(path, line);
         };
-        if path.leading_colon || !self.crate_wide.aliases.resolve(path).is_empty() {
+        if path.leading_colon || self.crate_wide.aliases.resolve(path) != Some(Vec::new()) {
             // Imported under this name (`use std::println as say;`).
             return self.path(path, line);
         }

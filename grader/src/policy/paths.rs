@@ -99,6 +99,8 @@ fn collect(tree: &UseTree, prefix: &Written, leaves: &mut Vec<UseLeaf>) {
 
 /// How many aliases of aliases are followed before giving up (a cycle does not compile).
 const MAX_ALIAS_DEPTH: usize = 8;
+/// How many expansions one path may need before it is refused as too tangled to judge.
+const MAX_EXPANSIONS: usize = 1024;
 
 /// Every name the crate brings into scope with `use` or `extern crate`, and what it names.
 #[derive(Debug, Clone, Default)]
@@ -119,16 +121,27 @@ impl Aliases {
     /// one (after `crate::`, `self::`, `super::`), and every expansion of a name in it
     /// that an alias stands for. Paths into the subject's own items yield nothing
     /// unless they reach an alias.
-    pub fn resolve(&self, path: &Written) -> Vec<Vec<String>> {
+    ///
+    /// `None` when there are too many ways to resolve it to judge them all (aliases
+    /// tangled on purpose): such a path is refused.
+    pub fn resolve(&self, path: &Written) -> Option<Vec<Vec<String>>> {
         let mut found = Vec::new();
-        self.expand(path, 0, &mut found);
-        found
+        let mut budget = MAX_EXPANSIONS;
+        self.expand(path, 0, &mut budget, &mut found);
+        (budget > 0).then_some(found)
     }
 
-    fn expand(&self, path: &Written, depth: usize, found: &mut Vec<Vec<String>>) {
-        if depth > MAX_ALIAS_DEPTH {
+    fn expand(
+        &self,
+        path: &Written,
+        depth: usize,
+        budget: &mut usize,
+        found: &mut Vec<Vec<String>>,
+    ) {
+        if depth > MAX_ALIAS_DEPTH || *budget == 0 {
             return;
         }
+        *budget -= 1;
         let push = |found: &mut Vec<Vec<String>>, path: Vec<String>| {
             if !found.contains(&path) {
                 found.push(path);
@@ -152,7 +165,7 @@ impl Aliases {
             for target in self.names.get(segment).into_iter().flatten() {
                 let mut expanded = target.clone();
                 expanded.segments.extend(rest[i + 1..].iter().cloned());
-                self.expand(&expanded, depth + 1, found);
+                self.expand(&expanded, depth + 1, budget, found);
             }
         }
     }
@@ -213,7 +226,7 @@ mod tests {
         aliases.add("s".into(), written("std"));
         aliases.add("m".into(), written("s::mem"));
         aliases.add("quit".into(), written("std::process::exit"));
-        let resolve = |path: &str| aliases.resolve(&written(path));
+        let resolve = |path: &str| aliases.resolve(&written(path)).unwrap();
         assert_eq!(resolve("m::transmute"), [["std", "mem", "transmute"]]);
         assert_eq!(resolve("quit"), [["std", "process", "exit"]]);
         assert_eq!(resolve("crate::inner::s::fs"), [["std", "fs"]]);
@@ -227,6 +240,19 @@ mod tests {
         let mut aliases = Aliases::default();
         aliases.add("a".into(), written("b"));
         aliases.add("b".into(), written("a"));
-        assert!(aliases.resolve(&written("a::x")).is_empty());
+        assert_eq!(aliases.resolve(&written("a::x")), Some(Vec::new()));
+    }
+
+    #[test]
+    fn aliases_tangled_on_purpose_are_not_followed_forever() {
+        let mut aliases = Aliases::default();
+        let names: Vec<String> = (0..12).map(|i| format!("n{i}")).collect();
+        for name in &names {
+            for target in &names {
+                aliases.add(name.clone(), written(&names.join("::")));
+                aliases.add(name.clone(), written(target));
+            }
+        }
+        assert_eq!(aliases.resolve(&written(&names.join("::"))), None);
     }
 }
