@@ -23,7 +23,8 @@ pub fn grade(
     let started = Instant::now();
     // Hashed first: the record is of the sources as they were when the grade began.
     let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
-    let tampering = subject.tampering();
+    // The policy on what a subject may use, before anything is built or run.
+    let refusals = crate::policy::check(&subject.dir.join("src"), &exercise.policy.allow);
     let mut runners = Runners::default();
     let mut reports = Vec::new();
     for stage in stages::ALL {
@@ -31,8 +32,8 @@ pub fn grade(
         let stage_started = Instant::now();
         let judgement = if !options.stages.contains(&id) {
             Judgement::skipped("not selected with --stage".into())
-        } else if !tampering.is_empty() {
-            Judgement::refused(&tampering)
+        } else if !refusals.is_empty() {
+            refused_by_policy(&refusals)
         } else {
             let mut cx = Context::new(lab, exercise, subject, options, &mut runners, observer);
             stage.run(&mut cx)
@@ -88,6 +89,34 @@ pub fn replay(
     let mut cx = Context::new(lab, exercise, subject, &options, &mut runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
     Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
+}
+
+/// Every stage's judgement when the policy refuses the subject: the first refusal
+/// in the summary, the others (up to 50) and where to read the rules in the evidence.
+fn refused_by_policy(refusals: &[crate::policy::Refusal]) -> Judgement {
+    /// Refusals listed in the evidence; the rest are counted.
+    const SHOWN: usize = 50;
+    let mut lines: Vec<String> = refusals
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if refusals.len() > SHOWN {
+        lines.push(format!("… and {} more", refusals.len() - SHOWN));
+    }
+    let mut judgement = Judgement::refused(&lines);
+    if refusals.len() > 1 {
+        judgement.summary = format!(
+            "refused to grade ({} refusals, the first shown): {}",
+            refusals.len(),
+            lines[0]
+        );
+    }
+    lines.push(
+        "The grader refuses what it cannot judge: the detectors must see the code that ships. README.md, \"What a subject may use\", lists what a fix may use.".into(),
+    );
+    judgement.evidence.fault = Some(lines.join("\n"));
+    judgement
 }
 
 fn millis(duration: Duration) -> u64 {

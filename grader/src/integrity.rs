@@ -10,7 +10,9 @@ use crate::lab::{Lab, MANIFEST_PATH};
 use crate::manifest::Exercise;
 use sha2::{Digest, Sha256};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use walkdir::WalkDir;
 
 /// The hashes a report records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub fn record(lab: &Lab, exercise: &Exercise, subject_dir: Option<&Path>) -> Rec
     }
 }
 
-/// How deep [`tree_hash`] follows folders (a symlink loop ends here).
+/// How deep [`tree_hash`] goes into folders.
 const MAX_DEPTH: usize = 32;
 
 /// `sha256:<hex>` of `bytes`.
@@ -49,14 +51,37 @@ pub fn file_hash(path: &Path) -> io::Result<String> {
 }
 
 /// `sha256:<hex>` over every file below `dir`: for each, in order of its relative path
-/// (with `/` separators), the path, a NUL, its length and its bytes.
+/// (with `/` separators), the path, a NUL, its length and its bytes. Symlinks are not
+/// followed: a link counts as a file whose bytes are its target's path.
 pub fn tree_hash(dir: &Path) -> io::Result<String> {
     let mut files = Vec::new();
-    collect_files(dir, dir, 0, &mut files)?;
-    files.sort();
+    let walk = WalkDir::new(dir)
+        .follow_links(false)
+        .follow_root_links(false)
+        .max_depth(MAX_DEPTH);
+    for entry in walk {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let words: Vec<_> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push((words.join("/"), entry));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hasher = Sha256::new();
-    for (relative, path) in files {
-        let bytes = std::fs::read(&path)?;
+    for (relative, entry) in files {
+        let bytes = if entry.path_is_symlink() {
+            std::fs::read_link(entry.path())?
+                .as_os_str()
+                .as_bytes()
+                .to_vec()
+        } else {
+            std::fs::read(entry.path())?
+        };
         hasher.update(relative.as_bytes());
         hasher.update([0]);
         hasher.update((bytes.len() as u64).to_le_bytes());
@@ -68,34 +93,6 @@ pub fn tree_hash(dir: &Path) -> io::Result<String> {
 /// The hash of a subject's sources: [`tree_hash`] of `<dir>/src`.
 pub fn subject_hash(subject_dir: &Path) -> io::Result<String> {
     tree_hash(&subject_dir.join("src"))
-}
-
-fn collect_files(
-    root: &Path,
-    dir: &Path,
-    depth: usize,
-    files: &mut Vec<(String, PathBuf)>,
-) -> io::Result<()> {
-    if depth > MAX_DEPTH {
-        return Err(io::Error::other(format!(
-            "{} is nested more than {MAX_DEPTH} folders deep (a symlink loop?)",
-            dir.display()
-        )));
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_files(root, &path, depth + 1, files)?;
-        } else {
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let words: Vec<_> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            files.push((words.join("/"), path));
-        }
-    }
-    Ok(())
 }
 
 fn hex(digest: &[u8]) -> String {
@@ -138,6 +135,18 @@ mod tests {
         fs::write(b.path().join("inner/mod.rs"), "").unwrap();
         fs::write(b.path().join("lib.rs"), "pub mod inner;pub fn f() {}").unwrap();
         assert_ne!(first, tree_hash(b.path()).unwrap());
+    }
+
+    #[test]
+    fn symlinks_are_hashed_as_links_and_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("lib.rs"), "pub fn f() {}").unwrap();
+        // Two links back to the folder itself: following them would never end.
+        std::os::unix::fs::symlink(".", dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("b")).unwrap();
+        let looped = tree_hash(dir.path()).unwrap();
+        fs::remove_file(dir.path().join("b")).unwrap();
+        assert_ne!(looped, tree_hash(dir.path()).unwrap());
     }
 
     #[test]

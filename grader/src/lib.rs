@@ -26,6 +26,7 @@ pub mod lab;
 pub mod manifest;
 pub mod matrix;
 pub mod options;
+pub mod policy;
 pub mod process;
 pub mod report;
 pub mod stage_id;

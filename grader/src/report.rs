@@ -263,24 +263,21 @@ impl Verdict {
     }
 }
 
-/// Writes `text` to `path` whole or not at all: a temporary file beside it (named
-/// after this process, so parallel writers never share one), then a rename. Creates
-/// the parent folder.
+/// Writes `text` to `path` whole or not at all: a temporary file beside it (a fresh
+/// name, so parallel writers never share one), then a rename. Creates the parent
+/// folder.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let partial = path.with_file_name(format!(".{file_name}.{}-{n}.partial", std::process::id()));
-    std::fs::write(&partial, text)?;
-    std::fs::rename(&partial, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&partial);
-    })
+    let parent = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => parent,
+        None => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
+    let mut partial = tempfile::Builder::new()
+        .prefix(".racelab-")
+        .suffix(".partial")
+        .tempfile_in(parent)?;
+    std::io::Write::write_all(&mut partial, text.as_bytes())?;
+    partial.persist(path).map(drop).map_err(|e| e.error)
 }
 
 #[cfg(test)]

@@ -51,6 +51,40 @@ pub struct Exercise {
     pub stages: StageSizes,
     /// Which stages catch the bug as shipped, and why the others cannot.
     pub shipped: Shipped,
+    /// What this exercise allows beyond the lab's allow-list (optional).
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// `[exercises.policy]`: paths a subject of this exercise may use beyond the
+/// allow-list of [`crate::policy`], each allowed with everything below it, e.g.
+/// `allow = ["std::sync::atomic::Ordering"]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Paths (`std::sync::atomic::Ordering`), macro names (`dbg`) or attributes.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+impl Policy {
+    /// Checks that every entry is a path of identifiers: `a::b::c`.
+    fn check(&self) -> Result<(), String> {
+        for entry in &self.allow {
+            let is_ident = |word: &str| {
+                word.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && word.chars().all(|c| c.is_alphanumeric() || c == '_')
+            };
+            if !entry.split("::").all(is_ident) {
+                return Err(format!(
+                    "`policy.allow` entry \"{entry}\" is not a path such as `std::sync::atomic::Ordering`"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Exercise {
@@ -227,6 +261,7 @@ impl Manifest {
             exercise
                 .shipped
                 .check()
+                .and_then(|()| exercise.policy.check())
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)
@@ -340,6 +375,29 @@ pub(super) mod tests {
             "the manifest no longer contains {from:?}"
         );
         text.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn an_exercise_may_allow_more_and_each_entry_must_be_a_path() {
+        let table = |allow: &str| {
+            edited(
+                "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+                &format!(
+                    "[exercises.policy]\nallow = [{allow}]\n\n[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]"
+                ),
+            )
+        };
+        let manifest = Manifest::parse(&table("\"std::sync::atomic::Ordering\"")).unwrap();
+        assert_eq!(
+            manifest.exercises[0].policy.allow,
+            ["std::sync::atomic::Ordering"]
+        );
+        assert!(manifest.exercises[1].policy.allow.is_empty());
+        let problem = Manifest::parse(&table("\"std::sync::\"")).unwrap_err();
+        assert!(
+            problem.contains("ex01") && problem.contains("policy.allow"),
+            "{problem}"
+        );
     }
 
     #[test]
