@@ -134,11 +134,7 @@ fn fixture(name: &str) -> PathBuf {
 /// passes it, ThreadSanitizer (which does not model fences) included.
 #[test]
 fn a_fix_with_correct_fences_passes_every_stage() {
-    let report = graded(
-        "ex03",
-        Some(&fixture("ex03-fences")),
-        StageId::ALL.to_vec(),
-    );
+    let report = graded("ex03", Some(&fixture("ex03-fences")), StageId::ALL.to_vec());
     for stage in &report.stages {
         assert_eq!(
             stage.status,
