@@ -417,9 +417,14 @@ fn a_subject_that_starts_threads_without_end_is_stopped_and_leaves_nothing_behin
     let started = std::time::Instant::now();
     let graded = grade("thread-bomb", &["--time-limit", "20"]);
     assert_eq!(graded.report.verdict.as_str(), "fail", "{}", graded.out);
-    for name in ["stress", "tsan"] {
-        assert_stopped(&graded, name, &["more than 256 threads"]);
-    }
+    assert_stopped(&graded, "stress", &["more than 256 threads"]);
+    // Under ThreadSanitizer the threads stopped at the limit may be reported as
+    // leaked, or its runtime may run out of memory first: stopped either way.
+    assert_stopped(
+        &graded,
+        "tsan",
+        &["more than 256 threads", "ThreadSanitizer"],
+    );
     for name in ["loom", "shuttle"] {
         assert_ne!(graded.stage(name).status, Status::Pass, "{}", graded.out);
     }

@@ -50,6 +50,8 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let f = live::counted(f);
     let inner = backend::thread::spawn(f);
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     {
@@ -73,4 +75,82 @@ where
 #[inline]
 pub fn yield_now() {
     backend::thread::yield_now();
+}
+
+/// On real threads, a count of the threads spawned through the facade that are still
+/// running, so that code which starts threads without end is stopped at a fixed
+/// number, deterministically, before it exhausts the machine's process ids. (loom
+/// and shuttle bound their threads themselves.)
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+mod live {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// How many facade threads may run at once.
+    pub const MAX_THREADS: usize = 256;
+
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+    /// Counts one more running thread, or panics past [`MAX_THREADS`]; returns `f`
+    /// wrapped so that the count drops when it returns or unwinds.
+    #[track_caller]
+    pub fn counted<F, T>(f: F) -> impl FnOnce() -> T + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        counted_in(&RUNNING, MAX_THREADS, f)
+    }
+
+    #[track_caller]
+    fn counted_in<F, T>(
+        running: &'static AtomicUsize,
+        max: usize,
+        f: F,
+    ) -> impl FnOnce() -> T + Send + 'static
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        if running.fetch_add(1, Ordering::SeqCst) >= max {
+            running.fetch_sub(1, Ordering::SeqCst);
+            panic!("the subject started more than {max} threads at once");
+        }
+        let ended = Ended(running);
+        move || {
+            let _ended = ended;
+            f()
+        }
+    }
+
+    /// Drops the count when the thread's closure is done (or was never run).
+    struct Ended(&'static AtomicUsize);
+
+    impl Drop for Ended {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::counted_in;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        #[test]
+        fn threads_past_the_limit_are_refused_and_ended_ones_free_their_place() {
+            static RUNNING: AtomicUsize = AtomicUsize::new(0);
+            let first = counted_in(&RUNNING, 2, || 1);
+            let second = counted_in(&RUNNING, 2, || 2);
+            let refused = std::panic::catch_unwind(|| drop(counted_in(&RUNNING, 2, || 3)));
+            let message = *refused.err().unwrap().downcast::<String>().unwrap();
+            assert!(message.contains("more than 2 threads"), "{message}");
+            assert_eq!(RUNNING.load(Ordering::SeqCst), 2);
+            assert_eq!(std::thread::spawn(first).join().unwrap(), 1);
+            assert_eq!(RUNNING.load(Ordering::SeqCst), 1);
+            drop(second);
+            let third = counted_in(&RUNNING, 2, || 3);
+            assert_eq!(third(), 3);
+            assert_eq!(RUNNING.load(Ordering::SeqCst), 0);
+        }
+    }
 }
