@@ -5,11 +5,11 @@
 //! when workers truly overlap, and on a machine busy compiling they run one after
 //! another and the race hides (the lesson's "one core hides it"). So real-thread runs
 //! take the lock exclusively, while builds and exploring runs share it. The lock is
-//! `flock` on `target/racelab/cores.lock`: the kernel drops it when a process dies.
+//! std's `File::lock` (`flock`) on `target/racelab/cores.lock`: the kernel drops it
+//! when a process dies.
 
 use crate::lab::Lab;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 
 /// How a step uses the machine's cores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,18 +37,15 @@ pub fn hold(lab: &Lab, mode: Use) -> Option<Held> {
         .write(true)
         .open(path)
         .ok()?;
-    let operation = match mode {
-        Use::Shared => libc::LOCK_SH,
-        Use::Exclusive => libc::LOCK_EX,
-    };
     loop {
-        // SAFETY: flock on a file descriptor this function owns.
-        let status = unsafe { libc::flock(file.as_raw_fd(), operation) };
-        if status == 0 {
-            return Some(Held { _file: file });
-        }
-        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return None;
+        let locked = match mode {
+            Use::Shared => file.lock_shared(),
+            Use::Exclusive => file.lock(),
+        };
+        match locked {
+            Ok(()) => return Some(Held { _file: file }),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
         }
     }
 }
