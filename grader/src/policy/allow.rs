@@ -3,6 +3,10 @@
 //!
 //! Paths come here resolved (see [`super::paths`]): rooted at a crate, `std`, `core`,
 //! `alloc` or `racelab_sync`.
+//!
+//! Longer than most files here, on purpose: it is the list itself, one entry per
+//! module, macro or attribute with its wording, kept in one place so that what a
+//! student may use can be read top to bottom (README's table is written from it).
 
 use super::Rule;
 
