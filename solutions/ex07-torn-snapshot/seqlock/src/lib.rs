@@ -73,7 +73,7 @@ impl RateBoard {
     pub fn snapshot(&self) -> Quote {
         loop {
             let before = self.sequence.load(Ordering::Acquire);
-            if before % 2 == 0 {
+            if before & 1 == 0 {
                 let quote = Quote {
                     rate: self.rate.load(Ordering::Relaxed),
                     quoted_at: self.quoted_at.load(Ordering::Relaxed),
