@@ -1,4 +1,4 @@
-//! The truth suite: the grader judged on student-like attempts at ex01–ex03.
+//! The truth suite: the grader judged on student-like attempts at every exercise.
 //!
 //! `tests/fixtures/attempts/<exNN>/<name>/` is a crate (`Cargo.toml`, `src/lib.rs`
 //! with the exercise's public API) written the way a student writes one, and an
@@ -374,7 +374,7 @@ fn the_attempts_are_well_formed_and_cover_every_kind() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     exercises.sort();
-    assert_eq!(exercises, ["ex01", "ex02", "ex03"]);
+    assert_eq!(exercises, ["ex01", "ex02", "ex03", "ex06", "ex07"]);
     let (mut buggy, mut correct, mut hostile) = (0, 0, 0);
     let mut rules = Vec::new();
     for exercise in &exercises {
@@ -429,4 +429,14 @@ fn ex02_attempts_are_graded_as_expected() {
 #[test]
 fn ex03_attempts_are_graded_as_expected() {
     grade_attempts("ex03");
+}
+
+#[test]
+fn ex06_attempts_are_graded_as_expected() {
+    grade_attempts("ex06");
+}
+
+#[test]
+fn ex07_attempts_are_graded_as_expected() {
+    grade_attempts("ex07");
 }
