@@ -607,7 +607,11 @@ mod tests {
             instead("std::thread::spawn"),
             "use `racelab_sync::thread::spawn` instead"
         );
-        assert!(instead("std::sync::RwLock").contains("Arc, Mutex, MutexGuard"));
+        assert_eq!(
+            instead("std::sync::RwLock"),
+            "use `racelab_sync::sync::RwLock` instead"
+        );
+        assert!(instead("std::sync::Barrier").contains("Arc, Mutex, MutexGuard"));
     }
 
     #[test]
