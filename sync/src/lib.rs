@@ -55,6 +55,10 @@ fn model(body: impl Fn() + Send + Sync + 'static) {
     body();
 }
 
+/// Held by the unit tests that read the trace: they clear the one global record.
+#[cfg(test)]
+static TRACE_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use crate::cell::SharedCell;

@@ -209,4 +209,41 @@ mod tests {
             assert_eq!(runs.load(Ordering::Relaxed), 1);
         });
     }
+
+    /// Under loom and shuttle each look at the cell is a step of the trace, at the
+    /// caller's line; with std nothing is recorded.
+    #[test]
+    fn steps_are_recorded_under_the_explorers() {
+        let _alone = crate::TRACE_TESTS.lock().unwrap();
+        crate::model(|| {
+            crate::trace::begin_execution();
+            let cell = OnceLock::new();
+            let first = line!() + 1;
+            cell.get_or_init(|| 1_u64);
+            assert_eq!(cell.get(), Some(&1));
+            let here = [first, first + 1].map(|line| format!("once_lock.rs:{line}"));
+            // Other tests may record steps meanwhile: keep this test's own.
+            let steps: Vec<(String, Option<String>)> = crate::trace::snapshot()
+                .into_iter()
+                .filter(|step| {
+                    let location = step.location.as_deref().unwrap_or_default();
+                    here.iter().any(|line| location.ends_with(line.as_str()))
+                })
+                .map(|step| (step.action, step.value))
+                .collect();
+            if cfg!(any(feature = "loom", feature = "shuttle")) {
+                let some = |v: &str| Some(v.to_owned());
+                assert_eq!(
+                    steps,
+                    [
+                        ("init".to_owned(), None),
+                        ("get_or_init".to_owned(), some("after init")),
+                        ("get".to_owned(), some("Some(..)")),
+                    ]
+                );
+            } else {
+                assert!(steps.is_empty());
+            }
+        });
+    }
 }

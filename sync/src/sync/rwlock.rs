@@ -270,4 +270,38 @@ mod tests {
             assert_eq!(lock.into_inner().unwrap(), 4);
         });
     }
+
+    /// Under loom and shuttle taking and releasing the lock are steps of the trace;
+    /// with std nothing is recorded.
+    #[test]
+    fn steps_are_recorded_under_the_explorers() {
+        let _alone = crate::TRACE_TESTS.lock().unwrap();
+        crate::model(|| {
+            crate::trace::begin_execution();
+            let lock = RwLock::new(1_u64);
+            let first = line!() + 1;
+            drop(lock.read().unwrap());
+            *lock.write().unwrap() += 1;
+            let here = [first, first + 1].map(|line| format!("rwlock.rs:{line}"));
+            let steps = crate::trace::snapshot();
+            // Other tests may record steps meanwhile: keep this lock's own.
+            let name = steps
+                .iter()
+                .find(|step| {
+                    let location = step.location.as_deref().unwrap_or_default();
+                    location.ends_with(here[0].as_str())
+                })
+                .and_then(|step| step.object.clone());
+            let actions: Vec<String> = steps
+                .into_iter()
+                .filter(|step| name.is_some() && step.object == name)
+                .map(|step| step.action)
+                .collect();
+            if cfg!(any(feature = "loom", feature = "shuttle")) {
+                assert_eq!(actions, ["read-lock", "unlock", "write-lock", "unlock"]);
+            } else {
+                assert!(actions.is_empty());
+            }
+        });
+    }
 }
