@@ -21,6 +21,11 @@
 //!   number, and keep a torn pair.
 //! - Writer: the even store with `Release`, after the pair. A reader that loads it
 //!   with `Acquire` sees the whole pair it closes.
+//!
+//! Only loom checks these orderings: shuttle runs a sequentially consistent memory,
+//! where a sequence lock with no orderings at all is right, x86 keeps these loads and
+//! stores in order anyway, and ThreadSanitizer has no data race to find in atomics
+//! (nor does it model fences: see `docs/tsan.md`).
 
 use racelab_sync::sync::atomic::{AtomicU32, Ordering, fence};
 use racelab_sync::thread;
