@@ -1,4 +1,4 @@
-//! The truth suite: the grader judged on student-like attempts at ex01–ex03.
+//! The truth suite: the grader judged on student-like attempts at every exercise.
 //!
 //! `tests/fixtures/attempts/<exNN>/<name>/` is a crate (`Cargo.toml`, `src/lib.rs`
 //! with the exercise's public API) written the way a student writes one, and an
@@ -19,12 +19,13 @@
 //! --submissions DIR --jobs 2`, DIR holding a symlink to each attempt), so their
 //! runners share one build of the dependencies per backend, and the batch's reports
 //! are checked attempt by attempt: a failure prints every mismatch in one table. The
-//! three batches run one after another, never at once.
+//! batches run one after another, never at once.
 //!
 //! Wall time, measured on 2 cores (x86_64) shared with other builds (load 4–9) and
 //! with one job instead of two, before the source policy refused anything: ex01 142 s
 //! (19 attempts), ex02 105 s (14; `detached-sleep` left out), ex03 99 s (16, and 5 s
-//! for `race-tracking-off` graded alone), about 6 minutes in all. That is under the 8
+//! for `race-tracking-off` graded alone), about 6 minutes in all; with two jobs and
+//! load 3–6, ex06 17–51 s (9 attempts) and ex07 72 s (9). That is under the 8
 //! minutes this suite may take, so every attempt runs every stage; a refused attempt
 //! builds nothing and costs almost nothing.
 //!
@@ -374,7 +375,7 @@ fn the_attempts_are_well_formed_and_cover_every_kind() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     exercises.sort();
-    assert_eq!(exercises, ["ex01", "ex02", "ex03"]);
+    assert_eq!(exercises, ["ex01", "ex02", "ex03", "ex06", "ex07"]);
     let (mut buggy, mut correct, mut hostile) = (0, 0, 0);
     let mut rules = Vec::new();
     for exercise in &exercises {
@@ -429,4 +430,14 @@ fn ex02_attempts_are_graded_as_expected() {
 #[test]
 fn ex03_attempts_are_graded_as_expected() {
     grade_attempts("ex03");
+}
+
+#[test]
+fn ex06_attempts_are_graded_as_expected() {
+    grade_attempts("ex06");
+}
+
+#[test]
+fn ex07_attempts_are_graded_as_expected() {
+    grade_attempts("ex07");
 }

@@ -55,11 +55,17 @@ fn model(body: impl Fn() + Send + Sync + 'static) {
     body();
 }
 
+/// Held by the unit tests that read the trace: they clear the one global record.
+#[cfg(test)]
+static TRACE_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use crate::cell::SharedCell;
     use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
-    use crate::sync::{Arc, Mutex, MutexGuard};
+    use crate::sync::{
+        Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
     use crate::thread::JoinHandle;
     use std::panic::{RefUnwindSafe, UnwindSafe};
 
@@ -79,9 +85,13 @@ mod tests {
         shareable::<AtomicU64>();
         shareable::<AtomicUsize>();
         shareable::<Mutex<u64>>();
+        shareable::<RwLock<u64>>();
+        shareable::<OnceLock<u64>>();
         shareable::<Arc<u64>>();
         shareable::<JoinHandle<u64>>();
         sendable::<SharedCell<u64>>();
         local::<MutexGuard<'static, u64>>();
+        local::<RwLockReadGuard<'static, u64>>();
+        local::<RwLockWriteGuard<'static, u64>>();
     }
 }

@@ -1,10 +1,15 @@
-//! Locks and shared ownership, as [`std::sync`]: `Arc`, `Mutex`, `MutexGuard`, and
-//! [`atomic`].
+//! Locks and shared ownership, as [`std::sync`]: `Arc`, `Mutex`, `MutexGuard`,
+//! `RwLock` and its guards, `OnceLock`, and [`atomic`].
 //!
 //! Under loom and shuttle, taking and releasing a lock is recorded for the
 //! interleaving tables (see [`crate::trace`]); with std nothing is recorded.
 
 pub mod atomic;
+mod once_lock;
+mod rwlock;
+
+pub use once_lock::OnceLock;
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::backend;
 use std::borrow::Borrow;

@@ -118,7 +118,18 @@ pub(super) const MACROS: [&str; 28] = [
 /// What the facade exports to subjects, by module (`racelab_sync::sync::atomic` as `sync::atomic`).
 pub(super) const FACADE: [(&str, &[&str]); 4] = [
     ("thread", &["spawn", "JoinHandle", "yield_now"]),
-    ("sync", &["Arc", "Mutex", "MutexGuard"]),
+    (
+        "sync",
+        &[
+            "Arc",
+            "Mutex",
+            "MutexGuard",
+            "OnceLock",
+            "RwLock",
+            "RwLockReadGuard",
+            "RwLockWriteGuard",
+        ],
+    ),
     (
         "sync::atomic",
         &[
@@ -600,7 +611,11 @@ mod tests {
             instead("std::thread::spawn"),
             "use `racelab_sync::thread::spawn` instead"
         );
-        assert!(instead("std::sync::RwLock").contains("Arc, Mutex, MutexGuard"));
+        assert_eq!(
+            instead("std::sync::RwLock"),
+            "use `racelab_sync::sync::RwLock` instead"
+        );
+        assert!(instead("std::sync::Barrier").contains("Arc, Mutex, MutexGuard"));
     }
 
     #[test]
