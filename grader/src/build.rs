@@ -99,8 +99,8 @@ impl fmt::Display for BuildFailure {
             BuildFailure::Compile { errors } => {
                 write!(
                     f,
-                    "the subject does not compile ({} error(s) shown)",
-                    errors.len()
+                    "the subject does not compile ({} shown)",
+                    crate::stages::count(errors.len() as u64, "error")
                 )
             }
             BuildFailure::ApiChanged { .. } => write!(

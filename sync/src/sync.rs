@@ -23,10 +23,18 @@ pub struct Mutex<T> {
 }
 
 /// The guard of a locked [`Mutex`], as [`std::sync::MutexGuard`].
+///
+/// Under loom and shuttle, what is read and written through it is recorded for the
+/// interleaving tables, at the line that reads or writes (`*guard`, `*guard -= x`):
+/// a read when the guard is dereferenced, a write when a guard that was dereferenced
+/// mutably is dropped, with the value it leaves.
 pub struct MutexGuard<'a, T> {
     inner: backend::sync::MutexGuard<'a, T>,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: &'a str,
+    /// Where the guard was last dereferenced mutably, if it was.
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    written_at: Option<&'static Location<'static>>,
 }
 
 impl<T> Mutex<T> {
@@ -54,6 +62,8 @@ impl<T> Mutex<T> {
             inner,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name,
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            written_at: None,
         };
         match result {
             Ok(inner) => Ok(guard(inner)),
@@ -88,14 +98,27 @@ impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
 
     #[inline]
+    #[track_caller]
     fn deref(&self) -> &T {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record(
+            "read",
+            Some(self.name),
+            trace::primitive_value(&*self.inner),
+            Some(Location::caller()),
+        );
         &self.inner
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     #[inline]
+    #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            self.written_at = Some(Location::caller());
+        }
         &mut self.inner
     }
 }
@@ -103,6 +126,10 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
+        if let Some(at) = self.written_at {
+            let value = trace::primitive_value(&*self.inner);
+            trace::record("write", Some(self.name), value, Some(at));
+        }
         trace::record("unlock", Some(self.name), None, None);
     }
 }

@@ -23,6 +23,8 @@ pub struct Step {
     pub object: Option<String>,
     /// `file:line` of the caller in the subject's (or the scenario's) code.
     pub location: Option<String>,
+    /// The memory ordering of an atomic operation or fence (`Relaxed`, `Release`, …).
+    pub ordering: Option<String>,
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -87,6 +89,30 @@ pub(crate) fn name_object(kind: &str) -> String {
     }
 }
 
+/// `value` as `Debug` prints it, when `T` is a primitive integer, `bool` or `char`;
+/// `None` for any other type. The guard of a `Mutex<T>` has no `T: Debug` bound to
+/// print with (std's has none), so the values read and written through a lock are
+/// shown for the primitive types only — which is what the exercises lock.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<String> {
+    macro_rules! primitives {
+        ($($ty:ty),*) => {
+            $(
+                if std::any::type_name::<T>() == stringify!($ty) {
+                    // SAFETY: `type_name` names `T` as this primitive, and a primitive's
+                    // name is never a path, so `T` is exactly `$ty`.
+                    let value = unsafe { &*std::ptr::from_ref(value).cast::<$ty>() };
+                    return Some(format!("{value:?}"));
+                }
+            )*
+        };
+    }
+    primitives!(
+        i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char
+    );
+    None
+}
+
 /// Records one step made by the current thread.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn record(
@@ -95,12 +121,42 @@ pub(crate) fn record(
     value: Option<String>,
     location: Option<&'static Location<'static>>,
 ) {
+    push(action, object, value, location, None);
+}
+
+/// Records one atomic step (or fence) made by the current thread with `ordering`.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn record_ordered(
+    action: &str,
+    object: Option<&str>,
+    value: Option<String>,
+    location: Option<&'static Location<'static>>,
+    ordering: std::sync::atomic::Ordering,
+) {
+    push(
+        action,
+        object,
+        value,
+        location,
+        Some(format!("{ordering:?}")),
+    );
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn push(
+    action: &str,
+    object: Option<&str>,
+    value: Option<String>,
+    location: Option<&'static Location<'static>>,
+    ordering: Option<String>,
+) {
     let step = Step {
         thread: recorder::current_thread(),
         action: action.to_owned(),
         value,
         object: object.map(str::to_owned),
         location: location.map(|l| format!("{}:{}", l.file(), l.line())),
+        ordering,
     };
     if let Ok(mut record) = recorder::RECORD.lock() {
         record.steps.push(step);

@@ -85,6 +85,9 @@ pub struct TraceStep {
     pub object: Option<String>,
     /// `file:line` of the step.
     pub location: Option<String>,
+    /// The memory ordering of an atomic step or fence (`Relaxed`, `Release`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<String>,
 }
 
 impl From<racelab_sync::trace::Step> for TraceStep {
@@ -95,6 +98,7 @@ impl From<racelab_sync::trace::Step> for TraceStep {
             value,
             object,
             location,
+            ordering,
         } = step;
         TraceStep {
             thread,
@@ -102,6 +106,7 @@ impl From<racelab_sync::trace::Step> for TraceStep {
             value,
             object,
             location,
+            ordering,
         }
     }
 }

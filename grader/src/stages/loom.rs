@@ -3,7 +3,7 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving};
+use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving, race};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{LoomSize, StageSizes};
@@ -89,6 +89,7 @@ impl Loom {
                 &found.evidence.steps,
                 failure,
                 &[&cx.subject.dir, &cx.lab.root],
+                cx.options.table_width,
             )?;
             let plural = if preemptions == 1 { "" } else { "s" };
             return Some(format!(
@@ -132,7 +133,11 @@ fn bounds(size: &LoomSize) -> String {
         || "no preemption bound".to_owned(),
         |b| format!("preemption bound {b}"),
     );
-    format!("{} workers × {} ops, {preemptions}", size.workers, size.ops)
+    format!(
+        "{} × {}, {preemptions}",
+        super::count(size.workers as u64, "worker"),
+        super::count(size.ops as u64, "op")
+    )
 }
 
 /// Judges a loom run; `replay` is the command that explores the same schedules again.
@@ -164,11 +169,17 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
             evidence,
         };
     };
-    let summary = format!(
-        "{} (schedule {})",
-        describe(&failure.message),
-        findings.executions
-    );
+    let race = failure
+        .message
+        .contains(DATA_RACE)
+        .then(|| race::explain(&failure.trace))
+        .flatten();
+    let said = match &race {
+        Some(race) => race.summary.clone(),
+        None => describe(&failure.message),
+    };
+    let summary = format!("{said} (schedule {})", findings.executions);
+    evidence.note = race.and_then(|r| r.advice);
     super::record_failure(&mut evidence, failure);
     evidence.replay = Some(replay);
     Judgement {

@@ -114,8 +114,11 @@ fn request(size: &ShuttleSize, seed: u64, iterations: usize, schedule: Option<St
 /// Judges a shuttle run.
 fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Judgement {
     let bounds = format!(
-        "{} workers × {} ops, PCT depth {}, up to {iterations} iterations",
-        size.workers, size.ops, size.depth
+        "{} × {}, PCT depth {}, up to {}",
+        super::count(size.workers as u64, "worker"),
+        super::count(size.ops as u64, "op"),
+        size.depth,
+        super::count(iterations as u64, "iteration")
     );
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,
