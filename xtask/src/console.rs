@@ -32,6 +32,9 @@ pub struct Console<'a> {
     spinner: Option<(StageId, ProgressBar)>,
     /// The columns lines are fitted to.
     width: usize,
+    /// The compiler errors printed already, and under which stage: every stage builds
+    /// the same subject, so the same errors are printed once.
+    printed_errors: Option<(StageId, Vec<String>)>,
 }
 
 /// How far the interleaving tables are indented.
@@ -64,6 +67,7 @@ impl<'a> Console<'a> {
             animate: false,
             spinner: None,
             width: crate::terminal::DEFAULT_WIDTH,
+            printed_errors: None,
         }
     }
 
@@ -126,12 +130,16 @@ impl<'a> Console<'a> {
         write_error: Option<&std::io::Error>,
     ) {
         self.stop_spinner();
-        let caught: Vec<&str> = report
-            .stages
-            .iter()
-            .filter(|s| matches!(s.status, Status::Fail | Status::Timeout))
-            .map(|s| s.name.as_str())
-            .collect();
+        let with = |status: Status| -> Vec<&str> {
+            report
+                .stages
+                .iter()
+                .filter(|s| s.status == status)
+                .map(|s| s.name.as_str())
+                .collect()
+        };
+        let (failed, timed_out) = (with(Status::Fail), with(Status::Timeout));
+        let caught: Vec<&str> = failed.iter().chain(&timed_out).copied().collect();
         let meaning = match report.verdict {
             Verdict::Pass => "every detector ran and found nothing".to_owned(),
             Verdict::Fail if caught.is_empty() && !report.required_but_skipped().is_empty() => {
@@ -152,7 +160,16 @@ impl<'a> Console<'a> {
                     None => "the subject does not build; fix the errors above".to_owned(),
                 }
             }
-            Verdict::Fail => format!("caught by {}", caught.join(", ")),
+            // A timeout is no detector's finding: the subject hung or ran too long.
+            Verdict::Fail => match (failed.is_empty(), timed_out.is_empty()) {
+                (false, true) => format!("caught by {}", failed.join(", ")),
+                (true, _) => format!("timed out in {}", timed_out.join(", ")),
+                (false, false) => format!(
+                    "caught by {}; timed out in {}",
+                    failed.join(", "),
+                    timed_out.join(", ")
+                ),
+            },
             Verdict::Incomplete => {
                 "nothing failed, but not every stage ran, so this is not a pass".to_owned()
             }
@@ -337,8 +354,21 @@ impl Observer for Console<'_> {
             stage.name
         );
         let evidence = &stage.evidence;
-        for error in &evidence.compile_errors {
-            let _ = writeln!(self.out, "{}", indent(error, EVIDENCE_INDENT));
+        match &self.printed_errors {
+            _ if evidence.compile_errors.is_empty() => {}
+            Some((first, errors)) if *errors == evidence.compile_errors => {
+                let _ = writeln!(
+                    self.out,
+                    "{:>EVIDENCE_INDENT$}(the same compiler errors as under {first}, above)",
+                    ""
+                );
+            }
+            _ => {
+                for error in &evidence.compile_errors {
+                    let _ = writeln!(self.out, "{}", indent(error, EVIDENCE_INDENT));
+                }
+                self.printed_errors = Some((stage.name, evidence.compile_errors.clone()));
+            }
         }
         if let Some(location) = &evidence.location {
             self.labelled("at ", location);
