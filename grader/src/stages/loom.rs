@@ -91,10 +91,12 @@ impl Loom {
                 &[&cx.subject.dir, &cx.lab.root],
                 cx.options.table_width,
             )?;
-            let plural = if preemptions == 1 { "" } else { "s" };
-            return Some(format!(
-                "With its race check off, loom finds what the race does to the values ({preemptions} preemption{plural}):\n{table}"
-            ));
+            let heading = format!(
+                "With its race check off, loom finds what the race does to the values ({}):",
+                super::count(preemptions as u64, "preemption")
+            );
+            let heading = interleaving::wrap(&heading, cx.options.table_width).join("\n");
+            return Some(format!("{heading}\n{table}"));
         }
         None
     }
