@@ -280,6 +280,41 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
+        crate::model(|| {
+            crate::trace::begin_execution();
+            crate::trace::record_call_stacks(true);
+            let lock = Mutex::new(500_i64);
+            let (read, read_line) = (*lock.lock().unwrap(), line!());
+            *lock.lock().unwrap() -= read;
+            let write_line = line!() - 1;
+            crate::trace::record_call_stacks(false);
+            let steps = crate::trace::snapshot();
+            let at = |action: &str| steps.iter().find(|s| s.action == action).unwrap();
+            let here = |line: u32| format!("{}:{line}", file!());
+            assert_eq!(at("read").value.as_deref(), Some("500"));
+            assert!(
+                at("read")
+                    .location
+                    .as_ref()
+                    .unwrap()
+                    .ends_with(&here(read_line))
+            );
+            assert_eq!(at("write").value.as_deref(), Some("0"));
+            assert!(
+                at("write")
+                    .location
+                    .as_ref()
+                    .unwrap()
+                    .ends_with(&here(write_line))
+            );
+            // The facade's own frames (this test's too) are left out of the stacks.
+            assert!(at("read").callers.iter().all(|c| !c.contains("/sync/src/")));
+        });
+    }
+
+    #[test]
     fn arc_counts_and_unwraps_like_std() {
         crate::model(|| {
             let mut one = Arc::new(Mutex::new(1_u64));

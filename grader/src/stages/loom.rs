@@ -40,7 +40,7 @@ impl Stage for Loom {
         let size = cx.exercise.stages.loom;
         let replay = cx.command("replay", &["--stage", "loom"]);
         let limits = cx.limits(self);
-        let mut judgement = cx.run(self, &request(&size), limits, |run| {
+        let mut judgement = cx.run(self, &request(&size, false), limits, |run| {
             judge(run, &size, replay.clone())
         });
         let raced = judgement
@@ -54,6 +54,16 @@ impl Stage for Loom {
                 "exploring again without race checks, to show what the race does to the values",
             );
             judgement.evidence.trace = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
+        } else if judgement.status == Status::Fail {
+            // loom's exploration order is fixed: the same failure again, each step with
+            // its call stack, so the table can show the lines that called helpers.
+            let limits = cx.limits(self);
+            let detailed = cx.quietly(|cx| {
+                cx.run(self, &request(&size, true), limits, |run| {
+                    judge(run, &size, replay.clone())
+                })
+            });
+            super::take_call_stacks(&mut judgement, detailed);
         }
         judgement
     }
@@ -102,8 +112,8 @@ impl Loom {
     }
 }
 
-/// The runner request for these bounds.
-fn request(size: &LoomSize) -> Request {
+/// The runner request for these bounds; `call_stacks` records each step's stack.
+fn request(size: &LoomSize, call_stacks: bool) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -112,6 +122,7 @@ fn request(size: &LoomSize) -> Request {
         preemption_bound: size.preemption_bound,
         max_branches: size.max_branches,
         track_races: true,
+        call_stacks,
     }
 }
 
@@ -126,6 +137,7 @@ fn values_request(size: &LoomSize, preemptions: usize) -> Request {
         preemption_bound: Some(preemptions),
         max_branches: size.max_branches,
         track_races: false,
+        call_stacks: true,
     }
 }
 

@@ -160,6 +160,17 @@ pub fn record_failure(evidence: &mut Evidence, failure: Failure) {
     evidence.steps = failure.trace;
 }
 
+/// Takes the steps of `detailed` (the same failure replayed with call stacks) into
+/// `judgement`, if it is the same failure.
+pub fn take_call_stacks(judgement: &mut Judgement, detailed: Judgement) {
+    if detailed.status == Status::Fail
+        && detailed.evidence.failure == judgement.evidence.failure
+        && detailed.evidence.steps.len() == judgement.evidence.steps.len()
+    {
+        judgement.evidence.steps = detailed.evidence.steps;
+    }
+}
+
 /// `1 round`, `2 rounds`.
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {

@@ -170,6 +170,7 @@ mod tests {
             object: Some(object.into()),
             location: Some(format!("/e/src/lib.rs:{line}")),
             ordering: order.map(Into::into),
+            callers: Vec::new(),
         }
     }
 

@@ -73,11 +73,19 @@ pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize)
     let main_file = main_file(&places);
     let lines: Vec<String> = places
         .iter()
-        .map(|place| match place {
-            Some(place) => short_place(place, main_file.as_deref()),
+        .zip(shown)
+        .map(|(place, (_, step))| match place {
+            Some(place) => {
+                let here = short_place(place, main_file.as_deref());
+                match entry_line(step, place, &prefixes) {
+                    Some(entry) => format!("{}›{}", entry, here.trim_start_matches(':')),
+                    None => here,
+                }
+            }
             None => String::new(),
         })
         .collect();
+    let called = lines.iter().any(|l| l.contains('›'));
     let cells: Vec<String> = shown
         .iter()
         .map(|(i, s)| {
@@ -113,6 +121,9 @@ pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize)
     }
     if let Some(file) = &main_file {
         out.push(format!("  :N is {file} line N"));
+        if called {
+            out.push("  :A›B is line B, inside the call your code made at line A".to_owned());
+        }
     }
     let stale_shown: Vec<&TraceStep> = shown
         .iter()
@@ -304,6 +315,21 @@ fn main_file(places: &[Option<String>]) -> Option<String> {
         .map(|(f, _)| f.to_owned())
 }
 
+/// `:32` when `step` (at `place`) was made inside functions of the subject's file
+/// that were entered at line 32 of it: the outermost frame of the subject's own
+/// calls, when it is another line of the same file (call stacks recorded only).
+fn entry_line(step: &TraceStep, place: &str, prefixes: &[String]) -> Option<String> {
+    let own = |frame: &&String| {
+        !(frame.contains("/grader/scenarios/")
+            || frame.contains("/grader/harness/")
+            || frame.contains("/sync/src/"))
+    };
+    let entry = relative(step.callers.iter().take_while(own).last()?, prefixes);
+    let (entry_file, entry_line) = entry.rsplit_once(':')?;
+    let (file, line) = place.rsplit_once(':')?;
+    (entry_file == file && entry_line != line).then(|| format!(":{entry_line}"))
+}
+
 /// `:67` for a line of the main file, `other.rs:12` for any other.
 fn short_place(place: &str, main_file: Option<&str>) -> String {
     match place.rsplit_once(':') {
@@ -435,6 +461,7 @@ mod tests {
             object: Some("cell#1".into()),
             location: Some(format!("/lab/exercises/ex01/src/lib.rs:{line}")),
             ordering: None,
+            callers: Vec::new(),
         }
     }
 
@@ -461,6 +488,7 @@ mod tests {
             object: None,
             location: Some("/lab/grader/scenarios/ex01.rs:30".into()),
             ordering: None,
+            callers: Vec::new(),
         };
         let steps = [
             spawn,
@@ -637,7 +665,10 @@ mod golden {
     #[test]
     fn ex02_shows_the_values_read_and_written_through_the_lock() {
         let out = drawn("ex02-shuttle");
-        assert!(out.contains(":41") && out.contains(":46"), "{out}");
+        // The check (line 32, through the `available_paise` helper at 41) and the
+        // debit (line 46, called at 35), with the balances.
+        assert!(out.contains(":32›41  *Mutex#1 → 500"), "{out}");
+        assert!(out.contains(":35›46  *Mutex#1 = -500"), "{out}");
         assert!(
             out.contains("*Mutex#1 → 500") && out.contains("*Mutex#1 = 0"),
             "{out}"
