@@ -32,7 +32,7 @@ const MIN_WIDTH: usize = 40;
 
 /// Why a load can return an older value than a later-looking store, said once under a
 /// table that marks one `stale`.
-pub const STALE: &str = "stale: this load returned an older value than the latest store to the same object above. Under the C11 memory model a load may read an older store unless an ordering (Acquire/Release, a lock, a read-modify-write) forces a newer one, so \"time flows down\" holds for each thread, not between them.";
+pub const STALE: &str = "stale: this load returned a value that a store above had already replaced. Under the C11 memory model a load may read an older store unless an ordering (Acquire/Release, a lock, a read-modify-write) forces a newer one, so \"time flows down\" holds for each thread, not between them.";
 
 /// Renders `steps` as a table ending in the failure, at most `width` columns wide, or
 /// `None` when no step of the subject's own code was recorded. Paths are shown
@@ -379,33 +379,48 @@ fn describe(step: &TraceStep) -> String {
     }
 }
 
-/// The indexes of the atomic loads in `steps` that returned something other than the
-/// latest value stored to their object earlier in the execution.
+/// The indexes of the atomic loads in `steps` that certainly returned an older value
+/// than one already stored to their object: the object's initial value after a store,
+/// or a value its writer had already overwritten (a thread's own stores reach every
+/// thread in the order it made them). A value from another thread's store may be the
+/// newest even if the table shows it earlier, so such loads are never marked.
 fn stale_loads(steps: &[TraceStep]) -> Vec<usize> {
-    let mut latest: HashMap<&str, String> = HashMap::new();
+    // Per object, every write so far in the table: its thread and value (`None` when
+    // the value cannot be told).
+    let mut writes: HashMap<&str, Vec<(&str, Option<String>)>> = HashMap::new();
     let mut stale = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let Some(object) = step.object.as_deref() else {
             continue;
         };
-        let value = step.value.as_deref();
+        let history = writes.entry(object).or_default();
         if step.action == "load" && step.ordering.is_some() {
-            if let (Some(seen), Some(newest)) = (value, latest.get(object))
-                && seen != newest
+            let Some(seen) = step.value.as_deref() else {
+                continue;
+            };
+            if history.iter().any(|(_, v)| v.is_none()) {
+                continue;
+            }
+            let overwritten = match history
+                .iter()
+                .rposition(|(_, v)| v.as_deref() == Some(seen))
             {
+                // Read the initial value, after some store.
+                None => !history.is_empty(),
+                // Read a write its own writer had followed with another.
+                Some(at) => history[at + 1..].iter().any(|(w, _)| *w == history[at].0),
+            };
+            if overwritten {
                 stale.push(i);
             }
             continue;
         }
-        match written(step) {
-            Some(new) => {
-                latest.insert(object, new);
-            }
-            // A write whose value is not known: nothing can be said after it.
-            None if step.action != "lock" && step.action != "unlock" && step.action != "read" => {
-                latest.remove(object);
-            }
-            None => {}
+        // Every other atomic step writes (loads went on above; a failed exchange only
+        // reads), and so do plain stores and the writes through a lock's guard.
+        let failed = step.value.as_deref().is_some_and(|v| v.starts_with("Err("));
+        if !failed && (step.ordering.is_some() || matches!(step.action.as_str(), "store" | "write"))
+        {
+            history.push((step.thread.as_str(), written(step)));
         }
     }
     stale
