@@ -103,6 +103,12 @@ fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
             stage.name
         );
         assert!(table.contains(":N is src/lib.rs line N"), "{table}");
+        // Drawn for an 80-column console (no terminal: the default), less its indent.
+        assert!(
+            table.lines().all(|l| l.chars().count() <= 78),
+            "{}: wider than 78 columns:\n{table}",
+            stage.name
+        );
         for hidden in ["grader/", "sync/src", "scenarios", "harness"] {
             assert!(
                 !table.contains(hidden),
