@@ -55,19 +55,23 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let result = self.inner.lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        let name = self.name.as_str();
-        #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("lock", Some(name), None, Some(Location::caller()));
-        let guard = |inner| MutexGuard {
+        trace::record("lock", Some(&self.name), None, Some(Location::caller()));
+        match result {
+            Ok(inner) => Ok(self.guard(inner)),
+            Err(poisoned) => Err(PoisonError::new(self.guard(poisoned.into_inner()))),
+        }
+    }
+
+    /// The facade's guard over the backend's (every way of taking the lock makes its
+    /// guard here, so that what is read and written through it is recorded).
+    #[inline]
+    fn guard<'a>(&'a self, inner: backend::sync::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        MutexGuard {
             inner,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name,
+            name: self.name.as_str(),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             written_at: None,
-        };
-        match result {
-            Ok(inner) => Ok(guard(inner)),
-            Err(poisoned) => Err(PoisonError::new(guard(poisoned.into_inner()))),
         }
     }
 
