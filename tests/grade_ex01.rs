@@ -165,8 +165,12 @@ fn a_subject_that_does_not_compile_fails_with_the_compiler_errors() {
         "let total = total + amount_paise",
     );
     std::fs::write(broken.path().join("src/lib.rs"), source).unwrap();
-    let (code, out, report) =
-        grade(&["--path", broken.path().to_str().unwrap(), "--stage", "loom"]);
+    let (code, out, report) = grade(&[
+        "--path",
+        broken.path().to_str().unwrap(),
+        "--stage",
+        "loom,shuttle",
+    ]);
     assert_eq!((code, report.verdict.as_str()), (1, "fail"), "{out}");
     let loom = report.stage(StageId::Loom).unwrap();
     assert_eq!(loom.status, Status::Error);
@@ -177,6 +181,13 @@ fn a_subject_that_does_not_compile_fails_with_the_compiler_errors() {
         .expect("compiler errors in the report");
     assert!(first_error.contains("src/lib.rs:"), "{first_error}");
     assert!(out.contains("does not compile"), "{out}");
+    // Every stage builds the same subject: its errors are printed once.
+    let headline = first_error.lines().next().unwrap();
+    assert_eq!(out.matches(headline).count(), 1, "{out}");
+    assert!(
+        out.contains("(the same compiler errors as under loom, above)"),
+        "{out}"
+    );
 }
 
 #[test]

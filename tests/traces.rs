@@ -12,22 +12,34 @@ struct Step {
     location: String,
 }
 
-/// Reads the rows of an interleaving table back into steps.
+/// Reads the rows of an interleaving table back into steps: the header names the
+/// threads at the column where each one's steps start; a row's line is on its left.
 fn steps(table: &str) -> Vec<Step> {
-    table
-        .lines()
-        .skip_while(|l| !l.starts_with('|'))
-        .skip(1)
-        .filter(|l| l.starts_with('|'))
-        .filter_map(|line| {
-            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-            let column = cells.iter().position(|c| !c.is_empty())?;
-            let (call, location) = cells[column]
-                .split_once("   ")
-                .unwrap_or((cells[column], ""));
-            (call != "switch").then(|| Step {
+    let lines: Vec<Vec<char>> = table.lines().map(|l| l.chars().collect()).collect();
+    let Some(header) = lines.iter().position(|l| {
+        l.iter()
+            .collect::<String>()
+            .trim_start()
+            .starts_with("line ")
+    }) else {
+        return Vec::new();
+    };
+    let head = &lines[header];
+    let line_width = head.iter().position(|&c| c != ' ').unwrap_or(0) + "line".len();
+    let starts: Vec<usize> = (line_width + 1..head.len())
+        .filter(|&i| head[i] != ' ' && head[i - 1] == ' ')
+        .collect();
+    lines[header + 2..]
+        .iter()
+        .take_while(|l| l.first() != Some(&'✗'))
+        .filter_map(|row| {
+            let location: String = row.iter().take(line_width).collect();
+            let at = (line_width..row.len()).find(|&i| row[i] != ' ')?;
+            let column = starts.iter().position(|&s| s == at)?;
+            let call: String = row[at..].iter().collect();
+            (call != "switch" && !location.trim().is_empty()).then(|| Step {
                 column,
-                call: call.into(),
+                call: call.trim_end().trim_end_matches("stale").trim_end().into(),
                 location: location.trim().into(),
             })
         })
@@ -86,8 +98,15 @@ fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
             stage.name
         );
         assert!(
-            steps.iter().all(|s| s.location.starts_with("src/lib.rs:")),
+            steps.iter().all(|s| s.location.starts_with(':')),
             "{}: steps outside the exercise's code:\n{table}",
+            stage.name
+        );
+        assert!(table.contains(":N is src/lib.rs line N"), "{table}");
+        // Drawn for an 80-column console (no terminal: the default), less its indent.
+        assert!(
+            table.lines().all(|l| l.chars().count() <= 78),
+            "{}: wider than 78 columns:\n{table}",
             stage.name
         );
         for hidden in ["grader/", "sync/src", "scenarios", "harness"] {
@@ -98,7 +117,9 @@ fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
             );
         }
         assert!(
-            table.lines().last().unwrap().contains("expected"),
+            table
+                .lines()
+                .any(|l| l.starts_with('✗') && l.contains("expected")),
             "{table}"
         );
     }

@@ -83,8 +83,11 @@ pub enum BuildFailure {
     /// The subject compiles, but the scenario does not compile against it: the
     /// subject changed the exercise's API (a signature, a type, a missing method).
     ApiChanged {
-        /// The first compiler errors, rendered.
+        /// The first compiler errors, rendered, without rustc's help on editing the
+        /// scenario (the grader's code, which the student must not change).
         errors: Vec<String>,
+        /// The shipped signatures the subject changed (`fn record(&mut self, …)`).
+        expected: Vec<String>,
     },
     /// cargo itself failed, timed out, or could not be started.
     Tool {
@@ -99,8 +102,16 @@ impl fmt::Display for BuildFailure {
             BuildFailure::Compile { errors } => {
                 write!(
                     f,
-                    "the subject does not compile ({} error(s) shown)",
-                    errors.len()
+                    "the subject does not compile ({} shown)",
+                    crate::stages::count(errors.len() as u64, "error")
+                )
+            }
+            BuildFailure::ApiChanged { expected, .. } if !expected.is_empty() => {
+                let expected: Vec<String> = expected.iter().map(|s| format!("`{s}`")).collect();
+                write!(
+                    f,
+                    "API changed: the scenario expected {}; keep the exercise's public signatures as shipped",
+                    expected.join(" and ")
                 )
             }
             BuildFailure::ApiChanged { .. } => write!(
@@ -171,7 +182,12 @@ pub fn build_runner(
             errors: messages.subject_errors,
         }),
         _ if !messages.scenario_errors.is_empty() => Err(BuildFailure::ApiChanged {
-            errors: messages.scenario_errors,
+            errors: messages
+                .scenario_errors
+                .iter()
+                .map(|e| without_help(e))
+                .collect(),
+            expected: shipped_signatures_changed(lab, exercise, subject),
         }),
         _ if !messages.other_errors.is_empty() => Err(BuildFailure::Tool {
             message: format!(
@@ -302,6 +318,38 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     fs::write(path, text)
 }
 
+/// The shipped signatures `subject` changed, read from the exercise's first reference
+/// solution (which keeps the API the scenario calls).
+fn shipped_signatures_changed(lab: &Lab, exercise: &Exercise, subject: &Subject) -> Vec<String> {
+    let read = |dir: &Path| fs::read_to_string(dir.join("src/lib.rs")).ok();
+    let reference = exercise
+        .solutions
+        .first()
+        .and_then(|dir| read(&lab.root.join(dir)));
+    match (reference, read(&subject.dir)) {
+        (Some(reference), Some(theirs)) => crate::api::changed_signatures(&reference, &theirs),
+        _ => Vec::new(),
+    }
+}
+
+/// A rendered error without its `help:` sections: in the scenario they suggest editing
+/// the grader's code, and the fix belongs in the subject.
+fn without_help(rendered: &str) -> String {
+    let mut kept = Vec::new();
+    let mut in_help = false;
+    for line in rendered.lines() {
+        if line.starts_with("help:") {
+            in_help = true;
+        } else if line.starts_with("note:") || line.starts_with("error") {
+            in_help = false;
+        }
+        if !in_help {
+            kept.push(line);
+        }
+    }
+    kept.join("\n").trim_end().to_owned()
+}
+
 /// What cargo's JSON messages say: the runner's executable and the compiler errors,
 /// sorted by whose code they are in.
 #[derive(Debug, Default)]
@@ -372,7 +420,18 @@ fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_messages;
+    use super::{parse_messages, without_help};
+
+    #[test]
+    fn rustc_s_help_on_editing_the_scenario_is_left_out() {
+        let rendered = "error[E0308]: mismatched types\n  --> grader/scenarios/ex01.rs:33:37\n   |\nnote: method defined here\n  --> src/lib.rs:49:12\nhelp: you can convert a `u64` to a `u32`\n   |\n33 |   x.try_into().unwrap()";
+        let kept = without_help(rendered);
+        assert!(kept.starts_with("error[E0308]") && kept.contains("src/lib.rs:49:12"));
+        assert!(
+            !kept.contains("help") && !kept.contains("try_into"),
+            "{kept}"
+        );
+    }
     use crate::subject::Subject;
     use std::path::PathBuf;
 

@@ -38,7 +38,8 @@ pub fn grade(
             let mut cx = Context::new(lab, exercise, subject, options, &mut runners, observer);
             stage.run(&mut cx)
         };
-        let mut judgement = judgement.with_paths_relative_to(&lab.root, &subject.dir);
+        let mut judgement =
+            judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width);
         if judgement.status == Status::Skipped && options.required.contains(&id) {
             judgement.summary = format!("required, but did not run: {}", judgement.summary);
         }
@@ -88,7 +89,7 @@ pub fn replay(
     let mut runners = Runners::default();
     let mut cx = Context::new(lab, exercise, subject, &options, &mut runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
-    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
+    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width))
 }
 
 /// Every stage's judgement when the policy refuses the subject: the first refusal

@@ -16,6 +16,7 @@
 //! summary, and [`formats`] derives what CI systems read (JUnit, Gradescope, GitHub
 //! annotations) from the same reports.
 
+pub mod api;
 pub mod batch;
 pub mod build;
 pub mod cores;

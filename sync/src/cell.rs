@@ -79,13 +79,17 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[track_caller]
     pub fn load(&self) -> T {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.before_access(false);
+        self.switch_point();
         // SAFETY: the pointer is valid and aligned. Whether another thread writes at
         // the same time is the caller's promise; breaking it is the bug under study
         // (under loom and shuttle all threads run on one OS thread, one at a time).
         let value = unsafe { std::ptr::read_volatile(self.value.get()) };
+        // Recorded before loom's race check, so that a racy access is the last step
+        // of the failing execution's table.
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.after_access("load", value);
+        self.record("load", value);
+        #[cfg(feature = "loom")]
+        self.check_race(false);
         value
     }
 
@@ -94,17 +98,18 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[track_caller]
     pub fn store(&self, value: T) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.before_access(true);
+        self.switch_point();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        self.record("store", value);
+        #[cfg(feature = "loom")]
+        self.check_race(true);
         // SAFETY: as in `load`.
         unsafe { std::ptr::write_volatile(self.value.get(), value) };
-        #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.after_access("store", value);
     }
 
-    /// A scheduling point, then (under loom) the race check of this access.
+    /// A scheduling point before an access.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    #[track_caller]
-    fn before_access(&self, writes: bool) {
+    fn switch_point(&self) {
         // Under loom, a read-modify-write: loom prunes interleavings of operations that
         // commute, and two loads would, so the point would never make it switch here.
         #[cfg(feature = "loom")]
@@ -115,7 +120,12 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
         self.modelled
             .switch_point
             .load(std::sync::atomic::Ordering::Relaxed);
-        #[cfg(feature = "loom")]
+    }
+
+    /// loom's race check of this access (a causality violation panics here).
+    #[cfg(feature = "loom")]
+    #[track_caller]
+    fn check_race(&self, writes: bool) {
         if TRACK_RACES.load(std::sync::atomic::Ordering::Relaxed) {
             if writes {
                 self.modelled.tracker.with_mut(|_| ());
@@ -123,19 +133,17 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
                 self.modelled.tracker.with(|_| ());
             }
         }
-        #[cfg(feature = "shuttle")]
-        let _ = writes;
     }
 
+    /// Records the access for the interleaving tables.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     #[track_caller]
-    fn after_access(&self, action: &str, value: T) {
-        let caller = std::panic::Location::caller();
+    fn record(&self, action: &str, value: T) {
         crate::trace::record(
             action,
             Some(&self.modelled.name),
             Some(format!("{value:?}")),
-            Some(caller),
+            Some(std::panic::Location::caller()),
         );
     }
 }

@@ -28,10 +28,18 @@ pub struct Mutex<T> {
 }
 
 /// The guard of a locked [`Mutex`], as [`std::sync::MutexGuard`].
+///
+/// Under loom and shuttle, what is read and written through it is recorded for the
+/// interleaving tables, at the line that reads or writes (`*guard`, `*guard -= x`):
+/// a read when the guard is dereferenced, a write when a guard that was dereferenced
+/// mutably is dropped, with the value it leaves.
 pub struct MutexGuard<'a, T> {
     inner: backend::sync::MutexGuard<'a, T>,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: &'a str,
+    /// Where the guard was last dereferenced mutably, if it was.
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    written_at: Option<&'static Location<'static>>,
 }
 
 impl<T> Mutex<T> {
@@ -52,17 +60,23 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let result = self.inner.lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        let name = self.name.as_str();
-        #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("lock", Some(name), None, Some(Location::caller()));
-        let guard = |inner| MutexGuard {
+        trace::record("lock", Some(&self.name), None, Some(Location::caller()));
+        match result {
+            Ok(inner) => Ok(self.guard(inner)),
+            Err(poisoned) => Err(PoisonError::new(self.guard(poisoned.into_inner()))),
+        }
+    }
+
+    /// The facade's guard over the backend's (every way of taking the lock makes its
+    /// guard here, so that what is read and written through it is recorded).
+    #[inline]
+    fn guard<'a>(&'a self, inner: backend::sync::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        MutexGuard {
             inner,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name,
-        };
-        match result {
-            Ok(inner) => Ok(guard(inner)),
-            Err(poisoned) => Err(PoisonError::new(guard(poisoned.into_inner()))),
+            name: self.name.as_str(),
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            written_at: None,
         }
     }
 
@@ -93,14 +107,27 @@ impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
 
     #[inline]
+    #[track_caller]
     fn deref(&self) -> &T {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record(
+            "read",
+            Some(self.name),
+            trace::primitive_value(&*self.inner),
+            Some(Location::caller()),
+        );
         &self.inner
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     #[inline]
+    #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            self.written_at = Some(Location::caller());
+        }
         &mut self.inner
     }
 }
@@ -108,6 +135,10 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
+        if let Some(at) = self.written_at {
+            let value = trace::primitive_value(&*self.inner);
+            trace::record("write", Some(self.name), value, Some(at));
+        }
         trace::record("unlock", Some(self.name), None, None);
     }
 }
@@ -254,6 +285,41 @@ mod tests {
             let handle = crate::thread::spawn(|| ());
             assert_eq!(format!("{handle:?}"), "JoinHandle { .. }");
             handle.join().unwrap();
+        });
+    }
+
+    #[test]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
+        crate::model(|| {
+            crate::trace::begin_execution();
+            crate::trace::record_call_stacks(true);
+            let lock = Mutex::new(500_i64);
+            let (read, read_line) = (*lock.lock().unwrap(), line!());
+            *lock.lock().unwrap() -= read;
+            let write_line = line!() - 1;
+            crate::trace::record_call_stacks(false);
+            let steps = crate::trace::snapshot();
+            let at = |action: &str| steps.iter().find(|s| s.action == action).unwrap();
+            let here = |line: u32| format!("{}:{line}", file!());
+            assert_eq!(at("read").value.as_deref(), Some("500"));
+            assert!(
+                at("read")
+                    .location
+                    .as_ref()
+                    .unwrap()
+                    .ends_with(&here(read_line))
+            );
+            assert_eq!(at("write").value.as_deref(), Some("0"));
+            assert!(
+                at("write")
+                    .location
+                    .as_ref()
+                    .unwrap()
+                    .ends_with(&here(write_line))
+            );
+            // The facade's own frames (this test's too) are left out of the stacks.
+            assert!(at("read").callers.iter().all(|c| !c.contains("/sync/src/")));
         });
     }
 

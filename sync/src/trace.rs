@@ -23,6 +23,26 @@ pub struct Step {
     pub object: Option<String>,
     /// `file:line` of the caller in the subject's (or the scenario's) code.
     pub location: Option<String>,
+    /// The memory ordering of an atomic operation or fence (`Relaxed`, `Release`, …).
+    pub ordering: Option<String>,
+    /// `file:line` of each frame of the call stack that made the step, innermost
+    /// first, without the standard library's, the dependencies' and the facade's own
+    /// frames; empty unless call stacks are recorded (see [`record_call_stacks`]).
+    pub callers: Vec<String>,
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+static CALL_STACKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether each step also records its call stack, so that a step made inside a small
+/// helper can be shown at the line that called the helper. Off by default: capturing
+/// a stack costs microseconds per step, so the grader turns it on only to replay an
+/// execution that already failed.
+pub fn record_call_stacks(on: bool) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    CALL_STACKS.store(on, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = on;
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -33,11 +53,15 @@ mod recorder {
     /// The steps of the execution in progress, and how many objects it has created.
     pub(super) struct Record {
         pub(super) steps: Vec<Step>,
+        /// The call stack of each step, when they are recorded, resolved only when
+        /// the steps are taken.
+        pub(super) stacks: Vec<Option<std::backtrace::Backtrace>>,
         pub(super) objects: usize,
     }
 
     pub(super) static RECORD: Mutex<Record> = Mutex::new(Record {
         steps: Vec::new(),
+        stacks: Vec::new(),
         objects: 0,
     });
 
@@ -61,6 +85,7 @@ pub fn begin_execution() {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(mut record) = recorder::RECORD.lock() {
         record.steps.clear();
+        record.stacks.clear();
         record.objects = 0;
     }
 }
@@ -70,9 +95,40 @@ pub fn begin_execution() {
 pub fn snapshot() -> Vec<Step> {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(record) = recorder::RECORD.try_lock() {
-        return record.steps.clone();
+        let mut steps = record.steps.clone();
+        for (step, stack) in steps.iter_mut().zip(&record.stacks) {
+            if let Some(stack) = stack {
+                step.callers = frames(stack);
+            }
+        }
+        return steps;
     }
     Vec::new()
+}
+
+/// The `file:line` of `stack`'s frames, innermost first, without the standard
+/// library's, the dependencies' and the facade's own. std's `Backtrace` offers its
+/// frames only as text: `{ fn: "…", file: "/…/src/lib.rs", line: 32 }`.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn frames(stack: &std::backtrace::Backtrace) -> Vec<String> {
+    let facade = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let text = format!("{stack:?}");
+    text.split("file: \"")
+        .skip(1)
+        .filter_map(|frame| {
+            let (file, rest) = frame.split_once('"')?;
+            let line: String = rest
+                .split_once("line: ")?
+                .1
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let foreign = file.starts_with("/rustc/")
+                || file.contains("/.cargo/registry/")
+                || file.starts_with(facade);
+            (!foreign && !line.is_empty()).then(|| format!("{file}:{line}"))
+        })
+        .collect()
 }
 
 /// A name for a new object of `kind` (`cell`, `Mutex`, …), numbered per execution.
@@ -87,6 +143,30 @@ pub(crate) fn name_object(kind: &str) -> String {
     }
 }
 
+/// `value` as `Debug` prints it, when `T` is a primitive integer, `bool` or `char`;
+/// `None` for any other type. The guard of a `Mutex<T>` has no `T: Debug` bound to
+/// print with (std's has none), so the values read and written through a lock are
+/// shown for the primitive types only — which is what the exercises lock.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<String> {
+    macro_rules! primitives {
+        ($($ty:ty),*) => {
+            $(
+                if std::any::type_name::<T>() == stringify!($ty) {
+                    // SAFETY: `type_name` names `T` as this primitive, and a primitive's
+                    // name is never a path, so `T` is exactly `$ty`.
+                    let value = unsafe { &*std::ptr::from_ref(value).cast::<$ty>() };
+                    return Some(format!("{value:?}"));
+                }
+            )*
+        };
+    }
+    primitives!(
+        i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char
+    );
+    None
+}
+
 /// Records one step made by the current thread.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn record(
@@ -95,14 +175,49 @@ pub(crate) fn record(
     value: Option<String>,
     location: Option<&'static Location<'static>>,
 ) {
+    push(action, object, value, location, None);
+}
+
+/// Records one atomic step (or fence) made by the current thread with `ordering`.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn record_ordered(
+    action: &str,
+    object: Option<&str>,
+    value: Option<String>,
+    location: Option<&'static Location<'static>>,
+    ordering: std::sync::atomic::Ordering,
+) {
+    push(
+        action,
+        object,
+        value,
+        location,
+        Some(format!("{ordering:?}")),
+    );
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn push(
+    action: &str,
+    object: Option<&str>,
+    value: Option<String>,
+    location: Option<&'static Location<'static>>,
+    ordering: Option<String>,
+) {
     let step = Step {
         thread: recorder::current_thread(),
         action: action.to_owned(),
         value,
         object: object.map(str::to_owned),
         location: location.map(|l| format!("{}:{}", l.file(), l.line())),
+        ordering,
+        callers: Vec::new(),
     };
+    let stack = CALL_STACKS
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .then(std::backtrace::Backtrace::force_capture);
     if let Ok(mut record) = recorder::RECORD.lock() {
         record.steps.push(step);
+        record.stacks.push(stack);
     }
 }

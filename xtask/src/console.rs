@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::{Judgement, StageId};
+use racelab_grader::stages::{Judgement, StageId, interleaving};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
@@ -30,6 +30,22 @@ pub struct Console<'a> {
     animate: bool,
     /// The spinner of the stage at work, if one is drawn.
     spinner: Option<(StageId, ProgressBar)>,
+    /// The columns lines are fitted to.
+    width: usize,
+    /// The compiler errors printed already, and under which stage: every stage builds
+    /// the same subject, so the same errors are printed once.
+    printed_errors: Option<(StageId, Vec<String>)>,
+}
+
+/// How far the interleaving tables are indented.
+const TABLE_INDENT: usize = 2;
+
+/// How far a stage's evidence is indented: under its summary.
+const EVIDENCE_INDENT: usize = 21;
+
+/// The width the grader may draw interleaving tables to, on `terminal`.
+pub fn table_width(terminal: Terminal) -> usize {
+    terminal.columns().saturating_sub(TABLE_INDENT)
 }
 
 /// How a word is coloured: by what it means for the student.
@@ -50,6 +66,8 @@ impl<'a> Console<'a> {
             color: false,
             animate: false,
             spinner: None,
+            width: crate::terminal::DEFAULT_WIDTH,
+            printed_errors: None,
         }
     }
 
@@ -57,6 +75,7 @@ impl<'a> Console<'a> {
     pub fn with_terminal(mut self, terminal: Terminal) -> Self {
         self.color = terminal.color;
         self.animate = terminal.stderr;
+        self.width = terminal.columns();
         self
     }
 
@@ -111,12 +130,16 @@ impl<'a> Console<'a> {
         write_error: Option<&std::io::Error>,
     ) {
         self.stop_spinner();
-        let caught: Vec<&str> = report
-            .stages
-            .iter()
-            .filter(|s| matches!(s.status, Status::Fail | Status::Timeout))
-            .map(|s| s.name.as_str())
-            .collect();
+        let with = |status: Status| -> Vec<&str> {
+            report
+                .stages
+                .iter()
+                .filter(|s| s.status == status)
+                .map(|s| s.name.as_str())
+                .collect()
+        };
+        let (failed, timed_out) = (with(Status::Fail), with(Status::Timeout));
+        let caught: Vec<&str> = failed.iter().chain(&timed_out).copied().collect();
         let meaning = match report.verdict {
             Verdict::Pass => "every detector ran and found nothing".to_owned(),
             Verdict::Fail if caught.is_empty() && !report.required_but_skipped().is_empty() => {
@@ -137,7 +160,16 @@ impl<'a> Console<'a> {
                     None => "the subject does not build; fix the errors above".to_owned(),
                 }
             }
-            Verdict::Fail => format!("caught by {}", caught.join(", ")),
+            // A timeout is no detector's finding: the subject hung or ran too long.
+            Verdict::Fail => match (failed.is_empty(), timed_out.is_empty()) {
+                (false, true) => format!("caught by {}", failed.join(", ")),
+                (true, _) => format!("timed out in {}", timed_out.join(", ")),
+                (false, false) => format!(
+                    "caught by {}; timed out in {}",
+                    failed.join(", "),
+                    timed_out.join(", ")
+                ),
+            },
             Verdict::Incomplete => {
                 "nothing failed, but not every stage ran, so this is not a pass".to_owned()
             }
@@ -163,6 +195,12 @@ impl<'a> Console<'a> {
         }
     }
 
+    /// A line of evidence under a stage: `label` then `text`, wrapped to the width.
+    fn labelled(&mut self, label: &str, text: &str) {
+        let text = fit(&format!("{label}{text}"), EVIDENCE_INDENT, self.width);
+        let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}{text}", "");
+    }
+
     /// The result of `cargo xtask replay`: the failure again, with its interleaving.
     pub fn replayed(&mut self, stage: StageId, judgement: &Judgement) {
         let _ = writeln!(
@@ -172,9 +210,9 @@ impl<'a> Console<'a> {
         );
         let evidence = &judgement.evidence;
         if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace));
+            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
         } else if let Some(failure) = &evidence.failure {
-            let _ = writeln!(self.out, "{}", indent(failure));
+            let _ = writeln!(self.out, "{}", indent(failure, EVIDENCE_INDENT));
         }
         if judgement.status == Status::Pass {
             let _ = writeln!(
@@ -308,30 +346,46 @@ impl Observer for Console<'_> {
             &format!("{:<8}", stage.status.as_str().to_uppercase()),
             status_tone(stage.status),
         );
+        let head = format!("  {:<8} {:<8} {time:>7}  ", stage.name, "");
+        let summary = fit(&stage.summary, head.chars().count(), self.width);
         let _ = writeln!(
             self.out,
-            "  {:<8} {status} {time:>7}  {}",
-            stage.name, stage.summary
+            "  {:<8} {status} {time:>7}  {summary}",
+            stage.name
         );
         let evidence = &stage.evidence;
-        for error in &evidence.compile_errors {
-            let _ = writeln!(self.out, "{}", indent(error));
+        match &self.printed_errors {
+            _ if evidence.compile_errors.is_empty() => {}
+            Some((first, errors)) if *errors == evidence.compile_errors => {
+                let _ = writeln!(
+                    self.out,
+                    "{:>EVIDENCE_INDENT$}(the same compiler errors as under {first}, above)",
+                    ""
+                );
+            }
+            _ => {
+                for error in &evidence.compile_errors {
+                    let _ = writeln!(self.out, "{}", indent(error, EVIDENCE_INDENT));
+                }
+                self.printed_errors = Some((stage.name, evidence.compile_errors.clone()));
+            }
         }
         if let Some(location) = &evidence.location {
-            let _ = writeln!(self.out, "{:>21}at {location}", "");
+            self.labelled("at ", location);
         }
         if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace));
+            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
         }
         if let Some(replay) = &evidence.replay {
-            let _ = writeln!(self.out, "{:>21}replay: {replay}", "");
+            // Never wrapped: a command broken over lines cannot be pasted.
+            let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}replay: {replay}", "");
         }
         if let Some(note) = &evidence.note {
             let label = match stage.status {
-                Status::Pass => "why silent",
-                _ => "note",
+                Status::Pass => "why silent: ",
+                _ => "note: ",
             };
-            let _ = writeln!(self.out, "{:>21}{label}: {note}", "");
+            self.labelled(label, note);
         }
     }
 }
@@ -363,9 +417,16 @@ fn verdict_tone(verdict: Verdict) -> Tone {
     }
 }
 
-fn indent(text: &str) -> String {
+fn indent(text: &str, by: usize) -> String {
     text.lines()
-        .map(|l| format!("{:>21}{l}", ""))
+        .map(|l| format!("{:>by$}{l}", ""))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `text`, which follows `start` columns of a line, wrapped to `width` columns with
+/// its further lines indented to `start` as well (words longer than a line are split).
+fn fit(text: &str, start: usize, width: usize) -> String {
+    let room = width.saturating_sub(start).max(20);
+    interleaving::wrap(text, room).join(&format!("\n{:>start$}", ""))
 }

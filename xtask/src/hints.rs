@@ -43,9 +43,23 @@ fn load(path: &Path) -> HintState {
 /// Reveals one more hint of `exercise` (up to all of them) and returns how many are
 /// now revealed. A missing or unreadable state file starts from zero.
 pub fn reveal_next(path: &Path, exercise: &Exercise) -> anyhow::Result<usize> {
+    reveal(path, exercise, |revealed| revealed + 1)
+}
+
+/// Reveals every hint of `exercise` (`hint --all`), so that `watch` counts them seen.
+pub fn reveal_all(path: &Path, exercise: &Exercise) -> anyhow::Result<usize> {
+    reveal(path, exercise, |_| exercise.hints.len())
+}
+
+/// Sets how many hints of `exercise` are revealed to `more(revealed)`, at most all.
+fn reveal(
+    path: &Path,
+    exercise: &Exercise,
+    more: impl FnOnce(usize) -> usize,
+) -> anyhow::Result<usize> {
     let mut state = load(path);
     let revealed = state.revealed.entry(exercise.id.clone()).or_default();
-    *revealed = (*revealed + 1).min(exercise.hints.len());
+    *revealed = more(*revealed).min(exercise.hints.len());
     let shown = *revealed;
     let text = toml::to_string(&state)?;
     save(path, &text)

@@ -32,6 +32,10 @@ pub const EXIT_USAGE: i32 = 2;
 struct Cli {
     #[command(subcommand)]
     command: commands::Command,
+    /// Fit tables and long lines to this many columns (default: `COLUMNS`, else the
+    /// terminal's width, else 80).
+    #[arg(long, global = true, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(20..))]
+    width: Option<u16>,
 }
 
 /// The whole program: `cargo xtask …` with this process's arguments and streams;
@@ -108,6 +112,10 @@ pub fn run_with(
             );
             return EXIT_USAGE;
         }
+    };
+    let terminal = Terminal {
+        width: cli.width.map(usize::from).or(terminal.width),
+        ..terminal
     };
     match cli.command.execute(&lab, terminal, out, err) {
         Ok(code) => code,

@@ -20,7 +20,14 @@ pub struct Terminal {
     /// Results may be coloured: stdout is a terminal, `NO_COLOR` is unset or empty,
     /// and `TERM` is not `dumb`.
     pub color: bool,
+    /// How many columns the output may take: `--width`, else `COLUMNS`, else the
+    /// terminal's width; `None` for none of them ([`DEFAULT_WIDTH`] is used).
+    pub width: Option<usize>,
 }
+
+/// The width output is fitted to when neither `--width`, `COLUMNS` nor a terminal
+/// says: the classic 80 columns, so that logs and CI output read well anywhere.
+pub const DEFAULT_WIDTH: usize = 80;
 
 impl Terminal {
     /// Looks at this process's standard streams and environment.
@@ -28,12 +35,29 @@ impl Terminal {
         let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let stdout = std::io::stdout().is_terminal();
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|c| *c > 0);
+        let measured = || {
+            stdout
+                .then(crossterm::terminal::size)
+                .and_then(Result::ok)
+                .map(|(columns, _)| usize::from(columns))
+                .filter(|c| *c > 0)
+        };
         Terminal {
             stdin: std::io::stdin().is_terminal(),
             stdout,
             stderr: std::io::stderr().is_terminal() && !dumb,
             color: stdout && !dumb && !no_color,
+            width: columns.or_else(measured),
         }
+    }
+
+    /// The columns the output may take (see [`Terminal::width`]).
+    pub fn columns(self) -> usize {
+        self.width.unwrap_or(DEFAULT_WIDTH)
     }
 
     /// Whether `watch` can run: it reads single keys and redraws the screen.

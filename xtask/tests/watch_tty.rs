@@ -128,7 +128,16 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     let screen = tmux.wait_for("the first verdict", Duration::from_secs(600), |s| {
         s.contains("verdict:")
     });
-    assert!(screen.contains("Racelab watch: ex01"), "{screen}");
+    // The header stays on the first line, above the grade that scrolls under it.
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("Racelab watch: ex01"),
+        "{screen}"
+    );
+    assert!(screen.contains("h hint · n next"), "{screen}");
     assert!(screen.contains("loom     FAIL"), "{screen}");
     assert!(screen.contains("verdict: fail"), "{screen}");
     assert!(screen.contains("Waiting for a save"), "{screen}");

@@ -224,9 +224,10 @@ fn hint_progress_survives_a_restart_and_all_shows_every_hint() {
     let (code, all, _) = xtask(root, &["hint", id, "--all"]);
     assert_eq!(code, 0);
     assert!(all.contains("That was the last hint"), "{all}");
-    // `--all` reveals without moving the count on; other exercises keep their own.
+    // `--all` counts every hint as seen (so `watch` says none is left); other
+    // exercises keep their own count.
     let (_, out, _) = xtask(root, &["hint", id]);
-    assert!(out.contains("Hint 3 of") || out.contains("That was the last hint"));
+    assert!(out.contains("That was the last hint"), "{out}");
     let (_, other, _) = xtask(root, &["hint", &ids[1]]);
     assert!(
         other.contains("Hint 1 of") && !other.contains("Hint 2 of"),
@@ -295,6 +296,9 @@ fn reset_keeps_a_backup_then_restores_the_shipped_version() {
 
     let (_, list, _) = xtask(root, &["list"]);
     assert!(line_of(&list, &exercise.id).contains("not tried"), "{list}");
+    // Starting again does not lock the reference fixes that the pass unlocked.
+    let (code, out, _) = xtask(root, &["solution", &exercise.id]);
+    assert_eq!(code, 0, "{out}");
 
     // Nothing to do the second time, and no empty backup either.
     let (code, out, _) = xtask(root, &["reset", &exercise.id]);
@@ -362,6 +366,20 @@ fn solutions_unlock_after_a_pass_or_with_force() {
     }
     assert!(!out.contains("//! Fix"), "{out}");
     assert!(out.contains("fn record"), "{out}");
+
+    // --diff: each fix against the student's own file, as a unified diff.
+    let (code, out, _) = xtask(root, &["solution", "ex01", "--diff"]);
+    assert_eq!(code, 0, "{out}");
+    let mine = format!("--- {}/src/lib.rs", exercise.dir);
+    assert_eq!(
+        out.matches(&mine).count(),
+        exercise.solutions.len(),
+        "{out}"
+    );
+    assert!(
+        out.contains("@@ ") && out.contains("\n+") && out.contains("\n-"),
+        "{out}"
+    );
 }
 
 #[test]

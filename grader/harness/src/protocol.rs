@@ -20,6 +20,9 @@ pub enum Request {
         /// value-level exploration is wanted).
         #[serde(default = "yes")]
         track_races: bool,
+        /// Whether each step records its call stack (to replay a failure in detail).
+        #[serde(default)]
+        call_stacks: bool,
     },
     /// Sample schedules with PCT, or replay one (needs a runner built with the `shuttle` feature).
     Shuttle {
@@ -33,6 +36,9 @@ pub enum Request {
         depth: usize,
         /// A failing schedule to replay instead of exploring.
         replay: Option<String>,
+        /// Whether each step records its call stack (to replay a failure in detail).
+        #[serde(default)]
+        call_stacks: bool,
     },
     /// Run the scenario on real threads, round after round (needs a plain build).
     Stress {
@@ -85,6 +91,13 @@ pub struct TraceStep {
     pub object: Option<String>,
     /// `file:line` of the step.
     pub location: Option<String>,
+    /// `file:line` of the frames of the stack that made the step, innermost first
+    /// (when call stacks were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callers: Vec<String>,
+    /// The memory ordering of an atomic step or fence (`Relaxed`, `Release`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<String>,
 }
 
 impl From<racelab_sync::trace::Step> for TraceStep {
@@ -95,6 +108,8 @@ impl From<racelab_sync::trace::Step> for TraceStep {
             value,
             object,
             location,
+            ordering,
+            callers,
         } = step;
         TraceStep {
             thread,
@@ -102,6 +117,8 @@ impl From<racelab_sync::trace::Step> for TraceStep {
             value,
             object,
             location,
+            ordering,
+            callers,
         }
     }
 }

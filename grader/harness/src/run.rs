@@ -192,11 +192,13 @@ mod modelled {
             preemption_bound,
             max_branches,
             track_races,
+            call_stacks,
         } = request
         else {
             unreachable!("checked against the backend before")
         };
         racelab_sync::cell::track_races(track_races);
+        racelab_sync::trace::record_call_stacks(call_stacks);
         let bounds = racelab_sync::explore::LoomBounds {
             preemption_bound,
             max_branches,
@@ -219,10 +221,12 @@ mod modelled {
             iterations,
             depth,
             replay,
+            call_stacks,
         } = request
         else {
             unreachable!("checked against the backend before")
         };
+        racelab_sync::trace::record_call_stacks(call_stacks);
         let body = checked(scenario, size);
         if let Some(schedule) = replay {
             let result = panic::catch_unwind(AssertUnwindSafe(|| {

@@ -55,9 +55,18 @@ impl fmt::Display for Outcome {
             holds,
         } = self;
         let verdict = if *holds { "holds" } else { "broken" };
+        // An invariant written as a bound (`approved ≤ held`) expects a limit, not a
+        // figure: say which.
+        let bound = if invariant.contains('≤') {
+            "at most "
+        } else if invariant.contains('≥') {
+            "at least "
+        } else {
+            ""
+        };
         write!(
             f,
-            "{invariant} {verdict}: expected {expected} {unit}, got {observed} {unit}"
+            "{invariant} {verdict}: expected {bound}{expected} {unit}, got {observed} {unit}"
         )
     }
 }
@@ -74,6 +83,14 @@ mod tests {
         assert_eq!(
             lost.to_string(),
             "total = sum broken: expected 4900 paise, got 4800 paise"
+        );
+        let over = Outcome {
+            holds: false,
+            ..Outcome::equal("approved ≤ held", 500, 1_000, "paise")
+        };
+        assert_eq!(
+            over.to_string(),
+            "approved ≤ held broken: expected at most 500 paise, got 1000 paise"
         );
         assert!(Outcome::equal("total = sum", 7, 7, "paise").holds);
     }

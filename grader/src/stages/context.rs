@@ -199,7 +199,7 @@ impl<'a> Context<'a> {
 
 fn build_failed(failure: &BuildFailure) -> Judgement {
     let (compile_errors, output_tail) = match failure {
-        BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors } => {
+        BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors, .. } => {
             (errors.clone(), None)
         }
         BuildFailure::Tool { message } => (Vec::new(), Some(message.clone())),

@@ -3,7 +3,7 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving};
+use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving, race};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{LoomSize, StageSizes};
@@ -40,7 +40,7 @@ impl Stage for Loom {
         let size = cx.exercise.stages.loom;
         let replay = cx.command("replay", &["--stage", "loom"]);
         let limits = cx.limits(self);
-        let mut judgement = cx.run(self, &request(&size), limits, |run| {
+        let mut judgement = cx.run(self, &request(&size, false), limits, |run| {
             judge(run, &size, replay.clone())
         });
         let raced = judgement
@@ -54,6 +54,16 @@ impl Stage for Loom {
                 "exploring again without race checks, to show what the race does to the values",
             );
             judgement.evidence.trace = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
+        } else if judgement.status == Status::Fail {
+            // loom's exploration order is fixed: the same failure again, each step with
+            // its call stack, so the table can show the lines that called helpers.
+            let limits = cx.limits(self);
+            let detailed = cx.quietly(|cx| {
+                cx.run(self, &request(&size, true), limits, |run| {
+                    judge(run, &size, replay.clone())
+                })
+            });
+            super::take_call_stacks(&mut judgement, detailed);
         }
         judgement
     }
@@ -89,18 +99,21 @@ impl Loom {
                 &found.evidence.steps,
                 failure,
                 &[&cx.subject.dir, &cx.lab.root],
+                cx.options.table_width,
             )?;
-            let plural = if preemptions == 1 { "" } else { "s" };
-            return Some(format!(
-                "With its race check off, loom finds what the race does to the values ({preemptions} preemption{plural}):\n{table}"
-            ));
+            let heading = format!(
+                "With its race check off, loom finds what the race does to the values ({}):",
+                super::count(preemptions as u64, "preemption")
+            );
+            let heading = interleaving::wrap(&heading, cx.options.table_width).join("\n");
+            return Some(format!("{heading}\n{table}"));
         }
         None
     }
 }
 
-/// The runner request for these bounds.
-fn request(size: &LoomSize) -> Request {
+/// The runner request for these bounds; `call_stacks` records each step's stack.
+fn request(size: &LoomSize, call_stacks: bool) -> Request {
     Request::Loom {
         size: Size {
             workers: size.workers,
@@ -109,6 +122,7 @@ fn request(size: &LoomSize) -> Request {
         preemption_bound: size.preemption_bound,
         max_branches: size.max_branches,
         track_races: true,
+        call_stacks,
     }
 }
 
@@ -123,6 +137,9 @@ fn values_request(size: &LoomSize, preemptions: usize) -> Request {
         preemption_bound: Some(preemptions),
         max_branches: size.max_branches,
         track_races: false,
+        // Every schedule until the failure would pay for the stacks, within the
+        // stage's time limit: the value-level table goes without them.
+        call_stacks: false,
     }
 }
 
@@ -132,7 +149,11 @@ fn bounds(size: &LoomSize) -> String {
         || "no preemption bound".to_owned(),
         |b| format!("preemption bound {b}"),
     );
-    format!("{} workers × {} ops, {preemptions}", size.workers, size.ops)
+    format!(
+        "{} × {}, {preemptions}",
+        super::count(size.workers as u64, "worker"),
+        super::count(size.ops as u64, "op")
+    )
 }
 
 /// Judges a loom run; `replay` is the command that explores the same schedules again.
@@ -164,11 +185,17 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
             evidence,
         };
     };
-    let summary = format!(
-        "{} (schedule {})",
-        describe(&failure.message),
-        findings.executions
-    );
+    let race = failure
+        .message
+        .contains(DATA_RACE)
+        .then(|| race::explain(&failure.trace))
+        .flatten();
+    let said = match &race {
+        Some(race) => race.summary.clone(),
+        None => describe(&failure.message),
+    };
+    let summary = format!("{said} (schedule {})", findings.executions);
+    evidence.note = race.and_then(|r| r.advice);
     super::record_failure(&mut evidence, failure);
     evidence.replay = Some(replay);
     Judgement {

@@ -12,6 +12,7 @@ mod context;
 pub mod interleaving;
 pub mod limits;
 pub mod loom;
+pub mod race;
 mod runner;
 pub mod shuttle;
 pub mod stress;
@@ -109,7 +110,12 @@ impl Judgement {
     /// Rewrites absolute paths under `root` (the workspace) as relative ones, so that
     /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace,
     /// and draws the interleaving table, whose lines are relative to `subject`.
-    pub fn with_paths_relative_to(mut self, root: &Path, subject: &Path) -> Judgement {
+    pub fn with_paths_relative_to(
+        mut self,
+        root: &Path,
+        subject: &Path,
+        table_width: usize,
+    ) -> Judgement {
         let prefix = format!("{}/", root.display());
         let relative = |text: &mut String| {
             if text.contains(&prefix) {
@@ -119,10 +125,9 @@ impl Judgement {
         relative(&mut self.summary);
         let evidence = &mut self.evidence;
         if let Some(failure) = &evidence.failure {
-            evidence.trace = evidence
-                .trace
-                .take()
-                .or_else(|| interleaving::render(&evidence.steps, failure, &[subject, root]));
+            evidence.trace = evidence.trace.take().or_else(|| {
+                interleaving::render(&evidence.steps, failure, &[subject, root], table_width)
+            });
         }
         for text in [
             &mut evidence.failure,
@@ -153,6 +158,17 @@ pub fn record_failure(evidence: &mut Evidence, failure: Failure) {
     evidence.location = failure.location.filter(|l| is_subject_location(l));
     evidence.failure = Some(tidy(&failure.message));
     evidence.steps = failure.trace;
+}
+
+/// Takes the steps of `detailed` (the same failure replayed with call stacks) into
+/// `judgement`, if it is the same failure.
+pub fn take_call_stacks(judgement: &mut Judgement, detailed: Judgement) {
+    if detailed.status == Status::Fail
+        && detailed.evidence.failure == judgement.evidence.failure
+        && detailed.evidence.steps.len() == judgement.evidence.steps.len()
+    {
+        judgement.evidence.steps = detailed.evidence.steps;
+    }
 }
 
 /// `1 round`, `2 rounds`.

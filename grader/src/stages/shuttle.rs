@@ -58,6 +58,18 @@ impl Stage for Shuttle {
             };
             with_replay(cx, &mut judgement);
             explored += judgement.evidence.executions.unwrap_or(0);
+            if judgement.status == Status::Fail
+                && let Some(schedule) = judgement.evidence.schedule.clone()
+            {
+                // The failing schedule again, each step with its call stack, so the
+                // table can show the lines that called helpers.
+                let again = self::request(&size, seed, 1, Some(schedule));
+                let limits = cx.limits(self);
+                let detailed = cx.quietly(|cx| {
+                    cx.run(self, &again, limits, |run| self::judge(run, &size, seed, 1))
+                });
+                super::take_call_stacks(&mut judgement, detailed);
+            }
             if judgement.status != Status::Pass {
                 return judgement;
             }
@@ -99,6 +111,7 @@ fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
 
 /// The runner request: explore `iterations` schedules from `seed`, or replay `schedule`.
 fn request(size: &ShuttleSize, seed: u64, iterations: usize, schedule: Option<String>) -> Request {
+    let call_stacks = schedule.is_some();
     Request::Shuttle {
         size: Size {
             workers: size.workers,
@@ -108,14 +121,18 @@ fn request(size: &ShuttleSize, seed: u64, iterations: usize, schedule: Option<St
         iterations,
         depth: size.depth,
         replay: schedule,
+        call_stacks,
     }
 }
 
 /// Judges a shuttle run.
 fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Judgement {
     let bounds = format!(
-        "{} workers × {} ops, PCT depth {}, up to {iterations} iterations",
-        size.workers, size.ops, size.depth
+        "{} × {}, PCT depth {}, up to {}",
+        super::count(size.workers as u64, "worker"),
+        super::count(size.ops as u64, "op"),
+        size.depth,
+        super::count(iterations as u64, "iteration")
     );
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,

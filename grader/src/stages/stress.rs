@@ -90,8 +90,10 @@ impl Rounds {
 fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
     let size = &rounds.size;
     let bounds = format!(
-        "{} workers × {} ops, {} rounds",
-        size.workers, size.ops, size.rounds
+        "{} × {}, {}",
+        super::count(size.workers as u64, "worker"),
+        super::count(size.ops as u64, "op"),
+        super::count(u64::from(size.rounds), "round")
     );
     let findings = match run.findings_or_judgement() {
         Ok(findings) => findings,

@@ -1,6 +1,5 @@
 //! The side-by-side tables the reports draw: one column per thread, every column as
-//! wide as the widest cell (loom's and shuttle's interleavings, ThreadSanitizer's
-//! conflicting accesses).
+//! wide as the widest cell (ThreadSanitizer's conflicting accesses).
 
 /// A table's column layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +30,6 @@ impl Table {
         }
         line
     }
-
-    /// A row with `text` in column `at` and the others empty.
-    pub fn cell(&self, at: usize, text: &str) -> String {
-        self.row((0..self.columns).map(|i| if i == at { text } else { "" }))
-    }
 }
 
 #[cfg(test)]
@@ -46,6 +40,6 @@ mod tests {
     fn columns_are_as_wide_as_the_widest_cell() {
         let table = Table::new(2, ["T1", "x → 1", "main"]);
         assert_eq!(table.row(["T1", "main"]), "| T1    | main  |");
-        assert_eq!(table.cell(1, "x → 1"), "|       | x → 1 |");
+        assert_eq!(table.row(["", "x → 1"]), "|       | x → 1 |");
     }
 }

@@ -11,18 +11,21 @@ pub use std::sync::atomic::Ordering;
 use {crate::trace, std::panic::Location};
 
 /// Records one step of an atomic under loom and shuttle, and evaluates to `$result`:
-/// `step!(self, result, "format", args…)` names the action with `format!`'s arguments
-/// (formatted only when recording).
+/// `step!(self, result, order, "format", args…)` names the action with `format!`'s
+/// arguments (formatted only when recording); `order` is the ordering that applied.
 macro_rules! step {
-    ($atomic:ident, $result:expr, $($action:tt)+) => {{
+    ($atomic:ident, $result:expr, $order:expr, $($action:tt)+) => {{
         let result = $result;
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record(
+        trace::record_ordered(
             &format!($($action)+),
             Some(&$atomic.name),
             Some(format!("{result:?}")),
             Some(Location::caller()),
+            $order,
         );
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let _ = $order;
         result
     }};
 }
@@ -53,12 +56,7 @@ pub fn fence(order: Ordering) {
     #[cfg(feature = "tsan")]
     crate::tsan::fence(order);
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    trace::record(
-        &format!("fence({order:?})"),
-        None,
-        None,
-        Some(Location::caller()),
-    );
+    trace::record_ordered("fence", None, None, Some(Location::caller()), order);
 }
 
 /// Defines the facade's atomic type `$name` over the backend's; the methods listed take
@@ -91,7 +89,7 @@ macro_rules! atomic {
             pub fn load(&self, order: Ordering) -> $value {
                 let value = self.inner.load(order);
                 after(order);
-                step!(self, value, "load")
+                step!(self, value, order, "load")
             }
 
             /// Stores `value`.
@@ -100,7 +98,7 @@ macro_rules! atomic {
             pub fn store(&self, value: $value, order: Ordering) {
                 before(order);
                 self.inner.store(value, order);
-                step!(self, value, "store");
+                step!(self, value, order, "store");
             }
 
             /// Stores `value`, returning the previous value.
@@ -110,7 +108,7 @@ macro_rules! atomic {
                 before(order);
                 let previous = self.inner.swap(value, order);
                 after(order);
-                step!(self, previous, "swap({value:?})")
+                step!(self, previous, order, "swap({value:?})")
             }
 
             /// Stores `new` if the value is `current`; returns the previous value.
@@ -119,8 +117,9 @@ macro_rules! atomic {
             pub fn compare_exchange(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
                 before(success);
                 let result = self.inner.compare_exchange(current, new, success, failure);
-                after(if result.is_ok() { success } else { failure });
-                step!(self, result, "compare_exchange({current:?} → {new:?})")
+                let applied = if result.is_ok() { success } else { failure };
+                after(applied);
+                step!(self, result, applied, "compare_exchange({current:?} → {new:?})")
             }
 
             /// Like `compare_exchange`, but may fail spuriously.
@@ -129,8 +128,9 @@ macro_rules! atomic {
             pub fn compare_exchange_weak(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
                 before(success);
                 let result = self.inner.compare_exchange_weak(current, new, success, failure);
-                after(if result.is_ok() { success } else { failure });
-                step!(self, result, "compare_exchange_weak({current:?} → {new:?})")
+                let applied = if result.is_ok() { success } else { failure };
+                after(applied);
+                step!(self, result, applied, "compare_exchange_weak({current:?} → {new:?})")
             }
 
             /// Applies `f` until it returns `None` or its result is stored; returns the
@@ -143,8 +143,9 @@ macro_rules! atomic {
             {
                 before(set_order);
                 let result = self.inner.fetch_update(set_order, fetch_order, f);
-                after(if result.is_ok() { set_order } else { fetch_order });
-                step!(self, result, "fetch_update")
+                let applied = if result.is_ok() { set_order } else { fetch_order };
+                after(applied);
+                step!(self, result, applied, "fetch_update")
             }
 
             /// The value, when nobody else can touch the atomic.
@@ -185,7 +186,7 @@ macro_rules! fetch_ops {
                 before(order);
                 let previous = self.inner.$op(value, order);
                 after(order);
-                step!(self, previous, "{}({value:?})", stringify!($op))
+                step!(self, previous, order, "{}({value:?})", stringify!($op))
             }
         )*
     };

@@ -28,7 +28,7 @@ pub(crate) fn run(
     let exercise = find_exercise(lab, &args.exercise)?;
     let state = hints::HintState::path(lab);
     let shown = if args.all {
-        exercise.hints.len()
+        hints::reveal_all(&state, exercise)?
     } else {
         hints::reveal_next(&state, exercise)?
     };

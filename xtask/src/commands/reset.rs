@@ -23,10 +23,10 @@ use wait_timeout::ChildExt;
 use walkdir::WalkDir;
 
 /// Where backups go, relative to the workspace root.
-const BACKUPS: &str = ".racelab/backups";
+pub(crate) const BACKUPS: &str = ".racelab/backups";
 
 /// The name the last grade's report gets inside a backup.
-const REPORT_IN_BACKUP: &str = "last-report.toml";
+pub(crate) const REPORT_IN_BACKUP: &str = "last-report.toml";
 
 /// How long one git command may take (a hung git, e.g. waiting on a lock, is an error).
 const GIT_TIMEOUT: Duration = Duration::from_secs(60);

@@ -11,6 +11,8 @@ use crate::terminal::Terminal;
 use racelab_grader::StageId;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::report::Report;
+use racelab_grader::verdict::Verdict;
 use std::io::Write;
 use std::path::Path;
 use walkdir::WalkDir;
@@ -23,6 +25,9 @@ pub(crate) struct Args {
     /// Show them even though your fix does not pass yet.
     #[arg(long)]
     force: bool,
+    /// Show each fix as a unified diff against your own file instead of whole files.
+    #[arg(long)]
+    diff: bool,
 }
 
 /// Shows the solutions of the exercise `args` names.
@@ -35,7 +40,7 @@ pub(crate) fn run(
 ) -> anyhow::Result<i32> {
     let exercise = find_exercise(lab, &args.exercise)?;
     let mut console = Console::new(out, err).with_terminal(terminal);
-    Ok(show(lab, exercise, args.force, &mut console))
+    Ok(show(lab, exercise, &args, &mut console))
 }
 
 /// Exit status when the solutions are still locked.
@@ -55,10 +60,10 @@ pub struct Reference {
 }
 
 /// Shows the reference fixes of `exercise`, or says why they are locked.
-fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i32 {
+fn show(lab: &Lab, exercise: &Exercise, args: &Args, console: &mut Console) -> i32 {
     let last = progress::last_report(lab, exercise);
     let standing = progress::standing(last.as_ref());
-    if standing != Standing::Passing && !force {
+    if standing != Standing::Passing && !args.force && !passed_before(lab, exercise) {
         let why = match &standing {
             Standing::NotTried => format!("you have not graded {} yet", exercise.id),
             Standing::Failing { caught } if !caught.is_empty() => {
@@ -107,6 +112,11 @@ fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i
                 }
                 for (path, code) in &reference.files {
                     let label = format!("{dir}/{path}");
+                    if args.diff {
+                        text.push('\n');
+                        text.push_str(&diff(lab, exercise, path, &label, code, console));
+                        continue;
+                    }
                     text.push_str(&format!("\n{}\n", console.paint(&label, Tone::Quiet)));
                     text.push_str(&code_block(code));
                 }
@@ -119,6 +129,63 @@ fn show(lab: &Lab, exercise: &Exercise, force: bool, console: &mut Console) -> i
     );
     console.print(&text);
     0
+}
+
+/// Whether a grade of `exercise` passed before a `reset` moved its report into a
+/// backup: a reset starts the exercise again, but does not lock what was earned.
+fn passed_before(lab: &Lab, exercise: &Exercise) -> bool {
+    let Ok(backups) = std::fs::read_dir(lab.root.join(crate::commands::reset::BACKUPS)) else {
+        return false;
+    };
+    backups.flatten().any(|backup| {
+        let name = backup.file_name().to_string_lossy().into_owned();
+        name.strip_prefix(&exercise.id)
+            .is_some_and(|rest| rest.starts_with('-'))
+            && Report::read(&backup.path().join(crate::commands::reset::REPORT_IN_BACKUP))
+                .is_ok_and(|report| report.verdict == Verdict::Pass)
+    })
+}
+
+/// `code` (a reference fix's file at `path`, without its opening `//!` block) as a
+/// unified diff against the same file of the student's crate, also without it.
+fn diff(
+    lab: &Lab,
+    exercise: &Exercise,
+    path: &str,
+    label: &str,
+    code: &str,
+    console: &Console,
+) -> String {
+    let yours_path = lab.root.join(&exercise.dir).join(path);
+    let yours = match std::fs::read_to_string(&yours_path) {
+        Ok(source) if path == "src/lib.rs" => split_doc(&source).1,
+        Ok(source) => source,
+        Err(_) => String::new(),
+    };
+    let yours_label = format!("{}/{path}", exercise.dir);
+    let (yours, code) = (format!("{yours}\n"), format!("{code}\n"));
+    let diff = similar::TextDiff::from_lines(&yours, &code);
+    if diff.ratio() == 1.0 {
+        return format!("{label}: the same as yours.\n");
+    }
+    let unified = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&yours_label, label)
+        .to_string();
+    unified
+        .lines()
+        .map(|line| {
+            let tone = match line.chars().next() {
+                Some('+') if !line.starts_with("+++") => Some(Tone::Good),
+                Some('-') if !line.starts_with("---") => Some(Tone::Bad),
+                Some('@') => Some(Tone::Quiet),
+                _ => None,
+            };
+            let line = tone.map_or_else(|| line.to_owned(), |tone| console.paint(line, tone));
+            format!("{line}\n")
+        })
+        .collect()
 }
 
 /// Reads the solution crate at `dir` (relative to `root`).

@@ -18,9 +18,9 @@ const REPORTS_DETAILED: usize = 3;
 pub fn judge(run: RunnerRun, rounds: &Rounds, toolchain: &str, roots: &[&Path]) -> Judgement {
     let size = &rounds.size;
     let bounds = format!(
-        "{} workers × {} ops, {}",
-        size.workers,
-        size.ops,
+        "{} × {}, {}",
+        crate::stages::count(size.workers as u64, "worker"),
+        crate::stages::count(size.ops as u64, "op"),
         crate::stages::count(u64::from(size.rounds), "round")
     );
     let reports: Vec<TsanReport> = run

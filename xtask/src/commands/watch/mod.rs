@@ -92,6 +92,7 @@ pub(crate) fn run(
         } else {
             args.stage
         },
+        table_width: crate::console::table_width(terminal),
         ..GradeOptions::default()
     };
     let mut session = Session::new(
@@ -107,6 +108,10 @@ pub(crate) fn run(
     let code = session.run(&mut console, &heard);
     session.stop();
     console.stop_spinner();
+    // The whole screen scrolls again (see `Session::start`; that moves the cursor
+    // home), then the cursor goes back to the last line.
+    let rows = crossterm::terminal::size().map_or(1, |(_, rows)| rows);
+    console.print(&format!("\x1b[r\x1b[{rows};1H"));
     console.print(&format!("\nStopped watching {}.\n", session.exercise().id));
     drop(console);
     drop(keys);

@@ -125,7 +125,10 @@ impl<'l> Session<'l> {
             self.exercise.id,
             self.exercise.title,
             self.subject.label,
-            console.paint("Keys: h hint · l list · r re-run · q quit", Tone::Quiet),
+            console.paint(
+                "Keys: h hint · n next · l list · r re-run · q quit",
+                Tone::Quiet
+            ),
         ));
         if let Some(changed) = changed {
             let names: Vec<String> = changed
@@ -140,6 +143,18 @@ impl<'l> Session<'l> {
             text.push_str(&format!("Saved: {}\n", names.join(", ")));
         }
         text.push('\n');
+        // Keep the header in view: the lines below it scroll in a region of their own
+        // (DECSTBM), so a long grade never pushes the exercise and the keys off screen.
+        let header_lines = text.matches('\n').count();
+        if let Ok((_, rows)) = crossterm::terminal::size()
+            && usize::from(rows) > header_lines + 4
+        {
+            text.push_str(&format!(
+                "\x1b[{};{rows}r\x1b[{};1H",
+                header_lines + 1,
+                header_lines + 1
+            ));
+        }
         console.print(&text);
         console.grade_started(self.exercise, &self.subject);
 
@@ -282,8 +297,13 @@ impl<'l> Session<'l> {
             Verdict::Fail => {
                 let seen = hints::revealed(&hints::HintState::path(self.lab), self.exercise);
                 let total = self.exercise.hints.len();
+                let hint = if seen < total {
+                    format!("h reveals a hint ({seen} of {total} seen)")
+                } else {
+                    format!("you have seen every hint (h shows all {total} again)")
+                };
                 text.push_str(&format!(
-                    "Not fixed yet. Save a change to grade again; h reveals a hint ({seen} of {total} seen).\n"
+                    "Not fixed yet. Save a change to grade again; {hint}.\n"
                 ));
             }
             Verdict::Error => text.push_str("The grader could not finish. Press r to try again.\n"),
@@ -291,7 +311,7 @@ impl<'l> Session<'l> {
         text.push_str(&format!(
             "{}\n",
             console.paint(
-                "Waiting for a save… (h hint · l list · r re-run · q quit)",
+                "Waiting for a save… (h hint · n next · l list · r re-run · q quit)",
                 Tone::Quiet
             )
         ));
@@ -308,10 +328,19 @@ impl<'l> Session<'l> {
 
     /// Moves on to the next unsolved exercise, once this one passes.
     fn next_exercise(&mut self, console: &mut Console) {
-        if !self.passed || !self.follow_next {
+        if !self.follow_next {
+            console.print("\nn does nothing here: this watch follows a --path folder.\n");
+            return;
+        }
+        if !self.passed {
+            console.print(&format!(
+                "\nn moves on once {} passes: fix it first.\n",
+                self.exercise.id
+            ));
             return;
         }
         let Some(next) = progress::next_unsolved(self.lab) else {
+            console.print("\nThat was the last exercise: every one passes. Press q to quit.\n");
             return;
         };
         let subject = match Subject::locate(self.lab, next, None) {
