@@ -35,6 +35,9 @@ pub struct Console<'a> {
     /// The compiler errors printed already, and under which stage: every stage builds
     /// the same subject, so the same errors are printed once.
     printed_errors: Option<(StageId, Vec<String>)>,
+    /// The refusal printed already, and under which stage: a subject the source
+    /// policy refuses is refused by every stage in the same words.
+    printed_refusal: Option<(StageId, String)>,
 }
 
 /// How far the interleaving tables are indented.
@@ -68,6 +71,7 @@ impl<'a> Console<'a> {
             spinner: None,
             width: crate::terminal::DEFAULT_WIDTH,
             printed_errors: None,
+            printed_refusal: None,
         }
     }
 
@@ -347,7 +351,18 @@ impl Observer for Console<'_> {
             status_tone(stage.status),
         );
         let head = format!("  {:<8} {:<8} {time:>7}  ", stage.name, "");
-        let summary = fit(&stage.summary, head.chars().count(), self.width);
+        let refused = stage.status == Status::Error && stage.summary.starts_with("refused");
+        let summary = match &self.printed_refusal {
+            Some((first, summary)) if refused && *summary == stage.summary => {
+                format!("refused, as under {first} above")
+            }
+            _ => {
+                if refused {
+                    self.printed_refusal = Some((stage.name, stage.summary.clone()));
+                }
+                fit(&stage.summary, head.chars().count(), self.width)
+            }
+        };
         let _ = writeln!(
             self.out,
             "  {:<8} {status} {time:>7}  {summary}",
@@ -429,4 +444,36 @@ fn indent(text: &str, by: usize) -> String {
 fn fit(text: &str, start: usize, width: usize) -> String {
     let room = width.saturating_sub(start).max(20);
     interleaving::wrap(text, room).join(&format!("\n{:>start$}", ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Console;
+    use racelab_grader::Observer;
+    use racelab_grader::report::{Evidence, StageReport, Status};
+    use racelab_grader::stages::StageId;
+
+    #[test]
+    fn a_refusal_is_printed_once_and_the_other_stages_point_to_it() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        {
+            let mut console = Console::new(&mut out, &mut err);
+            for name in StageId::ALL {
+                console.stage_finished(&StageReport {
+                    name,
+                    status: Status::Error,
+                    duration_ms: 0,
+                    summary: "refused to grade: src/lib.rs:4: [facade-bypass] …".into(),
+                    evidence: Evidence::default(),
+                });
+            }
+        }
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("[facade-bypass]").count(), 1, "{out}");
+        assert_eq!(
+            out.matches("refused, as under loom above").count(),
+            StageId::ALL.len() - 1,
+            "{out}"
+        );
+    }
 }
