@@ -59,7 +59,7 @@ fn model(body: impl Fn() + Send + Sync + 'static) {
 mod tests {
     use crate::cell::SharedCell;
     use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
-    use crate::sync::{Arc, Mutex, MutexGuard};
+    use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
     use crate::thread::JoinHandle;
     use std::panic::{RefUnwindSafe, UnwindSafe};
 
@@ -79,6 +79,7 @@ mod tests {
         shareable::<AtomicU64>();
         shareable::<AtomicUsize>();
         shareable::<Mutex<u64>>();
+        shareable::<Condvar>();
         shareable::<Arc<u64>>();
         shareable::<JoinHandle<u64>>();
         sendable::<SharedCell<u64>>();

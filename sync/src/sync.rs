@@ -1,16 +1,20 @@
-//! Locks and shared ownership, as [`std::sync`]: `Arc`, `Mutex`, `MutexGuard`, and
-//! [`atomic`].
+//! Locks and shared ownership, as [`std::sync`]: `Arc`, `Mutex`, `MutexGuard`,
+//! `Condvar`, and [`atomic`].
 //!
-//! Under loom and shuttle, taking and releasing a lock is recorded for the
-//! interleaving tables (see [`crate::trace`]); with std nothing is recorded.
+//! Under loom and shuttle, asking for a lock, taking it and releasing it is recorded
+//! for the interleaving tables and the deadlock reports (see [`crate::trace`]); with
+//! std nothing is recorded.
 
 pub mod atomic;
+mod condvar;
+
+pub use condvar::Condvar;
 
 use crate::backend;
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::{LockResult, PoisonError};
+use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use {crate::trace, std::panic::Location};
 
@@ -24,9 +28,53 @@ pub struct Mutex<T> {
 
 /// The guard of a locked [`Mutex`], as [`std::sync::MutexGuard`].
 pub struct MutexGuard<'a, T> {
-    inner: backend::sync::MutexGuard<'a, T>,
+    /// Records the unlock; declared first, so it is dropped (and recorded) before
+    /// `inner` releases the lock and another thread can take it.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
+    unlock: Unlock<'a>,
+    inner: backend::sync::MutexGuard<'a, T>,
+}
+
+/// Records a guard's unlock when dropped (a separate field, so that a [`Condvar`] can
+/// take the guard apart: it records its own steps for the lock it releases).
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+struct Unlock<'a> {
+    /// The mutex's name in the traces.
     name: &'a str,
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+impl Drop for Unlock<'_> {
+    fn drop(&mut self) {
+        trace::record("unlock", Some(self.name), None, None);
+    }
+}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// Wraps a backend guard of the mutex named `name` (in the traces).
+    #[inline]
+    fn new(inner: backend::sync::MutexGuard<'a, T>, #[allow(unused)] name: &'a str) -> Self {
+        MutexGuard {
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            unlock: Unlock { name },
+            inner,
+        }
+    }
+
+    /// The backend guard and the mutex's name, recording no unlock: for a condition
+    /// variable's wait, which records the release itself.
+    #[inline]
+    fn into_parts(self) -> (backend::sync::MutexGuard<'a, T>, &'a str) {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            let MutexGuard { unlock, inner } = self;
+            let name = unlock.name;
+            std::mem::forget(unlock);
+            (inner, name)
+        }
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        (self.inner, "")
+    }
 }
 
 impl<T> Mutex<T> {
@@ -42,22 +90,58 @@ impl<T> Mutex<T> {
     }
 
     /// Blocks until the lock is free, then takes it, as [`std::sync::Mutex::lock`].
+    ///
+    /// Under loom and shuttle two steps are recorded: `acquire` when the thread asks
+    /// for the lock (the last step of a thread that blocks here for ever), and `lock`
+    /// once it has it.
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let name = self.name();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record("acquire", Some(name), None, Some(Location::caller()));
         let result = self.inner.lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        let name = self.name.as_str();
-        #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record("lock", Some(name), None, Some(Location::caller()));
-        let guard = |inner| MutexGuard {
-            inner,
-            #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name,
-        };
         match result {
-            Ok(inner) => Ok(guard(inner)),
-            Err(poisoned) => Err(PoisonError::new(guard(poisoned.into_inner()))),
+            Ok(inner) => Ok(MutexGuard::new(inner, name)),
+            Err(poisoned) => Err(PoisonError::new(MutexGuard::new(
+                poisoned.into_inner(),
+                name,
+            ))),
+        }
+    }
+
+    /// Takes the lock if it is free, without blocking, as [`std::sync::Mutex::try_lock`]:
+    /// `Err(TryLockError::WouldBlock)` when another thread holds it.
+    ///
+    /// Under loom and shuttle it is a scheduling point, recorded as `try_lock` with
+    /// `acquired` or `busy`.
+    #[inline]
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let name = self.name();
+        let result = self.inner.try_lock();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            let got = if matches!(result, Err(TryLockError::WouldBlock)) {
+                "busy"
+            } else {
+                "acquired"
+            };
+            trace::record(
+                "try_lock",
+                Some(name),
+                Some(got.to_owned()),
+                Some(Location::caller()),
+            );
+        }
+        match result {
+            Ok(inner) => Ok(MutexGuard::new(inner, name)),
+            Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(
+                PoisonError::new(MutexGuard::new(poisoned.into_inner(), name)),
+            )),
+            Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
         }
     }
 
@@ -65,6 +149,15 @@ impl<T> Mutex<T> {
     #[inline]
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
+    }
+
+    /// Its name in the traces (`Mutex#1`); empty with std, which records nothing.
+    #[inline]
+    fn name(&self) -> &str {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        return &self.name;
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        ""
     }
 }
 
@@ -97,13 +190,6 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.inner
-    }
-}
-
-#[cfg(any(feature = "loom", feature = "shuttle"))]
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        trace::record("unlock", Some(self.name), None, None);
     }
 }
 
@@ -249,6 +335,21 @@ mod tests {
             let handle = crate::thread::spawn(|| ());
             assert_eq!(format!("{handle:?}"), "JoinHandle { .. }");
             handle.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn try_lock_takes_a_free_lock_and_refuses_a_held_one() {
+        crate::model(|| {
+            let lock = Mutex::new(1_u64);
+            let guard = lock.try_lock().unwrap();
+            assert!(matches!(
+                lock.try_lock(),
+                Err(std::sync::TryLockError::WouldBlock)
+            ));
+            drop(guard);
+            *lock.try_lock().unwrap() += 1;
+            assert_eq!(*lock.lock().unwrap(), 2);
         });
     }
 
