@@ -9,12 +9,13 @@ pub mod atomic;
 mod condvar;
 
 pub use condvar::Condvar;
+// The results and errors of locking are std's own in every backend.
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use crate::backend;
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use {crate::trace, std::panic::Location};
 
@@ -138,9 +139,9 @@ impl<T> Mutex<T> {
         }
         match result {
             Ok(inner) => Ok(MutexGuard::new(inner, name)),
-            Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(
-                PoisonError::new(MutexGuard::new(poisoned.into_inner(), name)),
-            )),
+            Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
+                MutexGuard::new(poisoned.into_inner(), name),
+            ))),
             Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
         }
     }

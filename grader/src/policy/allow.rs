@@ -114,7 +114,19 @@ pub(super) const MACROS: [&str; 28] = [
 /// What the facade exports to subjects, by module (`racelab_sync::sync::atomic` as `sync::atomic`).
 pub(super) const FACADE: [(&str, &[&str]); 4] = [
     ("thread", &["spawn", "JoinHandle", "yield_now"]),
-    ("sync", &["Arc", "Mutex", "MutexGuard", "Condvar"]),
+    (
+        "sync",
+        &[
+            "Arc",
+            "Mutex",
+            "MutexGuard",
+            "Condvar",
+            "LockResult",
+            "PoisonError",
+            "TryLockError",
+            "TryLockResult",
+        ],
+    ),
     (
         "sync::atomic",
         &[

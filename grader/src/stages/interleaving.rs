@@ -23,8 +23,25 @@ const MAX_STEPS: usize = 40;
 /// subject's own code was recorded. Paths are shown relative to the first of `roots`
 /// that holds them (the subject's folder, then the workspace).
 pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<String> {
+    let mut lines = rows(steps, roots)?;
+    lines.push(format!("✗ {}", super::first_line(failure)));
+    Some(lines.join("\n"))
+}
+
+/// The table of `steps` alone, without a failure line (a deadlock report follows it).
+pub fn render_steps(steps: &[TraceStep], roots: &[&Path]) -> Option<String> {
+    rows(steps, roots).map(|lines| lines.join("\n"))
+}
+
+/// The table's lines: a header, then one line per step or switch.
+fn rows(steps: &[TraceStep], roots: &[&Path]) -> Option<Vec<String>> {
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
-    let shown: Vec<&TraceStep> = steps.iter().filter(|s| is_subjects(s)).collect();
+    let shown: Vec<&TraceStep> = steps
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| is_subjects(s) && (!is_request(s) || blocks(steps, *i)))
+        .map(|(_, s)| s)
+        .collect();
     if shown.is_empty() {
         return None;
     }
@@ -61,19 +78,37 @@ pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<Str
         }
         lines.push(table.cell(column(&step.thread), cell));
     }
-    lines.push(format!("✗ {}", super::first_line(failure)));
-    Some(lines.join("\n"))
+    Some(lines)
+}
+
+/// Whether a step is the facade's note that a thread asks for something it may have
+/// to wait for (a lock, a thread to join): shown only where the thread stays blocked.
+fn is_request(step: &TraceStep) -> bool {
+    step.action == "acquire" || step.action.starts_with("joining ")
+}
+
+/// Whether the thread of `steps[at]` makes no later step: it blocked there.
+fn blocks(steps: &[TraceStep], at: usize) -> bool {
+    !steps[at + 1..].iter().any(|s| s.thread == steps[at].thread)
 }
 
 /// Whether a step belongs to the subject's code rather than the scenario or facade.
 fn is_subjects(step: &TraceStep) -> bool {
-    let Some(location) = &step.location else {
+    match &step.location {
+        Some(location) => is_subjects_location(location),
         // Unlocks are recorded when a guard is dropped, with no caller to name.
-        return step.action == "unlock";
-    };
+        None => step.action == "unlock",
+    }
+}
+
+/// Whether a recorded line is in the subject's code rather than the scenario, the
+/// harness, the facade or the standard library (a `#[track_caller]` helper passed as a
+/// function, `map(Account::lock)`, is called from inside `core`).
+pub fn is_subjects_location(location: &str) -> bool {
     !(location.contains("/grader/scenarios/")
         || location.contains("/grader/harness/")
-        || location.contains("/sync/src/"))
+        || location.contains("/sync/src/")
+        || location.starts_with("/rustc/"))
 }
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700   src/lib.rs:67`.
@@ -86,6 +121,9 @@ fn describe(step: &TraceStep, prefixes: &[String]) -> String {
         "load" => format!("{object}.load() → {value}"),
         "store" => format!("{object}.store({value})"),
         "lock" | "unlock" => format!("{object}.{}()", step.action),
+        "acquire" => format!("{object}.lock() blocks"),
+        "wait" => format!("{object}.wait({value})"),
+        "woken" => format!("{object}.wait() returns, {value} locked"),
         action if action.contains('(') && !value.is_empty() => {
             format!("{object}.{action} → {value}")
         }

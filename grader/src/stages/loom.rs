@@ -141,7 +141,8 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
         Ok(findings) => findings,
         Err(mut judgement) => {
             if let Some(failure) = &judgement.evidence.failure {
-                judgement.summary = describe(failure);
+                judgement.summary = super::deadlock_summary(failure, &judgement.evidence.steps)
+                    .unwrap_or_else(|| describe(failure));
             }
             judgement.evidence.bounds = Some(bounds(size));
             return *judgement;
@@ -166,7 +167,8 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
     };
     let summary = format!(
         "{} (schedule {})",
-        describe(&failure.message),
+        super::deadlock_summary(&failure.message, &failure.trace)
+            .unwrap_or_else(|| describe(&failure.message)),
         findings.executions
     );
     super::record_failure(&mut evidence, failure);
@@ -221,7 +223,8 @@ fn describe_causality_violation(message: &str) -> String {
 
 /// loom's `deadlock; threads = [(Id(0), Blocked(Location(Some(Location { file: "…",
 /// line: 40, … })))), …]`, as "deadlock: every thread is blocked — thread 0 at
-/// file:40, thread 1 at file:49".
+/// file:40, thread 1 at file:49": when no steps were recorded to say more (see
+/// [`super::deadlock`]).
 fn describe_deadlock(message: &str) -> String {
     let blocked: Vec<String> = message
         .split("(Id(")

@@ -99,7 +99,12 @@ impl Condvar {
     #[track_caller]
     pub fn notify_one(&self) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("notify_one", Some(&self.name), None, Some(Location::caller()));
+        trace::record(
+            "notify_one",
+            Some(&self.name),
+            None,
+            Some(Location::caller()),
+        );
         self.inner.notify_one();
     }
 
@@ -108,7 +113,12 @@ impl Condvar {
     #[track_caller]
     pub fn notify_all(&self) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("notify_all", Some(&self.name), None, Some(Location::caller()));
+        trace::record(
+            "notify_all",
+            Some(&self.name),
+            None,
+            Some(Location::caller()),
+        );
         self.inner.notify_all();
     }
 }
