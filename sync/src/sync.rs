@@ -117,7 +117,12 @@ impl<T> Mutex<T> {
     /// `Err(TryLockError::WouldBlock)` when another thread holds it.
     ///
     /// Under loom and shuttle it is a scheduling point, recorded as `try_lock` with
-    /// `acquired` or `busy`.
+    /// `acquired` or `busy`. loom 0.7 holds a thread that is about to `try_lock` a
+    /// mutex until the mutex is free again if another thread takes it at that moment
+    /// (tokio-rs/loom#376), as if it had called `lock`: a fix whose threads only ever
+    /// `try_lock` while holding a lock is judged rightly (the back-off of ex04's
+    /// `try-lock` solution), but loom can report a deadlock where a thread blocks in
+    /// `lock` while holding a lock another thread is about to `try_lock`.
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {

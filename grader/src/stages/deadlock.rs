@@ -134,8 +134,13 @@ impl Deadlock {
             if let [alone] = names.as_slice() {
                 return format!("deadlock: {alone} waits for a lock it holds itself");
             }
+            let whom = if names.len() == 2 {
+                "the other"
+            } else {
+                "the next one"
+            };
             return format!(
-                "deadlock: {} each hold a lock the next one waits for, so none can go on",
+                "deadlock: {} each hold a lock {whom} waits for, so none can go on",
                 and_list(&names)
             );
         }
@@ -253,7 +258,7 @@ impl Deadlock {
                     "{waiter} waits on {condvar} for ever: no thread notified it, and none is left that could"
                 ),
                 Some(last) => format!(
-                    "{waiter} waits on {condvar} for ever: the last notification ({last}) was sent before it began to wait, and a condition variable does not remember one"
+                    "{waiter} waits on {condvar} for ever: the last notification ({last}) found no thread waiting yet, and a condition variable does not remember one"
                 ),
             };
         }
@@ -362,7 +367,7 @@ mod tests {
         let deadlock = Deadlock::from_steps(&crossed_transfers()).unwrap();
         assert_eq!(
             deadlock.summary(),
-            "deadlock: T1 and T2 each hold a lock the next one waits for, so none can go on"
+            "deadlock: T1 and T2 each hold a lock the other waits for, so none can go on"
         );
         let table = deadlock.render(&[Path::new("/lab/ex")]);
         let lines: Vec<&str> = table.lines().collect();
@@ -433,7 +438,7 @@ mod tests {
         );
         assert!(
             table.ends_with(
-                "✗ T1 waits on Condvar#2 for ever: the last notification (T2 at src/lib.rs:48) was sent before it began to wait, and a condition variable does not remember one"
+                "✗ T1 waits on Condvar#2 for ever: the last notification (T2 at src/lib.rs:48) found no thread waiting yet, and a condition variable does not remember one"
             ),
             "{table}"
         );

@@ -4,8 +4,7 @@
 //! A deadlock needs a cycle of threads, each holding a lock the next one wants. If
 //! every thread takes locks in one global order (here: the lower account number
 //! first), a thread holding account 3 can only ever wait for accounts above 3, so no
-//! chain of waits can lead back to it. The audit already locked in this order; now
-//! the transfers do too. Transfers between unrelated accounts still never wait for
+//! chain of waits can lead back to it. Transfers between unrelated accounts still never wait for
 //! each other.
 //!
 //! When to choose it: the locks are fine-grained and you can name an order that every
@@ -74,13 +73,5 @@ impl Ledger {
     /// The balance of account `account`.
     pub fn balance_paise(&self, account: usize) -> i64 {
         *self.accounts[account].lock()
-    }
-
-    /// The money in every account together, as one consistent figure. Locks every
-    /// account in account number order, the order transfers use.
-    pub fn total_paise(&self) -> i64 {
-        let guards: Vec<MutexGuard<'_, i64>> =
-            self.accounts.iter().map(|account| account.lock()).collect();
-        guards.iter().map(|balance| **balance).sum()
     }
 }

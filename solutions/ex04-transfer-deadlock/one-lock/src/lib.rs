@@ -2,8 +2,9 @@
 //! can never hold one while waiting for another.
 //!
 //! With a single `Mutex` around every balance there is nothing to take in the wrong
-//! order: the cycle a deadlock needs cannot form. The audit reads every balance under
-//! the same lock, so it never sees a transfer half-done either.
+//! order: the cycle a deadlock needs cannot form. Anything that reads several balances
+//! (an audit of the total, say) sees them all at one moment, never a transfer
+//! half-done.
 //!
 //! When to choose it: contention is low, or the operations are short, and simplicity
 //! matters more than letting transfers between unrelated accounts run in parallel
@@ -44,11 +45,6 @@ impl Ledger {
     /// The balance of account `account`.
     pub fn balance_paise(&self, account: usize) -> i64 {
         self.balances()[account]
-    }
-
-    /// The money in every account together, as one consistent figure.
-    pub fn total_paise(&self) -> i64 {
-        self.balances().iter().sum()
     }
 
     /// Locks every balance.

@@ -4,9 +4,7 @@
 //! A deadlock needs a thread that waits while holding a lock. Here a transfer blocks
 //! only for its first account; it asks for the second with `try_lock`, which never
 //! waits. If the second is busy, it releases the first (so the thread holding the
-//! second can finish), yields, and tries again. The audit still locks every account in
-//! order and may block: it never holds an account a transfer needs while waiting for
-//! one that transfer holds for long, because the transfer never waits.
+//! second can finish), yields, and tries again.
 //!
 //! When to choose it: when no global order exists (the locks are discovered as you
 //! go, or belong to code you do not control). Its costs: wasted work under contention,
@@ -89,13 +87,5 @@ impl Ledger {
     /// The balance of account `account`.
     pub fn balance_paise(&self, account: usize) -> i64 {
         *self.accounts[account].lock()
-    }
-
-    /// The money in every account together, as one consistent figure: locks every
-    /// account, in order.
-    pub fn total_paise(&self) -> i64 {
-        let guards: Vec<MutexGuard<'_, i64>> =
-            self.accounts.iter().map(|account| account.lock()).collect();
-        guards.iter().map(|balance| **balance).sum()
     }
 }
