@@ -1,11 +1,11 @@
-//! The truth suite: the grader judged on student-like attempts at ex01–ex03.
+//! The truth suite: the grader judged on student-like attempts at every exercise.
 //!
 //! `tests/fixtures/attempts/<exNN>/<name>/` is a crate (`Cargo.toml`, `src/lib.rs`
 //! with the exercise's public API) written the way a student writes one, and an
 //! `expect.toml` that says how it must be graded and, in `why`, what the student did:
 //!
 //! - **buggy** (`verdict = "fail"`, `caught_by = [...]`): a wrong fix; every stage in
-//!   `caught_by` must fail it. The list holds the stages measured to catch it every
+//!   `caught_by` must fail it (or time out, where a deadlock stops real threads). The list holds the stages measured to catch it every
 //!   time (stress only where it caught the bug in a large share of its rounds), so
 //!   other stages may fail it too.
 //! - **correct** (`verdict = "pass"`): a right fix in a less common style; every stage
@@ -19,7 +19,7 @@
 //! --submissions DIR --jobs 2`, DIR holding a symlink to each attempt), so their
 //! runners share one build of the dependencies per backend, and the batch's reports
 //! are checked attempt by attempt: a failure prints every mismatch in one table. The
-//! three batches run one after another, never at once.
+//! batches run one after another, never at once.
 //!
 //! Wall time, measured on 2 cores (x86_64) shared with other builds (load 4–9) and
 //! with one job instead of two, before the source policy refused anything: ex01 142 s
@@ -227,10 +227,11 @@ fn judge(attempt: &Attempt, report: &Report, text: &str) -> Result<(), String> {
     let right = match &attempt.kind {
         Kind::Correct => report.verdict == Verdict::Pass && every(Status::Pass),
         Kind::Buggy(stages) => {
+            // A deadlock on real threads ends at the stage's watchdog: `timeout`.
             report.verdict == Verdict::Fail
-                && stages
-                    .iter()
-                    .all(|&stage| status(stage) == Some(Status::Fail))
+                && stages.iter().all(|&stage| {
+                    matches!(status(stage), Some(Status::Fail | Status::Timeout))
+                })
         }
         Kind::Hostile(rule) => {
             report.verdict == Verdict::Fail
@@ -374,7 +375,10 @@ fn the_attempts_are_well_formed_and_cover_every_kind() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     exercises.sort();
-    assert_eq!(exercises, ["ex01", "ex02", "ex03"]);
+    // Every exercise of the lab has its attempts, and each has a test below.
+    let lab = racelab_grader::lab::Lab::open(&root()).unwrap();
+    let ids: Vec<&str> = lab.manifest.exercises.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(exercises, ids);
     let (mut buggy, mut correct, mut hostile) = (0, 0, 0);
     let mut rules = Vec::new();
     for exercise in &exercises {
@@ -429,4 +433,14 @@ fn ex02_attempts_are_graded_as_expected() {
 #[test]
 fn ex03_attempts_are_graded_as_expected() {
     grade_attempts("ex03");
+}
+
+#[test]
+fn ex04_attempts_are_graded_as_expected() {
+    grade_attempts("ex04");
+}
+
+#[test]
+fn ex05_attempts_are_graded_as_expected() {
+    grade_attempts("ex05");
 }

@@ -53,13 +53,13 @@ impl PayoutBatcher {
     /// `batch_size` payouts. Called by the one batcher thread.
     pub fn next_batch(&self) -> Vec<i64> {
         let mut pending = self.pending();
-        while !self.batch_ready.load(Ordering::SeqCst) {
+        // Takes the flag (reads it and clears it in one step), or sleeps until notified.
+        while !self.batch_ready.swap(false, Ordering::SeqCst) {
             pending = self
                 .wakeup
                 .wait(pending)
                 .expect("a payout thread panicked while holding the payouts");
         }
-        self.batch_ready.store(false, Ordering::SeqCst);
         pending.drain(..self.batch_size).collect()
     }
 
