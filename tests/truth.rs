@@ -229,9 +229,9 @@ fn judge(attempt: &Attempt, report: &Report, text: &str) -> Result<(), String> {
         Kind::Buggy(stages) => {
             // A deadlock on real threads ends at the stage's watchdog: `timeout`.
             report.verdict == Verdict::Fail
-                && stages.iter().all(|&stage| {
-                    matches!(status(stage), Some(Status::Fail | Status::Timeout))
-                })
+                && stages
+                    .iter()
+                    .all(|&stage| matches!(status(stage), Some(Status::Fail | Status::Timeout)))
         }
         Kind::Hostile(rule) => {
             report.verdict == Verdict::Fail
@@ -377,7 +377,12 @@ fn the_attempts_are_well_formed_and_cover_every_kind() {
     exercises.sort();
     // Every exercise of the lab has its attempts, and each has a test below.
     let lab = racelab_grader::lab::Lab::open(&root()).unwrap();
-    let ids: Vec<&str> = lab.manifest.exercises.iter().map(|e| e.id.as_str()).collect();
+    let ids: Vec<&str> = lab
+        .manifest
+        .exercises
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
     assert_eq!(exercises, ids);
     let (mut buggy, mut correct, mut hostile) = (0, 0, 0);
     let mut rules = Vec::new();
