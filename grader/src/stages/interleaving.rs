@@ -143,7 +143,7 @@ fn describe(step: &TraceStep, prefixes: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{render, render_steps};
     use racelab_harness::TraceStep;
     use std::path::Path;
 
@@ -197,6 +197,40 @@ mod tests {
         assert_eq!(
             *lines.last().unwrap(),
             "✗ total broken: expected 4900 paise, got 4800 paise"
+        );
+    }
+
+    #[test]
+    fn a_request_for_a_lock_shows_only_where_the_thread_stays_blocked() {
+        let lock = |thread: &str, action: &str, object: &str, line: u32| TraceStep {
+            thread: thread.into(),
+            action: action.into(),
+            value: None,
+            object: Some(object.into()),
+            location: Some(format!("/lab/ex/src/lib.rs:{line}")),
+        };
+        let steps = [
+            lock("T1", "acquire", "Mutex#1", 58),
+            lock("T1", "lock", "Mutex#1", 58),
+            lock("T2", "acquire", "Mutex#2", 58),
+            lock("T2", "lock", "Mutex#2", 58),
+            lock("T1", "acquire", "Mutex#2", 62),
+            lock("T2", "acquire", "Mutex#1", 62),
+        ];
+        let table = render_steps(&steps, &[Path::new("/lab/ex")]).unwrap();
+        assert_eq!(
+            table.matches(".lock()   src/lib.rs:58").count(),
+            2,
+            "{table}"
+        );
+        assert_eq!(
+            table.matches(".lock() blocks   src/lib.rs:62").count(),
+            2,
+            "{table}"
+        );
+        assert!(
+            !table.contains("acquire") && !table.contains("✗"),
+            "{table}"
         );
     }
 
