@@ -15,7 +15,6 @@
 //! `acquired`, `woken`) and has not released (`unlock`, or `wait`, which releases the
 //! mutex it names).
 
-use super::table::Table;
 use racelab_harness::TraceStep;
 use std::path::Path;
 
@@ -193,18 +192,27 @@ impl Deadlock {
                 [t.name.clone(), holds.join(", "), waits]
             })
             .collect();
-        let header = ["thread", "holds", "waits for"];
-        let table = Table::new(
-            3,
-            rows.iter()
-                .flat_map(|row| row.iter().map(String::as_str))
-                .chain(header),
-        );
-        let mut lines = vec![table.row(header)];
-        lines.extend(
-            rows.iter()
-                .map(|row| table.row(row.iter().map(String::as_str))),
-        );
+        let header = ["thread", "holds", "waits for"].map(str::to_owned);
+        // Each column as wide as its own widest cell: thread names are short.
+        let widths: Vec<usize> = (0..3)
+            .map(|column| {
+                rows.iter()
+                    .chain([&header])
+                    .map(|row| row[column].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |row: &[String; 3]| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, &width)| format!(" {cell:<width$} "))
+                .collect();
+            format!("|{}|", cells.join("|"))
+        };
+        let mut lines = vec![line(&header)];
+        lines.extend(rows.iter().map(line));
         lines.push(format!("✗ {}", self.explanation(roots)));
         lines.join("\n")
     }
