@@ -2,7 +2,7 @@
 //! holds which lock and waits for what, derived from the recorded steps.
 //!
 //! ```text
-//! | thread | holds                  | waits for              |
+//! | thread | holds                   | waits for               |
 //! | T1     | Mutex#1   src/lib.rs:58 | Mutex#2   src/lib.rs:62 |
 //! | T2     | Mutex#2   src/lib.rs:58 | Mutex#1   src/lib.rs:62 |
 //! ✗ T1 waits for Mutex#2, which T2 holds; T2 waits for Mutex#1, which T1 holds: none of them can ever go on
