@@ -5,7 +5,8 @@
 //! tests grade every shipped crate and every reference solution with all four stages,
 //! in-process, and fail on any claim the code does not bear out:
 //!
-//! - as shipped, every stage in `caught_by` fails and every other stage passes, with
+//! - as shipped, every stage in `caught_by` fails (or times out: a deadlock on real
+//!   threads ends at the stage's watchdog) and every other stage passes, with
 //!   the manifest's reason attached as its note and printed under its line;
 //! - every reference solution passes every stage;
 //! - the matrix in `README.md` is the one generated from the manifest.
@@ -100,7 +101,9 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
             } else {
                 Status::Pass
             };
-            if found.status != claimed {
+            // A deadlock stops real threads for good: the stage ends at its watchdog.
+            let caught_by_timeout = claimed == Status::Fail && found.status == Status::Timeout;
+            if found.status != claimed && !caught_by_timeout {
                 wrong.push(format!(
                     "{} {stage}: the manifest claims `{claimed}`, the grade says {}",
                     exercise.id,

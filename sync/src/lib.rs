@@ -64,7 +64,7 @@ mod tests {
     use crate::cell::SharedCell;
     use crate::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
     use crate::sync::{
-        Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
+        Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
     };
     use crate::thread::JoinHandle;
     use std::panic::{RefUnwindSafe, UnwindSafe};
@@ -87,6 +87,7 @@ mod tests {
         shareable::<Mutex<u64>>();
         shareable::<RwLock<u64>>();
         shareable::<OnceLock<u64>>();
+        shareable::<Condvar>();
         shareable::<Arc<u64>>();
         shareable::<JoinHandle<u64>>();
         sendable::<SharedCell<u64>>();

@@ -1,21 +1,25 @@
 //! Locks and shared ownership, as [`std::sync`]: `Arc`, `Mutex`, `MutexGuard`,
-//! `RwLock` and its guards, `OnceLock`, and [`atomic`].
+//! `Condvar`, `RwLock` and its guards, `OnceLock`, and [`atomic`].
 //!
-//! Under loom and shuttle, taking and releasing a lock is recorded for the
-//! interleaving tables (see [`crate::trace`]); with std nothing is recorded.
+//! Under loom and shuttle, asking for a lock, taking it and releasing it is recorded
+//! for the interleaving tables and the deadlock reports (see [`crate::trace`]); with
+//! std nothing is recorded.
 
 pub mod atomic;
+mod condvar;
 mod once_lock;
 mod rwlock;
 
+pub use condvar::Condvar;
 pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+// The results and errors of locking are std's own in every backend.
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use crate::backend;
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::{LockResult, PoisonError};
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use {crate::trace, std::panic::Location};
 
@@ -32,14 +36,76 @@ pub struct Mutex<T> {
 /// Under loom and shuttle, what is read and written through it is recorded for the
 /// interleaving tables, at the line that reads or writes (`*guard`, `*guard -= x`):
 /// a read when the guard is dereferenced, a write when a guard that was dereferenced
-/// mutably is dropped, with the value it leaves.
+/// mutably is dropped, with the value it leaves; then the unlock, before the backend's
+/// guard releases the lock and another thread can take it.
 pub struct MutexGuard<'a, T> {
-    inner: backend::sync::MutexGuard<'a, T>,
+    /// The backend's guard: always there, but for the moment a [`Condvar`] takes the
+    /// guard apart (see [`MutexGuard::into_parts`]).
+    inner: Option<backend::sync::MutexGuard<'a, T>>,
+    /// The mutex's name in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: &'a str,
     /// Where the guard was last dereferenced mutably, if it was.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     written_at: Option<&'static Location<'static>>,
+}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// Wraps a backend guard of the mutex named `name` (in the traces).
+    #[inline]
+    fn new(inner: backend::sync::MutexGuard<'a, T>, #[allow(unused)] name: &'a str) -> Self {
+        MutexGuard {
+            inner: Some(inner),
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            name,
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            written_at: None,
+        }
+    }
+
+    /// The backend guard and the mutex's name, recording no unlock: for a condition
+    /// variable's wait, which records the release itself. A write through the guard is
+    /// recorded first.
+    #[inline]
+    fn into_parts(mut self) -> (backend::sync::MutexGuard<'a, T>, &'a str) {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        self.record_write();
+        let inner = self.backend_guard_taken();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        return (inner, self.name);
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        (inner, "")
+    }
+
+    /// Takes the backend's guard out, leaving nothing to record on drop.
+    #[inline]
+    fn backend_guard_taken(&mut self) -> backend::sync::MutexGuard<'a, T> {
+        self.inner.take().expect("a guard is taken apart once")
+    }
+
+    #[inline]
+    fn backend(&self) -> &backend::sync::MutexGuard<'a, T> {
+        self.inner.as_ref().expect("a guard is used whole")
+    }
+
+    /// Records the value a mutable use of the guard left, at the line of that use.
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    fn record_write(&mut self) {
+        if let (Some(at), Some(inner)) = (self.written_at.take(), &self.inner) {
+            let value = trace::primitive_value(&**inner);
+            trace::record("write", Some(self.name), value, Some(at));
+        }
+    }
+}
+
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            self.record_write();
+            trace::record("unlock", Some(self.name), None, None);
+        }
+    }
 }
 
 impl<T> Mutex<T> {
@@ -55,28 +121,63 @@ impl<T> Mutex<T> {
     }
 
     /// Blocks until the lock is free, then takes it, as [`std::sync::Mutex::lock`].
+    ///
+    /// Under loom and shuttle two steps are recorded: `acquire` when the thread asks
+    /// for the lock (the last step of a thread that blocks here for ever), and `lock`
+    /// once it has it.
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let name = self.name();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record("acquire", Some(name), None, Some(Location::caller()));
         let result = self.inner.lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("lock", Some(&self.name), None, Some(Location::caller()));
+        trace::record("lock", Some(name), None, Some(Location::caller()));
         match result {
-            Ok(inner) => Ok(self.guard(inner)),
-            Err(poisoned) => Err(PoisonError::new(self.guard(poisoned.into_inner()))),
+            Ok(inner) => Ok(MutexGuard::new(inner, name)),
+            Err(poisoned) => Err(PoisonError::new(MutexGuard::new(
+                poisoned.into_inner(),
+                name,
+            ))),
         }
     }
 
-    /// The facade's guard over the backend's (every way of taking the lock makes its
-    /// guard here, so that what is read and written through it is recorded).
+    /// Takes the lock if it is free, without blocking, as [`std::sync::Mutex::try_lock`]:
+    /// `Err(TryLockError::WouldBlock)` when another thread holds it.
+    ///
+    /// Under loom and shuttle it is a scheduling point, recorded as `try_lock` with
+    /// `acquired` or `busy`. loom 0.7 holds a thread that is about to `try_lock` a
+    /// mutex until the mutex is free again if another thread takes it at that moment
+    /// (tokio-rs/loom#376), as if it had called `lock`: a fix whose threads only ever
+    /// `try_lock` while holding a lock is judged rightly (the back-off of ex04's
+    /// `try-lock` solution), but loom can report a deadlock where a thread blocks in
+    /// `lock` while holding a lock another thread is about to `try_lock`.
     #[inline]
-    fn guard<'a>(&'a self, inner: backend::sync::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        MutexGuard {
-            inner,
-            #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name: self.name.as_str(),
-            #[cfg(any(feature = "loom", feature = "shuttle"))]
-            written_at: None,
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let name = self.name();
+        let result = self.inner.try_lock();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            let got = if matches!(result, Err(TryLockError::WouldBlock)) {
+                "busy"
+            } else {
+                "acquired"
+            };
+            trace::record(
+                "try_lock",
+                Some(name),
+                Some(got.to_owned()),
+                Some(Location::caller()),
+            );
+        }
+        match result {
+            Ok(inner) => Ok(MutexGuard::new(inner, name)),
+            Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
+                MutexGuard::new(poisoned.into_inner(), name),
+            ))),
+            Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
         }
     }
 
@@ -84,6 +185,15 @@ impl<T> Mutex<T> {
     #[inline]
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
+    }
+
+    /// Its name in the traces (`Mutex#1`); empty with std, which records nothing.
+    #[inline]
+    fn name(&self) -> &str {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        return &self.name;
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        ""
     }
 }
 
@@ -113,10 +223,10 @@ impl<T> Deref for MutexGuard<'_, T> {
         trace::record(
             "read",
             Some(self.name),
-            trace::primitive_value(&*self.inner),
+            trace::primitive_value(&**self.backend()),
             Some(Location::caller()),
         );
-        &self.inner
+        self.backend()
     }
 }
 
@@ -128,24 +238,13 @@ impl<T> DerefMut for MutexGuard<'_, T> {
         {
             self.written_at = Some(Location::caller());
         }
-        &mut self.inner
-    }
-}
-
-#[cfg(any(feature = "loom", feature = "shuttle"))]
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        if let Some(at) = self.written_at {
-            let value = trace::primitive_value(&*self.inner);
-            trace::record("write", Some(self.name), value, Some(at));
-        }
-        trace::record("unlock", Some(self.name), None, None);
+        self.inner.as_mut().expect("a guard is used whole")
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.inner, f)
+        fmt::Debug::fmt(&**self.backend(), f)
     }
 }
 
@@ -320,6 +419,21 @@ mod tests {
             );
             // The facade's own frames (this test's too) are left out of the stacks.
             assert!(at("read").callers.iter().all(|c| !c.contains("/sync/src/")));
+        });
+    }
+
+    #[test]
+    fn try_lock_takes_a_free_lock_and_refuses_a_held_one() {
+        crate::model(|| {
+            let lock = Mutex::new(1_u64);
+            let guard = lock.try_lock().unwrap();
+            assert!(matches!(
+                lock.try_lock(),
+                Err(std::sync::TryLockError::WouldBlock)
+            ));
+            drop(guard);
+            *lock.try_lock().unwrap() += 1;
+            assert_eq!(*lock.lock().unwrap(), 2);
         });
     }
 

@@ -1,6 +1,6 @@
 //! Threads, as [`std::thread`]: `spawn`, `JoinHandle` and `yield_now`.
 //!
-//! Under loom and shuttle, spawning and joining are recorded for the interleaving
+//! Under loom and shuttle, spawning, waiting to join and joining are recorded for the interleaving
 //! tables (see [`crate::trace`]).
 
 use crate::backend;
@@ -24,6 +24,9 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> std::thread::Result<T> {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let caller = Location::caller();
+        // The last step of a thread that waits here for ever.
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record(&format!("joining {}", self.label), None, None, Some(caller));
         let result = self.inner.join();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(&format!("join {}", self.label), None, None, Some(caller));

@@ -15,7 +15,10 @@ use std::panic::Location;
 pub struct Step {
     /// `main` for the scenario's own thread, `T1`, `T2`, … for spawned ones.
     pub thread: String,
-    /// What happened: `load`, `store`, `fetch_add`, `lock`, `spawn T1`, …
+    /// What happened: `load`, `store`, `fetch_add`, `lock`, `spawn T1`, …; a blocking
+    /// call records a step before it blocks too (`acquire` before `lock`, `wait`
+    /// before `woken`, `joining T1` before `join T1`), so the last step of a thread
+    /// that never returns says what it waits for.
     pub action: String,
     /// The value read or written, if any, as `Debug` prints it.
     pub value: Option<String>,

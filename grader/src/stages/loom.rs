@@ -162,7 +162,8 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
         Ok(findings) => findings,
         Err(mut judgement) => {
             if let Some(failure) = &judgement.evidence.failure {
-                judgement.summary = describe(failure);
+                judgement.summary = super::deadlock_summary(failure, &judgement.evidence.steps)
+                    .unwrap_or_else(|| describe(failure));
             }
             judgement.evidence.bounds = Some(bounds(size));
             return *judgement;
@@ -192,7 +193,8 @@ fn judge(run: RunnerRun, size: &LoomSize, replay: String) -> Judgement {
         .flatten();
     let said = match &race {
         Some(race) => race.summary.clone(),
-        None => describe(&failure.message),
+        None => super::deadlock_summary(&failure.message, &failure.trace)
+            .unwrap_or_else(|| describe(&failure.message)),
     };
     let summary = format!("{said} (schedule {})", findings.executions);
     evidence.note = race.and_then(|r| r.advice);
@@ -248,7 +250,8 @@ fn describe_causality_violation(message: &str) -> String {
 
 /// loom's `deadlock; threads = [(Id(0), Blocked(Location(Some(Location { file: "…",
 /// line: 40, … })))), …]`, as "deadlock: every thread is blocked — thread 0 at
-/// file:40, thread 1 at file:49".
+/// file:40, thread 1 at file:49": when no steps were recorded to say more (see
+/// [`super::deadlock`]).
 fn describe_deadlock(message: &str) -> String {
     let blocked: Vec<String> = message
         .split("(Id(")

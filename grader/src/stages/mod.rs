@@ -9,6 +9,7 @@
 //! variant in the harness, and its entry in [`ALL`] (see ARCHITECTURE.md).
 
 mod context;
+pub mod deadlock;
 pub mod interleaving;
 pub mod limits;
 pub mod loom;
@@ -125,8 +126,17 @@ impl Judgement {
         relative(&mut self.summary);
         let evidence = &mut self.evidence;
         if let Some(failure) = &evidence.failure {
-            evidence.trace = evidence.trace.take().or_else(|| {
-                interleaving::render(&evidence.steps, failure, &[subject, root], table_width)
+            let roots = [subject, root];
+            let blocked = deadlock::is_deadlock(failure)
+                .then(|| deadlock::Deadlock::from_steps(&evidence.steps))
+                .flatten();
+            evidence.trace = evidence.trace.take().or_else(|| match blocked {
+                Some(blocked) => Some(
+                    interleaving::render_steps(&evidence.steps, &roots, table_width)
+                        .map_or_else(String::new, |steps| steps + "\n")
+                        + &blocked.render(&roots),
+                ),
+                None => interleaving::render(&evidence.steps, failure, &roots, table_width),
             });
         }
         for text in [
@@ -169,6 +179,15 @@ pub fn take_call_stacks(judgement: &mut Judgement, detailed: Judgement) {
     {
         judgement.evidence.steps = detailed.evidence.steps;
     }
+}
+
+/// A deadlock's summary, naming the blocked threads and what they wait for, when
+/// `message` is loom's or shuttle's report of one and the `steps` show who is blocked.
+pub fn deadlock_summary(message: &str, steps: &[racelab_harness::TraceStep]) -> Option<String> {
+    deadlock::is_deadlock(message)
+        .then(|| deadlock::Deadlock::from_steps(steps))
+        .flatten()
+        .map(|blocked| blocked.summary())
 }
 
 /// `1 round`, `2 rounds`.

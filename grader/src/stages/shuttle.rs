@@ -161,7 +161,8 @@ fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Ju
     };
     let summary = format!(
         "{} (iteration {}, seed {seed})",
-        super::first_line(&failure.message),
+        super::deadlock_summary(&failure.message, &failure.trace)
+            .unwrap_or_else(|| super::first_line(&failure.message)),
         findings.executions
     );
     evidence.schedule = findings.schedule;

@@ -185,7 +185,7 @@ pub fn hung(round: u32, rounds: &Rounds, evidence: Evidence) -> Judgement {
     Judgement {
         status: Status::Timeout,
         summary: format!(
-            "round {} of {} did not finish in {}: possible deadlock or livelock; {} (all {} rounds)",
+            "round {} of {} did not finish in {}: its threads never all returned (possible deadlock or livelock); {} (all {} rounds)",
             round + 1,
             rounds.size.rounds,
             limits::seconds(rounds.round_timeout),

@@ -39,13 +39,31 @@ pub const STALE: &str = "stale: this load returned a value that a store above ha
 /// relative to the first of `roots` that holds them (the subject's folder, then the
 /// workspace).
 pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+    table(steps, Some(failure), roots, width)
+}
+
+/// The table of `steps` alone, without a failure line (a deadlock's table follows it).
+pub fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
+    table(steps, None, roots, width)
+}
+
+fn table(
+    steps: &[TraceStep],
+    failure: Option<&str>,
+    roots: &[&Path],
+    width: usize,
+) -> Option<String> {
     let width = width.max(MIN_WIDTH);
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
     let stale = stale_loads(steps);
     let shown: Vec<(usize, &TraceStep)> = steps
         .iter()
         .enumerate()
-        .filter(|(i, s)| is_subjects(s) && !is_lock_before_access(steps, *i))
+        .filter(|(i, s)| {
+            is_subjects(s)
+                && !is_lock_before_access(steps, *i)
+                && (!is_request(s) || blocks(steps, *i))
+        })
         .collect();
     if shown.is_empty() {
         return None;
@@ -115,9 +133,11 @@ pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize)
         }
         out.extend(layout.row(&lines[i], column(&step.thread), cell));
     }
-    let failure = super::first_line(failure);
-    for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
-        out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
+    if let Some(failure) = failure {
+        let failure = super::first_line(failure);
+        for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
+            out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
+        }
     }
     if let Some(file) = &main_file {
         out.push(format!("  :N is {file} line N"));
@@ -279,15 +299,34 @@ fn is_lock_before_access(steps: &[TraceStep], i: usize) -> bool {
         })
 }
 
+/// Whether a step is the facade's note that a thread asks for something it may have
+/// to wait for (a lock, a thread to join): shown only where the thread stays blocked.
+fn is_request(step: &TraceStep) -> bool {
+    step.action == "acquire" || step.action.starts_with("joining ")
+}
+
+/// Whether the thread of `steps[at]` makes no later step: it blocked there.
+fn blocks(steps: &[TraceStep], at: usize) -> bool {
+    !steps[at + 1..].iter().any(|s| s.thread == steps[at].thread)
+}
+
 /// Whether a step belongs to the subject's code rather than the scenario or facade.
 fn is_subjects(step: &TraceStep) -> bool {
-    let Some(location) = &step.location else {
+    match &step.location {
+        Some(location) => is_subjects_location(location),
         // Unlocks are recorded when a guard is dropped, with no caller to name.
-        return step.action == "unlock";
-    };
+        None => step.action == "unlock",
+    }
+}
+
+/// Whether a recorded line is in the subject's code rather than the scenario, the
+/// harness, the facade or the standard library (a `#[track_caller]` helper passed as a
+/// function, `map(Account::lock)`, is called from inside `core`).
+pub fn is_subjects_location(location: &str) -> bool {
     !(location.contains("/grader/scenarios/")
         || location.contains("/grader/harness/")
-        || location.contains("/sync/src/"))
+        || location.contains("/sync/src/")
+        || location.starts_with("/rustc/"))
 }
 
 /// `location` relative to the first of `prefixes` that holds it.
@@ -364,6 +403,9 @@ fn describe(step: &TraceStep) -> String {
         "write" if value.is_empty() => format!("*{object} (written)"),
         "write" => format!("*{object} = {value}"),
         "lock" | "unlock" => format!("{object}.{}()", step.action),
+        "acquire" => format!("{object}.lock() blocks"),
+        "wait" => format!("{object}.wait({value})"),
+        "woken" => format!("{object}.wait() returns, {value} locked"),
         action => {
             let (name, args) = match action.split_once('(') {
                 Some((name, args)) => (name, args.trim_end_matches(')')),
@@ -464,7 +506,7 @@ fn written(step: &TraceStep) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{render, wrap};
+    use super::{render, render_steps, wrap};
     use racelab_harness::TraceStep;
     use std::path::Path;
 
@@ -492,6 +534,30 @@ mod tests {
 
     fn roots() -> Vec<&'static Path> {
         ROOTS.iter().map(Path::new).collect()
+    }
+
+    #[test]
+    fn a_request_for_a_lock_shows_only_where_the_thread_stays_blocked() {
+        let lock = |thread: &str, action: &str, object: &str, line: u32| TraceStep {
+            value: None,
+            object: Some(object.into()),
+            ..step(thread, action, "", line)
+        };
+        let steps = [
+            lock("T1", "acquire", "Mutex#1", 58),
+            lock("T1", "lock", "Mutex#1", 58),
+            lock("T2", "acquire", "Mutex#2", 58),
+            lock("T2", "lock", "Mutex#2", 58),
+            lock("T1", "acquire", "Mutex#2", 62),
+            lock("T2", "acquire", "Mutex#1", 62),
+        ];
+        let table = render_steps(&steps, &roots(), 80).unwrap();
+        assert_eq!(table.matches(".lock()").count(), 4, "{table}");
+        assert_eq!(table.matches(".lock() blocks").count(), 2, "{table}");
+        assert!(
+            !table.contains("acquire") && !table.contains('✗'),
+            "{table}"
+        );
     }
 
     #[test]

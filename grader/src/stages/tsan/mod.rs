@@ -99,8 +99,9 @@ pub const EXIT_CODE: i32 = 66;
 /// The options the grader runs TSan with: reports go to `tsan.<pid>` files in
 /// `log_dir` (an absolute path, so the subject's working folder does not matter; never
 /// into the subject's output), all of them (no halt on the first), with a fixed exit
-/// code, history deep enough to restore both stacks of a race, and no symbolization
-/// (it would start a process; the grader symbolizes, see [`symbolize`]).
+/// code, history deep enough to restore both stacks of a race, no thread leaks, and
+/// no symbolization (it would start a process; the grader symbolizes, see
+/// [`symbolize`]).
 pub fn options(log_dir: &Path) -> String {
     let options = [
         flag("log_path", &log_dir.join("tsan").display().to_string()),
@@ -108,6 +109,9 @@ pub fn options(log_dir: &Path) -> String {
         "halt_on_error=0".into(),
         "history_size=7".into(),
         "second_deadlock_stack=1".into(),
+        // A round the watchdog ends leaves threads unjoined (it exits the process), and
+        // a dropped `JoinHandle` detaches a thread in Rust: neither is a data race.
+        "report_thread_leaks=0".into(),
         // Report every racing pair of places, not only the first race on an address.
         "suppress_equal_addresses=0".into(),
         "symbolize=0".into(),
