@@ -357,11 +357,11 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     assert_eq!(properties["verdict"], "incomplete");
     assert_eq!(properties["subject_hash"], reports["passing"].subject_hash);
 
-    // Gradescope: a score per stage, the total, visibility.
+    // Gradescope: points by verdict (no pass, so nothing), a test per stage, visibility.
     let results: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&gradescope).unwrap()).unwrap();
     let tests = results["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 20);
+    assert_eq!(tests.len(), 25);
     let passed: Vec<&str> = tests
         .iter()
         .filter(|t| t["status"] == "passed")
@@ -371,10 +371,19 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
         passed,
         ["passing · ex01 · loom", "passing · ex01 · shuttle"]
     );
-    let sum: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    let sum: f64 = tests.iter().filter_map(|t| t["score"].as_f64()).sum();
     assert_eq!(results["score"].as_f64(), Some(sum));
-    assert_eq!(sum, 50.0);
-    assert!(tests.iter().all(|t| t["max_score"].as_f64() == Some(25.0)));
+    assert_eq!(sum, 0.0, "an incomplete grade earns no points");
+    let verdicts: Vec<&serde_json::Value> = tests
+        .iter()
+        .filter(|t| t["name"].as_str().unwrap().ends_with("· verdict"))
+        .collect();
+    assert_eq!(verdicts.len(), 5);
+    assert!(
+        verdicts
+            .iter()
+            .all(|t| t["max_score"].as_f64() == Some(100.0))
+    );
     assert_eq!(results["visibility"], "visible");
     assert_eq!(results["stdout_visibility"], "hidden");
 
@@ -505,4 +514,49 @@ fn batch_usage_errors_exit_2() {
     assert!(err.contains("after_due_date"), "{err}");
     let (code, _, _) = xtask(&["grade"]);
     assert_eq!(code, 2);
+}
+
+/// The crates as shipped earn nothing on Gradescope, although a detector blind to
+/// their bug passes them (tsan for ex02; shuttle and stress for ex03).
+#[test]
+fn unfixed_ex02_and_ex03_score_0_on_gradescope() {
+    let out = tempfile::tempdir().unwrap();
+    for (id, dir, blind) in [
+        ("ex02", "exercises/ex02-toctou-payout", &["tsan"][..]),
+        (
+            "ex03",
+            "exercises/ex03-flag-flip",
+            &["shuttle", "stress"][..],
+        ),
+    ] {
+        let results = out.path().join(format!("{id}.json"));
+        let report = out.path().join(format!("{id}.toml"));
+        let (code, stdout, stderr) = xtask(&[
+            "grade",
+            id,
+            "--path",
+            root().join(dir).to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--gradescope",
+            results.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        let results: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&results).unwrap()).unwrap();
+        assert_eq!(results["score"].as_f64(), Some(0.0), "{id}: {results:#}");
+        for stage in blind {
+            let test = results["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == format!("{id} · {stage}"))
+                .unwrap();
+            assert_eq!(
+                test["status"], "passed",
+                "{id}: {stage} is blind to the bug"
+            );
+            assert!(test.get("score").is_none(), "{id}: {stage} earns nothing");
+        }
+    }
 }

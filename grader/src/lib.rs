@@ -29,6 +29,7 @@ pub mod options;
 pub mod policy;
 pub mod process;
 pub mod report;
+pub mod score;
 pub mod stage_id;
 pub mod stages;
 pub mod subject;

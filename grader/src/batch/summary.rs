@@ -6,6 +6,7 @@ use super::discover::Target;
 use crate::GradeOptions;
 use crate::lab::Lab;
 use crate::report::{self, Report, StageReport, Status};
+use crate::score::Score;
 use crate::stage_id::StageId;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -58,7 +59,7 @@ pub struct Summary {
 }
 
 /// One exercise's verdicts across the class.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseTally {
     /// The exercise's id.
     pub id: String,
@@ -72,6 +73,12 @@ pub struct ExerciseTally {
     pub incomplete: usize,
     /// Verdict `error` (the grader could not do its job).
     pub errored: usize,
+    /// What the exercise is worth (`[exercises.points]`).
+    #[serde(default)]
+    pub max_points: f64,
+    /// The subjects' mean score.
+    #[serde(default)]
+    pub mean_points: f64,
 }
 
 /// One stage across the class.
@@ -109,6 +116,12 @@ pub struct SubjectLine {
     pub subject_hash: String,
     /// Its verdict.
     pub verdict: Verdict,
+    /// What it earned ([`crate::score`]).
+    #[serde(default)]
+    pub points: f64,
+    /// What the exercise is worth.
+    #[serde(default)]
+    pub max_points: f64,
     /// Wall-clock time of its grade.
     pub duration_ms: u64,
     /// Its report.
@@ -148,10 +161,13 @@ impl Summary {
             let mine = reports.iter().filter(|r| r.exercise == exercise.id);
             let mut tally = ExerciseTally {
                 id: exercise.id.clone(),
+                max_points: exercise.points.total,
                 ..ExerciseTally::default()
             };
+            let mut points = 0.0;
             for report in mine {
                 tally.subjects += 1;
+                points += Score::of(report, &exercise.points).earned;
                 match report.verdict {
                     Verdict::Pass => tally.passed += 1,
                     Verdict::Fail => tally.failed += 1,
@@ -160,6 +176,7 @@ impl Summary {
                 }
             }
             if tally.subjects > 0 {
+                tally.mean_points = points / tally.subjects as f64;
                 exercises.push(tally);
             }
         }
@@ -203,20 +220,25 @@ impl Summary {
         let subjects = targets
             .iter()
             .zip(reports)
-            .map(|(target, report)| SubjectLine {
-                name: target.name.clone(),
-                exercise: report.exercise.clone(),
-                subject: report.subject.clone(),
-                subject_hash: report.subject_hash.clone(),
-                verdict: report.verdict,
-                duration_ms: report.duration_ms,
-                report: target.report_path.display().to_string(),
-                problem: target.subject.as_ref().err().cloned(),
-                stages: report
-                    .stages
-                    .iter()
-                    .map(|s| (s.name.as_str().to_owned(), s.status))
-                    .collect(),
+            .map(|(target, report)| {
+                let score = Score::in_manifest(report, &lab.manifest);
+                SubjectLine {
+                    name: target.name.clone(),
+                    exercise: report.exercise.clone(),
+                    subject: report.subject.clone(),
+                    subject_hash: report.subject_hash.clone(),
+                    verdict: report.verdict,
+                    points: score.earned,
+                    max_points: score.max,
+                    duration_ms: report.duration_ms,
+                    report: target.report_path.display().to_string(),
+                    problem: target.subject.as_ref().err().cloned(),
+                    stages: report
+                        .stages
+                        .iter()
+                        .map(|s| (s.name.as_str().to_owned(), s.status))
+                        .collect(),
+                }
             })
             .collect();
         Summary {

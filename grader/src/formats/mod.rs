@@ -215,6 +215,11 @@ pub(crate) mod tests {
                 crate::formats::gradescope::render(
                     &graded,
                     crate::formats::gradescope::Visibility::AfterDueDate,
+                    &crate::manifest::Manifest::load(std::path::Path::new(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/exercises.toml"
+                    )))
+                    .unwrap(),
                 ),
             ),
         ];

@@ -41,7 +41,8 @@ pub(crate) struct ClassArgs {
     /// stage.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Also write Gradescope's results.json: 25 points per stage that passes.
+    /// Also write Gradescope's results.json: an exercise's points for a pass (100
+    /// unless the manifest says otherwise), and its partial credit per stage if any.
     #[arg(long, value_name = "FILE")]
     pub gradescope: Option<PathBuf>,
     /// When students see the Gradescope results: visible, hidden, after_due_date or
@@ -190,7 +191,7 @@ pub(crate) fn write_formats(
         save("junit", path, junit::render(graded), out);
     }
     if let Some(path) = &class.gradescope {
-        let text = gradescope::render(graded, class.gradescope_visibility);
+        let text = gradescope::render(graded, class.gradescope_visibility, &lab.manifest);
         save("gradescope", path, text, out);
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
@@ -257,8 +258,8 @@ fn summary_text(summary: &Summary, path: &Path) -> String {
     let mut text = String::from("Class summary\n");
     for e in &summary.exercises {
         text.push_str(&format!(
-            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored\n",
-            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored
+            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored; {:.1} of {} points on average\n",
+            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored, e.mean_points, e.max_points
         ));
     }
     for s in &summary.stages {
