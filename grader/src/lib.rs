@@ -36,6 +36,6 @@ pub mod subject;
 pub mod toolchain;
 pub mod verdict;
 
-pub use grade::{grade, replay};
+pub use grade::{grade, grade_within, replay};
 pub use options::{GradeOptions, Observer};
 pub use stage_id::StageId;

@@ -9,7 +9,7 @@
 use crate::exercise_name::find_exercise;
 use anyhow::anyhow;
 use racelab_grader::GradeOptions;
-use racelab_grader::batch::{self, Event, Scope, Settings, Summary};
+use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Summary};
 use racelab_grader::formats::gradescope::{self, Visibility};
 use racelab_grader::formats::{Graded, annotations, junit};
 use racelab_grader::lab::Lab;
@@ -17,7 +17,12 @@ use racelab_grader::report::{Report, Status, write_atomically};
 use racelab_grader::stages::StageId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// A subject's time budget per exercise in a batch unless `--budget` says otherwise:
+/// far above what a correct fix takes, so it only ends a grade that keeps running into
+/// its stages' limits.
+const DEFAULT_BUDGET_SECS: u64 = 600;
 
 /// The `grade` options for classes and CI.
 #[derive(Debug, Clone, clap::Args)]
@@ -33,6 +38,10 @@ pub(crate) struct ClassArgs {
     /// at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// With --submissions or --all: each subject's time budget per exercise, in
+    /// seconds; a stage that would start past it is a timeout (default 600).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: Option<u64>,
     /// With --submissions or --all: where the reports and summary.toml go (default:
     /// target/racelab/batch).
     #[arg(long, value_name = "DIR")]
@@ -99,7 +108,16 @@ pub(crate) fn grade_class(
     let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut done = 0;
     let started = Instant::now();
-    let reports = batch::run(lab, &targets, options, jobs, &mut |event| match event {
+    let plan = Plan {
+        jobs,
+        budget: Some(Duration::from_secs(
+            class.budget.unwrap_or(DEFAULT_BUDGET_SECS),
+        )),
+    };
+    let reports = batch::run(lab, &targets, options, plan, &mut |event| match event {
+        Event::Preparing { stage, activity } => {
+            let _ = writeln!(err, "  preparing {stage:<8} {activity}…");
+        }
         Event::Started { target, .. } => {
             let _ = writeln!(err, "  grading {} ({})…", target.name, target.exercise.id);
         }

@@ -90,8 +90,8 @@ pub(crate) fn run(
     if class.is_batch() {
         return class::grade_class(lab, exercise.as_deref(), &class, &options, out, err);
     }
-    if class.jobs.is_some() || class.out.is_some() {
-        bail!("--jobs and --out are for a batch: add --submissions DIR or --all");
+    if class.jobs.is_some() || class.out.is_some() || class.budget.is_some() {
+        bail!("--jobs, --out and --budget are for a batch: add --submissions DIR or --all");
     }
     let Some(exercise) = exercise else {
         bail!(
@@ -169,7 +169,10 @@ fn lost_crate(
         lab,
         std::slice::from_ref(&target),
         options,
-        1,
+        batch::Plan {
+            jobs: 1,
+            budget: None,
+        },
         &mut |event| {
             if let Event::Finished {
                 written: Err(e), ..
