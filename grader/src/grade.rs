@@ -165,7 +165,9 @@ mod tests {
 
     #[test]
     fn past_its_budget_a_grade_runs_no_more_stages() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap();
         let lab = Lab::open(root).unwrap();
         let exercise = lab.manifest.find("ex01").unwrap();
         let subject = Subject::locate(&lab, exercise, None).unwrap();
