@@ -129,6 +129,10 @@ pub struct SubjectLine {
     /// Why there was nothing to grade, when there was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The other subjects of the same exercise whose sources are identical to this
+    /// one's (the same `subject_hash`): worth a look.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
     /// Each stage's status, by stage name.
     pub stages: BTreeMap<String, Status>,
 }
@@ -217,7 +221,7 @@ impl Summary {
                 tally
             })
             .collect();
-        let subjects = targets
+        let mut subjects: Vec<SubjectLine> = targets
             .iter()
             .zip(reports)
             .map(|(target, report)| {
@@ -233,6 +237,7 @@ impl Summary {
                     duration_ms: report.duration_ms,
                     report: target.report_path.display().to_string(),
                     problem: target.subject.as_ref().err().cloned(),
+                    same_as: Vec::new(),
                     stages: report
                         .stages
                         .iter()
@@ -241,6 +246,7 @@ impl Summary {
                 }
             })
             .collect();
+        flag_identical(&mut subjects);
         Summary {
             schema: SUMMARY_SCHEMA,
             grader_version: env!("CARGO_PKG_VERSION").into(),
@@ -256,6 +262,23 @@ impl Summary {
             stages,
             subjects,
         }
+    }
+
+    /// Groups of subjects of one exercise with identical sources, each group in the
+    /// order graded: what [`SubjectLine::same_as`] says, once per group.
+    pub fn identical(&self) -> Vec<(String, Vec<String>)> {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for line in self.subjects.iter().filter(|s| !s.same_as.is_empty()) {
+            let known = groups
+                .iter()
+                .any(|(exercise, names)| *exercise == line.exercise && names.contains(&line.name));
+            if !known {
+                let mut names = vec![line.name.clone()];
+                names.extend(line.same_as.iter().cloned());
+                groups.push((line.exercise.clone(), names));
+            }
+        }
+        groups
     }
 
     /// The batch's exit status: that of its worst verdict (see [`Verdict::worst`]).
@@ -276,9 +299,30 @@ impl Summary {
     }
 }
 
+/// Fills each subject's `same_as` with the other subjects of its exercise whose
+/// sources hash alike (subjects with nothing to hash are never alike).
+fn flag_identical(subjects: &mut [SubjectLine]) {
+    let keys: Vec<(String, String, String)> = subjects
+        .iter()
+        .map(|s| (s.exercise.clone(), s.subject_hash.clone(), s.name.clone()))
+        .collect();
+    for line in subjects.iter_mut() {
+        if line.subject_hash.is_empty() {
+            continue;
+        }
+        line.same_as = keys
+            .iter()
+            .filter(|(exercise, hash, name)| {
+                *exercise == line.exercise && *hash == line.subject_hash && *name != line.name
+            })
+            .map(|(_, _, name)| name.clone())
+            .collect();
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Summary;
+    use super::{Summary, flag_identical};
 
     #[test]
     fn a_summary_round_trips_through_toml() {
@@ -327,5 +371,42 @@ loom = "fail"
         let again: Summary = toml::from_str(&toml::to_string(&summary).unwrap()).unwrap();
         assert_eq!(summary, again);
         assert_eq!(summary.exit_code(), 1);
+    }
+
+    #[test]
+    fn identical_sources_are_flagged_within_an_exercise() {
+        let text = r#"
+schema = 1
+grader_version = "0.1.0"
+manifest_hash = "sha256:00"
+selected = ["loom"]
+jobs = 1
+duration_ms = 5
+verdict = "fail"
+exercises = []
+stages = []
+subjects = [
+  { name = "alice", exercise = "ex01", subject = "a", subject_hash = "sha256:01", verdict = "fail", duration_ms = 1, report = "a", stages = {} },
+  { name = "bob", exercise = "ex01", subject = "b", subject_hash = "sha256:02", verdict = "fail", duration_ms = 1, report = "b", stages = {} },
+  { name = "carol", exercise = "ex01", subject = "c", subject_hash = "sha256:01", verdict = "fail", duration_ms = 1, report = "c", stages = {} },
+  { name = "alice", exercise = "ex02", subject = "d", subject_hash = "sha256:01", verdict = "fail", duration_ms = 1, report = "d", stages = {} },
+  { name = "dave", exercise = "ex01", subject = "e", subject_hash = "", verdict = "fail", duration_ms = 1, report = "e", stages = {} },
+  { name = "erin", exercise = "ex01", subject = "f", subject_hash = "", verdict = "fail", duration_ms = 1, report = "f", stages = {} },
+]
+"#;
+        let mut summary: Summary = toml::from_str(text).unwrap();
+        flag_identical(&mut summary.subjects);
+        let same: Vec<&[String]> = summary.subjects.iter().map(|s| &s.same_as[..]).collect();
+        assert_eq!(same[0], ["carol"]);
+        assert!(same[1].is_empty());
+        assert_eq!(same[2], ["alice"]);
+        assert!(same[3].is_empty() && same[4].is_empty() && same[5].is_empty());
+        assert_eq!(
+            summary.identical(),
+            [(
+                "ex01".to_owned(),
+                vec!["alice".to_owned(), "carol".to_owned()]
+            )]
+        );
     }
 }

@@ -286,6 +286,12 @@ fn summary_text(summary: &Summary, path: &Path) -> String {
             s.name, s.caught, s.caught_alone, s.passed, s.errored, s.skipped
         ));
     }
+    for (exercise, names) in summary.identical() {
+        text.push_str(&format!(
+            "  identical sources for {exercise}: {} (the same subject_hash)\n",
+            names.join(", ")
+        ));
+    }
     let subjects = summary.subjects.len();
     let verdict = summary.verdict;
     let worst = summary
