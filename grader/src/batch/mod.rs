@@ -27,11 +27,13 @@
 mod discover;
 mod pool;
 mod prepare;
+mod student;
 mod summary;
 
-pub use discover::{DiscoverError, Scope, Target, discover};
+pub use discover::{DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored};
 pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
 pub use prepare::{Prepared, prepare};
+pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 
 use crate::lab::Lab;

@@ -189,7 +189,7 @@ fn grade_target(
             &mut finished,
         )
     }));
-    graded.unwrap_or_else(|panic| {
+    let mut report = graded.unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -203,7 +203,11 @@ fn grade_target(
             None,
         );
         keep_finished(report, finished.0)
-    })
+    });
+    if target.name != super::WORKSPACE {
+        super::relative_to_repository(&mut report, target);
+    }
+    report
 }
 
 /// `report` (of a grade the grader failed) with the stages that had finished put back

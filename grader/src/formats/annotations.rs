@@ -122,10 +122,17 @@ pub fn place_of(report: &Report, stage: &StageReport, lab_root: &Path) -> Option
 fn place_in(text: &str, subject: &Path, lab_root: &Path) -> Option<Place> {
     mentions(text).into_iter().find_map(|(path, line, column)| {
         let path = Path::new(&path);
-        let candidates = if path.is_absolute() {
+        // A relative path is the subject's, the lab's, or (in a batch report, where
+        // paths are the student's repository's) a folder's above the subject.
+        let candidates: Vec<PathBuf> = if path.is_absolute() {
             vec![path.to_owned()]
         } else {
-            vec![subject.join(path), lab_root.join(path)]
+            subject
+                .ancestors()
+                .take(4)
+                .chain([lab_root])
+                .map(|base| base.join(path))
+                .collect()
         };
         candidates
             .into_iter()

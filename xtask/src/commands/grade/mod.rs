@@ -163,6 +163,7 @@ fn lost_crate(
         folder: lab.exercise_dir(exercise),
         subject: Err(problem),
         report_path: report_path.clone(),
+        layout: None,
     };
     let mut write_error = None;
     let mut reports = batch::run(
