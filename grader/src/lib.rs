@@ -18,6 +18,7 @@
 
 pub mod batch;
 pub mod build;
+pub mod clean;
 pub mod cores;
 pub mod formats;
 mod grade;

@@ -2,6 +2,7 @@
 //! returns the exit status, or an error that [`crate::run_with`] prints as a usage
 //! error (exit status 2).
 
+mod clean;
 mod dev;
 mod doctor;
 mod grade;
@@ -54,6 +55,9 @@ pub(crate) enum Command {
     /// They unlock once the exercise's last grade passes. Exit status: 0 shown; 1
     /// still locked; 2 usage error.
     Solution(solution::Args),
+    /// Remove the build folders of all but the N most recently graded subjects
+    /// (`--keep N`); the dependencies every grade shares stay built.
+    Clean(clean::Args),
     /// Tools for writing exercises: `dev new exNN-name` lays one out, `dev check`
     /// says what is missing or inconsistent.
     #[command(subcommand)]
@@ -78,6 +82,7 @@ impl Command {
             Command::Watch(args) => watch::run(lab, args, terminal, out, err),
             Command::Reset(args) => reset::run(lab, args, terminal, out, err),
             Command::Solution(args) => solution::run(lab, args, terminal, out, err),
+            Command::Clean(args) => clean::run(lab, args, out),
             Command::Dev(command) => command.run(lab, out, err),
         }
     }

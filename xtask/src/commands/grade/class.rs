@@ -38,6 +38,10 @@ pub(crate) struct ClassArgs {
     /// at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// With --submissions or --all: list what would be graded, and why (how each
+    /// crate was found, or why a folder has none), then stop.
+    #[arg(long)]
+    pub dry_run: bool,
     /// With --submissions or --all: each subject's time budget per exercise, in
     /// seconds; a stage that would start past it is a timeout (default 600).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -90,6 +94,10 @@ pub(crate) fn grade_class(
         .clone()
         .unwrap_or_else(|| lab.work_dir().join("batch"));
     let targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
+    if class.dry_run {
+        let _ = write!(out, "{}", dry_run(&targets, class.submissions.as_deref()));
+        return Ok(0);
+    }
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| anyhow!("cannot create the output folder {}: {e}", out_dir.display()))?;
     let jobs = class.jobs.map_or_else(batch::default_jobs, usize::from);
@@ -142,6 +150,17 @@ pub(crate) fn grade_class(
             }
         }
     });
+    if class.submissions.is_some() {
+        let stale = remove_stale_reports(lab, &out_dir, &targets);
+        if !stale.is_empty() {
+            let _ = writeln!(
+                out,
+                "removed {} report(s) of an earlier run, for subjects not graded in this one: {}",
+                stale.len(),
+                stale.join(", ")
+            );
+        }
+    }
     let settings = Settings {
         submissions: class.submissions.as_deref(),
         options,
@@ -176,6 +195,84 @@ pub(crate) fn grade_class(
     } else {
         crate::EXIT_USAGE
     })
+}
+
+/// Removes the reports in `out/<exercise>/` that this batch did not write (a student
+/// removed from the submissions since), so `--out` holds this run's class only. Only
+/// files that read as reports are removed. Returns their paths relative to `out`.
+fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) -> Vec<String> {
+    let written: Vec<&Path> = targets.iter().map(|t| t.report_path.as_path()).collect();
+    let mut removed = Vec::new();
+    for exercise in &lab.manifest.exercises {
+        let Ok(entries) = std::fs::read_dir(out.join(&exercise.id)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let stale = path.extension().is_some_and(|e| e == "toml")
+                && !written.contains(&path.as_path())
+                && Report::read(&path).is_ok();
+            if stale && std::fs::remove_file(&path).is_ok() {
+                let shown = path.strip_prefix(out).unwrap_or(&path);
+                removed.push(shown.display().to_string());
+            }
+        }
+    }
+    removed
+}
+
+/// What `--dry-run` prints: each target with the crate it would grade and how it was
+/// found (or why there is none), then what in the submissions folder is ignored.
+fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String {
+    let mut text = format!("Would grade {} subject(s):\n", targets.len());
+    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for target in targets {
+        let what = match (&target.subject, target.layout) {
+            (Ok(subject), Some(layout)) => {
+                let shown = subject
+                    .dir
+                    .strip_prefix(&target.folder)
+                    .ok()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+                format!("{shown}  ({layout})")
+            }
+            (Ok(subject), None) => subject.label.clone(),
+            (Err(problem), _) => format!("nothing to grade (fail): {problem}"),
+        };
+        text.push_str(&format!(
+            "  {:<width$}  {:<5} {what}\n",
+            target.name, target.exercise.id
+        ));
+    }
+    let Some(dir) = submissions else {
+        return text;
+    };
+    let mut ignored: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let why = if batch::is_ignored(&name) {
+                        "hidden, or archive metadata"
+                    } else if !entry.path().is_dir() {
+                        "not a folder"
+                    } else {
+                        return None;
+                    };
+                    Some(format!("  {name}  ({why})\n"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ignored.sort();
+    if !ignored.is_empty() {
+        text.push_str("Ignored:\n");
+        text.extend(ignored);
+    }
+    text
 }
 
 /// Writes what `class` asks for beyond the TOML reports — JUnit, Gradescope, and
@@ -256,10 +353,7 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
                 .find(|s| missing.contains(&s.name.as_str()))
         });
     if let Some(stage) = reason {
-        let mut summary = stage.summary.lines().next().unwrap_or_default().to_owned();
-        if summary.chars().count() > 160 {
-            summary = summary.chars().take(159).collect::<String>() + "…";
-        }
+        let summary = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
         line.push_str(&format!(
             "{:>w$}{}: {summary}\n",
             "",
@@ -268,6 +362,35 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
         ));
     }
     line
+}
+
+/// `text` cut to about `width` characters with `…`, but never inside a `file.rs:line`
+/// (or `file.rs:line:column`) it names: a reason keeps the place it points at.
+fn shorten(text: &str, width: usize) -> String {
+    let Some((mut cut, _)) = text.char_indices().nth(width.saturating_sub(1)) else {
+        return text.to_owned();
+    };
+    let mut from = 0;
+    while let Some(at) = text[from..].find(".rs:") {
+        let start = from + at;
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let mut end = start + 4 + digits(&text[start + 4..]);
+        if text[end..].starts_with(':') && digits(&text[end + 1..]) > 0 {
+            end += 1 + digits(&text[end + 1..]);
+        }
+        let path_start = text[..start]
+            .rfind(|c: char| !(c.is_alphanumeric() || "-_./".contains(c)))
+            .map_or(0, |i| i + 1);
+        if path_start < cut && end > cut {
+            cut = end;
+        }
+        from = start + 4;
+    }
+    if cut >= text.len() {
+        text.to_owned()
+    } else {
+        format!("{}…", &text[..cut])
+    }
 }
 
 /// The class summary for people: per exercise its verdicts, per stage what it caught,
@@ -310,4 +433,22 @@ fn summary_text(summary: &Summary, path: &Path) -> String {
         path.display()
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn a_shortened_reason_keeps_the_line_it_names() {
+        let reason = format!(
+            "data race: thread 2 reads at {}/src/lib.rs:67:5 while",
+            "x".repeat(40)
+        );
+        let short = shorten(&reason, 60);
+        assert!(short.ends_with("src/lib.rs:67:5…"), "{short}");
+        assert_eq!(shorten("short", 60), "short");
+        let plain = "y".repeat(100);
+        assert_eq!(shorten(&plain, 10).chars().count(), 10);
+    }
 }
