@@ -11,7 +11,7 @@ use anyhow::anyhow;
 use racelab_grader::GradeOptions;
 use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Summary};
 use racelab_grader::formats::gradescope::{self, Visibility};
-use racelab_grader::formats::{Graded, annotations, junit};
+use racelab_grader::formats::{Graded, annotations, gradebook, junit};
 use racelab_grader::lab::Lab;
 use racelab_grader::report::{Report, Status, write_atomically};
 use racelab_grader::stages::StageId;
@@ -58,6 +58,14 @@ pub(crate) struct ClassArgs {
     /// unless the manifest says otherwise), and its partial credit per stage if any.
     #[arg(long, value_name = "FILE")]
     pub gradescope: Option<PathBuf>,
+    /// Also write a gradebook CSV: a row per student, a verdict and points per
+    /// exercise, and the total.
+    #[arg(long, value_name = "FILE")]
+    pub gradebook: Option<PathBuf>,
+    /// With --gradebook: the class list, one student a line (as their submission
+    /// folders are named); a student with no submission shows as missing.
+    #[arg(long, value_name = "FILE", requires = "gradebook")]
+    pub roster: Option<PathBuf>,
     /// When students see the Gradescope results: visible, hidden, after_due_date or
     /// after_published.
     #[arg(long, value_name = "WHEN", default_value = "visible")]
@@ -285,7 +293,21 @@ pub(crate) fn write_formats(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> bool {
-    let mut healthy = true;
+    // Read first: a roster that cannot be read writes no gradebook.
+    let roster = match class.roster.as_deref().map(gradebook::read_roster) {
+        Some(Err(e)) => {
+            let roster = class.roster.as_deref().unwrap_or(Path::new(""));
+            let _ = writeln!(
+                err,
+                "error: cannot read the roster {}: {e}",
+                roster.display()
+            );
+            None
+        }
+        Some(Ok(names)) => Some(names),
+        None => Some(Vec::new()),
+    };
+    let mut healthy = roster.is_some();
     let mut save =
         |what: &str, path: &Path, text: String, out: &mut dyn Write| match write_atomically(
             path, &text,
@@ -308,6 +330,17 @@ pub(crate) fn write_formats(
     if let Some(path) = &class.gradescope {
         let text = gradescope::render(graded, class.gradescope_visibility, &lab.manifest);
         save("gradescope", path, text, out);
+    }
+    if let (Some(path), Some(roster)) = (&class.gradebook, &roster) {
+        let exercises: Vec<&str> = lab
+            .manifest
+            .exercises
+            .iter()
+            .map(|e| e.id.as_str())
+            .filter(|id| graded.iter().any(|g| g.report.exercise == *id))
+            .collect();
+        let text = gradebook::render(graded, &exercises, roster, &lab.manifest);
+        save("gradebook", path, text, out);
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         let base = std::env::var_os("GITHUB_WORKSPACE")
