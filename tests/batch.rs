@@ -560,3 +560,114 @@ fn unfixed_ex02_and_ex03_score_0_on_gradescope() {
         }
     }
 }
+
+/// Uploads as they come (crates placed directly, a zip with `__MACOSX`), a roster
+/// with a student who sent nothing, a student removed since the last run, and two
+/// students with the same sources.
+#[test]
+fn layouts_roster_stale_reports_and_identical_sources() {
+    let class = tempfile::tempdir().unwrap();
+    let dir = class.path();
+    copy_crate(
+        "exercises/ex01-lost-update",
+        &dir.join("direct/ex01-lost-update"),
+    );
+    copy_crate(
+        "exercises/ex02-toctou-payout",
+        &dir.join("direct/ex02-toctou-payout"),
+    );
+    copy_crate("exercises/ex01-lost-update", &dir.join("zipped/my-ex01"));
+    fs::create_dir_all(dir.join("zipped/__MACOSX/my-ex01")).unwrap();
+    fs::create_dir_all(dir.join("__MACOSX/zipped")).unwrap();
+    copy_crate("solutions/ex01-lost-update/atomic", &dir.join("fixed"));
+    copy_crate("solutions/ex01-lost-update/mutex", &dir.join("ghost"));
+    let out = tempfile::tempdir().unwrap();
+    let gradebook = out.path().join("gradebook.csv");
+    let roster = out.path().join("roster.txt");
+    fs::write(&roster, "direct\nzipped\nfixed\nabsent\n").unwrap();
+    let grade = |extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "ex01",
+            "--submissions",
+            dir.to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = xtask(&args);
+        let said = format!("{stdout}\n{stderr}");
+        (code, stdout, said)
+    };
+
+    let (code, listing, said) = grade(&["--dry-run"]);
+    assert_eq!(code, 0, "{said}");
+    for line in [
+        "direct  ex01  ex01-lost-update  (the exercise crates, placed directly)",
+        "zipped  ex01  my-ex01  (a crate, in the folder's only subfolder)",
+        "__MACOSX  (hidden, or archive metadata)",
+    ] {
+        assert!(listing.contains(line), "{line} missing:\n{listing}");
+    }
+    assert!(
+        !out.path().join("ex01").exists(),
+        "a dry run grades nothing"
+    );
+
+    let (_, _, said) = grade(&[]);
+    assert!(out.path().join("ex01/ghost.toml").exists(), "{said}");
+    fs::remove_dir_all(dir.join("ghost")).unwrap();
+    let (code, stdout, said) = grade(&[
+        "--gradebook",
+        gradebook.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{said}");
+    assert!(!out.path().join("ex01/ghost.toml").exists(), "{said}");
+    assert!(
+        stdout.contains("removed 1 report(s) of an earlier run") && stdout.contains("ghost"),
+        "{said}"
+    );
+    assert!(
+        stdout.contains("identical sources for ex01: direct, zipped"),
+        "{said}"
+    );
+    let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
+    let direct = summary
+        .subjects
+        .iter()
+        .find(|s| s.name == "direct")
+        .unwrap();
+    assert_eq!(direct.same_as, ["zipped"]);
+
+    // The student's own paths and replay command, not the grader's.
+    let report = Report::read(&out.path().join("ex01/direct.toml")).unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
+    assert!(
+        loom.summary.contains(" ex01-lost-update/src/lib.rs:"),
+        "{}",
+        loom.summary
+    );
+    assert!(
+        !loom.summary.contains(dir.to_str().unwrap()),
+        "{}",
+        loom.summary
+    );
+    assert_eq!(
+        loom.evidence.replay.as_deref(),
+        Some("cargo xtask replay ex01 --stage loom --path ex01-lost-update")
+    );
+
+    let csv = fs::read_to_string(&gradebook).unwrap();
+    assert_eq!(
+        csv,
+        "student,ex01 verdict,ex01 points,total\r\n\
+         direct,fail,0,0\r\n\
+         zipped,fail,0,0\r\n\
+         fixed,incomplete,0,0\r\n\
+         absent,missing,0,0\r\n"
+    );
+}
