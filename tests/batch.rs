@@ -671,3 +671,81 @@ fn layouts_roster_stale_reports_and_identical_sources() {
          absent,missing,0,0\r\n"
     );
 }
+
+/// `--shard 1/2` and `--shard 2/2`, joined by `merge`, give the summary one run gives.
+#[test]
+fn two_shards_merged_are_one_run() {
+    let class = tempfile::tempdir().unwrap();
+    let dir = class.path();
+    for (name, from) in [
+        ("ann", "solutions/ex01-lost-update/atomic"),
+        ("ben", "exercises/ex01-lost-update"),
+        ("cat", "solutions/ex01-lost-update/mutex"),
+        ("dan", "exercises/ex01-lost-update"),
+        ("eve", "solutions/ex01-lost-update/per-worker"),
+    ] {
+        copy_crate(from, &dir.join(name));
+    }
+    let outs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let grade = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "ex01",
+            "--submissions",
+            dir.to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = xtask(&args);
+        assert_ne!(code, 2, "{stdout}\n{stderr}");
+    };
+    grade(outs[0].path(), &[]);
+    grade(outs[1].path(), &["--shard", "1/2"]);
+    grade(outs[2].path(), &["--shard", "2/2"]);
+    let gradebook = outs[3].path().join("gradebook.csv");
+    let (code, stdout, stderr) = xtask(&[
+        "merge",
+        outs[1].path().to_str().unwrap(),
+        outs[2].path().to_str().unwrap(),
+        "--out",
+        outs[3].path().to_str().unwrap(),
+        "--gradebook",
+        gradebook.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let read = |out: &tempfile::TempDir| Summary::read(&out.path().join("summary.toml")).unwrap();
+    let (one, first, second, merged) = (
+        read(&outs[0]),
+        read(&outs[1]),
+        read(&outs[2]),
+        read(&outs[3]),
+    );
+    assert_eq!(first.subjects.len() + second.subjects.len(), 5);
+    let lines = |s: &Summary| -> Vec<String> {
+        s.subjects
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} {:?} {:?}",
+                    l.name, l.verdict, l.points, l.stages, l.same_as
+                )
+            })
+            .collect()
+    };
+    assert_eq!(lines(&merged), lines(&one));
+    assert_eq!(merged.exercises, one.exercises);
+    assert_eq!(merged.stages, one.stages);
+    assert_eq!(merged.verdict, one.verdict);
+    for line in &merged.subjects {
+        assert!(
+            Path::new(&line.report).starts_with(outs[3].path()),
+            "{line:?}"
+        );
+        Report::read(Path::new(&line.report)).unwrap();
+    }
+    let csv = fs::read_to_string(&gradebook).unwrap();
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+}

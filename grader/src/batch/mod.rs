@@ -27,12 +27,14 @@
 mod discover;
 mod pool;
 mod prepare;
+mod shard;
 mod student;
 mod summary;
 
 pub use discover::{DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored};
 pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
 pub use prepare::{Prepared, prepare};
+pub use shard::Shard;
 pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 

@@ -160,67 +160,8 @@ impl Summary {
                 .map(|s| s.as_str().to_owned())
                 .collect()
         };
-        let mut exercises: Vec<ExerciseTally> = Vec::new();
-        for exercise in &lab.manifest.exercises {
-            let mine = reports.iter().filter(|r| r.exercise == exercise.id);
-            let mut tally = ExerciseTally {
-                id: exercise.id.clone(),
-                max_points: exercise.points.total,
-                ..ExerciseTally::default()
-            };
-            let mut points = 0.0;
-            for report in mine {
-                tally.subjects += 1;
-                points += Score::of(report, &exercise.points).earned;
-                match report.verdict {
-                    Verdict::Pass => tally.passed += 1,
-                    Verdict::Fail => tally.failed += 1,
-                    Verdict::Incomplete => tally.incomplete += 1,
-                    Verdict::Error => tally.errored += 1,
-                }
-            }
-            if tally.subjects > 0 {
-                tally.mean_points = points / tally.subjects as f64;
-                exercises.push(tally);
-            }
-        }
-        let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
-        let stages = StageId::ALL
-            .into_iter()
-            .map(|stage| {
-                let mut tally = StageTally {
-                    name: stage.as_str().into(),
-                    ..StageTally::default()
-                };
-                for report in reports {
-                    let Some(mine) = report.stage(stage) else {
-                        continue;
-                    };
-                    match mine.status {
-                        Status::Pass => tally.passed += 1,
-                        Status::Fail | Status::Timeout => {
-                            tally.caught += 1;
-                            *tally
-                                .caught_by_exercise
-                                .entry(report.exercise.clone())
-                                .or_default() += 1;
-                            let others = report
-                                .stages
-                                .iter()
-                                .filter(|s| s.name != mine.name)
-                                .any(caught);
-                            if !others {
-                                tally.caught_alone += 1;
-                            }
-                        }
-                        Status::Error => tally.errored += 1,
-                        Status::Skipped => tally.skipped += 1,
-                    }
-                }
-                tally.ran = tally.passed + tally.caught;
-                tally
-            })
-            .collect();
+        let exercises = exercise_tallies(lab, reports);
+        let stages = stage_tallies(reports);
         let mut subjects: Vec<SubjectLine> = targets
             .iter()
             .zip(reports)
@@ -264,6 +205,43 @@ impl Summary {
         }
     }
 
+    /// Joins the summaries of a class graded in shards (`--shard K/N`), each with its
+    /// subjects' reports in its order, into the summary one run would have written:
+    /// subjects in submission-folder order (each folder's exercises in the lab's
+    /// order), every tally made again from the reports. The wall-clock time is the
+    /// longest shard's, the jobs all shards' together. `None` without parts.
+    pub fn merge(lab: &Lab, parts: Vec<(Summary, Vec<Report>)>) -> Option<Summary> {
+        let first = parts.first()?.0.clone();
+        let order = |id: &str| {
+            lab.manifest
+                .exercises
+                .iter()
+                .position(|e| e.id == id)
+                .unwrap_or(usize::MAX)
+        };
+        let mut entries: Vec<(SubjectLine, Report)> = Vec::new();
+        let (mut jobs, mut duration_ms) = (0, 0);
+        for (summary, reports) in parts {
+            jobs += summary.jobs;
+            duration_ms = duration_ms.max(summary.duration_ms);
+            entries.extend(summary.subjects.into_iter().zip(reports));
+        }
+        entries.sort_by(|(a, _), (b, _)| {
+            (&a.name, order(&a.exercise)).cmp(&(&b.name, order(&b.exercise)))
+        });
+        let (mut subjects, reports): (Vec<SubjectLine>, Vec<Report>) = entries.into_iter().unzip();
+        flag_identical(&mut subjects);
+        Some(Summary {
+            jobs,
+            duration_ms,
+            verdict: Verdict::worst(reports.iter().map(|r| r.verdict)),
+            exercises: exercise_tallies(lab, &reports),
+            stages: stage_tallies(&reports),
+            subjects,
+            ..first
+        })
+    }
+
     /// Groups of subjects of one exercise with identical sources, each group in the
     /// order graded: what [`SubjectLine::same_as`] says, once per group.
     pub fn identical(&self) -> Vec<(String, Vec<String>)> {
@@ -297,6 +275,76 @@ impl Summary {
         let text = std::fs::read_to_string(path)?;
         Ok(toml::from_str(&text)?)
     }
+}
+
+/// Per exercise of the lab that has reports, their verdicts and mean points.
+fn exercise_tallies(lab: &Lab, reports: &[Report]) -> Vec<ExerciseTally> {
+    let mut exercises: Vec<ExerciseTally> = Vec::new();
+    for exercise in &lab.manifest.exercises {
+        let mine = reports.iter().filter(|r| r.exercise == exercise.id);
+        let mut tally = ExerciseTally {
+            id: exercise.id.clone(),
+            max_points: exercise.points.total,
+            ..ExerciseTally::default()
+        };
+        let mut points = 0.0;
+        for report in mine {
+            tally.subjects += 1;
+            points += Score::of(report, &exercise.points).earned;
+            match report.verdict {
+                Verdict::Pass => tally.passed += 1,
+                Verdict::Fail => tally.failed += 1,
+                Verdict::Incomplete => tally.incomplete += 1,
+                Verdict::Error => tally.errored += 1,
+            }
+        }
+        if tally.subjects > 0 {
+            tally.mean_points = points / tally.subjects as f64;
+            exercises.push(tally);
+        }
+    }
+    exercises
+}
+
+/// Per stage, what it found across `reports`.
+fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
+    let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
+    StageId::ALL
+        .into_iter()
+        .map(|stage| {
+            let mut tally = StageTally {
+                name: stage.as_str().into(),
+                ..StageTally::default()
+            };
+            for report in reports {
+                let Some(mine) = report.stage(stage) else {
+                    continue;
+                };
+                match mine.status {
+                    Status::Pass => tally.passed += 1,
+                    Status::Fail | Status::Timeout => {
+                        tally.caught += 1;
+                        *tally
+                            .caught_by_exercise
+                            .entry(report.exercise.clone())
+                            .or_default() += 1;
+                        let others = report
+                            .stages
+                            .iter()
+                            .filter(|s| s.name != mine.name)
+                            .any(caught);
+                        if !others {
+                            tally.caught_alone += 1;
+                        }
+                    }
+                    Status::Error => tally.errored += 1,
+                    Status::Skipped => tally.skipped += 1,
+                }
+            }
+            tally.ran = tally.passed + tally.caught;
+            tally
+        })
+        .collect()
 }
 
 /// Fills each subject's `same_as` with the other subjects of its exercise whose

@@ -8,6 +8,7 @@ mod doctor;
 mod grade;
 mod hint;
 mod list;
+mod merge;
 mod replay;
 mod reset;
 mod solution;
@@ -55,6 +56,9 @@ pub(crate) enum Command {
     /// They unlock once the exercise's last grade passes. Exit status: 0 shown; 1
     /// still locked; 2 usage error.
     Solution(solution::Args),
+    /// Join the output folders of a class graded in shards (`grade --shard K/N
+    /// --out DIR`) into one summary, with JUnit, Gradescope and gradebook files.
+    Merge(merge::Args),
     /// Remove the build folders of all but the N most recently graded subjects
     /// (`--keep N`); the dependencies every grade shares stay built.
     Clean(clean::Args),
@@ -83,6 +87,7 @@ impl Command {
             Command::Reset(args) => reset::run(lab, args, terminal, out, err),
             Command::Solution(args) => solution::run(lab, args, terminal, out, err),
             Command::Clean(args) => clean::run(lab, args, out),
+            Command::Merge(args) => merge::run(lab, args, out, err),
             Command::Dev(command) => command.run(lab, out, err),
         }
     }

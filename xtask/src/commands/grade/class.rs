@@ -7,9 +7,9 @@
 //! writes the formats from the same reports.
 
 use crate::exercise_name::find_exercise;
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use racelab_grader::GradeOptions;
-use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Summary};
+use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Shard, Summary};
 use racelab_grader::formats::gradescope::{self, Visibility};
 use racelab_grader::formats::{Graded, annotations, gradebook, junit};
 use racelab_grader::lab::Lab;
@@ -50,6 +50,21 @@ pub(crate) struct ClassArgs {
     /// target/racelab/batch).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// With --submissions: grade only shard K of N (K/N) of the students, chosen by
+    /// their folder's name; `cargo xtask merge` joins the shards' --out folders.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub formats: FormatArgs,
+    /// Stages that must run (comma-separated): if one is skipped, the grade fails
+    /// instead of being incomplete, so it cannot look green in CI.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub require: Vec<StageId>,
+}
+
+/// The files CI systems and course platforms read, for `grade` and `merge`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct FormatArgs {
     /// Also write the results as JUnit XML: a test suite per subject, a test case per
     /// stage.
     #[arg(long, value_name = "FILE")]
@@ -70,10 +85,6 @@ pub(crate) struct ClassArgs {
     /// after_published.
     #[arg(long, value_name = "WHEN", default_value = "visible")]
     pub gradescope_visibility: Visibility,
-    /// Stages that must run (comma-separated): if one is skipped, the grade fails
-    /// instead of being incomplete, so it cannot look green in CI.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub require: Vec<StageId>,
 }
 
 impl ClassArgs {
@@ -101,7 +112,13 @@ pub(crate) fn grade_class(
         .out
         .clone()
         .unwrap_or_else(|| lab.work_dir().join("batch"));
-    let targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
+    let mut targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
+    if let Some(shard) = class.shard {
+        if class.submissions.is_none() {
+            bail!("--shard is for a class: add --submissions DIR");
+        }
+        targets.retain(|t| shard.holds(&t.name));
+    }
     if class.dry_run {
         let _ = write!(out, "{}", dry_run(&targets, class.submissions.as_deref()));
         return Ok(0);
@@ -197,7 +214,7 @@ pub(crate) fn grade_class(
             report,
         })
         .collect();
-    healthy &= write_formats(lab, class, &graded, out, err);
+    healthy &= write_formats(lab, &class.formats, &graded, out, err);
     Ok(if healthy {
         summary.exit_code()
     } else {
@@ -283,12 +300,12 @@ fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String 
     text
 }
 
-/// Writes what `class` asks for beyond the TOML reports — JUnit, Gradescope, and
-/// GitHub annotations when running under GitHub Actions — from `graded`. Returns
-/// whether every file could be written.
+/// Writes what `class` asks for beyond the TOML reports — JUnit, Gradescope, the
+/// gradebook, and GitHub annotations when running under GitHub Actions — from
+/// `graded`. Returns whether every file could be written.
 pub(crate) fn write_formats(
     lab: &Lab,
-    class: &ClassArgs,
+    class: &FormatArgs,
     graded: &[Graded<'_>],
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -428,7 +445,7 @@ fn shorten(text: &str, width: usize) -> String {
 
 /// The class summary for people: per exercise its verdicts, per stage what it caught,
 /// the class verdict with its exit status, and where the summary file is.
-fn summary_text(summary: &Summary, path: &Path) -> String {
+pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
     let mut text = String::from("Class summary\n");
     for e in &summary.exercises {
         text.push_str(&format!(

@@ -17,7 +17,7 @@ use racelab_grader::{GradeOptions, Observer, grade};
 use std::io::Write;
 use std::path::PathBuf;
 
-pub(crate) use class::write_formats;
+pub(crate) use class::{FormatArgs, summary_text, write_formats};
 
 /// `grade`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -127,7 +127,7 @@ pub(crate) fn run(
         name: &name,
         report: &graded,
     }];
-    let formats_written = write_formats(lab, &class, &graded_one, out, err);
+    let formats_written = write_formats(lab, &class.formats, &graded_one, out, err);
     Ok(if written && formats_written {
         graded.verdict.exit_code()
     } else {
