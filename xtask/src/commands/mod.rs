@@ -9,6 +9,7 @@ mod grade;
 mod hint;
 mod list;
 mod merge;
+mod prepare;
 mod replay;
 mod reset;
 mod solution;
@@ -31,6 +32,10 @@ pub(crate) enum Command {
     Grade(grade::Args),
     /// Show which toolchain each stage will use, and what is missing.
     Doctor,
+    /// Build, once, what every grade shares: each stage's dependencies and
+    /// ThreadSanitizer's toolchain and instrumented std (installed if missing), for
+    /// CI caches and a room before class. Exit status: 0 ready; 3 a stage is not.
+    Prepare(prepare::Args),
     /// Replay a failing shuttle schedule printed by `grade`.
     Replay(replay::Args),
     /// List the exercises with their status after the last grade, and a progress bar.
@@ -80,6 +85,7 @@ impl Command {
         match self {
             Command::Grade(args) => grade::run(lab, args, terminal, out, err),
             Command::Doctor => Ok(doctor::run(out, err)),
+            Command::Prepare(args) => prepare::run(lab, args, out, err),
             Command::Replay(args) => replay::run(lab, args, out, err),
             Command::List => Ok(list::run(lab, terminal, out, err)),
             Command::Hint(args) => hint::run(lab, args, terminal, out, err),
