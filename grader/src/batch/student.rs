@@ -14,14 +14,15 @@ pub fn relative_to_repository(report: &mut Report, target: &Target<'_>) {
     let Ok(subject) = &target.subject else {
         return;
     };
-    let Ok(inside) = subject.dir.strip_prefix(&target.folder) else {
-        return;
-    };
+    // The subject's path is canonical; the folder may be a symbolic link (Gradescope's
+    // upload, linked into a class of one).
     let folder = target
         .folder
         .canonicalize()
         .unwrap_or_else(|_| target.folder.clone());
-    let inside = subject.dir.strip_prefix(&folder).unwrap_or(inside);
+    let Ok(inside) = subject.dir.strip_prefix(&folder) else {
+        return;
+    };
     let prefix = if inside.as_os_str().is_empty() {
         String::new()
     } else {
@@ -100,11 +101,20 @@ mod tests {
         let lab = Lab::open(root).unwrap();
         let exercise = lab.manifest.find("ex01").unwrap();
         let class = tempfile::tempdir().unwrap();
-        let folder = class.path().canonicalize().unwrap().join("alice");
+        let class_dir = class.path().canonicalize().unwrap();
+        let folder = class_dir.join("alice-upload");
         let crate_dir = folder.join("exercises/ex01-lost-update");
         fs::create_dir_all(crate_dir.join("src")).unwrap();
         fs::write(crate_dir.join("src/lib.rs"), "").unwrap();
-        let subject = Subject::locate(&lab, exercise, Some(&crate_dir)).unwrap();
+        // The submission is a link to the upload, as Gradescope's script makes it.
+        let link = class_dir.join("alice");
+        std::os::unix::fs::symlink(&folder, &link).unwrap();
+        let subject = Subject::locate(
+            &lab,
+            exercise,
+            Some(&link.join("exercises/ex01-lost-update")),
+        )
+        .unwrap();
         let mut report = caught();
         let at = crate_dir.join("src/lib.rs:67").display().to_string();
         report.stages[0].summary = format!("data race: reads at {at}");
@@ -115,7 +125,7 @@ mod tests {
         let target = Target {
             name: "alice".into(),
             exercise,
-            folder: folder.clone(),
+            folder: link,
             subject: Ok(subject),
             report_path: class.path().join("out.toml"),
             layout: None,
