@@ -16,7 +16,7 @@
 //!    (installed with apt when running as root);
 //! 4. none: the stage is `skipped`, with the commands that would fix it.
 //!
-//! Longer than most modules (about 500 lines, a sixth of them tests): the four ways
+//! Longer than most modules (about 680 lines, a third of them tests): the four ways
 //! share their probes (versions, installed components, runtimes), and `doctor` and
 //! the build read the one [`TsanToolchain`] they produce; split, each part would
 //! reach into the others.

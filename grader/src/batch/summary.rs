@@ -1,5 +1,8 @@
 //! The class summary: tallies per exercise, per stage and per subject, written as
-//! `summary.toml` beside a batch's reports.
+//! `summary.toml` beside a batch's reports, and the join of a class graded in shards.
+//!
+//! About 460 lines, 110 of them tests: the tallies, the merge and the similarity flags
+//! read the same subject lines.
 
 use super::SUMMARY_SCHEMA;
 use super::discover::Target;

@@ -2,6 +2,7 @@
 //! `--submissions DIR` or `--all`, a class ([`class`]).
 
 mod class;
+mod formats;
 
 use crate::console::Console;
 use crate::exercise_name::find_exercise;
@@ -17,7 +18,8 @@ use racelab_grader::{GradeOptions, Observer, grade};
 use std::io::Write;
 use std::path::PathBuf;
 
-pub(crate) use class::{FormatArgs, summary_text, write_formats};
+pub(crate) use class::summary_text;
+pub(crate) use formats::{FormatArgs, write_formats};
 
 /// `grade`'s arguments.
 #[derive(Debug, clap::Args)]
