@@ -7,7 +7,7 @@
 # solutions (in turn: shipped, mutex, atomic, per-worker), graded in one batch with
 # `cargo xtask grade ex01 --submissions` three times:
 #
-#   cold     nothing built yet: the first subject compiles loom, shuttle, the facade
+#   cold     nothing built yet: the batch first compiles loom, shuttle, the facade
 #            (and for tsan the instrumented std) for everyone;
 #   warm     the dependencies built, N new copies: each subject costs its own crate,
 #            its runner's link, and its runs;

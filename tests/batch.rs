@@ -357,11 +357,11 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     assert_eq!(properties["verdict"], "incomplete");
     assert_eq!(properties["subject_hash"], reports["passing"].subject_hash);
 
-    // Gradescope: a score per stage, the total, visibility.
+    // Gradescope: points by verdict (no pass, so nothing), a test per stage, visibility.
     let results: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&gradescope).unwrap()).unwrap();
     let tests = results["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 20);
+    assert_eq!(tests.len(), 25);
     let passed: Vec<&str> = tests
         .iter()
         .filter(|t| t["status"] == "passed")
@@ -371,10 +371,19 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
         passed,
         ["passing · ex01 · loom", "passing · ex01 · shuttle"]
     );
-    let sum: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    let sum: f64 = tests.iter().filter_map(|t| t["score"].as_f64()).sum();
     assert_eq!(results["score"].as_f64(), Some(sum));
-    assert_eq!(sum, 50.0);
-    assert!(tests.iter().all(|t| t["max_score"].as_f64() == Some(25.0)));
+    assert_eq!(sum, 0.0, "an incomplete grade earns no points");
+    let verdicts: Vec<&serde_json::Value> = tests
+        .iter()
+        .filter(|t| t["name"].as_str().unwrap().ends_with("· verdict"))
+        .collect();
+    assert_eq!(verdicts.len(), 5);
+    assert!(
+        verdicts
+            .iter()
+            .all(|t| t["max_score"].as_f64() == Some(100.0))
+    );
     assert_eq!(results["visibility"], "visible");
     assert_eq!(results["stdout_visibility"], "hidden");
 
@@ -505,4 +514,238 @@ fn batch_usage_errors_exit_2() {
     assert!(err.contains("after_due_date"), "{err}");
     let (code, _, _) = xtask(&["grade"]);
     assert_eq!(code, 2);
+}
+
+/// The crates as shipped earn nothing on Gradescope, although a detector blind to
+/// their bug passes them (tsan for ex02; shuttle and stress for ex03).
+#[test]
+fn unfixed_ex02_and_ex03_score_0_on_gradescope() {
+    let out = tempfile::tempdir().unwrap();
+    for (id, dir, blind) in [
+        ("ex02", "exercises/ex02-toctou-payout", &["tsan"][..]),
+        (
+            "ex03",
+            "exercises/ex03-flag-flip",
+            &["shuttle", "stress"][..],
+        ),
+    ] {
+        let results = out.path().join(format!("{id}.json"));
+        let report = out.path().join(format!("{id}.toml"));
+        let (code, stdout, stderr) = xtask(&[
+            "grade",
+            id,
+            "--path",
+            root().join(dir).to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--gradescope",
+            results.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        let results: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&results).unwrap()).unwrap();
+        assert_eq!(results["score"].as_f64(), Some(0.0), "{id}: {results:#}");
+        for stage in blind {
+            let test = results["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == format!("{id} · {stage}"))
+                .unwrap();
+            assert_eq!(
+                test["status"], "passed",
+                "{id}: {stage} is blind to the bug"
+            );
+            assert!(test.get("score").is_none(), "{id}: {stage} earns nothing");
+        }
+    }
+}
+
+/// Uploads as they come (crates placed directly, a zip with `__MACOSX`), a roster
+/// with a student who sent nothing, a student removed since the last run, and two
+/// students with the same sources.
+#[test]
+fn layouts_roster_stale_reports_and_identical_sources() {
+    let class = tempfile::tempdir().unwrap();
+    let dir = class.path();
+    copy_crate(
+        "exercises/ex01-lost-update",
+        &dir.join("direct/ex01-lost-update"),
+    );
+    copy_crate(
+        "exercises/ex02-toctou-payout",
+        &dir.join("direct/ex02-toctou-payout"),
+    );
+    copy_crate("exercises/ex01-lost-update", &dir.join("zipped/my-ex01"));
+    fs::create_dir_all(dir.join("zipped/__MACOSX/my-ex01")).unwrap();
+    fs::create_dir_all(dir.join("__MACOSX/zipped")).unwrap();
+    copy_crate("solutions/ex01-lost-update/atomic", &dir.join("fixed"));
+    copy_crate("solutions/ex01-lost-update/mutex", &dir.join("ghost"));
+    let out = tempfile::tempdir().unwrap();
+    let gradebook = out.path().join("gradebook.csv");
+    let roster = out.path().join("roster.txt");
+    fs::write(&roster, "direct\nzipped\nfixed\nabsent\n").unwrap();
+    let grade = |extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "ex01",
+            "--submissions",
+            dir.to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = xtask(&args);
+        let said = format!("{stdout}\n{stderr}");
+        (code, stdout, said)
+    };
+
+    let (code, listing, said) = grade(&["--dry-run"]);
+    assert_eq!(code, 0, "{said}");
+    for line in [
+        "direct  ex01  ex01-lost-update  (the exercise crates, placed directly)",
+        "zipped  ex01  my-ex01  (a crate, in the folder's only subfolder)",
+        "__MACOSX  (hidden, or archive metadata)",
+    ] {
+        assert!(listing.contains(line), "{line} missing:\n{listing}");
+    }
+    assert!(
+        !out.path().join("ex01").exists(),
+        "a dry run grades nothing"
+    );
+
+    let (_, _, said) = grade(&[]);
+    assert!(out.path().join("ex01/ghost.toml").exists(), "{said}");
+    fs::remove_dir_all(dir.join("ghost")).unwrap();
+    let (code, stdout, said) = grade(&[
+        "--gradebook",
+        gradebook.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{said}");
+    assert!(!out.path().join("ex01/ghost.toml").exists(), "{said}");
+    assert!(
+        stdout.contains("removed 1 report(s) of an earlier run") && stdout.contains("ghost"),
+        "{said}"
+    );
+    assert!(
+        stdout.contains("identical sources for ex01: direct, zipped"),
+        "{said}"
+    );
+    let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
+    let direct = summary
+        .subjects
+        .iter()
+        .find(|s| s.name == "direct")
+        .unwrap();
+    assert_eq!(direct.same_as, ["zipped"]);
+
+    // The student's own paths and replay command, not the grader's.
+    let report = Report::read(&out.path().join("ex01/direct.toml")).unwrap();
+    let loom = report.stage(StageId::Loom).unwrap();
+    assert!(
+        loom.summary.contains(" ex01-lost-update/src/lib.rs:"),
+        "{}",
+        loom.summary
+    );
+    assert!(
+        !loom.summary.contains(dir.to_str().unwrap()),
+        "{}",
+        loom.summary
+    );
+    assert_eq!(
+        loom.evidence.replay.as_deref(),
+        Some("cargo xtask replay ex01 --stage loom --path ex01-lost-update")
+    );
+
+    let csv = fs::read_to_string(&gradebook).unwrap();
+    assert_eq!(
+        csv,
+        "student,ex01 verdict,ex01 points,total\r\n\
+         direct,fail,0,0\r\n\
+         zipped,fail,0,0\r\n\
+         fixed,incomplete,0,0\r\n\
+         absent,missing,0,0\r\n"
+    );
+}
+
+/// `--shard 1/2` and `--shard 2/2`, joined by `merge`, give the summary one run gives.
+#[test]
+fn two_shards_merged_are_one_run() {
+    let class = tempfile::tempdir().unwrap();
+    let dir = class.path();
+    for (name, from) in [
+        ("ann", "solutions/ex01-lost-update/atomic"),
+        ("ben", "exercises/ex01-lost-update"),
+        ("cat", "solutions/ex01-lost-update/mutex"),
+        ("dan", "exercises/ex01-lost-update"),
+        ("eve", "solutions/ex01-lost-update/per-worker"),
+    ] {
+        copy_crate(from, &dir.join(name));
+    }
+    let outs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let grade = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "ex01",
+            "--submissions",
+            dir.to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = xtask(&args);
+        assert_ne!(code, 2, "{stdout}\n{stderr}");
+    };
+    grade(outs[0].path(), &[]);
+    grade(outs[1].path(), &["--shard", "1/2"]);
+    grade(outs[2].path(), &["--shard", "2/2"]);
+    let gradebook = outs[3].path().join("gradebook.csv");
+    let (code, stdout, stderr) = xtask(&[
+        "merge",
+        outs[1].path().to_str().unwrap(),
+        outs[2].path().to_str().unwrap(),
+        "--out",
+        outs[3].path().to_str().unwrap(),
+        "--gradebook",
+        gradebook.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let read = |out: &tempfile::TempDir| Summary::read(&out.path().join("summary.toml")).unwrap();
+    let (one, first, second, merged) = (
+        read(&outs[0]),
+        read(&outs[1]),
+        read(&outs[2]),
+        read(&outs[3]),
+    );
+    assert_eq!(first.subjects.len() + second.subjects.len(), 5);
+    let lines = |s: &Summary| -> Vec<String> {
+        s.subjects
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} {:?} {:?}",
+                    l.name, l.verdict, l.points, l.stages, l.same_as
+                )
+            })
+            .collect()
+    };
+    assert_eq!(lines(&merged), lines(&one));
+    assert_eq!(merged.exercises, one.exercises);
+    assert_eq!(merged.stages, one.stages);
+    assert_eq!(merged.verdict, one.verdict);
+    for line in &merged.subjects {
+        assert!(
+            Path::new(&line.report).starts_with(outs[3].path()),
+            "{line:?}"
+        );
+        Report::read(Path::new(&line.report)).unwrap();
+    }
+    let csv = fs::read_to_string(&gradebook).unwrap();
+    assert_eq!(csv.lines().count(), 6, "{csv}");
 }

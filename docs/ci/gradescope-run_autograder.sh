@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Gradescope: save as `run_autograder` at the root of the autograder zip, beside a
-# `setup.sh` that installs Rust with rustup (and a copy of the instructor's Racelab
-# workspace in the zip, which Gradescope unpacks to /autograder/source).
+# Gradescope: save as `run_autograder` at the root of the autograder zip, beside
+# `setup.sh` (gradescope-setup.sh here: Rust, nightly and the prepared grader in the
+# image) and a copy of the instructor's Racelab workspace, which Gradescope unpacks
+# to /autograder/source.
 #
 # The student's upload (/autograder/submission) may be the exercise's crate or a whole
 # copy of the workspace; --submissions wants the folder above a submission, so it is
 # linked into one of its own. The scenarios and bounds are the instructor's, from
 # /autograder/source; the student's grader/ folder, if any, is never used.
-# Each stage is a test worth 25 points; --require makes a stage that could not run a
-# failed test rather than a missing one.
+# The exercise is worth its points (100) for a pass, nothing otherwise (README,
+# "Scores"); each stage is a test carrying its evidence. --require makes a stage that
+# could not run a failure rather than a missing test.
 set -euo pipefail
+export PATH="$HOME/.cargo/bin:$PATH"
 EXERCISE=ex01
 mkdir -p /tmp/class /autograder/results
 ln -sfn /autograder/submission /tmp/class/student

@@ -20,6 +20,20 @@ pub fn grade(
     options: &GradeOptions,
     observer: &mut dyn Observer,
 ) -> Report {
+    grade_within(lab, exercise, subject, options, None, observer)
+}
+
+/// [`grade`], with a time budget for the whole grade: a stage that would start once
+/// `budget` is spent does not run and is a `timeout` (every stage is also bounded by
+/// its own limit, so a grade overruns its budget by one stage at most).
+pub fn grade_within(
+    lab: &Lab,
+    exercise: &Exercise,
+    subject: &Subject,
+    options: &GradeOptions,
+    budget: Option<Duration>,
+    observer: &mut dyn Observer,
+) -> Report {
     let started = Instant::now();
     // Hashed first: the record is of the sources as they were when the grade began.
     let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
@@ -34,6 +48,15 @@ pub fn grade(
             Judgement::skipped("not selected with --stage".into())
         } else if !refusals.is_empty() {
             refused_by_policy(&refusals)
+        } else if let Some(budget) = budget.filter(|b| started.elapsed() >= *b) {
+            Judgement {
+                status: Status::Timeout,
+                summary: format!(
+                    "did not run: the grade used up its time budget of {} (--budget) before this stage",
+                    crate::stages::limits::seconds(budget)
+                ),
+                evidence: crate::report::Evidence::default(),
+            }
         } else {
             let mut cx = Context::new(lab, exercise, subject, options, &mut runners, observer);
             stage.run(&mut cx)
@@ -122,4 +145,55 @@ fn refused_by_policy(refusals: &[crate::policy::Refusal]) -> Judgement {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grade_within;
+    use crate::lab::Lab;
+    use crate::options::{GradeOptions, Observer};
+    use crate::report::{StageReport, Status};
+    use crate::stage_id::StageId;
+    use crate::subject::Subject;
+    use std::time::Duration;
+
+    struct Silent;
+
+    impl Observer for Silent {
+        fn activity(&mut self, _: StageId, _: &str) {}
+        fn stage_finished(&mut self, _: &StageReport) {}
+    }
+
+    #[test]
+    fn past_its_budget_a_grade_runs_no_more_stages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap();
+        let lab = Lab::open(root).unwrap();
+        let exercise = lab.manifest.find("ex01").unwrap();
+        let subject = Subject::locate(&lab, exercise, None).unwrap();
+        let options = GradeOptions {
+            stages: vec![StageId::Loom, StageId::Stress],
+            ..GradeOptions::default()
+        };
+        let report = grade_within(
+            &lab,
+            exercise,
+            &subject,
+            &options,
+            Some(Duration::ZERO),
+            &mut Silent,
+        );
+        let statuses: Vec<Status> = report.stages.iter().map(|s| s.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::Timeout,
+                Status::Skipped,
+                Status::Timeout,
+                Status::Skipped
+            ]
+        );
+        assert!(report.stages[0].summary.contains("time budget"));
+    }
 }

@@ -19,6 +19,7 @@
 pub mod api;
 pub mod batch;
 pub mod build;
+pub mod clean;
 pub mod cores;
 pub mod formats;
 mod grade;
@@ -30,12 +31,13 @@ pub mod options;
 pub mod policy;
 pub mod process;
 pub mod report;
+pub mod score;
 pub mod stage_id;
 pub mod stages;
 pub mod subject;
 pub mod toolchain;
 pub mod verdict;
 
-pub use grade::{grade, replay};
+pub use grade::{grade, grade_within, replay};
 pub use options::{GradeOptions, Observer};
 pub use stage_id::StageId;

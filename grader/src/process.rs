@@ -71,10 +71,34 @@ pub fn run(command: Command, timeout: Duration, cap: usize) -> io::Result<Finish
 /// `input`, stdin is empty). `input` must fit in a pipe's buffer (a few KiB): it is
 /// written before the child is waited for.
 pub fn run_with_input(
+    command: Command,
+    input: Option<&[u8]>,
+    timeout: Duration,
+    cap: usize,
+) -> io::Result<Finished> {
+    run_reporting(command, input, timeout, cap, &mut |_| {})
+}
+
+/// How often [`run_with_progress`] says the child is still running.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+
+/// [`run`], telling `still_running` how long the child has run every
+/// [`PROGRESS_EVERY`] while it runs (a long install, say).
+pub fn run_with_progress(
+    command: Command,
+    timeout: Duration,
+    cap: usize,
+    still_running: &mut dyn FnMut(Duration),
+) -> io::Result<Finished> {
+    run_reporting(command, None, timeout, cap, still_running)
+}
+
+fn run_reporting(
     mut command: Command,
     input: Option<&[u8]>,
     timeout: Duration,
     cap: usize,
+    still_running: &mut dyn FnMut(Duration),
 ) -> io::Result<Finished> {
     command
         .stdin(if input.is_some() {
@@ -107,11 +131,15 @@ pub fn run_with_input(
             ));
         }
     };
-    let (status, timed_out) = match child.wait_timeout(timeout)? {
-        Some(status) => (Some(status), false),
-        None => {
-            kill_group(&mut child);
-            (child.wait().ok(), true)
+    let (status, timed_out) = loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        match child.wait_timeout(left.min(PROGRESS_EVERY))? {
+            Some(status) => break (Some(status), false),
+            None if left <= PROGRESS_EVERY => {
+                kill_group(&mut child);
+                break (child.wait().ok(), true);
+            }
+            None => still_running(started.elapsed()),
         }
     };
     // The child is gone, but something it started may still hold the pipes open.

@@ -7,13 +7,16 @@
 //! 1. rustup's `nightly` with the `x86_64-unknown-linux-gnutsan` target, whose std
 //!    ships instrumented (toolchains from 1.96 on);
 //! 2. rustup's `nightly` with `rust-src`, rebuilding std with `-Zbuild-std`
-//!    (`rust-src` is added when missing, with a short timeout);
+//!    (`rust-src` is added when missing, with a short timeout; when rustup has no
+//!    nightly at all, `rustup toolchain install nightly --profile minimal --component
+//!    rust-src` installs one, as the user running the grade, within
+//!    [`INSTALL_TIMEOUT`]);
 //! 3. Debian's `rustc-web`/`cargo-web`/`rust-web-src` with clang's TSan runtime of
 //!    the same LLVM (`libclang-rt-<N>-dev`), rebuilding std with `RUSTC_BOOTSTRAP=1`
 //!    (installed with apt when running as root);
 //! 4. none: the stage is `skipped`, with the commands that would fix it.
 //!
-//! Longer than most modules (about 500 lines, a sixth of them tests): the four ways
+//! Longer than most modules (about 680 lines, a third of them tests): the four ways
 //! share their probes (versions, installed components, runtimes), and `doctor` and
 //! the build read the one [`TsanToolchain`] they produce; split, each part would
 //! reach into the others.
@@ -30,6 +33,23 @@ pub const TSAN_TARGET: &str = "x86_64-unknown-linux-gnutsan";
 
 /// How long one provisioning command may take.
 const PROVISION_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// How long installing rustup's nightly toolchain may take (a few hundred MB).
+pub const INSTALL_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// What installs the nightly toolchain the stage needs, as the user, through rustup
+/// (without updating rustup itself: that is the user's business, and fails where
+/// rustup lives outside `CARGO_HOME`).
+pub const INSTALL_NIGHTLY: [&str; 8] = [
+    "toolchain",
+    "install",
+    "nightly",
+    "--profile",
+    "minimal",
+    "--component",
+    "rust-src",
+    "--no-self-update",
+];
 
 /// How long one probe (`rustc --version`, `rustup target list`…) may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -120,26 +140,39 @@ impl TsanToolchain {
 }
 
 /// Finds a TSan-capable toolchain; with `provision`, installs what is missing. `say`
-/// hears what is being done (an install can take a minute). `Err` is the reason the
+/// hears what is being done (an install can take minutes). `Err` is the reason the
 /// stage must be skipped, with the commands that would fix it.
 pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolchain, String> {
-    if let Some(version) = rustup_nightly() {
-        if installed("target", TSAN_TARGET) {
-            return Ok(rustup_toolchain(&version, TSAN_TARGET, false));
+    find_tsan_with(Path::new("rustup"), provision, say)
+}
+
+/// [`find_tsan`] with `rustup` as the rustup program.
+pub fn find_tsan_with(
+    rustup: &Path,
+    provision: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<TsanToolchain, String> {
+    let mut version = rustup_nightly(rustup);
+    if version.is_none() && provision && has_rustup(rustup) {
+        version = install_nightly(rustup, say);
+    }
+    if let Some(version) = version {
+        if installed(rustup, "target", TSAN_TARGET) {
+            return Ok(rustup_toolchain(rustup, &version, TSAN_TARGET, false));
         }
-        if installed("component", "rust-src") {
-            return Ok(rustup_toolchain(&version, HOST, true));
+        if installed(rustup, "component", "rust-src") {
+            return Ok(rustup_toolchain(rustup, &version, HOST, true));
         }
         if provision {
             say("adding rust-src to the nightly toolchain (to build an instrumented std)");
-            if run_quietly(Command::new("rustup").args([
+            if run_quietly(Command::new(rustup).args([
                 "component",
                 "add",
                 "rust-src",
                 "--toolchain",
                 "nightly",
             ])) {
-                return Ok(rustup_toolchain(&version, HOST, true));
+                return Ok(rustup_toolchain(rustup, &version, HOST, true));
             }
         }
     }
@@ -164,6 +197,44 @@ pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolc
     ))
 }
 
+/// Installs rustup's nightly with `rust-src` ([`INSTALL_NIGHTLY`]) as the user running
+/// the grade, within [`INSTALL_TIMEOUT`], saying how it goes; returns its `rustc
+/// --version` when it is there afterwards.
+fn install_nightly(rustup: &Path, say: &mut dyn FnMut(&str)) -> Option<String> {
+    say(&format!(
+        "installing rustup's nightly toolchain with rust-src, as {} (once; a few minutes): rustup {}",
+        user_name(),
+        INSTALL_NIGHTLY.join(" ")
+    ));
+    let mut command = Command::new(rustup);
+    command.args(INSTALL_NIGHTLY);
+    let mut still = |elapsed: Duration| {
+        say(&format!(
+            "still installing nightly ({} s so far, at most {} s)",
+            elapsed.as_secs(),
+            INSTALL_TIMEOUT.as_secs()
+        ));
+    };
+    let finished = process::run_with_progress(command, INSTALL_TIMEOUT, 64 << 10, &mut still);
+    // What counts is whether nightly is there now, whatever rustup's status.
+    if let Some(version) = rustup_nightly(rustup) {
+        return Some(version);
+    }
+    match finished {
+        Ok(finished) if finished.timed_out => say(&format!(
+            "rustup did not install nightly within {} s; stopped",
+            INSTALL_TIMEOUT.as_secs()
+        )),
+        Ok(finished) => say(&format!(
+            "rustup could not install nightly ({}): {}",
+            finished.describe_status(),
+            process::last_lines(&finished.stderr, 3)
+        )),
+        Err(e) => say(&format!("cannot run rustup: {e}")),
+    }
+    None
+}
+
 /// Debian's toolchain (step 3 of the module's list); with `provision`, installed when
 /// running as root with apt. `Err(Some(why))` when an install was tried and failed.
 pub fn find_debian(
@@ -185,24 +256,44 @@ pub fn find_debian(
 }
 
 /// `rustc --version` of rustup's nightly, if rustup has one.
-fn rustup_nightly() -> Option<String> {
-    probe(Command::new("rustup").args(["run", "nightly", "rustc", "--version"]))
+fn rustup_nightly(rustup: &Path) -> Option<String> {
+    probe(Command::new(rustup).args(["run", "nightly", "rustc", "--version"]))
+}
+
+/// Whether [`find_tsan`] can install nightly itself: rustup is on `PATH`.
+pub fn rustup_on_path() -> bool {
+    has_rustup(Path::new("rustup"))
+}
+
+/// Whether `rustup` answers at all (it is installed and on `PATH`).
+fn has_rustup(rustup: &Path) -> bool {
+    probe(Command::new(rustup).arg("--version")).is_some()
+}
+
+/// The name of the user the grader runs as, for what it says it installs.
+fn user_name() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| {
+            // SAFETY: geteuid has no preconditions.
+            format!("uid {}", unsafe { libc::geteuid() })
+        })
 }
 
 /// Whether nightly has the rustup `kind` (`target`, `component`) named `name`.
-fn installed(kind: &str, name: &str) -> bool {
-    probe(Command::new("rustup").args([kind, "list", "--installed", "--toolchain", "nightly"]))
+fn installed(rustup: &Path, kind: &str, name: &str) -> bool {
+    probe(Command::new(rustup).args([kind, "list", "--installed", "--toolchain", "nightly"]))
         .is_some_and(|listing| listing.lines().any(|l| l.trim().starts_with(name)))
 }
 
-fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolchain {
+fn rustup_toolchain(rustup: &Path, version: &str, target: &str, build_std: bool) -> TsanToolchain {
     let how = if build_std {
         "std rebuilt with -Zbuild-std"
     } else {
         "its instrumented std"
     };
     let sysroot =
-        probe(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
+        probe(Command::new(rustup).args(["run", "nightly", "rustc", "--print", "sysroot"]))
             .map(PathBuf::from);
     let runtime = sysroot.and_then(|sysroot| {
         [target, HOST]
@@ -211,7 +302,7 @@ fn rustup_toolchain(version: &str, target: &str, build_std: bool) -> TsanToolcha
     });
     TsanToolchain {
         description: format!("rustup nightly ({version}), target {target}, {how}"),
-        program: PathBuf::from("rustup"),
+        program: rustup.to_owned(),
         args: ["run", "nightly", "cargo"].map(String::from).to_vec(),
         env: Vec::new(),
         target: target.to_owned(),
@@ -361,7 +452,10 @@ fn probe(command: &mut Command) -> Option<String> {
 /// killed and the probe answers nothing.
 fn probe_within(command: &Command, timeout: Duration) -> Option<String> {
     let mut owned = owned(command);
-    owned.env_remove("RUSTUP_TOOLCHAIN");
+    // A probe never installs: recent rustups install a missing toolchain on use.
+    owned
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env("RUSTUP_AUTO_INSTALL", "0");
     process::run(owned, timeout, 1 << 20)
         .ok()
         .filter(|finished| finished.succeeded())
@@ -487,5 +581,97 @@ mod tests {
         assert_eq!(set, [wrapper.as_os_str()]);
         let script = std::fs::read_to_string(&wrapper).unwrap();
         assert!(script.ends_with("exec \"$rustc\" \"$@\" '-Zcrate-attr=feature(let_chains)'\n"));
+    }
+}
+
+#[cfg(test)]
+mod provisioning {
+    use super::{INSTALL_NIGHTLY, find_tsan_with, install_nightly};
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+
+    /// A rustup that has no nightly until `toolchain install` succeeds (it fails
+    /// when the folder holds `offline`), logging every call in `calls`.
+    fn fake_rustup(dir: &Path) -> PathBuf {
+        let script = r#"#!/bin/sh
+state="$(dirname "$0")"
+echo "$*" >> "$state/calls"
+case "$*" in
+  "--version") echo "rustup 1.28.2 (fake)" ;;
+  "toolchain install nightly --profile minimal --component rust-src --no-self-update")
+    [ -e "$state/offline" ] && { echo "error: could not download nightly" >&2; exit 1; }
+    touch "$state/nightly" ;;
+  "run nightly rustc --version") [ -e "$state/nightly" ] && echo "rustc 1.99.0-nightly (fake)" ;;
+  "run nightly rustc --print sysroot") [ -e "$state/nightly" ] && echo "$state/sysroot" ;;
+  "component list --installed --toolchain nightly") [ -e "$state/nightly" ] && echo "rust-src" ;;
+  "target list --installed --toolchain nightly") [ -e "$state/nightly" ] && echo "x86_64-unknown-linux-gnu" ;;
+  *) exit 1 ;;
+esac
+"#;
+        let path = dir.join("rustup");
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn calls(dir: &Path) -> Vec<String> {
+        std::fs::read_to_string(dir.join("calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn without_a_nightly_rustup_installs_one_then_the_stage_uses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let rustup = fake_rustup(dir.path());
+        let mut said = Vec::new();
+        let found = find_tsan_with(&rustup, true, &mut |what| said.push(what.to_owned())).unwrap();
+        assert!(found.build_std, "{found:?}");
+        assert!(found.description.contains("1.99.0-nightly"), "{found:?}");
+        let install = INSTALL_NIGHTLY.join(" ");
+        assert_eq!(
+            calls(dir.path()).iter().filter(|c| **c == install).count(),
+            1
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.contains("installing rustup's nightly")),
+            "{said:?}"
+        );
+        // Found the second time, without installing again.
+        find_tsan_with(&rustup, true, &mut |_| {}).unwrap();
+        assert_eq!(
+            calls(dir.path()).iter().filter(|c| **c == install).count(),
+            1
+        );
+    }
+
+    #[test]
+    fn no_provision_installs_nothing_and_a_failed_install_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let rustup = fake_rustup(dir.path());
+        let skipped = find_tsan_with(&rustup, false, &mut |_| {});
+        assert!(
+            !calls(dir.path())
+                .iter()
+                .any(|c| c.starts_with("toolchain install"))
+        );
+        if let Err(reason) = skipped {
+            assert!(reason.contains("--no-provision"), "{reason}");
+            assert!(reason.contains(&INSTALL_NIGHTLY.join(" ")), "{reason}");
+        }
+
+        std::fs::write(dir.path().join("offline"), "").unwrap();
+        let mut said = Vec::new();
+        let installed = install_nightly(&rustup, &mut |what| said.push(what.to_owned()));
+        assert_eq!(installed, None);
+        assert!(
+            said.iter().any(
+                |s| s.contains("could not install nightly") && s.contains("could not download")
+            ),
+            "{said:?}"
+        );
     }
 }

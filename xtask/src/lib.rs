@@ -41,16 +41,18 @@ struct Cli {
 /// The whole program: `cargo xtask …` with this process's arguments and streams;
 /// exits with the command's status.
 ///
-/// On Ctrl-C it ends every build and runner the grade started (they run in their own
-/// process groups, so the terminal's signal does not reach them), then leaves without
-/// writing a report: reports are written whole at the end, or not at all.
+/// On Ctrl-C, `SIGTERM` (what CI systems and Gradescope send at their timeouts) or
+/// `SIGHUP` (a closed terminal) it ends every build and runner the grade started (they
+/// run in their own process groups, so a signal to this one does not reach them), then
+/// leaves with status 130 without writing a report: reports are written whole at the
+/// end, or not at all.
 pub fn main() -> ! {
     let _ = ctrlc::set_handler(|| {
         racelab_grader::process::kill_all_children();
         // `watch` keeps the terminal in raw mode; give it back before leaving.
         let _ = crossterm::terminal::disable_raw_mode();
         eprintln!(
-            "\ninterrupted: every process the grade started has been stopped; no report was written"
+            "\ninterrupted (Ctrl-C, SIGTERM or SIGHUP): every process the grade started has been stopped; no report was written"
         );
         std::process::exit(130);
     });

@@ -1,5 +1,6 @@
-//! Ctrl-C during a grade: every process the grade started is killed, no report (torn
-//! or whole) is written, and the next grade works.
+//! Ctrl-C, SIGTERM (what CI systems and Gradescope send at their timeouts) or SIGHUP
+//! during a grade: every process the grade started is killed, the exit status is 130,
+//! no report (torn or whole) is written, and the next grade works.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -24,6 +25,21 @@ fn runners_of(pid: u32) -> Vec<String> {
 
 #[test]
 fn an_interrupted_grade_leaves_no_process_and_no_report() {
+    interrupted_by("INT");
+}
+
+#[test]
+fn sigterm_leaves_no_process_and_no_report() {
+    interrupted_by("TERM");
+}
+
+#[test]
+fn sighup_leaves_no_process_and_no_report() {
+    interrupted_by("HUP");
+}
+
+/// Sends `signal` to a grade whose runner loops, and checks what it leaves.
+fn interrupted_by(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.toml");
     let subject = root().join("tests/fixtures/faults/spin-forever");
@@ -59,7 +75,7 @@ fn an_interrupted_grade_leaves_no_process_and_no_report() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let sent = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .unwrap();
     assert!(sent.success());

@@ -1,5 +1,7 @@
 //! Finding what a batch grades: the workspace's own crates, or every submission in a
 //! folder, each resolved to the crate to grade for each exercise (or why there is none).
+//!
+//! About 490 lines, 200 of them the tests of every layout a submission can take.
 
 use super::WORKSPACE;
 use crate::lab::Lab;
@@ -22,6 +24,60 @@ pub struct Target<'a> {
     pub subject: Result<Subject, String>,
     /// Where its report goes.
     pub report_path: PathBuf,
+    /// How the crate was found in the submission (`None` when there is none, or for
+    /// the workspace's own crates).
+    pub layout: Option<Layout>,
+}
+
+/// How a submission holds the crate graded for an exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The folder is the crate.
+    Crate,
+    /// A copy of the Racelab workspace: the crate is its `exercises/exNN-*`.
+    Workspace,
+    /// The exercise crates placed directly in the folder (the contents of
+    /// `exercises/`): the crate is its `exNN-*`.
+    Crates,
+    /// One of these inside the folder's only subfolder (an unpacked archive).
+    Wrapped(WrappedLayout),
+}
+
+/// What an unpacked archive's only subfolder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrappedLayout {
+    /// A crate.
+    Crate,
+    /// A copy of the workspace.
+    Workspace,
+    /// The exercise crates.
+    Crates,
+}
+
+impl std::fmt::Display for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (what, wrapped) = match self {
+            Layout::Crate => (WrappedLayout::Crate, false),
+            Layout::Workspace => (WrappedLayout::Workspace, false),
+            Layout::Crates => (WrappedLayout::Crates, false),
+            Layout::Wrapped(what) => (*what, true),
+        };
+        f.write_str(match what {
+            WrappedLayout::Crate => "a crate",
+            WrappedLayout::Workspace => "a copy of the workspace",
+            WrappedLayout::Crates => "the exercise crates, placed directly",
+        })?;
+        if wrapped {
+            f.write_str(", in the folder's only subfolder")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a folder entry is one a submission does not hold on purpose: hidden
+/// (`.git`, `.DS_Store`) or macOS's archive resource forks (`__MACOSX`).
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name == "__MACOSX"
 }
 
 /// What to grade in a batch.
@@ -67,6 +123,7 @@ pub fn discover<'a>(
                     folder: lab.root.clone(),
                     subject,
                     report_path,
+                    layout: None,
                 }
             })
             .collect());
@@ -83,7 +140,7 @@ pub fn discover<'a>(
                 entry.path(),
             )
         })
-        .filter(|(name, path)| !name.starts_with('.') && path.is_dir())
+        .filter(|(name, path)| !is_ignored(name) && path.is_dir())
         .collect();
     folders.sort();
     if folders.is_empty() {
@@ -94,11 +151,12 @@ pub fn discover<'a>(
     for (name, folder) in folders {
         let stem = unique_stem(&name, &mut stems);
         for &exercise in &exercises {
-            let subject = match find_crate(lab, scope, exercise, &folder, 0) {
-                Found::Crate(dir) => {
-                    Subject::locate(lab, exercise, Some(&dir)).map_err(|e| e.to_string())
-                }
-                Found::Nothing(problem) => Err(problem),
+            let (subject, layout) = match find_crate(lab, scope, exercise, &folder, 0) {
+                Found::Crate(dir, layout) => (
+                    Subject::locate(lab, exercise, Some(&dir)).map_err(|e| e.to_string()),
+                    Some(layout),
+                ),
+                Found::Nothing(problem) => (Err(problem), None),
                 Found::OtherExercise => continue,
             };
             targets.push(Target {
@@ -107,6 +165,7 @@ pub fn discover<'a>(
                 folder: folder.clone(),
                 subject,
                 report_path: out.join(&exercise.id).join(format!("{stem}.toml")),
+                layout,
             });
         }
     }
@@ -155,8 +214,8 @@ pub enum DiscoverError {
 
 /// What a submission folder holds for one exercise.
 enum Found {
-    /// The crate to grade.
-    Crate(PathBuf),
+    /// The crate to grade, and how it was found.
+    Crate(PathBuf, Layout),
     /// A crate of another exercise (with [`Scope::All`]): not this exercise's business.
     OtherExercise,
     /// Nothing to grade, and why.
@@ -169,16 +228,25 @@ fn find_crate(lab: &Lab, scope: Scope, exercise: &Exercise, folder: &Path, depth
         Ok(entries) => entries
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| !name.starts_with('.'))
+            .filter(|name| !is_ignored(name))
             .collect(),
         Err(e) => return Found::Nothing(format!("cannot read {}: {e}", folder.display())),
     };
     if visible.is_empty() {
         return Found::Nothing("the submission's folder is empty".into());
     }
+    let found = |dir: PathBuf, layout: Layout| {
+        let layout = match (depth, layout) {
+            (0, layout) => layout,
+            (_, Layout::Crate) => Layout::Wrapped(WrappedLayout::Crate),
+            (_, Layout::Workspace) => Layout::Wrapped(WrappedLayout::Workspace),
+            (_, _) => Layout::Wrapped(WrappedLayout::Crates),
+        };
+        Found::Crate(dir, layout)
+    };
     if folder.join("src").join("lib.rs").is_file() {
         if matches!(scope, Scope::One(_)) {
-            return Found::Crate(folder.to_owned());
+            return found(folder.to_owned(), Layout::Crate);
         }
         let package = package_name(folder);
         let names = |e: &Exercise| {
@@ -187,7 +255,7 @@ fn find_crate(lab: &Lab, scope: Scope, exercise: &Exercise, folder: &Path, depth
                 .is_some_and(|p| p == e.name || p.starts_with(&format!("{}-", e.id)))
         };
         return if names(exercise) {
-            Found::Crate(folder.to_owned())
+            found(folder.to_owned(), Layout::Crate)
         } else if lab.manifest.exercises.iter().any(names) {
             Found::OtherExercise
         } else {
@@ -201,25 +269,29 @@ fn find_crate(lab: &Lab, scope: Scope, exercise: &Exercise, folder: &Path, depth
     if exercises_dir.is_dir() {
         let shipped = folder.join(&exercise.dir);
         if shipped.is_dir() {
-            return Found::Crate(shipped);
+            return found(shipped, Layout::Workspace);
         }
-        let prefix = format!("{id}-");
-        let mut renamed: Vec<PathBuf> = std::fs::read_dir(&exercises_dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        renamed.sort();
-        return match renamed.into_iter().next() {
-            Some(dir) => Found::Crate(dir),
+        return match exercise_crate_in(&exercises_dir, id) {
+            Some(dir) => found(dir, Layout::Workspace),
             None => Found::Nothing(format!(
                 "a Racelab workspace without {} (nor any exercises/{id}-*)",
                 exercise.dir
+            )),
+        };
+    }
+    // The exercise crates placed directly: `ex01-lost-update/`, `ex02-…/`.
+    let crates_here = visible.iter().any(|name| {
+        lab.manifest
+            .exercises
+            .iter()
+            .any(|e| name.starts_with(&format!("{}-", e.id)))
+            && folder.join(name).join("src/lib.rs").is_file()
+    });
+    if crates_here {
+        return match exercise_crate_in(folder, id) {
+            Some(dir) => found(dir, Layout::Crates),
+            None => Found::Nothing(format!(
+                "exercise crates without one for {id} (no {id}-*/src/lib.rs)"
             )),
         };
     }
@@ -228,8 +300,25 @@ fn find_crate(lab: &Lab, scope: Scope, exercise: &Exercise, folder: &Path, depth
         return find_crate(lab, scope, exercise, &folder.join(&visible[0]), 1);
     }
     Found::Nothing(format!(
-        "no crate for {id} here: neither src/lib.rs nor the exercises/{id}-* of a Racelab workspace"
+        "no crate for {id} here: neither src/lib.rs, nor the exercises/{id}-* of a Racelab workspace, nor a {id}-*/ crate"
     ))
+}
+
+/// The first folder `<id>-*` in `dir` (in name order) that is a crate.
+fn exercise_crate_in(dir: &Path, id: &str) -> Option<PathBuf> {
+    let prefix = format!("{id}-");
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .map(|e| e.path())
+                .filter(|p| p.join("src/lib.rs").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    crates.sort();
+    crates.into_iter().next()
 }
 
 /// The `[package] name` of the crate at `dir`, if its Cargo.toml says.
@@ -272,7 +361,13 @@ mod tests {
         fs::create_dir_all(d.join("carol")).unwrap();
         write(d.join("dave/notes.txt"), "I ran out of time");
         write(d.join("erin/unpacked/src/lib.rs"), "");
+        write(d.join("frank/ex01-lost-update/src/lib.rs"), "");
+        write(d.join("frank/ex02-toctou-payout/src/lib.rs"), "");
+        write(d.join("grace/__MACOSX/unpacked/._lib.rs"), "");
+        write(d.join("grace/.DS_Store"), "");
+        write(d.join("grace/unpacked/src/lib.rs"), "");
         write(d.join(".git/config"), "");
+        write(d.join("__MACOSX/alice/._x"), "");
         write(d.join("README.txt"), "not a submission");
         dir
     }
@@ -285,7 +380,10 @@ mod tests {
         let out = class.path().join("out");
         let targets = discover(&lab, Scope::One(ex01), Some(class.path()), &out).unwrap();
         let names: Vec<_> = targets.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["alice", "bob", "carol", "dave", "erin"]);
+        assert_eq!(
+            names,
+            ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+        );
         let dir = |i: usize| targets[i].subject.as_ref().map(|s| s.dir.clone());
         let root = class.path().canonicalize().unwrap();
         assert_eq!(dir(0), Ok(root.join("alice")));
@@ -293,7 +391,18 @@ mod tests {
         assert!(dir(2).unwrap_err().contains("empty"), "{:?}", dir(2));
         assert!(dir(3).unwrap_err().contains("no crate for ex01"));
         assert_eq!(dir(4), Ok(root.join("erin/unpacked")));
+        assert_eq!(dir(5), Ok(root.join("frank/ex01-lost-update")));
+        assert_eq!(dir(6), Ok(root.join("grace/unpacked")));
         assert_eq!(targets[0].report_path, out.join("ex01/alice.toml"));
+        let layouts: Vec<String> = targets
+            .iter()
+            .map(|t| t.layout.map(|l| l.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(layouts[0], "a crate");
+        assert_eq!(layouts[1], "a copy of the workspace");
+        assert_eq!(layouts[2], "");
+        assert_eq!(layouts[5], "the exercise crates, placed directly");
+        assert_eq!(layouts[6], "a crate, in the folder's only subfolder");
     }
 
     #[test]

@@ -14,10 +14,11 @@
 //! for the whole class, and each further subject costs its own crate, its runner's
 //! link, and its runs. cargo's lock on a target directory serialises builds into it,
 //! every grade runs in a folder of its own, and real-thread stages take the cores lock
-//! (see [`crate::cores`]), so parallel workers never corrupt what they share. The
-//! first subject that has a crate is graded alone, before the pool starts, so the
-//! shared dependencies (and any toolchain a stage provisions) are made by one grade
-//! rather than raced for by several.
+//! (see [`crate::cores`]), so parallel workers never corrupt what they share. Before
+//! the pool starts, [`prepare()`] builds the shared dependencies (and provisions any
+//! toolchain a stage needs) once, with a crate the lab knows compiles, so they are
+//! made by one build rather than raced for by several, and no subject's grade (a
+//! looping one, say) stands between the class and its workers.
 //!
 //! Nothing about one subject stops the batch: a folder with no crate, a crate that
 //! does not build, a runner that crashes or times out, even a panic in the grader
@@ -25,10 +26,16 @@
 
 mod discover;
 mod pool;
+mod prepare;
+mod shard;
+mod student;
 mod summary;
 
-pub use discover::{DiscoverError, Scope, Target, discover};
-pub use pool::{Event, MAX_DEFAULT_JOBS, default_jobs, run};
+pub use discover::{DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored};
+pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
+pub use prepare::{Prepared, prepare};
+pub use shard::Shard;
+pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 
 use crate::lab::Lab;

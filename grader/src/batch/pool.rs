@@ -6,10 +6,11 @@ use crate::lab::Lab;
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
 use crate::stage_id::StageId;
 use crate::verdict::Verdict;
-use crate::{GradeOptions, Observer, grade};
+use crate::{GradeOptions, Observer, grade_within};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::time::Duration;
 
 /// How many subjects a batch grades at once unless told: one per core, at most
 /// [`MAX_DEFAULT_JOBS`].
@@ -28,9 +29,26 @@ pub fn default_jobs() -> usize {
 /// The most subjects a batch grades at once unless told (see [`default_jobs`]).
 pub const MAX_DEFAULT_JOBS: usize = 8;
 
+/// How a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Subjects graded at once.
+    pub jobs: usize,
+    /// Each subject's time budget for one exercise (`--budget`): stages that would
+    /// start past it are `timeout`s.
+    pub budget: Option<Duration>,
+}
+
 /// What a batch tells its caller while it runs, on the caller's thread.
 #[derive(Debug)]
 pub enum Event<'e, 'a> {
+    /// Before any subject: `stage`'s shared dependencies are being built.
+    Preparing {
+        /// The stage.
+        stage: StageId,
+        /// What is being done.
+        activity: &'e str,
+    },
     /// The grade of `targets[index]` has begun.
     Started {
         /// Its place in the batch.
@@ -51,14 +69,16 @@ pub enum Event<'e, 'a> {
     },
 }
 
-/// Grades every target with `options`, `jobs` at a time, writing each report to its
-/// `report_path` as soon as it is done, and telling `on_event` (always on the calling
-/// thread). Returns the reports in the order of `targets`.
+/// Grades every target with `options`, `plan.jobs` at a time, writing each report to
+/// its `report_path` as soon as it is done, and telling `on_event` (always on the
+/// calling thread). With more than one subject to grade, the dependencies every
+/// subject shares are built first ([`super::prepare`]), then every worker starts.
+/// Returns the reports in the order of `targets`.
 pub fn run(
     lab: &Lab,
     targets: &[Target<'_>],
     options: &GradeOptions,
-    jobs: usize,
+    plan: Plan,
     on_event: &mut dyn FnMut(Event<'_, '_>),
 ) -> Vec<Report> {
     let mut reports: Vec<Option<Report>> = vec![None; targets.len()];
@@ -72,31 +92,32 @@ pub fn run(
         });
         reports[index] = Some(report);
     };
-    // The first subject with a crate builds the shared dependencies, alone.
-    let first = targets.iter().position(|t| t.subject.is_ok());
-    if let Some(index) = first {
-        on_event(Event::Started {
-            index,
-            target: &targets[index],
+    let graded: Vec<&Target<'_>> = targets.iter().filter(|t| t.subject.is_ok()).collect();
+    if let [first, _, ..] = graded[..] {
+        super::prepare(lab, first.exercise, options, &mut |stage, activity| {
+            on_event(Event::Preparing { stage, activity });
         });
-        finish(index, grade_target(lab, &targets[index], options), on_event);
     }
-    let rest: Vec<usize> = (0..targets.len()).filter(|i| Some(*i) != first).collect();
+    let budget = plan.budget;
     let next = AtomicUsize::new(0);
     // Why no worker could be started, if none could: the machine is out of threads.
     let mut no_worker = None;
     std::thread::scope(|scope| {
         let (sender, received) = mpsc::channel::<(usize, Option<Report>)>();
         let mut started = 0;
-        for _ in 0..jobs.clamp(1, rest.len().max(1)) {
+        for _ in 0..plan.jobs.clamp(1, targets.len().max(1)) {
             let sender = sender.clone();
-            let (next, rest) = (&next, &rest);
+            let next = &next;
             let worker = std::thread::Builder::new()
                 .name("racelab-batch".into())
                 .spawn_scoped(scope, move || {
-                    while let Some(&index) = rest.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index >= targets.len() {
+                            break;
+                        }
                         let _ = sender.send((index, None));
-                        let report = grade_target(lab, &targets[index], options);
+                        let report = grade_target(lab, &targets[index], options, budget);
                         if sender.send((index, Some(report))).is_err() {
                             break;
                         }
@@ -124,13 +145,10 @@ pub fn run(
         }
     });
     if let Some(e) = no_worker {
-        for &index in &rest {
-            on_event(Event::Started {
-                index,
-                target: &targets[index],
-            });
+        for (index, target) in targets.iter().enumerate() {
+            on_event(Event::Started { index, target });
             let summary = format!("the grader could not start a thread to grade it: {e}");
-            let report = ungraded(lab, &targets[index], options, summary, None);
+            let report = ungraded(lab, target, options, summary, None);
             finish(index, report, on_event);
         }
     }
@@ -140,8 +158,14 @@ pub fn run(
         .collect()
 }
 
-/// Grades one target; whatever happens, returns its report.
-fn grade_target(lab: &Lab, target: &Target<'_>, options: &GradeOptions) -> Report {
+/// Grades one target within `budget`; whatever happens, returns its report. When the
+/// grader itself fails, the stages that had finished keep their results.
+fn grade_target(
+    lab: &Lab,
+    target: &Target<'_>,
+    options: &GradeOptions,
+    budget: Option<Duration>,
+) -> Report {
     let subject = match &target.subject {
         Ok(subject) => subject,
         Err(problem) => {
@@ -154,23 +178,49 @@ fn grade_target(lab: &Lab, target: &Target<'_>, options: &GradeOptions) -> Repor
             );
         }
     };
+    let mut finished = Finished::default();
     let graded = catch_unwind(AssertUnwindSafe(|| {
-        grade(lab, target.exercise, subject, options, &mut Quiet)
+        grade_within(
+            lab,
+            target.exercise,
+            subject,
+            options,
+            budget,
+            &mut finished,
+        )
     }));
-    graded.unwrap_or_else(|panic| {
+    let mut report = graded.unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".into());
-        ungraded(
+        let report = ungraded(
             lab,
             target,
             options,
             format!("the grader itself failed on this subject: {message}"),
             None,
-        )
-    })
+        );
+        keep_finished(report, finished.0)
+    });
+    if target.name != super::WORKSPACE {
+        super::relative_to_repository(&mut report, target);
+    }
+    report
+}
+
+/// `report` (of a grade the grader failed) with the stages that had finished put back
+/// in, and its duration and verdict made from them.
+fn keep_finished(mut report: Report, finished: Vec<StageReport>) -> Report {
+    for stage in finished {
+        if let Some(slot) = report.stages.iter_mut().find(|s| s.name == stage.name) {
+            *slot = stage;
+        }
+    }
+    report.duration_ms = report.stages.iter().map(|s| s.duration_ms).sum();
+    report.verdict = Verdict::of_required(&report.stages, &report.required);
+    report
 }
 
 /// The report of a target that could not be graded: every selected stage an `error`
@@ -230,10 +280,38 @@ fn ungraded(
     }
 }
 
-/// An observer that hears nothing: a batch reports whole grades, not their steps.
-struct Quiet;
+/// An observer that keeps the stages that finished, so a grade the grader fails
+/// part-way keeps what it had; a batch reports whole grades, not their steps.
+#[derive(Default)]
+struct Finished(Vec<StageReport>);
 
-impl Observer for Quiet {
+impl Observer for Finished {
     fn activity(&mut self, _: StageId, _: &str) {}
-    fn stage_finished(&mut self, _: &StageReport) {}
+    fn stage_finished(&mut self, stage: &StageReport) {
+        self.0.push(stage.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_finished;
+    use crate::formats::tests::{caught, stage};
+    use crate::report::Status;
+    use crate::verdict::Verdict;
+
+    #[test]
+    fn a_grade_the_grader_failed_keeps_the_stages_it_had() {
+        let mut failed = caught();
+        for stage in &mut failed.stages {
+            stage.status = Status::Error;
+            stage.duration_ms = 0;
+        }
+        let mut loom = stage("loom", Status::Fail, "data race");
+        loom.duration_ms = 600_000;
+        let kept = keep_finished(failed, vec![loom.clone()]);
+        assert_eq!(kept.stages[0], loom);
+        assert_eq!(kept.stages[1].status, Status::Error);
+        assert_eq!(kept.duration_ms, 600_000);
+        assert_eq!(kept.verdict, Verdict::Fail);
+    }
 }

@@ -6,7 +6,9 @@
 //! Paths are made relative to the repository the workflow checked out (the caller
 //! passes `GITHUB_WORKSPACE`), as GitHub needs them. A failing stage with no line in
 //! the subject's code (stress measures, it does not point) is annotated without one;
-//! an incomplete grade gets a warning naming the stages that did not run.
+//! a subject that does not compile gets one annotation per compiler error, on its
+//! line, rather than one per stage; an incomplete grade gets a warning naming the
+//! stages that did not run.
 
 use super::{Graded, Outcome};
 use crate::report::{Report, StageReport};
@@ -31,9 +33,27 @@ pub fn github(graded: &[Graded<'_>], lab_root: &Path, base: &Path) -> Vec<String
     let mut lines = Vec::new();
     for g in graded {
         let report = g.report;
+        let mut errors: Vec<&str> = Vec::new();
+        for stage in &report.stages {
+            for error in &stage.evidence.compile_errors {
+                if !errors.contains(&error.as_str()) {
+                    errors.push(error);
+                }
+            }
+        }
+        for error in errors {
+            let title = format!("racelab {}: compile error ({})", report.exercise, g.name);
+            let mut properties = place_in(error, Path::new(&report.subject), lab_root)
+                .map(|place| place_properties(&place, base))
+                .unwrap_or_default();
+            properties.push(format!("title={}", property(&title)));
+            lines.push(format!("::error {}::{}", properties.join(","), data(error)));
+        }
         for stage in &report.stages {
             let outcome = Outcome::of(report, stage);
-            if !matches!(outcome, Outcome::Failed | Outcome::Errored) {
+            if !matches!(outcome, Outcome::Failed | Outcome::Errored)
+                || !stage.evidence.compile_errors.is_empty()
+            {
                 continue;
             }
             let title = format!(
@@ -47,15 +67,9 @@ pub fn github(graded: &[Graded<'_>], lab_root: &Path, base: &Path) -> Vec<String
             if let Some(replay) = &stage.evidence.replay {
                 message.push_str(&format!("\nreplay: {replay}"));
             }
-            let mut properties = Vec::new();
-            if let Some(place) = place_of(report, stage, lab_root) {
-                let file = place.file.strip_prefix(base).unwrap_or(&place.file);
-                properties.push(format!("file={}", property(&file.display().to_string())));
-                properties.push(format!("line={}", place.line));
-                if let Some(column) = place.column {
-                    properties.push(format!("col={column}"));
-                }
-            }
+            let mut properties = place_of(report, stage, lab_root)
+                .map(|place| place_properties(&place, base))
+                .unwrap_or_default();
             properties.push(format!("title={}", property(&title)));
             lines.push(format!(
                 "::error {}::{}",
@@ -99,23 +113,45 @@ pub fn place_of(report: &Report, stage: &StageReport, lab_root: &Path) -> Option
         .chain(evidence.location.as_deref())
         .chain(evidence.failure.as_deref())
         .chain(evidence.trace.as_deref());
-    for text in texts {
-        for (path, line, column) in mentions(text) {
-            let path = Path::new(&path);
-            let candidates = if path.is_absolute() {
-                vec![path.to_owned()]
-            } else {
-                vec![subject.join(path), lab_root.join(path)]
-            };
-            let inside = candidates
-                .into_iter()
-                .find(|c| c.starts_with(subject) && c.is_file());
-            if let Some(file) = inside {
-                return Some(Place { file, line, column });
-            }
-        }
+    texts
+        .into_iter()
+        .find_map(|text| place_in(text, subject, lab_root))
+}
+
+/// The first place in `subject`'s code that `text` names.
+fn place_in(text: &str, subject: &Path, lab_root: &Path) -> Option<Place> {
+    mentions(text).into_iter().find_map(|(path, line, column)| {
+        let path = Path::new(&path);
+        // A relative path is the subject's, the lab's, or (in a batch report, where
+        // paths are the student's repository's) a folder's above the subject.
+        let candidates: Vec<PathBuf> = if path.is_absolute() {
+            vec![path.to_owned()]
+        } else {
+            subject
+                .ancestors()
+                .take(4)
+                .chain([lab_root])
+                .map(|base| base.join(path))
+                .collect()
+        };
+        candidates
+            .into_iter()
+            .find(|c| c.starts_with(subject) && c.is_file())
+            .map(|file| Place { file, line, column })
+    })
+}
+
+/// A place as workflow command properties, its path relative to `base`.
+fn place_properties(place: &Place, base: &Path) -> Vec<String> {
+    let file = place.file.strip_prefix(base).unwrap_or(&place.file);
+    let mut properties = vec![
+        format!("file={}", property(&file.display().to_string())),
+        format!("line={}", place.line),
+    ];
+    if let Some(column) = place.column {
+        properties.push(format!("col={column}"));
     }
-    None
+    properties
 }
 
 /// Every `path.rs:line[:column]` in `text`, in order.
@@ -233,6 +269,34 @@ mod tests {
             "broken at grader/scenarios/ex01_lost_update.rs:40",
         );
         assert_eq!(place_of(&report, &scenario, lab.path()), None);
+
+        // Every stage that needed the build carries the same errors: one annotation
+        // per error, not one per stage.
+        let mut second = broken.clone();
+        second.name = crate::StageId::Shuttle;
+        second
+            .evidence
+            .compile_errors
+            .push("error[E0425]: cannot find value `x` in this scope\n --> src/lib.rs:30:9".into());
+        report.stages = vec![broken, second];
+        report.verdict = crate::verdict::Verdict::Fail;
+        let lines = github(
+            &[Graded {
+                name: "bob",
+                report: &report,
+            }],
+            lab.path(),
+            lab.path(),
+        );
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(
+                "::error file=exercises/ex01-lost-update/src/lib.rs,line=12,col=5,title=racelab ex01%3A compile error (bob)::error[E0308]"
+            ),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[1].contains("line=30,col=9"), "{}", lines[1]);
 
         report.stages = vec![
             stage("loom", Status::Pass, "ok"),

@@ -1,23 +1,26 @@
 //! Gradescope's autograder results, `results.json`.
 //!
-//! One test per stage and exercise, each worth [`POINTS_PER_STAGE`] (so an exercise is
-//! worth 100), earned only when the stage ran and passed: a stage that was skipped
-//! scores 0 of its points, so an incomplete grade can never reach full marks. The
-//! total is the sum. Each test's output is the stage's evidence; the overall output
-//! is one line per exercise with its verdict. Visibility is the instructor's choice
-//! ([`Visibility`]); the autograder's console output stays hidden from students.
+//! Points come from what was learned ([`crate::score`]): per exercise, one test for
+//! the verdict, worth the exercise's points (100 unless the manifest says otherwise)
+//! and earned only by a `pass`, then one test per stage carrying its evidence. A
+//! stage with partial credit in the manifest (`[exercises.points.partial]`) has that
+//! many points of its own, earned when it passes, and the verdict's test is worth the
+//! rest; a stage without any carries no points. A detector blind to the exercise's
+//! bug never has partial credit, so the crate as shipped scores 0. The total is the
+//! sum. The overall output is one line per exercise with its verdict and points.
+//! Visibility is the instructor's choice ([`Visibility`]); the autograder's console
+//! output stays hidden from students.
 //!
 //! Gradescope grades one submission at a time, so this is meant for one subject
 //! (graded for one exercise, or for all with `--all`); with several subjects the test
 //! names start with the subject's name.
 
 use super::{Graded, Outcome, stage_text};
-use serde_json::{Value, json};
+use crate::manifest::Manifest;
+use crate::score::Score;
+use serde_json::{Map, Value, json};
 use std::fmt;
 use std::str::FromStr;
-
-/// What a stage is worth.
-pub const POINTS_PER_STAGE: f64 = 25.0;
 
 /// When students see the results, in Gradescope's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,8 +74,9 @@ impl FromStr for Visibility {
     }
 }
 
-/// Gradescope's `results.json` for `graded`, pretty-printed.
-pub fn render(graded: &[Graded<'_>], visibility: Visibility) -> String {
+/// Gradescope's `results.json` for `graded`, scored with the points `manifest`
+/// gives each exercise, pretty-printed.
+pub fn render(graded: &[Graded<'_>], visibility: Visibility, manifest: &Manifest) -> String {
     let several = {
         let mut names: Vec<&str> = graded.iter().map(|g| g.name).collect();
         names.dedup();
@@ -83,39 +87,55 @@ pub fn render(graded: &[Graded<'_>], visibility: Visibility) -> String {
     let mut overview = Vec::new();
     for (n, g) in graded.iter().enumerate() {
         let report = g.report;
+        let score = Score::in_manifest(report, manifest);
+        total += score.earned;
         let prefix = if several {
             format!("{} · {}", g.name, report.exercise)
         } else {
             report.exercise.clone()
         };
         overview.push(format!(
-            "{prefix}: {} ({} of the stages passed)",
+            "{prefix}: {}, {} of {} points ({} of the stages passed)",
             report.verdict,
+            score.earned,
+            score.max,
             report
                 .stages
                 .iter()
                 .filter(|s| Outcome::of(report, s) == Outcome::Passed)
                 .count()
         ));
+        let passed = |yes: bool| if yes { "passed" } else { "failed" };
+        let (earned, max) = score.for_the_verdict();
+        tests.push(json!({
+            "name": format!("{prefix} · verdict"),
+            "number": format!("{}.0", n + 1),
+            "score": earned,
+            "max_score": max,
+            "status": passed(report.verdict == crate::verdict::Verdict::Pass),
+            "output": verdict_text(report, &score),
+            "output_format": "text",
+            "visibility": visibility.as_str(),
+            "tags": [report.exercise.as_str()],
+        }));
         for (m, stage) in report.stages.iter().enumerate() {
             let outcome = Outcome::of(report, stage);
-            let score = if outcome == Outcome::Passed {
-                POINTS_PER_STAGE
-            } else {
-                0.0
-            };
-            total += score;
-            tests.push(json!({
-                "name": format!("{prefix} · {}", stage.name),
-                "number": format!("{}.{}", n + 1, m + 1),
-                "score": score,
-                "max_score": POINTS_PER_STAGE,
-                "status": if outcome == Outcome::Passed { "passed" } else { "failed" },
-                "output": stage_text(stage),
-                "output_format": "text",
-                "visibility": visibility.as_str(),
-                "tags": [report.exercise.as_str(), stage.name.as_str()],
-            }));
+            let mut test = Map::new();
+            test.insert("name".into(), json!(format!("{prefix} · {}", stage.name)));
+            test.insert("number".into(), json!(format!("{}.{}", n + 1, m + 1)));
+            if let Some(points) = score.stages.iter().find(|s| s.stage == stage.name) {
+                test.insert("score".into(), json!(points.earned));
+                test.insert("max_score".into(), json!(points.max));
+            }
+            test.insert("status".into(), json!(passed(outcome == Outcome::Passed)));
+            test.insert("output".into(), json!(stage_text(stage)));
+            test.insert("output_format".into(), json!("text"));
+            test.insert("visibility".into(), json!(visibility.as_str()));
+            test.insert(
+                "tags".into(),
+                json!([report.exercise.as_str(), stage.name.as_str()]),
+            );
+            tests.push(Value::Object(test));
         }
     }
     let subjects: Vec<Value> = graded
@@ -151,47 +171,83 @@ pub fn render(graded: &[Graded<'_>], visibility: Visibility) -> String {
     text
 }
 
+/// The verdict test's output: the verdict, the points, and how they are earned.
+fn verdict_text(report: &crate::report::Report, score: &Score) -> String {
+    let mut text = format!(
+        "{}: {} of {} points\nA pass earns all {} points",
+        report.verdict, score.earned, score.max, score.max
+    );
+    if score.stages.is_empty() {
+        text.push_str("; any other verdict earns none.\n");
+    } else {
+        let partial: Vec<String> = score
+            .stages
+            .iter()
+            .map(|s| format!("{} {}", s.stage, s.max))
+            .collect();
+        text.push_str(&format!(
+            "; otherwise each stage that passed earns its partial credit ({}).\n",
+            partial.join(", ")
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{POINTS_PER_STAGE, Visibility, render};
+    use super::{Visibility, render};
     use crate::formats::Graded;
     use crate::formats::tests::caught;
+    use crate::manifest::Manifest;
+    use crate::report::Status;
+    use crate::stage_id::StageId;
+    use crate::verdict::Verdict;
     use serde_json::Value;
 
+    fn manifest() -> Manifest {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml");
+        Manifest::load(std::path::Path::new(path)).unwrap()
+    }
+
+    fn results(report: &crate::report::Report, manifest: &Manifest) -> Value {
+        let graded = [Graded {
+            name: "alice",
+            report,
+        }];
+        serde_json::from_str(&render(&graded, Visibility::AfterDueDate, manifest)).unwrap()
+    }
+
     #[test]
-    fn a_score_per_stage_the_total_and_the_visibility() {
+    fn the_verdict_earns_the_points_the_stages_carry_the_evidence_and_the_visibility() {
         let report = caught();
-        let text = render(
-            &[Graded {
-                name: "alice",
-                report: &report,
-            }],
-            Visibility::AfterDueDate,
-        );
-        let results: Value = serde_json::from_str(&text).unwrap();
+        let results = results(&report, &manifest());
         let tests = results["tests"].as_array().unwrap();
         let names: Vec<_> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
         assert_eq!(
             names,
             [
+                "ex01 · verdict",
                 "ex01 · loom",
                 "ex01 · shuttle",
                 "ex01 · stress",
                 "ex01 · tsan"
             ]
         );
-        let scores: Vec<_> = tests.iter().map(|t| t["score"].as_f64().unwrap()).collect();
-        // Only shuttle passed; the skipped tsan earns nothing.
-        assert_eq!(scores, [0.0, POINTS_PER_STAGE, 0.0, 0.0]);
-        assert_eq!(results["score"].as_f64(), Some(POINTS_PER_STAGE));
-        assert!(tests.iter().all(|t| t["max_score"] == POINTS_PER_STAGE));
-        assert_eq!(results["visibility"], "after_due_date");
-        assert_eq!(tests[0]["visibility"], "after_due_date");
-        assert_eq!(results["stdout_visibility"], "hidden");
-        assert_eq!(tests[1]["status"], "passed");
-        assert_eq!(tests[3]["status"], "failed");
+        // Shuttle passed, but the verdict is fail: nothing earned.
+        assert_eq!(results["score"].as_f64(), Some(0.0));
+        assert_eq!(tests[0]["max_score"].as_f64(), Some(100.0));
+        assert_eq!(tests[0]["status"], "failed");
         assert!(
-            tests[0]["output"]
+            tests[1..].iter().all(|t| t.get("max_score").is_none()),
+            "without partial credit, stages carry no points"
+        );
+        assert_eq!(results["visibility"], "after_due_date");
+        assert_eq!(tests[1]["visibility"], "after_due_date");
+        assert_eq!(results["stdout_visibility"], "hidden");
+        assert_eq!(tests[2]["status"], "passed");
+        assert_eq!(tests[4]["status"], "failed");
+        assert!(
+            tests[1]["output"]
                 .as_str()
                 .unwrap()
                 .contains("replay: cargo xtask replay ex01 --stage loom")
@@ -200,6 +256,33 @@ mod tests {
             results["extra_data"]["subjects"][0]["subject_hash"],
             "sha256:cc"
         );
+
+        let mut fixed = caught();
+        for stage in &mut fixed.stages {
+            stage.status = Status::Pass;
+        }
+        fixed.verdict = Verdict::Pass;
+        let results = self::results(&fixed, &manifest());
+        assert_eq!(results["score"].as_f64(), Some(100.0));
+        assert_eq!(results["tests"][0]["status"], "passed");
+    }
+
+    #[test]
+    fn partial_credit_from_the_manifest_is_a_stage_test_of_its_own() {
+        let mut manifest = manifest();
+        let ex01 = &mut manifest.exercises[0];
+        ex01.points.total = 50.0;
+        ex01.points.partial = [(StageId::Shuttle, 10.0), (StageId::Loom, 5.0)].into();
+        let results = results(&caught(), &manifest);
+        let tests = results["tests"].as_array().unwrap();
+        // loom failed, shuttle passed: 10 of 50.
+        assert_eq!(results["score"].as_f64(), Some(10.0));
+        assert_eq!(tests[0]["max_score"].as_f64(), Some(35.0));
+        assert_eq!(tests[1]["max_score"].as_f64(), Some(5.0));
+        assert_eq!(tests[1]["score"].as_f64(), Some(0.0));
+        assert_eq!(tests[2]["score"].as_f64(), Some(10.0));
+        let max: f64 = tests.iter().filter_map(|t| t["max_score"].as_f64()).sum();
+        assert_eq!(max, 50.0);
     }
 
     #[test]
@@ -215,9 +298,10 @@ mod tests {
                 report: &report,
             },
         ];
-        let results: Value = serde_json::from_str(&render(&graded, Visibility::Visible)).unwrap();
-        assert_eq!(results["tests"][4]["name"], "bob · ex01 · loom");
-        assert_eq!(results["tests"].as_array().unwrap().len(), 8);
+        let results: Value =
+            serde_json::from_str(&render(&graded, Visibility::Visible, &manifest())).unwrap();
+        assert_eq!(results["tests"][6]["name"], "bob · ex01 · loom");
+        assert_eq!(results["tests"].as_array().unwrap().len(), 10);
     }
 
     #[test]

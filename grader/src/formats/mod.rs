@@ -1,11 +1,12 @@
 //! What CI systems and course platforms read, made from a grade's reports: JUnit XML
-//! ([`junit`]), Gradescope's `results.json` ([`gradescope`]) and GitHub Actions
-//! annotations ([`annotations`]).
+//! ([`junit`]), Gradescope's `results.json` ([`gradescope`]), a gradebook CSV
+//! ([`gradebook`]) and GitHub Actions annotations ([`annotations`]).
 //!
 //! The TOML report stays canonical: every format here is derived from the same
 //! [`Report`]s, never from a second run, so they cannot disagree with it.
 
 pub mod annotations;
+pub mod gradebook;
 pub mod gradescope;
 pub mod junit;
 
@@ -215,6 +216,11 @@ pub(crate) mod tests {
                 crate::formats::gradescope::render(
                     &graded,
                     crate::formats::gradescope::Visibility::AfterDueDate,
+                    &crate::manifest::Manifest::load(std::path::Path::new(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/exercises.toml"
+                    )))
+                    .unwrap(),
                 ),
             ),
         ];

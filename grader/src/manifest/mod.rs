@@ -2,8 +2,10 @@
 //! crates and scenarios are, their hints, how big each stage's scenario is, and which
 //! stages catch the bug as shipped (and why the others cannot).
 
+mod points;
 mod shipped;
 
+pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;
 
 use serde::Deserialize;
@@ -54,6 +56,10 @@ pub struct Exercise {
     /// What this exercise allows beyond the lab's allow-list (optional).
     #[serde(default)]
     pub policy: Policy,
+    /// What it is worth in a class: full marks for a pass, optional partial credit
+    /// per stage (optional; 100 points, no partial credit by default).
+    #[serde(default)]
+    pub points: Points,
 }
 
 /// `[exercises.policy]`: paths a subject of this exercise may use beyond the
@@ -262,6 +268,7 @@ impl Manifest {
                 .shipped
                 .check()
                 .and_then(|()| exercise.policy.check())
+                .and_then(|()| exercise.points.check(&exercise.shipped))
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)

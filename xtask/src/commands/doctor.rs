@@ -45,7 +45,15 @@ fn check(console: &mut Console<'_>) -> bool {
         Err(reason) => {
             let reason = reason.replace('\n', "\n                  ");
             console.print(&format!("tsan     MISSING  {reason}\n"));
-            console.print("                  (`cargo xtask grade` installs it itself unless given --no-provision)\n");
+            let how = if toolchain::rustup_on_path() {
+                format!(
+                    "`cargo xtask grade` installs it itself, as you, with `rustup {}` (a few minutes, once), unless given --no-provision",
+                    toolchain::INSTALL_NIGHTLY.join(" ")
+                )
+            } else {
+                "rustup is not on PATH, so `cargo xtask grade` cannot install it: install Rust with rustup (https://rustup.rs), or use the Debian packages above".into()
+            };
+            console.print(&format!("                  ({how})\n"));
         }
     }
     if let Ok(found) = &tsan

@@ -2,11 +2,14 @@
 //! returns the exit status, or an error that [`crate::run_with`] prints as a usage
 //! error (exit status 2).
 
+mod clean;
 mod dev;
 mod doctor;
 mod grade;
 mod hint;
 mod list;
+mod merge;
+mod prepare;
 mod replay;
 mod reset;
 mod solution;
@@ -29,6 +32,10 @@ pub(crate) enum Command {
     Grade(grade::Args),
     /// Show which toolchain each stage will use, and what is missing.
     Doctor,
+    /// Build, once, what every grade shares: each stage's dependencies and
+    /// ThreadSanitizer's toolchain and instrumented std (installed if missing), for
+    /// CI caches and a room before class. Exit status: 0 ready; 3 a stage is not.
+    Prepare(prepare::Args),
     /// Replay a failing shuttle schedule printed by `grade`.
     Replay(replay::Args),
     /// List the exercises with their status after the last grade, and a progress bar.
@@ -54,6 +61,12 @@ pub(crate) enum Command {
     /// They unlock once the exercise's last grade passes. Exit status: 0 shown; 1
     /// still locked; 2 usage error.
     Solution(solution::Args),
+    /// Join the output folders of a class graded in shards (`grade --shard K/N
+    /// --out DIR`) into one summary, with JUnit, Gradescope and gradebook files.
+    Merge(merge::Args),
+    /// Remove the build folders of all but the N most recently graded subjects
+    /// (`--keep N`); the dependencies every grade shares stay built.
+    Clean(clean::Args),
     /// Tools for writing exercises: `dev new exNN-name` lays one out, `dev check`
     /// says what is missing or inconsistent.
     #[command(subcommand)]
@@ -72,12 +85,15 @@ impl Command {
         match self {
             Command::Grade(args) => grade::run(lab, args, terminal, out, err),
             Command::Doctor => Ok(doctor::run(out, err)),
+            Command::Prepare(args) => prepare::run(lab, args, out, err),
             Command::Replay(args) => replay::run(lab, args, out, err),
             Command::List => Ok(list::run(lab, terminal, out, err)),
             Command::Hint(args) => hint::run(lab, args, terminal, out, err),
             Command::Watch(args) => watch::run(lab, args, terminal, out, err),
             Command::Reset(args) => reset::run(lab, args, terminal, out, err),
             Command::Solution(args) => solution::run(lab, args, terminal, out, err),
+            Command::Clean(args) => clean::run(lab, args, out),
+            Command::Merge(args) => merge::run(lab, args, out, err),
             Command::Dev(command) => command.run(lab, out, err),
         }
     }

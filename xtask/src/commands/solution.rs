@@ -91,6 +91,13 @@ fn show(lab: &Lab, exercise: &Exercise, args: &Args, console: &mut Console) -> i
         return EXIT_LOCKED;
     }
 
+    if exercise.solutions.is_empty() {
+        console.print(&format!(
+            "The reference fixes for {} are not in this repository: they come from your instructor.\n",
+            exercise.id
+        ));
+        return EXIT_LOCKED;
+    }
     let mut text = format!(
         "Reference fixes for {} — {} ({}).\n\
          Each one passes every detector; they differ in what they cost.\n",

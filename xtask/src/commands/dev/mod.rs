@@ -4,10 +4,13 @@
 //!   scenario, manifest entry and a reference solution, all placeholders that build,
 //!   grade and pass `dev check`;
 //! - `dev check` says in seconds what is missing or inconsistent in the lab
-//!   ([`check`]), without grading anything.
+//!   ([`check`]), without grading anything;
+//! - `dev template DIR` writes the repository students get, without the reference
+//!   fixes ([`template`]).
 
 mod check;
 mod new;
+mod template;
 mod templates;
 
 use clap::Subcommand;
@@ -30,6 +33,12 @@ pub(crate) enum Command {
         #[arg(long)]
         fix: bool,
     },
+    /// Write the repository students get into DIR: the workspace without solutions/
+    /// (it still builds; `solution` says the reference fixes come from you).
+    Template {
+        /// A new (or empty) folder.
+        dir: std::path::PathBuf,
+    },
 }
 
 impl Command {
@@ -43,6 +52,7 @@ impl Command {
         match self {
             Command::New { name } => new::run(lab, &name, out),
             Command::Check { fix } => check::run(lab, fix, out, err),
+            Command::Template { dir } => template::run(lab, &dir, out),
         }
     }
 }

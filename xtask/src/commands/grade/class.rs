@@ -6,18 +6,23 @@
 //! its grade ends (progress to `err`, results to `out`), then the class summary, and
 //! writes the formats from the same reports.
 
+use super::formats::{FormatArgs, write_formats};
 use crate::exercise_name::find_exercise;
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use racelab_grader::GradeOptions;
-use racelab_grader::batch::{self, Event, Scope, Settings, Summary};
-use racelab_grader::formats::gradescope::{self, Visibility};
-use racelab_grader::formats::{Graded, annotations, junit};
+use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Shard, Summary};
+use racelab_grader::formats::Graded;
 use racelab_grader::lab::Lab;
-use racelab_grader::report::{Report, Status, write_atomically};
+use racelab_grader::report::{Report, Status};
 use racelab_grader::stages::StageId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// A subject's time budget per exercise in a batch unless `--budget` says otherwise:
+/// far above what a correct fix takes, so it only ends a grade that keeps running into
+/// its stages' limits.
+const DEFAULT_BUDGET_SECS: u64 = 600;
 
 /// The `grade` options for classes and CI.
 #[derive(Debug, Clone, clap::Args)]
@@ -33,21 +38,24 @@ pub(crate) struct ClassArgs {
     /// at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// With --submissions or --all: list what would be graded, and why (how each
+    /// crate was found, or why a folder has none), then stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --submissions or --all: each subject's time budget per exercise, in
+    /// seconds; a stage that would start past it is a timeout (default 600).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: Option<u64>,
     /// With --submissions or --all: where the reports and summary.toml go (default:
     /// target/racelab/batch).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Also write the results as JUnit XML: a test suite per subject, a test case per
-    /// stage.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Also write Gradescope's results.json: 25 points per stage that passes.
-    #[arg(long, value_name = "FILE")]
-    pub gradescope: Option<PathBuf>,
-    /// When students see the Gradescope results: visible, hidden, after_due_date or
-    /// after_published.
-    #[arg(long, value_name = "WHEN", default_value = "visible")]
-    pub gradescope_visibility: Visibility,
+    /// With --submissions: grade only shard K of N (K/N) of the students, chosen by
+    /// their folder's name; `cargo xtask merge` joins the shards' --out folders.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub formats: FormatArgs,
     /// Stages that must run (comma-separated): if one is skipped, the grade fails
     /// instead of being incomplete, so it cannot look green in CI.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -79,7 +87,17 @@ pub(crate) fn grade_class(
         .out
         .clone()
         .unwrap_or_else(|| lab.work_dir().join("batch"));
-    let targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
+    let mut targets = batch::discover(lab, scope, class.submissions.as_deref(), &out_dir)?;
+    if let Some(shard) = class.shard {
+        if class.submissions.is_none() {
+            bail!("--shard is for a class: add --submissions DIR");
+        }
+        targets.retain(|t| shard.holds(&t.name));
+    }
+    if class.dry_run {
+        let _ = write!(out, "{}", dry_run(&targets, class.submissions.as_deref()));
+        return Ok(0);
+    }
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| anyhow!("cannot create the output folder {}: {e}", out_dir.display()))?;
     let jobs = class.jobs.map_or_else(batch::default_jobs, usize::from);
@@ -98,7 +116,16 @@ pub(crate) fn grade_class(
     let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut done = 0;
     let started = Instant::now();
-    let reports = batch::run(lab, &targets, options, jobs, &mut |event| match event {
+    let plan = Plan {
+        jobs,
+        budget: Some(Duration::from_secs(
+            class.budget.unwrap_or(DEFAULT_BUDGET_SECS),
+        )),
+    };
+    let reports = batch::run(lab, &targets, options, plan, &mut |event| match event {
+        Event::Preparing { stage, activity } => {
+            let _ = writeln!(err, "  preparing {stage:<8} {activity}…");
+        }
         Event::Started { target, .. } => {
             let _ = writeln!(err, "  grading {} ({})…", target.name, target.exercise.id);
         }
@@ -123,6 +150,17 @@ pub(crate) fn grade_class(
             }
         }
     });
+    if class.submissions.is_some() {
+        let stale = remove_stale_reports(lab, &out_dir, &targets);
+        if !stale.is_empty() {
+            let _ = writeln!(
+                out,
+                "removed {} report(s) of an earlier run, for subjects not graded in this one: {}",
+                stale.len(),
+                stale.join(", ")
+            );
+        }
+    }
     let settings = Settings {
         submissions: class.submissions.as_deref(),
         options,
@@ -151,7 +189,7 @@ pub(crate) fn grade_class(
             report,
         })
         .collect();
-    healthy &= write_formats(lab, class, &graded, out, err);
+    healthy &= write_formats(lab, &class.formats, &graded, out, err);
     Ok(if healthy {
         summary.exit_code()
     } else {
@@ -159,51 +197,82 @@ pub(crate) fn grade_class(
     })
 }
 
-/// Writes what `class` asks for beyond the TOML reports — JUnit, Gradescope, and
-/// GitHub annotations when running under GitHub Actions — from `graded`. Returns
-/// whether every file could be written.
-pub(crate) fn write_formats(
-    lab: &Lab,
-    class: &ClassArgs,
-    graded: &[Graded<'_>],
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> bool {
-    let mut healthy = true;
-    let mut save =
-        |what: &str, path: &Path, text: String, out: &mut dyn Write| match write_atomically(
-            path, &text,
-        ) {
-            Ok(()) => {
-                let _ = writeln!(out, "{what}: {}", path.display());
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    err,
-                    "error: cannot write the {what} file {}: {e}",
-                    path.display()
-                );
-                healthy = false;
-            }
+/// Removes the reports in `out/<exercise>/` that this batch did not write (a student
+/// removed from the submissions since), so `--out` holds this run's class only. Only
+/// files that read as reports are removed. Returns their paths relative to `out`.
+fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) -> Vec<String> {
+    let written: Vec<&Path> = targets.iter().map(|t| t.report_path.as_path()).collect();
+    let mut removed = Vec::new();
+    for exercise in &lab.manifest.exercises {
+        let Ok(entries) = std::fs::read_dir(out.join(&exercise.id)) else {
+            continue;
         };
-    if let Some(path) = &class.junit {
-        save("junit", path, junit::render(graded), out);
-    }
-    if let Some(path) = &class.gradescope {
-        let text = gradescope::render(graded, class.gradescope_visibility);
-        save("gradescope", path, text, out);
-    }
-    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        let base = std::env::var_os("GITHUB_WORKSPACE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_default();
-        let base = base.canonicalize().unwrap_or(base);
-        for line in annotations::github(graded, &lab.root, &base) {
-            let _ = writeln!(out, "{line}");
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let stale = path.extension().is_some_and(|e| e == "toml")
+                && !written.contains(&path.as_path())
+                && Report::read(&path).is_ok();
+            if stale && std::fs::remove_file(&path).is_ok() {
+                let shown = path.strip_prefix(out).unwrap_or(&path);
+                removed.push(shown.display().to_string());
+            }
         }
     }
-    healthy
+    removed
+}
+
+/// What `--dry-run` prints: each target with the crate it would grade and how it was
+/// found (or why there is none), then what in the submissions folder is ignored.
+fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String {
+    let mut text = format!("Would grade {} subject(s):\n", targets.len());
+    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for target in targets {
+        let what = match (&target.subject, target.layout) {
+            (Ok(subject), Some(layout)) => {
+                let shown = subject
+                    .dir
+                    .strip_prefix(&target.folder)
+                    .ok()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+                format!("{shown}  ({layout})")
+            }
+            (Ok(subject), None) => subject.label.clone(),
+            (Err(problem), _) => format!("nothing to grade (fail): {problem}"),
+        };
+        text.push_str(&format!(
+            "  {:<width$}  {:<5} {what}\n",
+            target.name, target.exercise.id
+        ));
+    }
+    let Some(dir) = submissions else {
+        return text;
+    };
+    let mut ignored: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let why = if batch::is_ignored(&name) {
+                        "hidden, or archive metadata"
+                    } else if !entry.path().is_dir() {
+                        "not a folder"
+                    } else {
+                        return None;
+                    };
+                    Some(format!("  {name}  ({why})\n"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ignored.sort();
+    if !ignored.is_empty() {
+        text.push_str("Ignored:\n");
+        text.extend(ignored);
+    }
+    text
 }
 
 /// One subject's result: `[ 3/20] alice   ex01  fail        loom FAIL · … (1.2 s)`,
@@ -237,10 +306,7 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
                 .find(|s| missing.contains(&s.name.as_str()))
         });
     if let Some(stage) = reason {
-        let mut summary = stage.summary.lines().next().unwrap_or_default().to_owned();
-        if summary.chars().count() > 160 {
-            summary = summary.chars().take(159).collect::<String>() + "…";
-        }
+        let summary = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
         line.push_str(&format!(
             "{:>w$}{}: {summary}\n",
             "",
@@ -251,20 +317,55 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
     line
 }
 
+/// `text` cut to about `width` characters with `…`, but never inside a `file.rs:line`
+/// (or `file.rs:line:column`) it names: a reason keeps the place it points at.
+fn shorten(text: &str, width: usize) -> String {
+    let Some((mut cut, _)) = text.char_indices().nth(width.saturating_sub(1)) else {
+        return text.to_owned();
+    };
+    let mut from = 0;
+    while let Some(at) = text[from..].find(".rs:") {
+        let start = from + at;
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let mut end = start + 4 + digits(&text[start + 4..]);
+        if text[end..].starts_with(':') && digits(&text[end + 1..]) > 0 {
+            end += 1 + digits(&text[end + 1..]);
+        }
+        let path_start = text[..start]
+            .rfind(|c: char| !(c.is_alphanumeric() || "-_./".contains(c)))
+            .map_or(0, |i| i + 1);
+        if path_start < cut && end > cut {
+            cut = end;
+        }
+        from = start + 4;
+    }
+    if cut >= text.len() {
+        text.to_owned()
+    } else {
+        format!("{}…", &text[..cut])
+    }
+}
+
 /// The class summary for people: per exercise its verdicts, per stage what it caught,
 /// the class verdict with its exit status, and where the summary file is.
-fn summary_text(summary: &Summary, path: &Path) -> String {
+pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
     let mut text = String::from("Class summary\n");
     for e in &summary.exercises {
         text.push_str(&format!(
-            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored\n",
-            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored
+            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored; {:.1} of {} points on average\n",
+            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored, e.mean_points, e.max_points
         ));
     }
     for s in &summary.stages {
         text.push_str(&format!(
             "  {:<8} caught {} ({} that no other stage caught), passed {}, could not judge {}, skipped {}\n",
             s.name, s.caught, s.caught_alone, s.passed, s.errored, s.skipped
+        ));
+    }
+    for (exercise, names) in summary.identical() {
+        text.push_str(&format!(
+            "  identical sources for {exercise}: {} (the same subject_hash)\n",
+            names.join(", ")
         ));
     }
     let subjects = summary.subjects.len();
@@ -285,4 +386,22 @@ fn summary_text(summary: &Summary, path: &Path) -> String {
         path.display()
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn a_shortened_reason_keeps_the_line_it_names() {
+        let reason = format!(
+            "data race: thread 2 reads at {}/src/lib.rs:67:5 while",
+            "x".repeat(40)
+        );
+        let short = shorten(&reason, 60);
+        assert!(short.ends_with("src/lib.rs:67:5…"), "{short}");
+        assert_eq!(shorten("short", 60), "short");
+        let plain = "y".repeat(100);
+        assert_eq!(shorten(&plain, 10).chars().count(), 10);
+    }
 }

@@ -2,6 +2,7 @@
 //! `--submissions DIR` or `--all`, a class ([`class`]).
 
 mod class;
+mod formats;
 
 use crate::console::Console;
 use crate::exercise_name::find_exercise;
@@ -17,7 +18,8 @@ use racelab_grader::{GradeOptions, Observer, grade};
 use std::io::Write;
 use std::path::PathBuf;
 
-pub(crate) use class::write_formats;
+pub(crate) use class::summary_text;
+pub(crate) use formats::{FormatArgs, write_formats};
 
 /// `grade`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -91,8 +93,8 @@ pub(crate) fn run(
     if class.is_batch() {
         return class::grade_class(lab, exercise.as_deref(), &class, &options, out, err);
     }
-    if class.jobs.is_some() || class.out.is_some() {
-        bail!("--jobs and --out are for a batch: add --submissions DIR or --all");
+    if class.jobs.is_some() || class.out.is_some() || class.budget.is_some() {
+        bail!("--jobs, --out and --budget are for a batch: add --submissions DIR or --all");
     }
     let Some(exercise) = exercise else {
         bail!(
@@ -128,7 +130,7 @@ pub(crate) fn run(
         name: &name,
         report: &graded,
     }];
-    let formats_written = write_formats(lab, &class, &graded_one, out, err);
+    let formats_written = write_formats(lab, &class.formats, &graded_one, out, err);
     Ok(if written && formats_written {
         graded.verdict.exit_code()
     } else {
@@ -164,13 +166,17 @@ fn lost_crate(
         folder: lab.exercise_dir(exercise),
         subject: Err(problem),
         report_path: report_path.clone(),
+        layout: None,
     };
     let mut write_error = None;
     let mut reports = batch::run(
         lab,
         std::slice::from_ref(&target),
         options,
-        1,
+        batch::Plan {
+            jobs: 1,
+            budget: None,
+        },
         &mut |event| {
             if let Event::Finished {
                 written: Err(e), ..
