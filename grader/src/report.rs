@@ -123,7 +123,11 @@ pub struct Evidence {
     /// Where the failure was raised, `file:line:column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// The failing execution as a table, one column per thread (loom, shuttle).
+    /// spec: the calls of the shrunk scenario, one column per thread, each with its
+    /// result, and why no sequential order explains them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
+    /// The failing execution as a table, one column per thread (loom, shuttle, spec).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<String>,
     /// The failing execution's raw steps, from which `trace` is drawn (not written).

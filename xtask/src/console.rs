@@ -171,6 +171,9 @@ impl<'a> Console<'a> {
             judgement.status, judgement.summary
         );
         let evidence = &judgement.evidence;
+        if let Some(results) = &evidence.results {
+            let _ = writeln!(self.out, "{}", indent(results));
+        }
         if let Some(trace) = &evidence.trace {
             let _ = writeln!(self.out, "{}", indent(trace));
         } else if let Some(failure) = &evidence.failure {
@@ -319,6 +322,9 @@ impl Observer for Console<'_> {
         }
         if let Some(location) = &evidence.location {
             let _ = writeln!(self.out, "{:>21}at {location}", "");
+        }
+        if let Some(results) = &evidence.results {
+            let _ = writeln!(self.out, "{}", indent(results));
         }
         if let Some(trace) = &evidence.trace {
             let _ = writeln!(self.out, "{}", indent(trace));

@@ -43,6 +43,21 @@ pub enum Request {
         /// A round that runs longer than this is reported as hung.
         round_timeout_ms: u64,
     },
+    /// Generate scenarios from the exercise's sequential model, run each under PCT,
+    /// and check the results for linearizability (needs a `shuttle` build whose
+    /// scenario has a model).
+    Spec {
+        /// proptest's seed, and shuttle's for every case.
+        seed: u64,
+        /// Scenarios to generate.
+        cases: u32,
+        /// PCT executions per scenario.
+        iterations: usize,
+        /// PCT depth.
+        depth: usize,
+        /// A failing schedule to follow on the shrunk scenario, instead of exploring it.
+        replay: Option<String>,
+    },
 }
 
 impl Request {
@@ -50,7 +65,7 @@ impl Request {
     pub fn backend(&self) -> &'static str {
         match self {
             Request::Loom { .. } => "loom",
-            Request::Shuttle { .. } => "shuttle",
+            Request::Shuttle { .. } | Request::Spec { .. } => "shuttle",
             Request::Stress { .. } => "std",
         }
     }
@@ -125,4 +140,19 @@ pub struct Findings {
     pub rounds: Vec<Outcome>,
     /// Stress: the round that outlived its time limit.
     pub hung_round: Option<u32>,
+    /// Spec: the scenarios tried and the one shrunk to.
+    pub spec: Option<SpecRun>,
+}
+
+/// What a spec run tried.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRun {
+    /// Scenarios generated up to the first failing one (all of them on a pass).
+    pub cases: u64,
+    /// Scenarios run while shrinking the failing one.
+    pub shrink_runs: u64,
+    /// The first failing scenario, described: `3 threads, 9 operations`.
+    pub original: Option<String>,
+    /// The scenario it shrank to, described the same way.
+    pub shrunk: Option<String>,
 }

@@ -130,6 +130,27 @@ pub struct StageSizes {
     pub stress: RoundsSize,
     /// Real threads under ThreadSanitizer: few rounds, it is slow.
     pub tsan: RoundsSize,
+    /// Generated scenarios checked against the scenario file's sequential model;
+    /// absent while the exercise has no model (the stage is then skipped).
+    pub spec: Option<SpecSize>,
+}
+
+/// The spec stage's plan: proptest cases, each explored with PCT.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecSize {
+    /// Seed of proptest's generator and of every case's PCT exploration.
+    pub seed: u64,
+    /// Scenarios to generate.
+    pub cases: u32,
+    /// PCT executions per scenario.
+    pub iterations: usize,
+    /// PCT depth.
+    pub depth: usize,
+    /// What the exercise's reference solutions take in this stage on the lab's
+    /// machine, builds excluded (the slowest of them, measured as the manifest says):
+    /// the stage's default time limit is sized from it.
+    pub reference_ms: u64,
 }
 
 /// loom's bounds.
@@ -251,6 +272,7 @@ impl Manifest {
                 ("shuttle", sizes.shuttle.reference_ms),
                 ("stress", sizes.stress.reference_ms),
                 ("tsan", sizes.tsan.reference_ms),
+                ("spec", sizes.spec.map_or(1, |spec| spec.reference_ms)),
             ];
             if let Some((stage, _)) = references.iter().find(|(_, ms)| *ms == 0) {
                 return Err(format!(
@@ -260,7 +282,7 @@ impl Manifest {
             }
             exercise
                 .shipped
-                .check()
+                .check(sizes.spec.is_some())
                 .and_then(|()| exercise.policy.check())
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }

@@ -32,7 +32,8 @@ impl Shipped {
 
     /// Checks the claim: each stage in exactly one of the two fields, and a one-line
     /// reason for every blind stage (unknown stage names are refused when parsed).
-    pub(super) fn check(&self) -> Result<(), String> {
+    /// `spec` is claimed only for an exercise with a sequential model (`has_model`).
+    pub(super) fn check(&self, has_model: bool) -> Result<(), String> {
         if self.caught_by.is_empty() {
             return Err(
                 "`shipped.caught_by` is empty: name at least one stage that catches the shipped bug"
@@ -56,7 +57,16 @@ impl Shipped {
                 ));
             }
         }
-        for stage in StageId::ALL {
+        let claimed = StageId::ALL
+            .into_iter()
+            .filter(|stage| has_model || *stage != StageId::Spec);
+        if !has_model && (self.is_caught_by(StageId::Spec) || self.why_blind(StageId::Spec).is_some()) {
+            return Err(
+                "the shipped claim names `spec`, but the exercise has no `[exercises.stages.spec]` (no sequential model)"
+                    .into(),
+            );
+        }
+        for stage in claimed {
             if !self.is_caught_by(stage) && self.why_blind(stage).is_none() {
                 return Err(format!(
                     "stage `{stage}` is in neither `shipped.caught_by` nor `shipped.blind`: list it as a catcher, or give `shipped.blind.{stage}` a line on why it cannot see the bug"
@@ -80,6 +90,9 @@ mod tests {
         use crate::stage_id::StageId;
         for exercise in &shipped().exercises {
             for stage in StageId::ALL {
+                if stage == StageId::Spec && exercise.stages.spec.is_none() {
+                    continue;
+                }
                 let caught = exercise.shipped.is_caught_by(stage);
                 let blind = exercise.shipped.why_blind(stage).is_some();
                 assert!(caught != blind, "{} {stage}", exercise.id);
