@@ -95,6 +95,9 @@ mod tests {
         assert_eq!(format!("[{:<8}]", StageId::Tsan), "[tsan    ]");
         assert_eq!(StageId::list(&[StageId::Loom, StageId::Tsan]), "loom, tsan");
         let problem = "helgrind".parse::<StageId>().unwrap_err();
-        assert!(problem.contains("loom, shuttle, stress, tsan, spec"), "{problem}");
+        assert!(
+            problem.contains("loom, shuttle, stress, tsan, spec"),
+            "{problem}"
+        );
     }
 }

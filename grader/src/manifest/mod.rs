@@ -403,9 +403,9 @@ pub(super) mod tests {
     fn an_exercise_may_allow_more_and_each_entry_must_be_a_path() {
         let table = |allow: &str| {
             edited(
-                "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+                "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]",
                 &format!(
-                    "[exercises.policy]\nallow = [{allow}]\n\n[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]"
+                    "[exercises.policy]\nallow = [{allow}]\n\n[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]"
                 ),
             )
         };
@@ -425,7 +425,7 @@ pub(super) mod tests {
     #[test]
     fn a_missing_claim_names_the_file_and_the_field() {
         let text = edited(
-            "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+            "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]",
             "",
         );
         let dir = tempfile::tempdir().unwrap();

@@ -60,7 +60,9 @@ impl Shipped {
         let claimed = StageId::ALL
             .into_iter()
             .filter(|stage| has_model || *stage != StageId::Spec);
-        if !has_model && (self.is_caught_by(StageId::Spec) || self.why_blind(StageId::Spec).is_some()) {
+        if !has_model
+            && (self.is_caught_by(StageId::Spec) || self.why_blind(StageId::Spec).is_some())
+        {
             return Err(
                 "the shipped claim names `spec`, but the exercise has no `[exercises.stages.spec]` (no sequential model)"
                     .into(),
@@ -82,7 +84,7 @@ mod tests {
     use super::super::Manifest;
     use super::super::tests::{edited, shipped};
 
-    const EX02_CAUGHT_BY: &str = r#"caught_by = ["loom", "shuttle", "stress"]"#;
+    const EX02_CAUGHT_BY: &str = r#"caught_by = ["loom", "shuttle", "stress", "spec"]"#;
     const EX02_BLIND_TSAN: &str = "tsan = \"ThreadSanitizer reports data races";
 
     #[test]
@@ -104,14 +106,14 @@ mod tests {
     fn an_unknown_stage_in_the_shipped_claim_is_named_with_its_field() {
         let text = edited(
             EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "shutle", "stress"]"#,
+            r#"caught_by = ["loom", "shutle", "stress", "spec"]"#,
         );
         // The parser's message quotes the line, so the field is in it.
         let problem = Manifest::parse(&text).unwrap_err();
         for part in [
             "caught_by = [",
             "unknown stage `shutle`",
-            "loom, shuttle, stress, tsan",
+            "loom, shuttle, stress, tsan, spec",
         ] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
@@ -129,7 +131,7 @@ mod tests {
     fn a_stage_both_catching_and_blind_is_refused() {
         let text = edited(
             EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "shuttle", "stress", "tsan"]"#,
+            r#"caught_by = ["loom", "shuttle", "stress", "tsan", "spec"]"#,
         );
         let problem = Manifest::parse(&text).unwrap_err();
         for part in [
@@ -180,9 +182,30 @@ mod tests {
         );
         let text = edited(
             EX02_CAUGHT_BY,
-            r#"caught_by = ["loom", "loom", "shuttle", "stress"]"#,
+            r#"caught_by = ["loom", "loom", "shuttle", "stress", "spec"]"#,
         );
         let problem = Manifest::parse(&text).unwrap_err();
         assert!(problem.contains("twice"), "{problem}");
+    }
+
+    #[test]
+    fn spec_is_claimed_exactly_when_the_exercise_has_a_model() {
+        const EX02_SPEC: &str = "[exercises.stages.spec]\nseed = 20261127";
+        let mut text = edited(EX02_SPEC, EX02_SPEC);
+        let start = text.find(EX02_SPEC).unwrap();
+        let end = start + text[start..].find("\n\n").unwrap();
+        text.replace_range(start..end, "");
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("ex02") && problem.contains("no sequential model"),
+            "{problem}"
+        );
+        let text = text.replacen(
+            EX02_CAUGHT_BY,
+            r#"caught_by = ["loom", "shuttle", "stress"]"#,
+            1,
+        );
+        let manifest = Manifest::parse(&text).unwrap();
+        assert!(manifest.find("ex02").unwrap().stages.spec.is_none());
     }
 }

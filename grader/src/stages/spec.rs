@@ -75,10 +75,8 @@ fn no_model() -> Judgement {
 /// Adds the command that replays the failure: the same seeds, and the schedule.
 fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
     if let Some(schedule) = &judgement.evidence.schedule {
-        judgement.evidence.replay = Some(cx.command(
-            "replay",
-            &["--stage", "spec", "--schedule", schedule],
-        ));
+        judgement.evidence.replay =
+            Some(cx.command("replay", &["--stage", "spec", "--schedule", schedule]));
     }
 }
 

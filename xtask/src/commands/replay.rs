@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub(crate) struct Args {
     /// The exercise.
     exercise: String,
-    /// The stage whose failure to reproduce: `loom` or `shuttle`.
+    /// The stage whose failure to reproduce: `loom`, `shuttle` or `spec`.
     #[arg(long, default_value = "shuttle")]
     stage: StageId,
     /// shuttle's failing schedule, from the grade's output or report.

@@ -63,7 +63,10 @@ fn search<M: Model>(
         return false;
     }
     let pending = || (0..calls.len()).filter(move |i| placed & (1 << i) == 0);
-    let first_return = pending().map(|i| calls[i].returned).min().unwrap_or(u64::MAX);
+    let first_return = pending()
+        .map(|i| calls[i].returned)
+        .min()
+        .unwrap_or(u64::MAX);
     pending()
         .filter(|&i| calls[i].called < first_return)
         .any(|i| match M::step(state, &calls[i].op) {
@@ -277,9 +280,9 @@ mod tests {
         .to_string();
         let expected = "results no sequential order explains: 2 threads, 4 operations\n\
                         start: 0\n\
-                        | T1        | T2        |\n\
-                        | inc(): 1  | inc(): 1  |\n\
-                        |           | wait(): 1 |\n\
+                        | T1       | T2        |\n\
+                        | inc(): 1 | inc(): 1  |\n\
+                        |          | wait(): 1 |\n\
                         main: wait(): 1\n\
                         No sequential order of these operations explains these results";
         assert!(report.starts_with(expected), "{report}");
