@@ -156,3 +156,153 @@ pub struct SpecRun {
     /// The scenario it shrank to, described the same way.
     pub shrunk: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure, Findings, Request, SpecRun, TraceStep};
+    use crate::{Outcome, Size};
+    use proptest::option::of;
+    use proptest::prelude::*;
+
+    /// A schedule as shuttle writes one: hex digits.
+    fn schedule() -> impl Strategy<Value = String> {
+        "[0-9a-f]{2,400}"
+    }
+
+    fn size() -> impl Strategy<Value = Size> {
+        (0..64_usize, 0..1_000_000_usize).prop_map(|(workers, ops)| Size { workers, ops })
+    }
+
+    fn request() -> impl Strategy<Value = Request> {
+        prop_oneof![
+            (size(), of(0..16_usize), any::<usize>(), any::<bool>()).prop_map(
+                |(size, preemption_bound, max_branches, track_races)| Request::Loom {
+                    size,
+                    preemption_bound,
+                    max_branches: max_branches / 2,
+                    track_races,
+                }
+            ),
+            (
+                size(),
+                any::<u64>(),
+                0..100_000_usize,
+                0..8_usize,
+                of(schedule())
+            )
+                .prop_map(|(size, seed, iterations, depth, replay)| Request::Shuttle {
+                    size,
+                    seed,
+                    iterations,
+                    depth,
+                    replay,
+                }),
+            (size(), any::<u32>(), any::<u32>()).prop_map(|(size, rounds, ms)| {
+                Request::Stress {
+                    size,
+                    rounds,
+                    round_timeout_ms: ms.into(),
+                }
+            }),
+            (
+                any::<u64>(),
+                any::<u32>(),
+                0..100_000_usize,
+                0..8_usize,
+                of(schedule())
+            )
+                .prop_map(|(seed, cases, iterations, depth, replay)| Request::Spec {
+                    seed,
+                    cases,
+                    iterations,
+                    depth,
+                    replay,
+                }),
+        ]
+    }
+
+    fn step() -> impl Strategy<Value = TraceStep> {
+        (
+            "main|T[1-9]",
+            any::<String>(),
+            of(any::<String>()),
+            of(any::<String>()),
+            of(any::<String>()),
+        )
+            .prop_map(|(thread, action, value, object, location)| TraceStep {
+                thread,
+                action,
+                value,
+                object,
+                location,
+            })
+    }
+
+    fn findings() -> impl Strategy<Value = Findings> {
+        let failure = (
+            any::<String>(),
+            of(any::<String>()),
+            prop::collection::vec(step(), 0..4),
+        )
+            .prop_map(|(message, location, trace)| Failure {
+                message,
+                location,
+                trace,
+            });
+        let outcome = (any::<String>(), any::<i64>(), any::<i64>()).prop_map(
+            |(invariant, expected, observed)| {
+                Outcome::equal(&invariant, expected, observed, "paise")
+            },
+        );
+        let spec = (
+            any::<u64>(),
+            any::<u64>(),
+            of(any::<String>()),
+            of(any::<String>()),
+        )
+            .prop_map(|(cases, shrink_runs, original, shrunk)| SpecRun {
+                cases,
+                shrink_runs,
+                original,
+                shrunk,
+            });
+        (
+            "[0-9a-f]{32}",
+            any::<u64>(),
+            of(failure),
+            of(schedule()),
+            prop::collection::vec(outcome, 0..4),
+            of(any::<u32>()),
+            of(spec),
+        )
+            .prop_map(
+                |(token, executions, failure, schedule, rounds, hung_round, spec)| Findings {
+                    token,
+                    backend: "shuttle".into(),
+                    executions,
+                    failure,
+                    schedule,
+                    rounds,
+                    hung_round,
+                    spec,
+                },
+            )
+    }
+
+    proptest! {
+        /// Requests and findings cross the process boundary as TOML: whatever they
+        /// hold (schedules, panic messages with quotes and newlines, traces), they
+        /// arrive as sent.
+        #[test]
+        fn requests_round_trip(request in request()) {
+            let text = toml::to_string(&request).unwrap();
+            prop_assert_eq!(toml::from_str::<Request>(&text).unwrap(), request);
+        }
+
+        #[test]
+        fn findings_round_trip(findings in findings()) {
+            let text = toml::to_string(&findings).unwrap();
+            prop_assert_eq!(toml::from_str::<Findings>(&text).unwrap(), findings);
+        }
+    }
+}

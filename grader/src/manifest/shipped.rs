@@ -208,4 +208,105 @@ mod tests {
         let manifest = Manifest::parse(&text).unwrap();
         assert!(manifest.find("ex02").unwrap().stages.spec.is_none());
     }
+
+    mod properties {
+        use super::super::super::Manifest;
+        use super::super::super::tests::edited;
+        use super::EX02_CAUGHT_BY;
+        use crate::stage_id::StageId;
+        use proptest::prelude::*;
+
+        /// What a generated claim says about one stage.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Claim {
+            Caught,
+            CaughtTwice,
+            Blind(Reason),
+            Both,
+            Neither,
+        }
+
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Reason {
+            OneLine,
+            Empty,
+            TwoLines,
+        }
+
+        impl Reason {
+            fn text(self) -> &'static str {
+                match self {
+                    Reason::OneLine => "it cannot see this kind of bug",
+                    Reason::Empty => "  ",
+                    Reason::TwoLines => "it cannot\\nsee it",
+                }
+            }
+        }
+
+        fn claim() -> impl Strategy<Value = Claim> {
+            let reason = prop_oneof![
+                4 => Just(Reason::OneLine),
+                1 => Just(Reason::Empty),
+                1 => Just(Reason::TwoLines),
+            ];
+            prop_oneof![
+                4 => Just(Claim::Caught),
+                1 => Just(Claim::CaughtTwice),
+                4 => reason.prop_map(Claim::Blind),
+                1 => Just(Claim::Both),
+                1 => Just(Claim::Neither),
+            ]
+        }
+
+        /// ex02's `[exercises.shipped]` (and `.blind`) written from `claims`.
+        fn shipped_section(claims: &[Claim]) -> String {
+            let mut caught = Vec::new();
+            let mut blind = String::new();
+            for (stage, claim) in StageId::ALL.into_iter().zip(claims) {
+                match claim {
+                    Claim::Caught => caught.push(stage),
+                    Claim::CaughtTwice => caught.extend([stage, stage]),
+                    Claim::Both => {
+                        caught.push(stage);
+                        blind.push_str(&format!("{stage} = \"why\"\n"));
+                    }
+                    Claim::Blind(reason) => {
+                        blind.push_str(&format!("{stage} = \"{}\"\n", reason.text()));
+                    }
+                    Claim::Neither => {}
+                }
+            }
+            let caught: Vec<String> = caught.iter().map(|s| format!("\"{s}\"")).collect();
+            format!(
+                "caught_by = [{}]\n\n[exercises.shipped.blind]\n{blind}",
+                caught.join(", ")
+            )
+        }
+
+        proptest! {
+            /// A claim is accepted exactly when it names a catcher, names none
+            /// twice, and puts every stage either among the catchers or among the
+            /// blind with a one-line reason.
+            #[test]
+            fn the_validator_accepts_exactly_the_well_formed_claims(
+                claims in prop::collection::vec(claim(), StageId::ALL.len())
+            ) {
+                let text = edited(EX02_CAUGHT_BY, &shipped_section(&claims));
+                // ex02's own `[exercises.shipped.blind]` follows: drop it.
+                let ours = text.find("[exercises.shipped.blind]\n").unwrap();
+                let theirs = ours + 1 + text[ours + 1..].find("[exercises.shipped.blind]\n").unwrap();
+                let end = theirs + text[theirs..].find("\n\n").unwrap();
+                let mut text = text;
+                text.replace_range(theirs..end, "");
+                let well_formed = claims
+                    .iter()
+                    .any(|c| matches!(c, Claim::Caught | Claim::CaughtTwice | Claim::Both))
+                    && claims.iter().all(|c| {
+                        matches!(c, Claim::Caught | Claim::Blind(Reason::OneLine))
+                    });
+                let parsed = Manifest::parse(&text);
+                prop_assert_eq!(parsed.is_ok(), well_formed, "{:?}: {:?}", claims, parsed.err());
+            }
+        }
+    }
 }
