@@ -134,7 +134,10 @@ impl<'a> Console<'a> {
                     Some(_) => {
                         "the subject was stopped or refused; see the reason above".to_owned()
                     }
-                    None => "the subject does not build; fix the errors above".to_owned(),
+                    None => {
+                        "caught by the compiler: the subject does not build; fix the errors above"
+                            .to_owned()
+                    }
                 }
             }
             Verdict::Fail => format!("caught by {}", caught.join(", ")),
@@ -195,9 +198,11 @@ impl<'a> Console<'a> {
             let (word, tone, detail) = match &entry.standing {
                 Standing::NotTried => ("not tried", Tone::Quiet, String::new()),
                 Standing::Passing => ("passing", Tone::Good, String::new()),
-                Standing::Failing { caught } if caught.is_empty() => {
-                    ("failing", Tone::Bad, " — does not build".to_owned())
-                }
+                Standing::Failing { caught } if caught.is_empty() => (
+                    "failing",
+                    Tone::Bad,
+                    " — caught by the compiler (does not build)".to_owned(),
+                ),
                 Standing::Failing { caught } => (
                     "failing",
                     Tone::Bad,

@@ -353,7 +353,7 @@ pub(super) mod tests {
         }
         std::fs::write(root.path().join("solutions/ex01-lost-update/notes.md"), "").unwrap();
         let derived = Manifest::load(&path).unwrap();
-        let (ex01, shipped_ex01) = (&derived.exercises[0], &shipped.exercises[0]);
+        let (ex01, shipped_ex01) = (derived.find("ex01").unwrap(), shipped.find("ex01").unwrap());
         assert_eq!(ex01.dir, shipped_ex01.dir);
         assert_eq!(ex01.scenario, shipped_ex01.scenario);
         assert_eq!(
@@ -365,7 +365,8 @@ pub(super) mod tests {
             ]
         );
         assert_eq!(
-            derived.exercises[1].solutions, shipped.exercises[1].solutions,
+            derived.find("ex02").unwrap().solutions,
+            shipped.find("ex02").unwrap().solutions,
             "listed solutions are kept as listed"
         );
     }
@@ -411,10 +412,10 @@ pub(super) mod tests {
         };
         let manifest = Manifest::parse(&table("\"std::sync::atomic::Ordering\"")).unwrap();
         assert_eq!(
-            manifest.exercises[0].policy.allow,
+            manifest.find("ex01").unwrap().policy.allow,
             ["std::sync::atomic::Ordering"]
         );
-        assert!(manifest.exercises[1].policy.allow.is_empty());
+        assert!(manifest.find("ex02").unwrap().policy.allow.is_empty());
         let problem = Manifest::parse(&table("\"std::sync::\"")).unwrap_err();
         assert!(
             problem.contains("ex01") && problem.contains("policy.allow"),
@@ -444,7 +445,7 @@ pub(super) mod tests {
     fn every_stage_needs_a_reference_time() {
         let text = edited("reference_ms = ", "reference_ms = 0 # ");
         let problem = Manifest::parse(&text).unwrap_err();
-        for part in ["ex01", "`stages.loom.reference_ms = 0`"] {
+        for part in ["ex00", "`stages.loom.reference_ms = 0`"] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
         let text = edited("reference_ms = ", "# reference_ms = ");

@@ -12,11 +12,21 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shipped {
+    /// Whether the crate as shipped compiles (`false`: the compiler is the detector
+    /// that catches it, every stage fails with its errors, and nothing else is
+    /// claimed).
+    #[serde(default = "compiles")]
+    pub compiles: bool,
     /// The stages that fail on the crate as shipped (`loom`, `tsan`, …).
+    #[serde(default)]
     pub caught_by: Vec<StageId>,
     /// Every other stage, with the reason it passes the shipped crate.
     #[serde(default)]
     pub blind: BTreeMap<StageId, String>,
+}
+
+fn compiles() -> bool {
+    true
 }
 
 impl Shipped {
@@ -34,6 +44,13 @@ impl Shipped {
     /// reason for every blind stage (unknown stage names are refused when parsed).
     /// `spec` is claimed only for an exercise with a sequential model (`has_model`).
     pub(super) fn check(&self, has_model: bool) -> Result<(), String> {
+        if !self.compiles {
+            return if self.caught_by.is_empty() && self.blind.is_empty() {
+                Ok(())
+            } else {
+                Err("`shipped.compiles = false` claims the compiler catches the shipped crate, so no stage runs on it: leave out `caught_by` and `blind`".into())
+            };
+        }
         if self.caught_by.is_empty() {
             return Err(
                 "`shipped.caught_by` is empty: name at least one stage that catches the shipped bug"
@@ -91,6 +108,9 @@ mod tests {
     fn every_exercise_claims_each_stage_exactly_once() {
         use crate::stage_id::StageId;
         for exercise in &shipped().exercises {
+            if !exercise.shipped.compiles {
+                continue;
+            }
             for stage in StageId::ALL {
                 if stage == StageId::Spec && exercise.stages.spec.is_none() {
                     continue;
@@ -186,6 +206,23 @@ mod tests {
         );
         let problem = Manifest::parse(&text).unwrap_err();
         assert!(problem.contains("twice"), "{problem}");
+    }
+
+    #[test]
+    fn a_crate_the_compiler_refuses_claims_no_stage() {
+        let manifest = shipped();
+        let ex00 = manifest.find("ex00").unwrap();
+        assert!(!ex00.shipped.compiles && ex00.shipped.caught_by.is_empty());
+        assert!(manifest.find("ex01").unwrap().shipped.compiles);
+        let text = edited(
+            "compiles = false\n",
+            "compiles = false\ncaught_by = [\"loom\"]\n",
+        );
+        let problem = Manifest::parse(&text).unwrap_err();
+        assert!(
+            problem.contains("ex00") && problem.contains("leave out `caught_by`"),
+            "{problem}"
+        );
     }
 
     #[test]
