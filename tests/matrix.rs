@@ -90,6 +90,26 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
     let mut wrong = Vec::new();
     for exercise in &lab.manifest.exercises {
         let (report, printed) = graded_shipped_with_console(&lab, exercise);
+        if !exercise.shipped.compiles {
+            // The compiler catches it: every stage reports its errors, none runs.
+            for stage in &report.stages {
+                if stage.status != Status::Error || stage.evidence.compile_errors.is_empty() {
+                    wrong.push(format!(
+                        "{} {}: the manifest claims the compiler refuses the crate, the grade says {}",
+                        exercise.id,
+                        stage.name,
+                        described(stage)
+                    ));
+                }
+            }
+            if !printed.contains("caught by the compiler") {
+                wrong.push(format!(
+                    "{}: the grade's output does not name the compiler:\n{printed}",
+                    exercise.id
+                ));
+            }
+            continue;
+        }
         for stage in StageId::ALL {
             let Some(found) = report.stage(stage) else {
                 wrong.push(format!("{} {stage}: missing from the report", exercise.id));
