@@ -82,6 +82,7 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
             &subject,
             StageId::Spec,
             Some(schedule),
+            None,
             &mut Quiet,
         )
         .unwrap();

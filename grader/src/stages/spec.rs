@@ -56,9 +56,10 @@ impl Stage for Spec {
         let Some(size) = cx.exercise.stages.spec else {
             return Ok(no_model());
         };
+        let seed = cx.options.seed.unwrap_or(size.seed);
         let limits = cx.limits(self);
-        let request = request(&size, size.seed, schedule.map(str::to_owned));
-        let mut judgement = cx.run(self, &request, limits, |run| judge(run, &size, size.seed));
+        let request = request(&size, seed, schedule.map(str::to_owned));
+        let mut judgement = cx.run(self, &request, limits, |run| judge(run, &size, seed));
         with_replay(cx, &mut judgement);
         Ok(judgement)
     }
@@ -75,8 +76,12 @@ fn no_model() -> Judgement {
 /// Adds the command that replays the failure: the same seeds, and the schedule.
 fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
     if let Some(schedule) = &judgement.evidence.schedule {
-        judgement.evidence.replay =
-            Some(cx.command("replay", &["--stage", "spec", "--schedule", schedule]));
+        let seed = cx.options.seed.map(|seed| seed.to_string());
+        let mut args = vec!["--stage", "spec", "--schedule", schedule];
+        if let Some(seed) = &seed {
+            args.extend(["--seed", seed]);
+        }
+        judgement.evidence.replay = Some(cx.command("replay", &args));
     }
 }
 
