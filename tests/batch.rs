@@ -320,7 +320,7 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     };
     for s in suites.all("testsuite") {
         let cases: Vec<&str> = s.all("testcase").map(|c| c.attribute("name")).collect();
-        assert_eq!(cases, ["loom", "shuttle", "stress", "tsan"]);
+        assert_eq!(cases, ["loom", "shuttle", "stress", "tsan", "spec"]);
         let class_name = s.all("testcase").next().unwrap().attribute("classname");
         assert!(class_name.starts_with("racelab.ex01."), "{class_name}");
     }
