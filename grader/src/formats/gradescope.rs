@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use std::fmt;
 use std::str::FromStr;
 
-/// What a stage is worth.
-pub const POINTS_PER_STAGE: f64 = 25.0;
+/// What a stage is worth: an exercise's 100 points shared by its stages.
+pub const POINTS_PER_STAGE: f64 = 100.0 / crate::stage_id::StageId::ALL.len() as f64;
 
 /// When students see the results, in Gradescope's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
