@@ -7,8 +7,8 @@
 # copy of the workspace; --submissions wants the folder above a submission, so it is
 # linked into one of its own. The scenarios and bounds are the instructor's, from
 # /autograder/source; the student's grader/ folder, if any, is never used.
-# Each stage is a test worth 20 points (100 per exercise); --require makes a stage that could not run a
-# failed test rather than a missing one.
+# Each stage is a test worth 20 points (100 per exercise); --require makes a stage
+# that could not run a failed test rather than a missing one.
 set -euo pipefail
 EXERCISE=ex01
 mkdir -p /tmp/class /autograder/results
