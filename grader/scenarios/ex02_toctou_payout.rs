@@ -13,6 +13,7 @@
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
 
+use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
@@ -66,5 +67,117 @@ pub fn round(size: Size) -> Outcome {
         holds: approved_paise <= held_paise
             && none_overdrawn
             && left_paise == held_paise - approved_paise,
+    }
+}
+
+/// The sequential model for the `spec` stage: an account is its balance;
+/// `request_payout(a)` approves and debits when the balance covers `a`, and declines
+/// (changing nothing) otherwise; `available_paise()` reads the balance.
+pub struct Spec;
+
+/// How an account opens: its balance.
+#[derive(Debug, Clone, Copy)]
+pub struct Opening(i64);
+
+impl std::fmt::Display for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PayoutAccount::new({})", self.0)
+    }
+}
+
+/// The operations of ex02.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `request_payout(amount_paise)`.
+    Payout(i64),
+    /// `available_paise()`.
+    Available,
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Payout(paise) => write!(f, "request_payout({paise})"),
+            Op::Available => f.write_str("available_paise()"),
+        }
+    }
+}
+
+/// What an ex02 operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// Whether the payout was approved.
+    Approved(bool),
+    /// The balance.
+    Paise(i64),
+}
+
+impl std::fmt::Display for Ret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Approved(approved) => write!(f, "{approved}"),
+            Ret::Paise(paise) => write!(f, "{paise}"),
+        }
+    }
+}
+
+/// A payout of ₹1 to ₹8.
+fn payout() -> BoxedStrategy<Op> {
+    (1..=8_i64).prop_map(|rupees| Op::Payout(100 * rupees)).boxed()
+}
+
+impl Model for Spec {
+    type Init = Opening;
+    type Object = Arc<PayoutAccount>;
+    type Handle = Arc<PayoutAccount>;
+    type Op = Op;
+    type Ret = Ret;
+    type State = i64;
+
+    fn init() -> BoxedStrategy<Opening> {
+        (0..=10_i64).prop_map(|rupees| Opening(100 * rupees)).boxed()
+    }
+
+    fn initial_part() -> BoxedStrategy<Vec<Op>> {
+        vec(payout(), 0..=1).boxed()
+    }
+
+    fn thread_part(_thread: usize) -> BoxedStrategy<Vec<Op>> {
+        vec(prop_oneof![4 => payout(), 1 => Just(Op::Available)], 1..=3).boxed()
+    }
+
+    fn final_part() -> BoxedStrategy<Vec<Op>> {
+        Just(vec![Op::Available]).boxed()
+    }
+
+    fn open(opening: &Opening) -> Arc<PayoutAccount> {
+        Arc::new(PayoutAccount::new(opening.0))
+    }
+
+    fn handle(account: &Arc<PayoutAccount>) -> Arc<PayoutAccount> {
+        Arc::clone(account)
+    }
+
+    fn apply(account: &mut Arc<PayoutAccount>, op: &Op) -> Ret {
+        Self::apply_in_thread(account, op)
+    }
+
+    fn apply_in_thread(account: &mut Arc<PayoutAccount>, op: &Op) -> Ret {
+        match op {
+            Op::Payout(paise) => Ret::Approved(account.request_payout(*paise)),
+            Op::Available => Ret::Paise(account.available_paise()),
+        }
+    }
+
+    fn start(opening: &Opening) -> i64 {
+        opening.0
+    }
+
+    fn step(balance: &i64, op: &Op) -> Option<(i64, Ret)> {
+        Some(match op {
+            Op::Payout(paise) if paise <= balance => (balance - paise, Ret::Approved(true)),
+            Op::Payout(_) => (*balance, Ret::Approved(false)),
+            Op::Available => (*balance, Ret::Paise(*balance)),
+        })
     }
 }

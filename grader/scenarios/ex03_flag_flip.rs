@@ -13,6 +13,7 @@
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
 
+use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
@@ -96,4 +97,152 @@ pub fn round(size: Size) -> Outcome {
         whole as i64,
         "summaries",
     )
+}
+
+/// How many days the `spec` stage's scenarios close.
+const SPEC_DAYS: usize = 2;
+
+/// The sequential model for the `spec` stage: each day is unpublished until the closer
+/// publishes its summary; `wait_for_summary()` completes only once the day is
+/// published and returns exactly the summary published.
+pub struct Spec;
+
+/// How the days start: none closed (shown as the scenario's start).
+#[derive(Debug, Clone, Copy)]
+pub struct OpenDays;
+
+impl std::fmt::Display for OpenDays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{SPEC_DAYS} × DayClose::new()")
+    }
+}
+
+/// The operations of ex03, on day 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `days[day].publish(summary)`, with the day's own figures.
+    Publish(usize),
+    /// `days[day].wait_for_summary()`.
+    Read(usize),
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Publish(day) => write!(f, "day{day}.publish({})", Shown(spec_summary(*day))),
+            Op::Read(day) => write!(f, "day{day}.wait_for_summary()"),
+        }
+    }
+}
+
+/// What an ex03 operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// `publish` returns nothing.
+    Done,
+    /// The summary read.
+    Summary(DaySummary),
+}
+
+impl std::fmt::Display for Ret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Done => f.write_str("()"),
+            Ret::Summary(summary) => Shown(*summary).fmt(f),
+        }
+    }
+}
+
+/// A summary in brief: `[transfers, settled, fees, refunded]`.
+struct Shown(DaySummary);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let DaySummary {
+            transfers,
+            settled_paise,
+            fees_paise,
+            refunded_paise,
+        } = self.0;
+        write!(
+            f,
+            "[{transfers}, {settled_paise}, {fees_paise}, {refunded_paise}]"
+        )
+    }
+}
+
+/// Day `day`'s summary in the spec scenarios: small, nonzero figures that differ
+/// from day to day.
+fn spec_summary(day: usize) -> DaySummary {
+    let transfers = 3 + day as u64;
+    DaySummary {
+        transfers,
+        settled_paise: TRANSFER_PAISE * transfers,
+        fees_paise: TRANSFER_PAISE * transfers / 50,
+        refunded_paise: 100 + day as u64,
+    }
+}
+
+impl Model for Spec {
+    type Init = OpenDays;
+    type Object = Arc<Vec<DayClose>>;
+    type Handle = Arc<Vec<DayClose>>;
+    type Op = Op;
+    type Ret = Ret;
+    type State = [bool; SPEC_DAYS];
+
+    fn init() -> BoxedStrategy<OpenDays> {
+        Just(OpenDays).boxed()
+    }
+
+    /// Worker 0 is the closer: it publishes every day in turn. The others read days
+    /// in any order; every day they wait for is published, so nobody waits forever.
+    fn thread_part(thread: usize) -> BoxedStrategy<Vec<Op>> {
+        if thread == 0 {
+            Just((0..SPEC_DAYS).map(Op::Publish).collect()).boxed()
+        } else {
+            vec((0..SPEC_DAYS).prop_map(Op::Read), 1..=3).boxed()
+        }
+    }
+
+    fn final_part() -> BoxedStrategy<Vec<Op>> {
+        Just((0..SPEC_DAYS).map(Op::Read).collect()).boxed()
+    }
+
+    fn open(_: &OpenDays) -> Arc<Vec<DayClose>> {
+        Arc::new((0..SPEC_DAYS).map(|_| DayClose::new()).collect())
+    }
+
+    fn handle(days: &Arc<Vec<DayClose>>) -> Arc<Vec<DayClose>> {
+        Arc::clone(days)
+    }
+
+    fn apply(days: &mut Arc<Vec<DayClose>>, op: &Op) -> Ret {
+        Self::apply_in_thread(days, op)
+    }
+
+    fn apply_in_thread(days: &mut Arc<Vec<DayClose>>, op: &Op) -> Ret {
+        match op {
+            Op::Publish(day) => {
+                days[*day].publish(spec_summary(*day));
+                Ret::Done
+            }
+            Op::Read(day) => Ret::Summary(days[*day].wait_for_summary()),
+        }
+    }
+
+    fn start(_: &OpenDays) -> [bool; SPEC_DAYS] {
+        [false; SPEC_DAYS]
+    }
+
+    fn step(published: &[bool; SPEC_DAYS], op: &Op) -> Option<([bool; SPEC_DAYS], Ret)> {
+        match op {
+            Op::Publish(day) => {
+                let mut after = *published;
+                after[*day] = true;
+                Some((after, Ret::Done))
+            }
+            Op::Read(day) => published[*day].then(|| (*published, Ret::Summary(spec_summary(*day)))),
+        }
+    }
 }

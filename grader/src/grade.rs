@@ -106,9 +106,13 @@ pub fn replay(
     subject: &Subject,
     stage: StageId,
     schedule: Option<&str>,
+    seed: Option<u64>,
     observer: &mut dyn Observer,
 ) -> Result<Judgement, String> {
-    let options = GradeOptions::default();
+    let options = GradeOptions {
+        seed,
+        ..GradeOptions::default()
+    };
     let mut runners = Runners::default();
     let mut cx = Context::new(lab, exercise, subject, &options, &mut runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
@@ -191,6 +195,7 @@ mod tests {
                 Status::Timeout,
                 Status::Skipped,
                 Status::Timeout,
+                Status::Skipped,
                 Status::Skipped
             ]
         );

@@ -38,16 +38,17 @@ pub fn explain_silences(shipped: &Shipped, reports: &mut [StageReport]) {
 /// reason for every silent cell.
 pub fn table(manifest: &Manifest) -> String {
     let mut text = String::from(
-        "Each cell is what a detector does with the exercise as shipped; every reference \
-         solution passes all four. *Generated from `grader/exercises.toml`; \
+        "Each cell is what a detector does with the exercise as shipped: the compiler \
+         first (a crate it refuses reaches no other detector), then each stage; every \
+         reference solution compiles and passes every stage. *Generated from `grader/exercises.toml`; \
          `tests/matrix.rs` grades every shipped crate and every solution, and fails when \
          the code does not bear a cell out.*\n\n",
     );
-    text.push_str("| exercise |");
+    text.push_str("| exercise | compiler |");
     for stage in StageId::ALL {
         text.push_str(&format!(" {stage} |"));
     }
-    text.push_str("\n|---|");
+    text.push_str("\n|---|---|");
     text.push_str(&"---|".repeat(StageId::ALL.len()));
     text.push('\n');
     for exercise in &manifest.exercises {
@@ -55,8 +56,17 @@ pub fn table(manifest: &Manifest) -> String {
             "| [{} — {}]({}/README.md) |",
             exercise.id, exercise.title, exercise.dir
         ));
+        if !exercise.shipped.compiles {
+            text.push_str(" **refuses it** |");
+            text.push_str(&" not reached |".repeat(StageId::ALL.len()));
+            text.push('\n');
+            continue;
+        }
+        text.push_str(" compiles |");
         for stage in StageId::ALL {
-            let cell = if exercise.shipped.is_caught_by(stage) {
+            let cell = if stage == StageId::Spec && exercise.stages.spec.is_none() {
+                "no model yet"
+            } else if exercise.shipped.is_caught_by(stage) {
                 "**fails**"
             } else {
                 "passes (blind)"
@@ -127,6 +137,7 @@ mod tests {
 
     fn blind_to_tsan() -> Shipped {
         Shipped {
+            compiles: true,
             caught_by: vec![StageId::Loom, StageId::Shuttle, StageId::Stress],
             blind: [(StageId::Tsan, "no data race here".to_owned())].into(),
         }
@@ -163,7 +174,7 @@ mod tests {
         let manifest = manifest();
         let text = table(&manifest);
         assert!(
-            text.contains("| exercise | loom | shuttle | stress | tsan |"),
+            text.contains("| exercise | compiler | loom | shuttle | stress | tsan | spec |"),
             "{text}"
         );
         for exercise in &manifest.exercises {

@@ -1,6 +1,6 @@
 //! The report: what a grade found, as TOML.
 //!
-//! `schema = 1`. One `[[stages]]` table per stage, always all four, in the order they
+//! `schema = 1`. One `[[stages]]` table per stage, always all five, in the order they
 //! run; a stage that did not run is `skipped` with its reason in `summary`. The file is
 //! written whole or not at all (a temporary file, then a rename).
 
@@ -123,7 +123,11 @@ pub struct Evidence {
     /// Where the failure was raised, `file:line:column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// The failing execution as a table, one column per thread (loom, shuttle).
+    /// spec: the calls of the shrunk scenario, one column per thread, each with its
+    /// result, and why no sequential order explains them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
+    /// The failing execution as a table, one column per thread (loom, shuttle, spec).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<String>,
     /// The failing execution's raw steps, from which `trace` is drawn (not written).
@@ -395,5 +399,161 @@ mod tests {
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "").unwrap();
         assert!(sample().write(&blocker.join("report.toml")).is_err());
+    }
+
+    mod properties {
+        use super::super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
+        use crate::stage_id::StageId;
+        use crate::verdict::Verdict;
+        use proptest::option::of;
+        use proptest::prelude::*;
+
+        /// The counts a report holds, up to `u64::MAX` (`--seed` takes any).
+        fn count() -> impl Strategy<Value = u64> {
+            prop_oneof![any::<u64>(), Just(u64::MAX)]
+        }
+
+        fn evidence() -> impl Strategy<Value = Evidence> {
+            (
+                (
+                    of(any::<String>()),
+                    of(any::<String>()),
+                    of(count()),
+                    of(count()),
+                ),
+                (
+                    of("[0-9a-f]{2,64}"),
+                    of(any::<String>()),
+                    of(any::<String>()),
+                ),
+                (
+                    of(any::<String>()),
+                    of(any::<String>()),
+                    of(any::<String>()),
+                ),
+                (
+                    prop::collection::vec(any::<String>(), 0..3),
+                    of(any::<String>()),
+                ),
+                of((
+                    any::<String>(),
+                    any::<i64>(),
+                    prop::collection::vec(any::<i64>(), 0..5),
+                )),
+            )
+                .prop_map(
+                    |(
+                        (backend, bounds, executions, seed),
+                        (schedule, replay, failure),
+                        (results, trace, note),
+                        (compile_errors, fault),
+                        anomalies,
+                    )| Evidence {
+                        backend,
+                        bounds,
+                        executions,
+                        seed,
+                        schedule,
+                        replay,
+                        failure,
+                        results,
+                        trace,
+                        note,
+                        compile_errors,
+                        fault,
+                        anomalies: anomalies.map(|(invariant, expected, per_round)| Anomalies {
+                            invariant,
+                            unit: "paise".into(),
+                            rounds: per_round.len() as u64,
+                            broken_rounds: per_round.iter().filter(|s| **s != 0).count() as u64,
+                            expected_per_round: expected,
+                            worst_observed: expected,
+                            total_shortfall: 0,
+                            per_round,
+                        }),
+                        ..Evidence::default()
+                    },
+                )
+        }
+
+        fn stage() -> impl Strategy<Value = StageReport> {
+            let status = prop_oneof![
+                Just(Status::Pass),
+                Just(Status::Fail),
+                Just(Status::Skipped),
+                Just(Status::Error),
+                Just(Status::Timeout),
+            ];
+            (
+                prop::sample::select(StageId::ALL.to_vec()),
+                status,
+                count(),
+                any::<String>(),
+                evidence(),
+            )
+                .prop_map(|(name, status, duration_ms, summary, evidence)| {
+                    StageReport {
+                        name,
+                        status,
+                        duration_ms,
+                        summary,
+                        evidence,
+                    }
+                })
+        }
+
+        fn report() -> impl Strategy<Value = Report> {
+            let verdict = prop_oneof![
+                Just(Verdict::Pass),
+                Just(Verdict::Fail),
+                Just(Verdict::Incomplete),
+                Just(Verdict::Error),
+            ];
+            (
+                (any::<String>(), any::<String>(), any::<String>()),
+                verdict,
+                prop::collection::vec(prop::sample::select(StageId::ALL.to_vec()), 0..3),
+                count(),
+                prop::collection::vec(stage(), 0..6),
+            )
+                .prop_map(
+                    |(
+                        (exercise, subject, subject_hash),
+                        verdict,
+                        required,
+                        duration_ms,
+                        stages,
+                    )| {
+                        Report {
+                            schema: SCHEMA,
+                            grader_version: "0.1.0".into(),
+                            manifest_hash: "sha256:00".into(),
+                            scenario_hash: String::new(),
+                            exercise,
+                            subject,
+                            subject_hash,
+                            verdict,
+                            required,
+                            duration_ms,
+                            stages,
+                        }
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+            /// Whatever a report holds (any text in any field: quotes, newlines,
+            /// control characters, the longest schedules), it reads back as written.
+            #[test]
+            fn reports_round_trip(report in report()) {
+                let dir = std::env::temp_dir().join(format!("racelab-report-prop-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join("report.toml");
+                report.write(&path).unwrap();
+                prop_assert_eq!(Report::read(&path).unwrap(), report);
+            }
+        }
     }
 }

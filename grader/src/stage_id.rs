@@ -17,15 +17,18 @@ pub enum StageId {
     Stress,
     /// ThreadSanitizer on real threads with an instrumented std.
     Tsan,
+    /// Generated scenarios checked for linearizability against a sequential model.
+    Spec,
 }
 
 impl StageId {
     /// Every stage, in the order a grade runs them (fastest verdict first).
-    pub const ALL: [StageId; 4] = [
+    pub const ALL: [StageId; 5] = [
         StageId::Loom,
         StageId::Shuttle,
         StageId::Stress,
         StageId::Tsan,
+        StageId::Spec,
     ];
 
     /// The stage's name in reports and on the command line.
@@ -35,6 +38,7 @@ impl StageId {
             StageId::Shuttle => "shuttle",
             StageId::Stress => "stress",
             StageId::Tsan => "tsan",
+            StageId::Spec => "spec",
         }
     }
 
@@ -63,7 +67,7 @@ impl FromStr for StageId {
             .into_iter()
             .find(|stage| stage.as_str() == name.trim())
             .ok_or_else(|| {
-                format!("unknown stage `{name}`: the stages are loom, shuttle, stress, tsan")
+                format!("unknown stage `{name}`: the stages are loom, shuttle, stress, tsan, spec")
             })
     }
 }
@@ -91,6 +95,9 @@ mod tests {
         assert_eq!(format!("[{:<8}]", StageId::Tsan), "[tsan    ]");
         assert_eq!(StageId::list(&[StageId::Loom, StageId::Tsan]), "loom, tsan");
         let problem = "helgrind".parse::<StageId>().unwrap_err();
-        assert!(problem.contains("loom, shuttle, stress, tsan"), "{problem}");
+        assert!(
+            problem.contains("loom, shuttle, stress, tsan, spec"),
+            "{problem}"
+        );
     }
 }

@@ -161,7 +161,10 @@ impl<'a> Console<'a> {
                     Some(_) => {
                         "the subject was stopped or refused; see the reason above".to_owned()
                     }
-                    None => "the subject does not build; fix the errors above".to_owned(),
+                    None => {
+                        "caught by the compiler: the subject does not build; fix the errors above"
+                            .to_owned()
+                    }
                 }
             }
             // A timeout is no detector's finding: the subject hung or ran too long.
@@ -213,6 +216,9 @@ impl<'a> Console<'a> {
             judgement.status, judgement.summary
         );
         let evidence = &judgement.evidence;
+        if let Some(results) = &evidence.results {
+            let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
+        }
         if let Some(trace) = &evidence.trace {
             let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
         } else if let Some(failure) = &evidence.failure {
@@ -234,9 +240,11 @@ impl<'a> Console<'a> {
             let (word, tone, detail) = match &entry.standing {
                 Standing::NotTried => ("not tried", Tone::Quiet, String::new()),
                 Standing::Passing => ("passing", Tone::Good, String::new()),
-                Standing::Failing { caught } if caught.is_empty() => {
-                    ("failing", Tone::Bad, " — does not build".to_owned())
-                }
+                Standing::Failing { caught } if caught.is_empty() => (
+                    "failing",
+                    Tone::Bad,
+                    " — caught by the compiler (does not build)".to_owned(),
+                ),
                 Standing::Failing { caught } => (
                     "failing",
                     Tone::Bad,
@@ -387,6 +395,9 @@ impl Observer for Console<'_> {
         }
         if let Some(location) = &evidence.location {
             self.labelled("at ", location);
+        }
+        if let Some(results) = &evidence.results {
+            let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
         if let Some(trace) = &evidence.trace {
             let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));

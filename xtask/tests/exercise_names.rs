@@ -28,7 +28,12 @@ fn a_bare_grade_lists_the_exercises_under_the_command_students_type() {
     let lab = lab_copy();
     let (code, out, err) = xtask(lab.path(), &["grade"]);
     assert_eq!(code, 2, "{out}");
-    for part in ["cargo xtask grade ex01", "ex01  The lost update", "ex02"] {
+    for part in [
+        "cargo xtask grade ex00",
+        "ex00  The shared counter",
+        "ex01  The lost update",
+        "ex02",
+    ] {
         assert!(err.contains(part), "{part} missing in: {err}");
     }
     let (code, _, err) = xtask(lab.path(), &["hint"]);

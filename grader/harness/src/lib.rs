@@ -12,13 +12,16 @@
 //! Before the scenario runs, the runner contains itself (see `contain`): it can no
 //! longer start processes, signal other processes or read their memory.
 //!
-//! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`].
+//! Scenarios (in `grader/scenarios/`) use [`Size`] and return an [`Outcome`]; a
+//! scenario file with a sequential model of its object ([`spec::Model`]) is run with
+//! [`run_with_model`], which also serves the `spec` stage.
 
 mod contain;
 mod protocol;
 mod run;
 mod scenario;
+pub mod spec;
 
-pub use protocol::{Failure, Findings, Request, TraceStep};
-pub use run::run;
+pub use protocol::{Failure, Findings, Request, SpecRun, TraceStep};
+pub use run::{run, run_with_model};
 pub use scenario::{Outcome, Size};

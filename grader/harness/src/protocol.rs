@@ -49,6 +49,21 @@ pub enum Request {
         /// A round that runs longer than this is reported as hung.
         round_timeout_ms: u64,
     },
+    /// Generate scenarios from the exercise's sequential model, run each under PCT,
+    /// and check the results for linearizability (needs a `shuttle` build whose
+    /// scenario has a model).
+    Spec {
+        /// proptest's seed, and shuttle's for every case.
+        seed: u64,
+        /// Scenarios to generate.
+        cases: u32,
+        /// PCT executions per scenario.
+        iterations: usize,
+        /// PCT depth.
+        depth: usize,
+        /// A failing schedule to follow on the shrunk scenario, instead of exploring it.
+        replay: Option<String>,
+    },
 }
 
 impl Request {
@@ -56,7 +71,7 @@ impl Request {
     pub fn backend(&self) -> &'static str {
         match self {
             Request::Loom { .. } => "loom",
-            Request::Shuttle { .. } => "shuttle",
+            Request::Shuttle { .. } | Request::Spec { .. } => "shuttle",
             Request::Stress { .. } => "std",
         }
     }
@@ -142,4 +157,189 @@ pub struct Findings {
     pub rounds: Vec<Outcome>,
     /// Stress: the round that outlived its time limit.
     pub hung_round: Option<u32>,
+    /// Spec: the scenarios tried and the one shrunk to.
+    pub spec: Option<SpecRun>,
+}
+
+/// What a spec run tried.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRun {
+    /// Scenarios generated up to the first failing one (all of them on a pass).
+    pub cases: u64,
+    /// Scenarios run while shrinking the failing one.
+    pub shrink_runs: u64,
+    /// The first failing scenario, described: `3 threads, 9 operations`.
+    pub original: Option<String>,
+    /// The scenario it shrank to, described the same way.
+    pub shrunk: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure, Findings, Request, SpecRun, TraceStep};
+    use crate::{Outcome, Size};
+    use proptest::option::of;
+    use proptest::prelude::*;
+
+    /// A schedule as shuttle writes one: hex digits.
+    fn schedule() -> impl Strategy<Value = String> {
+        "[0-9a-f]{2,400}"
+    }
+
+    fn size() -> impl Strategy<Value = Size> {
+        (0..64_usize, 0..1_000_000_usize).prop_map(|(workers, ops)| Size { workers, ops })
+    }
+
+    fn request() -> impl Strategy<Value = Request> {
+        prop_oneof![
+            (
+                size(),
+                of(0..16_usize),
+                any::<usize>(),
+                any::<bool>(),
+                any::<bool>()
+            )
+                .prop_map(
+                    |(size, preemption_bound, max_branches, track_races, call_stacks)| {
+                        Request::Loom {
+                            size,
+                            preemption_bound,
+                            max_branches: max_branches / 2,
+                            track_races,
+                            call_stacks,
+                        }
+                    }
+                ),
+            (
+                size(),
+                any::<u64>(),
+                0..100_000_usize,
+                0..8_usize,
+                of(schedule()),
+                any::<bool>()
+            )
+                .prop_map(|(size, seed, iterations, depth, replay, call_stacks)| {
+                    Request::Shuttle {
+                        size,
+                        seed,
+                        iterations,
+                        depth,
+                        replay,
+                        call_stacks,
+                    }
+                }),
+            (size(), any::<u32>(), any::<u32>()).prop_map(|(size, rounds, ms)| {
+                Request::Stress {
+                    size,
+                    rounds,
+                    round_timeout_ms: ms.into(),
+                }
+            }),
+            (
+                any::<u64>(),
+                any::<u32>(),
+                0..100_000_usize,
+                0..8_usize,
+                of(schedule())
+            )
+                .prop_map(|(seed, cases, iterations, depth, replay)| Request::Spec {
+                    seed,
+                    cases,
+                    iterations,
+                    depth,
+                    replay,
+                }),
+        ]
+    }
+
+    fn step() -> impl Strategy<Value = TraceStep> {
+        (
+            "main|T[1-9]",
+            any::<String>(),
+            of(any::<String>()),
+            of(any::<String>()),
+            of(any::<String>()),
+            of("Relaxed|Acquire|Release|AcqRel|SeqCst"),
+            prop::collection::vec(any::<String>(), 0..3),
+        )
+            .prop_map(
+                |(thread, action, value, object, location, ordering, callers)| TraceStep {
+                    thread,
+                    action,
+                    value,
+                    object,
+                    location,
+                    ordering,
+                    callers,
+                },
+            )
+    }
+
+    fn findings() -> impl Strategy<Value = Findings> {
+        let failure = (
+            any::<String>(),
+            of(any::<String>()),
+            prop::collection::vec(step(), 0..4),
+        )
+            .prop_map(|(message, location, trace)| Failure {
+                message,
+                location,
+                trace,
+            });
+        let outcome = (any::<String>(), any::<i64>(), any::<i64>()).prop_map(
+            |(invariant, expected, observed)| {
+                Outcome::equal(&invariant, expected, observed, "paise")
+            },
+        );
+        let spec = (
+            any::<u64>(),
+            any::<u64>(),
+            of(any::<String>()),
+            of(any::<String>()),
+        )
+            .prop_map(|(cases, shrink_runs, original, shrunk)| SpecRun {
+                cases,
+                shrink_runs,
+                original,
+                shrunk,
+            });
+        (
+            "[0-9a-f]{32}",
+            any::<u64>(),
+            of(failure),
+            of(schedule()),
+            prop::collection::vec(outcome, 0..4),
+            of(any::<u32>()),
+            of(spec),
+        )
+            .prop_map(
+                |(token, executions, failure, schedule, rounds, hung_round, spec)| Findings {
+                    token,
+                    backend: "shuttle".into(),
+                    executions,
+                    failure,
+                    schedule,
+                    rounds,
+                    hung_round,
+                    spec,
+                },
+            )
+    }
+
+    proptest! {
+        /// Requests and findings cross the process boundary as TOML: whatever they
+        /// hold (schedules, panic messages with quotes and newlines, traces), they
+        /// arrive as sent.
+        #[test]
+        fn requests_round_trip(request in request()) {
+            let text = toml::to_string(&request).unwrap();
+            prop_assert_eq!(toml::from_str::<Request>(&text).unwrap(), request);
+        }
+
+        #[test]
+        fn findings_round_trip(findings in findings()) {
+            let text = toml::to_string(&findings).unwrap();
+            prop_assert_eq!(toml::from_str::<Findings>(&text).unwrap(), findings);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crate::{Failure, Findings, Outcome, Request, Size};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::{env, fs, panic};
 
 /// The backend this runner was built for: the one its feature selects in the facade.
@@ -21,6 +21,9 @@ const TOKEN_CAP: u64 = 256;
 /// A scenario: builds the subject, runs one execution of `size`, checks the invariant.
 pub type Scenario = fn(Size) -> Outcome;
 
+/// The spec driver of a scenario file's model, when it has one (shuttle builds only).
+type SpecDriver = fn(Request, &Path) -> Result<Findings, String>;
+
 /// The `main` of a generated runner: `runner REQUEST.toml FINDINGS.toml`, with the
 /// run's token on stdin.
 ///
@@ -30,7 +33,21 @@ pub type Scenario = fn(Size) -> Outcome;
 /// (loom aborts on a deadlock) leaves the first panic in `FINDINGS.panic` for the
 /// grader.
 pub fn run(scenario: Scenario) -> ! {
-    let code = match run_request(scenario) {
+    run_serving(scenario, None)
+}
+
+/// [`run`] for a scenario file with a sequential model `M` of its object: the same,
+/// and a shuttle build also serves the `spec` stage's requests with it.
+pub fn run_with_model<M: crate::spec::Model>(scenario: Scenario) -> ! {
+    #[cfg(feature = "shuttle")]
+    let spec: Option<SpecDriver> = Some(crate::spec::drive::drive::<M>);
+    #[cfg(not(feature = "shuttle"))]
+    let spec: Option<SpecDriver> = None;
+    run_serving(scenario, spec)
+}
+
+fn run_serving(scenario: Scenario, spec: Option<SpecDriver>) -> ! {
+    let code = match run_request(scenario, spec) {
         Ok(()) => 0,
         Err(problem) => {
             eprintln!("racelab runner: {problem}");
@@ -40,7 +57,7 @@ pub fn run(scenario: Scenario) -> ! {
     std::process::exit(code)
 }
 
-fn run_request(scenario: Scenario) -> Result<(), String> {
+fn run_request(scenario: Scenario, spec: Option<SpecDriver>) -> Result<(), String> {
     let token = read_token(std::io::stdin())?;
     let args: Vec<PathBuf> = env::args_os().skip(1).map(PathBuf::from).collect();
     let [request_path, findings_path] = args.as_slice() else {
@@ -59,7 +76,18 @@ fn run_request(scenario: Scenario) -> Result<(), String> {
     crate::contain::forbid_other_processes()?;
     crate::contain::limit_threads(crate::contain::MAX_THREADS)?;
     capture_panics(findings_path.with_extension("panic"));
-    let findings = drive(request, scenario, findings_path, &token)?;
+    let findings = match request {
+        Request::Spec { .. } => {
+            let Some(spec) = spec else {
+                return Err(
+                    "this exercise's scenario has no sequential model, so the spec stage cannot run"
+                        .into(),
+                );
+            };
+            spec(request, findings_path)?
+        }
+        request => drive(request, scenario, findings_path, &token)?,
+    };
     write_findings(findings_path, &findings, &token)
 }
 
@@ -114,6 +142,9 @@ fn write_findings(path: &Path, findings: &Findings, token: &str) -> Result<(), S
 
 static FIRST_PANIC: OnceLock<Failure> = OnceLock::new();
 
+/// The latest panic of the process: the spec driver's last run is its failure.
+static LAST_PANIC: Mutex<Option<Failure>> = Mutex::new(None);
+
 /// Records the first panic of the process, and writes it to `path` at once, so that it
 /// survives even when the panic ends in an abort.
 fn capture_panics(path: PathBuf) {
@@ -136,6 +167,7 @@ fn capture_panics(path: PathBuf) {
             location,
             trace,
         };
+        *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure.clone());
         if FIRST_PANIC.set(failure.clone()).is_ok()
             && let Ok(text) = toml::to_string(&failure)
         {
@@ -148,6 +180,12 @@ fn capture_panics(path: PathBuf) {
 /// The first panic of the process, if one happened.
 fn first_panic() -> Option<Failure> {
     FIRST_PANIC.get().cloned()
+}
+
+/// The latest panic of the process, if one happened.
+#[cfg(feature = "shuttle")]
+pub(crate) fn last_panic() -> Option<Failure> {
+    LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 /// The loom and shuttle drivers: every execution asserts the invariant, so the first

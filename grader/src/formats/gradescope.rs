@@ -270,7 +270,11 @@ mod tests {
     #[test]
     fn partial_credit_from_the_manifest_is_a_stage_test_of_its_own() {
         let mut manifest = manifest();
-        let ex01 = &mut manifest.exercises[0];
+        let ex01 = manifest
+            .exercises
+            .iter_mut()
+            .find(|e| e.id == "ex01")
+            .unwrap();
         ex01.points.total = 50.0;
         ex01.points.partial = [(StageId::Shuttle, 10.0), (StageId::Loom, 5.0)].into();
         let results = results(&caught(), &manifest);

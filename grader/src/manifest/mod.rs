@@ -136,6 +136,27 @@ pub struct StageSizes {
     pub stress: RoundsSize,
     /// Real threads under ThreadSanitizer: few rounds, it is slow.
     pub tsan: RoundsSize,
+    /// Generated scenarios checked against the scenario file's sequential model;
+    /// absent while the exercise has no model (the stage is then skipped).
+    pub spec: Option<SpecSize>,
+}
+
+/// The spec stage's plan: proptest cases, each explored with PCT.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecSize {
+    /// Seed of proptest's generator and of every case's PCT exploration.
+    pub seed: u64,
+    /// Scenarios to generate.
+    pub cases: u32,
+    /// PCT executions per scenario.
+    pub iterations: usize,
+    /// PCT depth.
+    pub depth: usize,
+    /// What the exercise's reference solutions take in this stage on the lab's
+    /// machine, builds excluded (the slowest of them, measured as the manifest says):
+    /// the stage's default time limit is sized from it.
+    pub reference_ms: u64,
 }
 
 /// loom's bounds.
@@ -257,6 +278,7 @@ impl Manifest {
                 ("shuttle", sizes.shuttle.reference_ms),
                 ("stress", sizes.stress.reference_ms),
                 ("tsan", sizes.tsan.reference_ms),
+                ("spec", sizes.spec.map_or(1, |spec| spec.reference_ms)),
             ];
             if let Some((stage, _)) = references.iter().find(|(_, ms)| *ms == 0) {
                 return Err(format!(
@@ -266,7 +288,7 @@ impl Manifest {
             }
             exercise
                 .shipped
-                .check()
+                .check(sizes.spec.is_some())
                 .and_then(|()| exercise.policy.check())
                 .and_then(|()| exercise.points.check(&exercise.shipped))
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
@@ -338,7 +360,7 @@ pub(super) mod tests {
         }
         std::fs::write(root.path().join("solutions/ex01-lost-update/notes.md"), "").unwrap();
         let derived = Manifest::load(&path).unwrap();
-        let (ex01, shipped_ex01) = (&derived.exercises[0], &shipped.exercises[0]);
+        let (ex01, shipped_ex01) = (derived.find("ex01").unwrap(), shipped.find("ex01").unwrap());
         assert_eq!(ex01.dir, shipped_ex01.dir);
         assert_eq!(ex01.scenario, shipped_ex01.scenario);
         assert_eq!(
@@ -350,7 +372,8 @@ pub(super) mod tests {
             ]
         );
         assert_eq!(
-            derived.exercises[1].solutions, shipped.exercises[1].solutions,
+            derived.find("ex02").unwrap().solutions,
+            shipped.find("ex02").unwrap().solutions,
             "listed solutions are kept as listed"
         );
     }
@@ -388,18 +411,18 @@ pub(super) mod tests {
     fn an_exercise_may_allow_more_and_each_entry_must_be_a_path() {
         let table = |allow: &str| {
             edited(
-                "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+                "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]",
                 &format!(
-                    "[exercises.policy]\nallow = [{allow}]\n\n[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]"
+                    "[exercises.policy]\nallow = [{allow}]\n\n[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]"
                 ),
             )
         };
         let manifest = Manifest::parse(&table("\"std::sync::atomic::Ordering\"")).unwrap();
         assert_eq!(
-            manifest.exercises[0].policy.allow,
+            manifest.find("ex01").unwrap().policy.allow,
             ["std::sync::atomic::Ordering"]
         );
-        assert!(manifest.exercises[1].policy.allow.is_empty());
+        assert!(manifest.find("ex02").unwrap().policy.allow.is_empty());
         let problem = Manifest::parse(&table("\"std::sync::\"")).unwrap_err();
         assert!(
             problem.contains("ex01") && problem.contains("policy.allow"),
@@ -410,7 +433,7 @@ pub(super) mod tests {
     #[test]
     fn a_missing_claim_names_the_file_and_the_field() {
         let text = edited(
-            "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\"]",
+            "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"tsan\", \"spec\"]",
             "",
         );
         let dir = tempfile::tempdir().unwrap();
@@ -429,7 +452,7 @@ pub(super) mod tests {
     fn every_stage_needs_a_reference_time() {
         let text = edited("reference_ms = ", "reference_ms = 0 # ");
         let problem = Manifest::parse(&text).unwrap_err();
-        for part in ["ex01", "`stages.loom.reference_ms = 0`"] {
+        for part in ["ex00", "`stages.loom.reference_ms = 0`"] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
         let text = edited("reference_ms = ", "# reference_ms = ");

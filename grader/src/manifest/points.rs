@@ -95,7 +95,8 @@ mod tests {
     use super::super::tests::edited;
     use crate::stage_id::StageId;
 
-    const EX02_CLAIM: &str = "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\"]";
+    const EX02_CLAIM: &str =
+        "[exercises.shipped]\ncaught_by = [\"loom\", \"shuttle\", \"stress\", \"spec\"]";
 
     fn with_points(table: &str) -> Result<Manifest, String> {
         Manifest::parse(&edited(

@@ -1,5 +1,5 @@
 //! The stages: one implementation of [`Stage`] per detector, one file (or folder)
-//! each — `loom.rs`, `shuttle.rs`, `stress.rs`, `tsan/`. A stage turns the
+//! each — `loom.rs`, `shuttle.rs`, `stress.rs`, `tsan/`, `spec.rs`. A stage turns the
 //! manifest's sizes into [`racelab_harness::Request`]s, runs its runners through the
 //! grade's [`Context`] (which builds each flavor once, holds the cores lock and runs
 //! the process within its [`Limits`]), follows up on what it found, and judges the
@@ -16,6 +16,7 @@ pub mod loom;
 pub mod race;
 mod runner;
 pub mod shuttle;
+pub mod spec;
 pub mod stress;
 mod table;
 pub mod tsan;
@@ -66,7 +67,13 @@ pub trait Stage: Sync {
 }
 
 /// Every stage, in the order a grade runs them (fastest verdict first).
-pub const ALL: [&dyn Stage; 4] = [&loom::Loom, &shuttle::Shuttle, &stress::Stress, &tsan::Tsan];
+pub const ALL: [&dyn Stage; 5] = [
+    &loom::Loom,
+    &shuttle::Shuttle,
+    &stress::Stress,
+    &tsan::Tsan,
+    &spec::Spec,
+];
 
 /// The stage named `id`.
 pub fn of(id: StageId) -> &'static dyn Stage {

@@ -15,12 +15,16 @@ use std::path::PathBuf;
 pub(crate) struct Args {
     /// The exercise.
     exercise: String,
-    /// The stage whose failure to reproduce: `loom` or `shuttle`.
+    /// The stage whose failure to reproduce: `loom`, `shuttle` or `spec`.
     #[arg(long, default_value = "shuttle")]
     stage: StageId,
     /// shuttle's failing schedule, from the grade's output or report.
     #[arg(long)]
     schedule: Option<String>,
+    /// The seed the grade was given with `--seed`, for a spec replay (its scenarios are
+    /// generated from it).
+    #[arg(long)]
+    seed: Option<u64>,
     /// The crate folder that failed, if not the workspace's exercise crate.
     #[arg(long, value_name = "DIR")]
     path: Option<PathBuf>,
@@ -42,6 +46,7 @@ pub(crate) fn run(
         &subject,
         args.stage,
         args.schedule.as_deref(),
+        args.seed,
         &mut console,
     )
     .map_err(anyhow::Error::msg)?;

@@ -230,4 +230,94 @@ mod tests {
         assert!(parse("").is_empty());
         assert!(parse("hello\nThreadSanitizer: reported 0 warnings\n").is_empty());
     }
+
+    mod properties {
+        use super::super::parse;
+        use super::{DATA_RACE, LOCK_ORDER, STACK_LOST, USE_AFTER_FREE};
+        use proptest::prelude::*;
+
+        const FIXTURES: [&str; 4] = [DATA_RACE, LOCK_ORDER, USE_AFTER_FREE, STACK_LOST];
+        const WARNING: &str = "WARNING: ThreadSanitizer: ";
+
+        /// The kind of every report in `log`, read off its `WARNING:` lines.
+        fn kinds(log: &str) -> Vec<String> {
+            log.lines()
+                .filter_map(|l| l.strip_prefix(WARNING))
+                .map(|rest| {
+                    rest.rsplit_once(" (pid=")
+                        .map_or(rest, |(k, _)| k)
+                        .trim()
+                        .to_owned()
+                })
+                .collect()
+        }
+
+        /// A line that is not a report's first: anything, or a piece of a real log.
+        fn noise() -> impl Strategy<Value = String> {
+            let piece = (
+                0..FIXTURES.len(),
+                any::<prop::sample::Index>(),
+                0..120_usize,
+            )
+                .prop_map(|(fixture, at, len)| {
+                    let lines: Vec<&str> = FIXTURES[fixture].lines().collect();
+                    let line = lines[at.index(lines.len())];
+                    line.chars().take(len).collect::<String>()
+                });
+            prop_oneof![any::<String>(), piece]
+                .prop_map(|line| line.replace(['\n', '\r'], " "))
+                .prop_filter("not a report's first line", |line| {
+                    !line.starts_with(WARNING)
+                })
+        }
+
+        proptest! {
+            /// Whatever the log, the parser returns, and every section it read
+            /// answers its questions.
+            #[test]
+            fn the_parser_never_panics(log in prop_oneof![
+                any::<String>(),
+                prop::collection::vec(noise(), 0..40).prop_map(|lines| lines.join("\n")),
+                prop::collection::vec(
+                    prop_oneof![noise(), Just(format!("{WARNING}data race (pid=1)"))],
+                    0..40,
+                ).prop_map(|lines| lines.join("\n")),
+            ]) {
+                for report in parse(&log) {
+                    for section in &report.sections {
+                        let _ = (section.is_operation(), section.operation(), section.thread());
+                    }
+                }
+            }
+
+            /// Real logs, concatenated in any order, with lines of noise inserted,
+            /// other lines dropped and any line ending: every report is kept, in
+            /// order, with its kind.
+            #[test]
+            fn every_report_is_kept_in_mutated_logs(
+                order in prop::collection::vec(0..FIXTURES.len(), 1..5),
+                inserted in prop::collection::vec((any::<prop::sample::Index>(), noise()), 0..20),
+                dropped in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+                crlf in any::<bool>(),
+            ) {
+                let mut lines: Vec<String> = order
+                    .iter()
+                    .flat_map(|&f| FIXTURES[f].lines().map(str::to_owned))
+                    .collect();
+                let expected = kinds(&lines.join("\n"));
+                for at in dropped {
+                    let i = at.index(lines.len());
+                    if !lines[i].starts_with(WARNING) {
+                        lines.remove(i);
+                    }
+                }
+                for (at, line) in inserted {
+                    lines.insert(at.index(lines.len() + 1), line);
+                }
+                let log = lines.join(if crlf { "\r\n" } else { "\n" });
+                let found: Vec<String> = parse(&log).into_iter().map(|r| r.kind).collect();
+                prop_assert_eq!(found, expected);
+            }
+        }
+    }
 }

@@ -134,23 +134,34 @@ fn check_exercise(
 ) -> Vec<Finding> {
     let mut problems = Vec::new();
     let mut say = |what: String| problems.push(finding(exercise, what));
-    let check_crate = |dir: &str, what: &str, say: &mut dyn FnMut(String)| {
+    // A crate that must not compile (`shipped.compiles = false`) stays out of the
+    // workspace, or `cargo test --workspace` cannot build; every other one is in it.
+    let check_crate = |dir: &str, what: &str, member: bool, say: &mut dyn FnMut(String)| {
         let path = lab.root.join(dir);
         for file in ["Cargo.toml", "src/lib.rs"] {
             if !path.join(file).is_file() {
                 say(format!("{what} {dir} has no {file}"));
             }
         }
-        if let Some(members) = members
-            && path.join("Cargo.toml").is_file()
-            && !members.contains(&canonical(&path))
-        {
-            say(format!(
+        let Some(members) = members.filter(|_| path.join("Cargo.toml").is_file()) else {
+            return;
+        };
+        match (member, members.contains(&canonical(&path))) {
+            (true, false) => say(format!(
                 "{what} {dir} is not a member of the cargo workspace (Cargo.toml's `members` globs)"
-            ));
+            )),
+            (false, true) => say(format!(
+                "{what} {dir} does not compile as shipped (`shipped.compiles = false`), so it must be left out of the cargo workspace (Cargo.toml's `exclude`)"
+            )),
+            _ => {}
         }
     };
-    check_crate(&exercise.dir, "the crate", &mut say);
+    check_crate(
+        &exercise.dir,
+        "the crate",
+        exercise.shipped.compiles,
+        &mut say,
+    );
     if !lab.exercise_dir(exercise).join("README.md").is_file() {
         say(format!("{} has no README.md", exercise.dir));
     }
@@ -168,7 +179,7 @@ fn check_exercise(
         ));
     }
     for solution in &exercise.solutions {
-        check_crate(solution, "the solution", &mut say);
+        check_crate(solution, "the solution", true, &mut say);
     }
     if exercise.hints.iter().all(|h| h.trim().is_empty()) {
         say("no hints: give `hints` at least one".into());

@@ -1,0 +1,231 @@
+//! The spec driver (shuttle builds): generate scenarios with proptest from a fixed
+//! seed, run each under shuttle's PCT scheduler from a fixed seed, check every
+//! execution's results against the model, and shrink a failing scenario.
+//!
+//! Everything is seeded — proptest's ChaCha generator from the request's seed, each
+//! case's PCT exploration from the same shuttle seed — so a run finds, shrinks and
+//! reports the same scenario and schedule every time: replaying is running it again
+//! (and, with a schedule, following that schedule on the shrunk scenario).
+
+use super::check::{Call, Lane, Violation, linearizable};
+use super::{Model, Scenario, scenarios};
+use crate::{Findings, Request, SpecRun};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How many simplifications proptest may try on a failing scenario.
+const MAX_SHRINK_ITERS: u32 = 1_000;
+
+/// Shuttle executions run, across every case.
+static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Runs a `Request::Spec` against model `M`.
+pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<Findings, String> {
+    let Request::Spec {
+        seed,
+        cases,
+        iterations,
+        depth,
+        replay,
+    } = request
+    else {
+        unreachable!("checked against the backend before")
+    };
+    let schedule_dir = findings_path.with_extension("schedules");
+    let plan = racelab_sync::explore::PctPlan {
+        seed,
+        iterations,
+        depth,
+        schedule_dir,
+    };
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: MAX_SHRINK_ITERS,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed));
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let tried = AtomicU64::new(0);
+    let first_failure = AtomicU64::new(0);
+    let original = std::sync::Mutex::new(None);
+    let result = runner.run(&scenarios::<M>(), |scenario| {
+        let n = tried.fetch_add(1, Ordering::Relaxed) + 1;
+        if !fails(&plan, &scenario) {
+            return Ok(());
+        }
+        if first_failure
+            .compare_exchange(0, n, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            *original.lock().unwrap_or_else(|e| e.into_inner()) = Some(scenario.describe());
+        }
+        Err(TestCaseError::fail("results not linearizable"))
+    });
+    let tried = tried.load(Ordering::Relaxed);
+    let first_failure = first_failure.load(Ordering::Relaxed);
+    let mut findings = Findings {
+        backend: "shuttle".to_owned(),
+        ..Findings::default()
+    };
+    match result {
+        Ok(()) => {
+            findings.spec = Some(SpecRun {
+                cases: tried,
+                ..SpecRun::default()
+            });
+        }
+        Err(TestError::Fail(_, minimal)) => {
+            // Run the smallest failing scenario once more (or follow the given
+            // schedule on it), so that the last panic and the schedule are its own.
+            let failed = match &replay {
+                Some(schedule) => {
+                    let body = body::<M>(minimal.clone());
+                    panic::catch_unwind(AssertUnwindSafe(|| {
+                        racelab_sync::explore::shuttle_replay(schedule, body)
+                    }))
+                    .is_err()
+                }
+                None => fails(&plan, &minimal),
+            };
+            if failed {
+                findings.failure = crate::run::last_panic();
+                findings.schedule = match replay {
+                    Some(schedule) => Some(schedule),
+                    None => std::fs::read_to_string(plan.schedule_dir.join("schedule000.txt"))
+                        .ok()
+                        .map(|s| s.trim().to_owned()),
+                };
+            }
+            findings.spec = Some(SpecRun {
+                cases: first_failure,
+                shrink_runs: tried - first_failure,
+                original: original.into_inner().unwrap_or_else(|e| e.into_inner()),
+                shrunk: Some(minimal.describe()),
+            });
+        }
+        Err(TestError::Abort(reason)) => {
+            return Err(format!("the scenario generator gave up: {reason}"));
+        }
+    }
+    findings.executions = EXECUTIONS.load(Ordering::Relaxed);
+    Ok(findings)
+}
+
+/// proptest's 32-byte ChaCha seed, from the request's number.
+fn seed_bytes(seed: u64) -> [u8; 32] {
+    let mut bytes = [0; 32];
+    for chunk in bytes.chunks_mut(8) {
+        chunk.copy_from_slice(&seed.to_le_bytes());
+    }
+    bytes
+}
+
+/// Whether some PCT schedule of `plan` makes `scenario` fail (results no order
+/// explains, a panic, a deadlock). The failing schedule is left in a fresh
+/// `plan.schedule_dir`.
+fn fails<M: Model>(plan: &racelab_sync::explore::PctPlan, scenario: &Scenario<M>) -> bool {
+    let _ = std::fs::remove_dir_all(&plan.schedule_dir);
+    let _ = std::fs::create_dir_all(&plan.schedule_dir);
+    let body = body::<M>(scenario.clone());
+    // On a thread of its own: shuttle skips writing a failing schedule as long as the
+    // one its thread last wrote was as long, which a shrunk scenario's often is.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                panic::catch_unwind(AssertUnwindSafe(|| {
+                    racelab_sync::explore::shuttle_pct(plan, body);
+                }))
+                .is_err()
+            })
+            .join()
+            .unwrap_or(true)
+    })
+}
+
+/// One execution of `scenario`, checked: panics with the Lincheck-style report when
+/// no sequential order explains its results.
+fn body<M: Model>(scenario: Scenario<M>) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+        racelab_sync::trace::begin_execution();
+        let calls = execute(&scenario);
+        if !linearizable::<M>(&M::start(&scenario.init), &calls) {
+            let violation = Violation::<M> {
+                init: &scenario.init,
+                calls: &calls,
+                threads: scenario.threads.len(),
+            };
+            panic!("{violation}");
+        }
+    }
+}
+
+/// Runs `scenario` on the real object and records every call with its result and
+/// its ticks on a clock all threads share. (Under shuttle one thread runs at a time
+/// and switches only at synchronisation points, so the ticks order the events as
+/// they happened.)
+fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
+    let clock = Arc::new(AtomicU64::new(0));
+    let tick = |clock: &AtomicU64| clock.fetch_add(1, Ordering::SeqCst);
+    let mut object = M::open(&scenario.init);
+    let mut calls = Vec::new();
+    for op in &scenario.initial {
+        let called = tick(&clock);
+        let ret = M::apply(&mut object, op);
+        calls.push(Call {
+            lane: Lane::Initial,
+            op: op.clone(),
+            ret,
+            called,
+            returned: tick(&clock),
+        });
+    }
+    let workers: Vec<_> = scenario
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(thread, ops)| {
+            let mut handle = M::handle(&object);
+            let ops = ops.clone();
+            let clock = Arc::clone(&clock);
+            racelab_sync::thread::spawn(move || {
+                ops.into_iter()
+                    .map(|op| {
+                        let called = tick(&clock);
+                        let ret = M::apply_in_thread(&mut handle, &op);
+                        Call::<M> {
+                            lane: Lane::Thread(thread),
+                            op,
+                            ret,
+                            called,
+                            returned: tick(&clock),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for worker in workers {
+        match worker.join() {
+            Ok(done) => calls.extend(done),
+            Err(panic) => panic::resume_unwind(panic),
+        }
+    }
+    for op in &scenario.last {
+        let called = tick(&clock);
+        let ret = M::apply(&mut object, op);
+        calls.push(Call {
+            lane: Lane::Final,
+            op: op.clone(),
+            ret,
+            called,
+            returned: tick(&clock),
+        });
+    }
+    calls
+}

@@ -1,0 +1,155 @@
+//! The spec stage: does the subject behave like a correct sequential object?
+//!
+//! proptest generates small scenarios from the scenario file's sequential model (how
+//! the object starts, operations on the main thread, 2–3 threads × 1–3 operations
+//! with generated arguments, a final part); each runs under shuttle's PCT scheduler,
+//! and every execution's results are checked for linearizability against the model.
+//! A failing scenario is shrunk to the smallest that still fails and shown as
+//! Lincheck shows it: one column per thread, each call with its result, then the
+//! interleaving that produced it. Everything is seeded, so a replay finds, shrinks
+//! and shows the same scenario and schedule.
+
+use super::{Context, Judgement, RunnerRun, Stage, StageId};
+use crate::build::Flavor;
+use crate::cores;
+use crate::manifest::{SpecSize, StageSizes};
+use crate::report::{Evidence, Status};
+use racelab_harness::Request;
+use std::time::Duration;
+
+/// The spec stage.
+pub struct Spec;
+
+impl Stage for Spec {
+    fn id(&self) -> StageId {
+        StageId::Spec
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Shuttle
+    }
+
+    fn cores(&self) -> cores::Use {
+        cores::Use::Shared
+    }
+
+    fn reference(&self, sizes: &StageSizes) -> Duration {
+        Duration::from_millis(sizes.spec.map_or(1, |spec| spec.reference_ms))
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> Judgement {
+        let Some(size) = cx.exercise.stages.spec else {
+            return no_model();
+        };
+        let seed = cx.options.seed.unwrap_or(size.seed);
+        let limits = cx.limits(self);
+        let mut judgement = cx.run(self, &request(&size, seed, None), limits, |run| {
+            judge(run, &size, seed)
+        });
+        with_replay(cx, &mut judgement);
+        judgement
+    }
+
+    /// Generates and shrinks again from the same seeds; with `schedule`, follows it
+    /// on the shrunk scenario instead of exploring.
+    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+        let Some(size) = cx.exercise.stages.spec else {
+            return Ok(no_model());
+        };
+        let seed = cx.options.seed.unwrap_or(size.seed);
+        let limits = cx.limits(self);
+        let request = request(&size, seed, schedule.map(str::to_owned));
+        let mut judgement = cx.run(self, &request, limits, |run| judge(run, &size, seed));
+        with_replay(cx, &mut judgement);
+        Ok(judgement)
+    }
+}
+
+/// An exercise whose scenario file has no sequential model yet.
+fn no_model() -> Judgement {
+    Judgement::skipped(
+        "this exercise has no sequential model yet (`[exercises.stages.spec]` and `Spec` in its scenario file)"
+            .into(),
+    )
+}
+
+/// Adds the command that replays the failure: the same seeds, and the schedule.
+fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
+    if let Some(schedule) = &judgement.evidence.schedule {
+        let seed = cx.options.seed.map(|seed| seed.to_string());
+        let mut args = vec!["--stage", "spec", "--schedule", schedule];
+        if let Some(seed) = &seed {
+            args.extend(["--seed", seed]);
+        }
+        judgement.evidence.replay = Some(cx.command("replay", &args));
+    }
+}
+
+/// The runner request.
+fn request(size: &SpecSize, seed: u64, replay: Option<String>) -> Request {
+    Request::Spec {
+        seed,
+        cases: size.cases,
+        iterations: size.iterations,
+        depth: size.depth,
+        replay,
+    }
+}
+
+/// Judges a spec run.
+fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
+    let bounds = format!(
+        "{} scenarios of 2–3 threads × 1–3 operations, each explored in {} PCT iterations at depth {}",
+        size.cases, size.iterations, size.depth
+    );
+    let findings = match run.findings_or_judgement() {
+        Ok(findings) => findings,
+        Err(mut judgement) => {
+            judgement.evidence.bounds = Some(bounds);
+            judgement.evidence.seed = Some(seed);
+            return *judgement;
+        }
+    };
+    let spec = findings.spec.unwrap_or_default();
+    let mut evidence = Evidence {
+        backend: Some("proptest 1 + shuttle 0.9 (PCT), checked for linearizability".into()),
+        bounds: Some(bounds),
+        executions: Some(findings.executions),
+        seed: Some(seed),
+        ..Evidence::default()
+    };
+    let Some(failure) = findings.failure else {
+        return Judgement {
+            status: Status::Pass,
+            summary: format!(
+                "every result matched the sequential model in {} scenarios ({} executions, seed {seed})",
+                spec.cases, findings.executions
+            ),
+            evidence,
+        };
+    };
+    let shrunk = match &spec.original {
+        Some(original) if spec.shrunk.as_ref() != Some(original) => {
+            format!("shrunk from {original}; ")
+        }
+        _ => String::new(),
+    };
+    let summary = format!(
+        "{} ({shrunk}scenario {} of {}, seed {seed})",
+        super::first_line(&failure.message),
+        spec.cases,
+        size.cases
+    );
+    // The message is the results table: its first line is the summary's.
+    evidence.results = failure
+        .message
+        .split_once('\n')
+        .map(|(_, table)| table.to_owned());
+    evidence.schedule = findings.schedule;
+    super::record_failure(&mut evidence, failure);
+    Judgement {
+        status: Status::Fail,
+        summary,
+        evidence,
+    }
+}
