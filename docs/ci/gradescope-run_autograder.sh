@@ -17,6 +17,6 @@ EXERCISE=ex01
 mkdir -p /tmp/class /autograder/results
 ln -sfn /autograder/submission /tmp/class/student
 cd /autograder/source
-cargo xtask grade "$EXERCISE" --submissions /tmp/class --require loom,shuttle,stress,tsan --gradescope /autograder/results/results.json || true
+cargo xtask grade "$EXERCISE" --submissions /tmp/class --require loom,shuttle,stress,tsan,spec --gradescope /autograder/results/results.json || true
 # The exit status says whether the student passed; Gradescope reads the score from
 # results.json instead, so a failing grade must not fail the autograder itself.
