@@ -6,7 +6,7 @@ use crate::manifest::Exercise;
 use crate::options::{GradeOptions, Observer};
 use crate::report::{Report, SCHEMA, StageReport, Status};
 use crate::stage_id::StageId;
-use crate::stages::{self, Context, Judgement, Runners};
+use crate::stages::{self, Context, Judgement, ReplayError, Runners};
 use crate::subject::Subject;
 use crate::verdict::Verdict;
 use std::time::{Duration, Instant};
@@ -108,7 +108,7 @@ pub fn replay(
     schedule: Option<&str>,
     seed: Option<u64>,
     observer: &mut dyn Observer,
-) -> Result<Judgement, String> {
+) -> Result<Judgement, ReplayError> {
     let options = GradeOptions {
         seed,
         ..GradeOptions::default()

@@ -224,9 +224,9 @@ impl Report {
     }
 
     /// Reads a report written by [`Report::write`].
-    pub fn read(path: &Path) -> Result<Report, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        toml::from_str(&text).map_err(|e| e.to_string())
+    pub fn read(path: &Path) -> Result<Report, ReadError> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(toml::from_str(&text)?)
     }
 }
 
@@ -265,6 +265,17 @@ impl Verdict {
             verdict
         }
     }
+}
+
+/// Why a report could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read.
+    #[error("cannot read the report: {0}")]
+    Io(#[from] std::io::Error),
+    /// The file is not a report of this grader's format.
+    #[error("not a report of this format: {0}")]
+    Format(#[from] toml::de::Error),
 }
 
 /// Writes `text` to `path` whole or not at all: a temporary file beside it (a fresh

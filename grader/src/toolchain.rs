@@ -142,7 +142,7 @@ impl TsanToolchain {
 /// Finds a TSan-capable toolchain; with `provision`, installs what is missing. `say`
 /// hears what is being done (an install can take minutes). `Err` is the reason the
 /// stage must be skipped, with the commands that would fix it.
-pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolchain, String> {
+pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolchain, Unavailable> {
     find_tsan_with(Path::new("rustup"), provision, say)
 }
 
@@ -151,7 +151,7 @@ pub fn find_tsan_with(
     rustup: &Path,
     provision: bool,
     say: &mut dyn FnMut(&str),
-) -> Result<TsanToolchain, String> {
+) -> Result<TsanToolchain, Unavailable> {
     let mut version = rustup_nightly(rustup);
     if version.is_none() && provision && has_rustup(rustup) {
         version = install_nightly(rustup, say);
@@ -181,7 +181,7 @@ pub fn find_tsan_with(
         Err(None) => String::new(),
         Err(Some(why)) => format!(" ({why})"),
     };
-    Err(format!(
+    Err(Unavailable(format!(
         "no toolchain here can build an instrumented std for ThreadSanitizer{}{failure}. Fix it with\n  \
          rustup toolchain install nightly --profile minimal --component rust-src\n\
          or, on Debian 12 as root:\n  \
@@ -194,8 +194,14 @@ pub fn find_tsan_with(
         } else {
             " (and --no-provision forbids installing one)"
         }
-    ))
+    )))
 }
+
+/// Why no ThreadSanitizer toolchain could be had: the reason the stage is skipped,
+/// with the commands that would fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(pub String);
 
 /// Installs rustup's nightly with `rust-src` ([`INSTALL_NIGHTLY`]) as the user running
 /// the grade, within [`INSTALL_TIMEOUT`], saying how it goes; returns its `rustc
@@ -586,7 +592,7 @@ mod tests {
 
 #[cfg(test)]
 mod provisioning {
-    use super::{INSTALL_NIGHTLY, find_tsan_with, install_nightly};
+    use super::{INSTALL_NIGHTLY, Unavailable, find_tsan_with, install_nightly};
     use std::os::unix::fs::PermissionsExt;
     use std::path::{Path, PathBuf};
 
@@ -658,7 +664,7 @@ esac
                 .iter()
                 .any(|c| c.starts_with("toolchain install"))
         );
-        if let Err(reason) = skipped {
+        if let Err(Unavailable(reason)) = skipped {
             assert!(reason.contains("--no-provision"), "{reason}");
             assert!(reason.contains(&INSTALL_NIGHTLY.join(" ")), "{reason}");
         }

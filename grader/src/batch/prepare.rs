@@ -56,10 +56,10 @@ pub fn prepare(
             say(id, "looking for a toolchain with an instrumented std");
             match toolchain::find_tsan(options.provision, &mut |what| say(id, what)) {
                 Ok(toolchain) => Some(toolchain),
-                Err(reason) => {
+                Err(unavailable) => {
                     prepared.push(Prepared {
                         stage: id,
-                        outcome: Err(reason),
+                        outcome: Err(unavailable.0),
                     });
                     continue;
                 }

@@ -235,6 +235,18 @@ impl fmt::Display for ManifestError {
 
 impl std::error::Error for ManifestError {}
 
+/// What is wrong with a manifest's text: the field where the TOML parser could name
+/// it, or the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidManifest(pub String);
+
+impl From<String> for InvalidManifest {
+    fn from(problem: String) -> Self {
+        InvalidManifest(problem)
+    }
+}
+
 impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
@@ -243,7 +255,7 @@ impl Manifest {
             problem,
         };
         let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-        let mut manifest = Manifest::parse(&text).map_err(error)?;
+        let mut manifest = Manifest::parse(&text).map_err(|e| error(e.0))?;
         // The manifest sits at `<root>/grader/exercises.toml`.
         if let Some(root) = path.parent().and_then(Path::parent) {
             for exercise in &mut manifest.exercises {
@@ -254,7 +266,11 @@ impl Manifest {
     }
 
     /// Parses and checks manifest text.
-    pub fn parse(text: &str) -> Result<Manifest, String> {
+    pub fn parse(text: &str) -> Result<Manifest, InvalidManifest> {
+        Manifest::parse_text(text).map_err(InvalidManifest)
+    }
+
+    fn parse_text(text: &str) -> Result<Manifest, String> {
         let mut manifest: Manifest = toml::from_str(text).map_err(|e| e.to_string())?;
         if manifest.format != FORMAT {
             return Err(format!(
@@ -380,7 +396,7 @@ pub(super) mod tests {
 
     #[test]
     fn a_wrong_format_version_is_refused() {
-        let problem = Manifest::parse("format = 2\nexercises = []").unwrap_err();
+        let problem = Manifest::parse("format = 2\nexercises = []").unwrap_err().0;
         assert!(problem.contains("format 1"), "{problem}");
     }
 
@@ -392,7 +408,7 @@ pub(super) mod tests {
                 "title = \"The lost update\"",
                 "title = \"x\"\ntitel = \"typo\"",
             );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(problem.contains("titel"), "{problem}");
     }
 
@@ -423,7 +439,7 @@ pub(super) mod tests {
             ["std::sync::atomic::Ordering"]
         );
         assert!(manifest.find("ex02").unwrap().policy.allow.is_empty());
-        let problem = Manifest::parse(&table("\"std::sync::\"")).unwrap_err();
+        let problem = Manifest::parse(&table("\"std::sync::\"")).unwrap_err().0;
         assert!(
             problem.contains("ex01") && problem.contains("policy.allow"),
             "{problem}"
@@ -451,12 +467,12 @@ pub(super) mod tests {
     #[test]
     fn every_stage_needs_a_reference_time() {
         let text = edited("reference_ms = ", "reference_ms = 0 # ");
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         for part in ["ex00", "`stages.loom.reference_ms = 0`"] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
         let text = edited("reference_ms = ", "# reference_ms = ");
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(
             problem.contains("missing field `reference_ms`"),
             "{problem}"
@@ -468,7 +484,7 @@ pub(super) mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap()
             .replacen("workers = 2", "workers = 5", 1);
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(problem.contains("at most 4"), "{problem}");
     }
 }

@@ -103,6 +103,7 @@ mod tests {
             EX02_CLAIM,
             &format!("[exercises.points]\n{table}\n\n{EX02_CLAIM}"),
         ))
+        .map_err(|e| e.0)
     }
 
     #[test]

@@ -129,7 +129,7 @@ mod tests {
             r#"caught_by = ["loom", "shutle", "stress", "spec"]"#,
         );
         // The parser's message quotes the line, so the field is in it.
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         for part in [
             "caught_by = [",
             "unknown stage `shutle`",
@@ -141,7 +141,7 @@ mod tests {
             EX02_BLIND_TSAN,
             "tsna = \"ThreadSanitizer reports data races",
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         for part in ["tsna = \"", "unknown stage `tsna`"] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
@@ -153,7 +153,7 @@ mod tests {
             EX02_CAUGHT_BY,
             r#"caught_by = ["loom", "shuttle", "stress", "tsan", "spec"]"#,
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         for part in [
             "ex02",
             "`tsan`",
@@ -171,7 +171,7 @@ mod tests {
             EX02_BLIND_TSAN,
             "# tsan = \"ThreadSanitizer reports data races",
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         for part in ["ex02", "`tsan`", "neither", "`shipped.blind.tsan`"] {
             assert!(problem.contains(part), "{part} missing in: {problem}");
         }
@@ -183,19 +183,19 @@ mod tests {
             EX02_BLIND_TSAN,
             "tsan = \"\"\ndummy = \"ThreadSanitizer reports data races",
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(problem.contains("unknown stage `dummy`"), "{problem}");
         let text = edited(
             EX02_BLIND_TSAN,
             "tsan = \" \"\n# \"ThreadSanitizer reports data races",
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(
             problem.contains("ex02") && problem.contains("one non-empty line"),
             "{problem}"
         );
         let text = edited(EX02_CAUGHT_BY, "caught_by = []");
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(
             problem.contains("`shipped.caught_by` is empty"),
             "{problem}"
@@ -204,7 +204,7 @@ mod tests {
             EX02_CAUGHT_BY,
             r#"caught_by = ["loom", "loom", "shuttle", "stress", "spec"]"#,
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(problem.contains("twice"), "{problem}");
     }
 
@@ -218,7 +218,7 @@ mod tests {
             "compiles = false\n",
             "compiles = false\ncaught_by = [\"loom\"]\n",
         );
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(
             problem.contains("ex00") && problem.contains("leave out `caught_by`"),
             "{problem}"
@@ -232,7 +232,7 @@ mod tests {
         let start = text.find(EX02_SPEC).unwrap();
         let end = start + text[start..].find("\n\n").unwrap();
         text.replace_range(start..end, "");
-        let problem = Manifest::parse(&text).unwrap_err();
+        let problem = Manifest::parse(&text).unwrap_err().0;
         assert!(
             problem.contains("ex02") && problem.contains("no sequential model"),
             "{problem}"

@@ -3,7 +3,9 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{Context, Judgement, RunnerRun, Stage, StageId, first_line, interleaving, race};
+use super::{
+    Context, Judgement, ReplayError, RunnerRun, Stage, StageId, first_line, interleaving, race,
+};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{LoomSize, StageSizes};
@@ -69,12 +71,14 @@ impl Stage for Loom {
     }
 
     /// loom's exploration order is fixed: running it again meets the same failure.
-    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+    fn replay(
+        &self,
+        cx: &mut Context<'_>,
+        schedule: Option<&str>,
+    ) -> Result<Judgement, ReplayError> {
         match schedule {
             None => Ok(self.run(cx)),
-            Some(_) => {
-                Err("loom replays need no --schedule: its exploration order is fixed".into())
-            }
+            Some(_) => Err(ReplayError::ScheduleNotNeeded),
         }
     }
 }

@@ -58,12 +58,29 @@ pub trait Stage: Sync {
 
     /// Reproduces a failure of this stage deterministically (`schedule` is shuttle's
     /// failing schedule), or says why it cannot.
-    fn replay(&self, _cx: &mut Context<'_>, _schedule: Option<&str>) -> Result<Judgement, String> {
-        Err(format!(
-            "only loom and shuttle failures replay deterministically; `{}` runs real threads, so grade again instead",
-            self.id()
-        ))
+    fn replay(
+        &self,
+        _cx: &mut Context<'_>,
+        _schedule: Option<&str>,
+    ) -> Result<Judgement, ReplayError> {
+        Err(ReplayError::RealThreads(self.id()))
     }
+}
+
+/// Why a failure cannot be replayed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// The stage runs real threads, whose schedule no one chooses.
+    #[error(
+        "only the explorers' failures replay deterministically; `{0}` runs real threads, so grade again instead"
+    )]
+    RealThreads(StageId),
+    /// loom's exploration order is fixed: a schedule would mean nothing.
+    #[error("loom replays need no --schedule: its exploration order is fixed")]
+    ScheduleNotNeeded,
+    /// The stage follows a schedule, and none was given.
+    #[error("a {0} replay needs --schedule, from the grade's output or report")]
+    ScheduleNeeded(StageId),
 }
 
 /// Every stage, in the order a grade runs them (fastest verdict first).

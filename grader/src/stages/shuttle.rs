@@ -4,7 +4,7 @@
 //! shuttle explores sequentially consistent executions only, and switches threads
 //! only at its own synchronisation points (the facade's cells are such points).
 
-use super::{Context, Judgement, RunnerRun, Stage, StageId};
+use super::{Context, Judgement, ReplayError, RunnerRun, Stage, StageId};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{ShuttleSize, StageSizes};
@@ -85,11 +85,13 @@ impl Stage for Shuttle {
     }
 
     /// Follows `schedule` step by step.
-    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+    fn replay(
+        &self,
+        cx: &mut Context<'_>,
+        schedule: Option<&str>,
+    ) -> Result<Judgement, ReplayError> {
         let Some(schedule) = schedule else {
-            return Err(
-                "a shuttle replay needs --schedule, from the grade's output or report".into(),
-            );
+            return Err(ReplayError::ScheduleNeeded(StageId::Shuttle));
         };
         let size = cx.exercise.stages.shuttle;
         let limits = cx.limits(self);

@@ -9,7 +9,7 @@
 //! interleaving that produced it. Everything is seeded, so a replay finds, shrinks
 //! and shows the same scenario and schedule.
 
-use super::{Context, Judgement, RunnerRun, Stage, StageId};
+use super::{Context, Judgement, ReplayError, RunnerRun, Stage, StageId};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{SpecSize, StageSizes};
@@ -52,7 +52,11 @@ impl Stage for Spec {
 
     /// Generates and shrinks again from the same seeds; with `schedule`, follows it
     /// on the shrunk scenario instead of exploring.
-    fn replay(&self, cx: &mut Context<'_>, schedule: Option<&str>) -> Result<Judgement, String> {
+    fn replay(
+        &self,
+        cx: &mut Context<'_>,
+        schedule: Option<&str>,
+    ) -> Result<Judgement, ReplayError> {
         let Some(size) = cx.exercise.stages.spec else {
             return Ok(no_model());
         };

@@ -42,8 +42,8 @@ fn check(console: &mut Console<'_>) -> bool {
     let tsan = toolchain::find_tsan(false, &mut |_| {});
     match &tsan {
         Ok(found) => console.print(&format!("tsan     ok       {}\n", found.description)),
-        Err(reason) => {
-            let reason = reason.replace('\n', "\n                  ");
+        Err(unavailable) => {
+            let reason = unavailable.0.replace('\n', "\n                  ");
             console.print(&format!("tsan     MISSING  {reason}\n"));
             let how = if toolchain::rustup_on_path() {
                 format!(

@@ -52,7 +52,7 @@ impl Stage for Tsan {
         let provision = cx.options.provision;
         let toolchain = match toolchain::find_tsan(provision, &mut |what| cx.say(self, what)) {
             Ok(toolchain) => toolchain,
-            Err(reason) => return Judgement::skipped(reason),
+            Err(unavailable) => return Judgement::skipped(unavailable.0),
         };
         let std_dir = cx.lab.work_dir().join("build/tsan").join(&toolchain.target);
         if toolchain.build_std && !std_dir.exists() {

@@ -67,7 +67,6 @@ pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<
     }
     manifest_text.push_str(&manifest_entry(id, name, &title));
     Manifest::parse(&manifest_text)
-        .map_err(anyhow::Error::msg)
         .context("the new manifest entry does not parse; nothing was appended")?;
     std::fs::write(&manifest_path, &manifest_text)
         .with_context(|| format!("cannot write {}", manifest_path.display()))?;
