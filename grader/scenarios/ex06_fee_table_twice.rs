@@ -12,6 +12,7 @@
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
 
+use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
@@ -98,4 +99,192 @@ pub fn round(size: Size) -> Outcome {
         priced_right as i64,
         "payments",
     )
+}
+
+/// The sequential model for the `spec` stage: a table is not loaded, or loaded with
+/// what the pricing service returned. The first `get()` calls the service and every
+/// `get()` returns that table; the service is called once in all.
+///
+/// The model sees a second load twice over: the spec scenarios' service numbers its
+/// answers (the `version` of the table is the number of the call), so a payment priced
+/// with a second load's table returns a table the model never returns; and the main
+/// thread reads the service's call count last (`loads()`), which a correct table
+/// leaves at 1.
+pub struct Spec;
+
+/// The fees the pricing service returns (its call number is the table's `version`):
+/// every fee nonzero, so a table read before it is filled never equals it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pricing {
+    card_bps: u64,
+    upi_bps: u64,
+    fixed_paise: u64,
+}
+
+impl Pricing {
+    /// The table of the service's call number `call` (1 for the first).
+    fn table(self, call: u64) -> FeeTable {
+        FeeTable {
+            card_bps: self.card_bps,
+            upi_bps: self.upi_bps,
+            fixed_paise: self.fixed_paise,
+            version: call,
+        }
+    }
+}
+
+impl std::fmt::Display for Pricing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Pricing {
+            card_bps,
+            upi_bps,
+            fixed_paise,
+        } = self;
+        write!(
+            f,
+            "LazyFeeTable::new(service), the service's call n returning \
+             [{card_bps}, {upi_bps}, {fixed_paise}, vn]"
+        )
+    }
+}
+
+/// The operations of ex06.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `get()`.
+    Get,
+    /// How many times the pricing service was called.
+    Loads,
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Op::Get => "get()",
+            Op::Loads => "service calls",
+        })
+    }
+}
+
+/// What an ex06 operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// The fee table `get()` returned.
+    Table(FeeTable),
+    /// The pricing service's call count.
+    Loads(usize),
+}
+
+impl std::fmt::Display for Ret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Table(table) => Shown(*table).fmt(f),
+            Ret::Loads(loads) => write!(f, "{loads}"),
+        }
+    }
+}
+
+/// A fee table in brief: `[card_bps, upi_bps, fixed_paise, v<version>]`.
+struct Shown(FeeTable);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let FeeTable {
+            card_bps,
+            upi_bps,
+            fixed_paise,
+            version,
+        } = self.0;
+        write!(f, "[{card_bps}, {upi_bps}, {fixed_paise}, v{version}]")
+    }
+}
+
+/// One payment server of the spec scenarios, and its pricing service's call count.
+pub struct Server {
+    fees: LazyFeeTable,
+    loads: Arc<AtomicUsize>,
+}
+
+/// The model's state: the service's fees, and whether the table is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fees {
+    pricing: Pricing,
+    loaded: bool,
+}
+
+impl Model for Spec {
+    type Init = Pricing;
+    type Object = Arc<Server>;
+    type Handle = Arc<Server>;
+    type Op = Op;
+    type Ret = Ret;
+    type State = Fees;
+
+    fn init() -> BoxedStrategy<Pricing> {
+        (100..=199_u64, 1..=20_u64, 100..=300_u64)
+            .prop_map(|(card_bps, upi_bps, fixed_paise)| Pricing {
+                card_bps,
+                upi_bps,
+                fixed_paise,
+            })
+            .boxed()
+    }
+
+    /// Every payment thread prices one to three payments.
+    fn thread_part(_thread: usize) -> BoxedStrategy<Vec<Op>> {
+        vec(Just(Op::Get), 1..=3).boxed()
+    }
+
+    /// One more payment, then the service's call count.
+    fn final_part() -> BoxedStrategy<Vec<Op>> {
+        Just(vec![Op::Get, Op::Loads]).boxed()
+    }
+
+    fn open(pricing: &Pricing) -> Arc<Server> {
+        let pricing = *pricing;
+        let loads = Arc::new(AtomicUsize::new(0));
+        let calls = Arc::clone(&loads);
+        let fees = LazyFeeTable::new(move || {
+            let call = calls.fetch_add(1, Ordering::Relaxed) + 1;
+            pricing.table(call as u64)
+        });
+        Arc::new(Server { fees, loads })
+    }
+
+    fn handle(server: &Arc<Server>) -> Arc<Server> {
+        Arc::clone(server)
+    }
+
+    fn apply(server: &mut Arc<Server>, op: &Op) -> Ret {
+        Self::apply_in_thread(server, op)
+    }
+
+    fn apply_in_thread(server: &mut Arc<Server>, op: &Op) -> Ret {
+        match op {
+            Op::Get => Ret::Table(server.fees.get()),
+            Op::Loads => Ret::Loads(server.loads.load(Ordering::Relaxed)),
+        }
+    }
+
+    fn start(pricing: &Pricing) -> Fees {
+        Fees {
+            pricing: *pricing,
+            loaded: false,
+        }
+    }
+
+    fn step(fees: &Fees, op: &Op) -> Option<(Fees, Ret)> {
+        let ret = match op {
+            Op::Get => Ret::Table(fees.pricing.table(1)),
+            Op::Loads => Ret::Loads(usize::from(fees.loaded)),
+        };
+        let after = match op {
+            Op::Get => Fees {
+                loaded: true,
+                ..*fees
+            },
+            Op::Loads => *fees,
+        };
+        Some((after, ret))
+    }
 }

@@ -12,6 +12,7 @@
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
 
+use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
@@ -89,4 +90,130 @@ pub fn round(size: Size) -> Outcome {
         wrong as i64,
         "wrong snapshots",
     )
+}
+
+/// The sequential model for the `spec` stage: the board shows one quote, `first` at
+/// the start; `publish(q)` replaces it whole, and `snapshot()` returns the quote shown,
+/// never part of one and part of another. Only worker 0 (the feed) publishes, as only
+/// the feed thread does in PaySetu.
+///
+/// Every quote of the spec scenarios is the quote of one second (`quote_at`), whose
+/// rate no other second shares, so a snapshot mixing two quotes is none of them.
+pub struct Spec;
+
+/// How the board starts: showing the quote of this second.
+#[derive(Debug, Clone, Copy)]
+pub struct First(u32);
+
+impl std::fmt::Display for First {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RateBoard::new({})", Shown(quote_at(self.0)))
+    }
+}
+
+/// The operations of ex07.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `publish(quote_at(second))`.
+    Publish(u32),
+    /// `snapshot()`.
+    Snapshot,
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Publish(second) => write!(f, "publish({})", Shown(quote_at(*second))),
+            Op::Snapshot => f.write_str("snapshot()"),
+        }
+    }
+}
+
+/// What an ex07 operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// `publish` returns nothing.
+    Done,
+    /// The quote a snapshot showed.
+    Quote(Quote),
+}
+
+impl std::fmt::Display for Ret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Done => f.write_str("()"),
+            Ret::Quote(quote) => Shown(*quote).fmt(f),
+        }
+    }
+}
+
+/// A quote in brief: `830003 @ 3s`.
+struct Shown(Quote);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} @ {}s", self.0.rate, self.0.quoted_at)
+    }
+}
+
+impl Model for Spec {
+    type Init = First;
+    type Object = Arc<RateBoard>;
+    type Handle = Arc<RateBoard>;
+    type Op = Op;
+    type Ret = Ret;
+    /// The second whose quote the board shows.
+    type State = u32;
+
+    fn init() -> BoxedStrategy<First> {
+        (0..=3_u32).prop_map(First).boxed()
+    }
+
+    /// Worker 0 is the feed: it publishes quotes (and may look at the board between
+    /// them). The others only take snapshots.
+    fn thread_part(thread: usize) -> BoxedStrategy<Vec<Op>> {
+        if thread == 0 {
+            let publish = (1..=9_u32).prop_map(Op::Publish);
+            vec(prop_oneof![3 => publish, 1 => Just(Op::Snapshot)], 1..=3).boxed()
+        } else {
+            vec(Just(Op::Snapshot), 1..=3).boxed()
+        }
+    }
+
+    fn final_part() -> BoxedStrategy<Vec<Op>> {
+        Just(vec![Op::Snapshot]).boxed()
+    }
+
+    fn open(first: &First) -> Arc<RateBoard> {
+        Arc::new(RateBoard::new(quote_at(first.0)))
+    }
+
+    fn handle(board: &Arc<RateBoard>) -> Arc<RateBoard> {
+        Arc::clone(board)
+    }
+
+    fn apply(board: &mut Arc<RateBoard>, op: &Op) -> Ret {
+        Self::apply_in_thread(board, op)
+    }
+
+    fn apply_in_thread(board: &mut Arc<RateBoard>, op: &Op) -> Ret {
+        match op {
+            Op::Publish(second) => {
+                board.publish(quote_at(*second));
+                Ret::Done
+            }
+            Op::Snapshot => Ret::Quote(board.snapshot()),
+        }
+    }
+
+    fn start(first: &First) -> u32 {
+        first.0
+    }
+
+    fn step(shown: &u32, op: &Op) -> Option<(u32, Ret)> {
+        Some(match op {
+            Op::Publish(second) => (*second, Ret::Done),
+            Op::Snapshot => (*shown, Ret::Quote(quote_at(*shown))),
+        })
+    }
 }
