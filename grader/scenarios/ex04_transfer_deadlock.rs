@@ -14,6 +14,7 @@
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
 
+use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
@@ -64,5 +65,136 @@ pub fn round(size: Size) -> Outcome {
         observed: balances[wrong],
         unit: "paise in an account".into(),
         holds: balances == expected,
+    }
+}
+
+/// How many accounts the `spec` stage's ledgers open.
+const SPEC_ACCOUNTS: usize = 2;
+
+/// The sequential model for the `spec` stage: `transfer(from, to, amount)` moves the
+/// amount and returns `true` when the accounts differ and `from` holds enough, and
+/// otherwise returns `false` and changes nothing; `balance_paise(i)` returns account
+/// `i`'s balance. A ledger that deadlocks fails the stage: shuttle reports the
+/// blocked threads.
+pub struct Spec;
+
+/// How a spec ledger opens: each account's balance, in paise.
+#[derive(Debug, Clone, Copy)]
+pub struct Opening([i64; SPEC_ACCOUNTS]);
+
+impl std::fmt::Display for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [a, b] = self.0;
+        write!(f, "Ledger::new(&[{a}, {b}])")
+    }
+}
+
+/// The operations of ex04.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `transfer(from, to, amount_paise)`.
+    Transfer(usize, usize, i64),
+    /// `balance_paise(account)`.
+    Balance(usize),
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Transfer(from, to, amount) => write!(f, "transfer({from}, {to}, {amount})"),
+            Op::Balance(account) => write!(f, "balance_paise({account})"),
+        }
+    }
+}
+
+/// What an ex04 operation returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// Whether a transfer moved the money.
+    Moved(bool),
+    /// A balance, in paise.
+    Paise(i64),
+}
+
+impl std::fmt::Display for Ret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ret::Moved(moved) => moved.fmt(f),
+            Ret::Paise(paise) => paise.fmt(f),
+        }
+    }
+}
+
+/// An amount of whole rupees, 1 to 3, in paise: small, and shrinking toward ₹1.
+fn spec_paise() -> BoxedStrategy<i64> {
+    (1..=3i64)
+        .prop_map(|rupees| rupees * TRANSFER_PAISE)
+        .boxed()
+}
+
+impl Model for Spec {
+    type Init = Opening;
+    type Object = Arc<Ledger>;
+    type Handle = Arc<Ledger>;
+    type Op = Op;
+    type Ret = Ret;
+    type State = [i64; SPEC_ACCOUNTS];
+
+    fn init() -> BoxedStrategy<Opening> {
+        [spec_paise(), spec_paise()].prop_map(Opening).boxed()
+    }
+
+    /// Transfers either way between the two accounts (now and then to the same
+    /// account), and a balance read now and then.
+    fn thread_part(_: usize) -> BoxedStrategy<Vec<Op>> {
+        let account = || 0..SPEC_ACCOUNTS;
+        let op = prop_oneof![
+            4 => (account(), account(), spec_paise())
+                .prop_map(|(from, to, amount)| Op::Transfer(from, to, amount)),
+            1 => account().prop_map(Op::Balance),
+        ];
+        vec(op, 1..=3).boxed()
+    }
+
+    fn final_part() -> BoxedStrategy<Vec<Op>> {
+        Just((0..SPEC_ACCOUNTS).map(Op::Balance).collect()).boxed()
+    }
+
+    fn open(opening: &Opening) -> Arc<Ledger> {
+        Arc::new(Ledger::new(&opening.0))
+    }
+
+    fn handle(ledger: &Arc<Ledger>) -> Arc<Ledger> {
+        Arc::clone(ledger)
+    }
+
+    fn apply(ledger: &mut Arc<Ledger>, op: &Op) -> Ret {
+        Self::apply_in_thread(ledger, op)
+    }
+
+    fn apply_in_thread(ledger: &mut Arc<Ledger>, op: &Op) -> Ret {
+        match *op {
+            Op::Transfer(from, to, amount) => Ret::Moved(ledger.transfer(from, to, amount)),
+            Op::Balance(account) => Ret::Paise(ledger.balance_paise(account)),
+        }
+    }
+
+    fn start(opening: &Opening) -> [i64; SPEC_ACCOUNTS] {
+        opening.0
+    }
+
+    fn step(balances: &[i64; SPEC_ACCOUNTS], op: &Op) -> Option<([i64; SPEC_ACCOUNTS], Ret)> {
+        Some(match *op {
+            Op::Transfer(from, to, amount) if from == to || balances[from] < amount => {
+                (*balances, Ret::Moved(false))
+            }
+            Op::Transfer(from, to, amount) => {
+                let mut after = *balances;
+                after[from] -= amount;
+                after[to] += amount;
+                (after, Ret::Moved(true))
+            }
+            Op::Balance(account) => (*balances, Ret::Paise(balances[account])),
+        })
     }
 }
