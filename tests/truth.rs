@@ -429,6 +429,11 @@ fn the_attempts_are_well_formed_and_cover_every_kind() {
 }
 
 #[test]
+fn ex00_attempts_are_graded_as_expected() {
+    grade_attempts("ex00");
+}
+
+#[test]
 fn ex01_attempts_are_graded_as_expected() {
     grade_attempts("ex01");
 }

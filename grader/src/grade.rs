@@ -38,7 +38,7 @@ pub fn grade_within(
     // Hashed first: the record is of the sources as they were when the grade began.
     let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
     // The policy on what a subject may use, before anything is built or run.
-    let refusals = crate::policy::check(&subject.dir.join("src"), &exercise.policy.allow);
+    let refusals = crate::policy::check(&subject.dir.join("src"), &exercise.policy);
     let mut runners = Runners::default();
     let mut reports = Vec::new();
     for stage in stages::ALL {

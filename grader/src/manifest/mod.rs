@@ -71,6 +71,10 @@ pub struct Policy {
     /// Paths (`std::sync::atomic::Ordering`), macro names (`dbg`) or attributes.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Refuses `unsafe impl Send`/`Sync` too, which the lab allows elsewhere (the
+    /// exercises whose lesson is that the compiler refuses shared state).
+    #[serde(default)]
+    pub forbid_unsafe_impls: bool,
 }
 
 impl Policy {

@@ -206,6 +206,8 @@ const WHY_BUILD: &str = "the grader compiles only the sources under `src/`, and 
 #[derive(Debug, Clone, Default)]
 pub(super) struct AllowList {
     extra: Vec<Vec<String>>,
+    /// Whether `unsafe impl Send`/`Sync` is refused too.
+    forbid_unsafe_impls: bool,
 }
 
 /// `a::b::c` as its segments.
@@ -222,7 +224,22 @@ impl AllowList {
     pub fn new(extra: &[String]) -> Self {
         AllowList {
             extra: extra.iter().map(|p| segments(p)).collect(),
+            forbid_unsafe_impls: false,
         }
+    }
+
+    /// The list an exercise's `[exercises.policy]` makes.
+    pub fn of(policy: &crate::manifest::Policy) -> Self {
+        AllowList {
+            forbid_unsafe_impls: policy.forbid_unsafe_impls,
+            ..AllowList::new(&policy.allow)
+        }
+    }
+
+    /// Whether `unsafe impl Send`/`Sync` is allowed (everywhere but where an exercise
+    /// forbids it).
+    pub fn allows_unsafe_marker_impls(&self) -> bool {
+        !self.forbid_unsafe_impls
     }
 
     /// Whether an exercise allows `path`, or something below it (a module one of its

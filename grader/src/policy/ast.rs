@@ -368,7 +368,7 @@ impl<'ast> Visit<'ast> for Judge<'_> {
                         .last()
                         .is_some_and(|s| s.ident == "Send" || s.ident == "Sync")
             });
-            if !marker {
+            if !marker || !self.allow.allows_unsafe_marker_impls() {
                 self.object(
                     token.span.start().line,
                     allow::unsafe_code("an `unsafe impl`"),

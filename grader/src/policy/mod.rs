@@ -18,6 +18,7 @@ mod ast;
 mod paths;
 mod tokens;
 
+pub use crate::manifest::Policy;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -147,31 +148,32 @@ const MAX_DEPTH: usize = 16;
 const PARSER_STACK_BYTES: usize = 512 << 20;
 
 /// Checks every `.rs` file under `src_dir` (a subject's `src/`) against the policy,
-/// with `extra_allow` (paths such as `std::sync::atomic::Ordering`, from the
-/// exercise's manifest) allowed as well. Returns the refusals, by file and line;
-/// empty when the subject may be graded.
-pub fn check(src_dir: &Path, extra_allow: &[String]) -> Vec<Refusal> {
+/// with the exercise's `[exercises.policy]` (paths such as
+/// `std::sync::atomic::Ordering` allowed as well, `unsafe impl Send`/`Sync` refused
+/// too) applied. Returns the refusals, by file and line; empty when the subject may
+/// be graded.
+pub fn check(src_dir: &Path, policy: &Policy) -> Vec<Refusal> {
     // Parsing recurses as deep as the source nests: give it a stack of its own, and
     // fall back to this thread if none can be had.
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("policy".into())
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || check_here(src_dir, extra_allow));
+            .spawn_scoped(scope, || check_here(src_dir, policy));
         match spawned {
             Ok(thread) => thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => check_here(src_dir, extra_allow),
+            Err(_) => check_here(src_dir, policy),
         }
     })
 }
 
-fn check_here(src_dir: &Path, extra_allow: &[String]) -> Vec<Refusal> {
+fn check_here(src_dir: &Path, policy: &Policy) -> Vec<Refusal> {
     let base = src_dir.parent().unwrap_or(src_dir);
     let relative = |path: &Path| path.strip_prefix(base).unwrap_or(path).to_owned();
     let (sources, mut refusals) = read_sources(src_dir, &relative);
-    let allow = allow::AllowList::new(extra_allow);
+    let allow = allow::AllowList::of(policy);
     let crate_wide = ast::Crate::collect(&sources);
     for (index, source) in sources.iter().enumerate() {
         for finding in crate_wide.judge(index, &allow) {

@@ -1,7 +1,7 @@
 //! The policy against the bypasses students have tried, each rule, and every shipped
 //! exercise and reference solution (which must pass it).
 
-use super::{Refusal, Rule, check};
+use super::{Policy, Refusal, Rule, check};
 use std::fs;
 use std::path::Path;
 
@@ -15,7 +15,13 @@ fn refusals_allowing(lib: &str, extra: &[&str]) -> Vec<Refusal> {
     fs::create_dir(dir.path().join("src")).unwrap();
     fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
     let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
-    check(&dir.path().join("src"), &extra)
+    check(
+        &dir.path().join("src"),
+        &Policy {
+            allow: extra,
+            ..Policy::default()
+        },
+    )
 }
 
 /// The rules broken by `lib`, with their lines, in order.
@@ -297,7 +303,7 @@ fn source_layout_symlinks_do_not_loop() {
     fs::write(src.join("lib.rs"), "pub fn f() {}").unwrap();
     std::os::unix::fs::symlink(".", src.join("a")).unwrap();
     std::os::unix::fs::symlink(".", src.join("b")).unwrap();
-    let found = check(&src, &[]);
+    let found = check(&src, &Policy::default());
     let shown: Vec<String> = found.iter().map(ToString::to_string).collect();
     assert_eq!(
         found
@@ -315,7 +321,7 @@ fn source_layout_symlinks_do_not_loop() {
     // `src` itself a link to sources elsewhere.
     let other = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(&src, other.path().join("src")).unwrap();
-    let found = check(&other.path().join("src"), &[]);
+    let found = check(&other.path().join("src"), &Policy::default());
     assert_eq!(
         found
             .iter()
@@ -333,7 +339,7 @@ fn sources_nested_too_deep_are_refused_not_skipped() {
     fs::create_dir_all(&deep).unwrap();
     fs::write(src.join("lib.rs"), "pub mod m0;").unwrap();
     fs::write(deep.join("mod.rs"), "pub fn f() { std::process::exit(0) }").unwrap();
-    let found = check(&src, &[]);
+    let found = check(&src, &Policy::default());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].rule, Rule::SourceLayout);
     assert!(
@@ -379,7 +385,7 @@ fn what_cannot_be_read_is_refused_and_what_cannot_be_parsed_is_left_to_the_build
         "pub fn f() -> u8 { std::process::exit(0) } fn",
     )
     .unwrap();
-    let found: Vec<_> = check(&src, &[])
+    let found: Vec<_> = check(&src, &Policy::default())
         .into_iter()
         .map(|r| (r.file.to_str().unwrap().to_owned(), r.rule))
         .collect();
@@ -465,7 +471,7 @@ fn every_shipped_exercise_and_solution_passes() {
     let mut checked = 0;
     for exercise in &manifest.exercises {
         for dir in std::iter::once(&exercise.dir).chain(&exercise.solutions) {
-            let found = check(&root.join(dir).join("src"), &exercise.policy.allow);
+            let found = check(&root.join(dir).join("src"), &exercise.policy);
             let shown: Vec<String> = found.iter().map(ToString::to_string).collect();
             assert!(found.is_empty(), "{dir}: {shown:#?}");
             checked += 1;
@@ -516,4 +522,24 @@ fn every_exercise_flags_std_sync_in_the_editor_with_an_allowed_replacement() {
             );
         }
     }
+}
+
+#[test]
+fn an_exercise_can_refuse_unsafe_marker_impls_too() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("src")).unwrap();
+    fs::write(
+        dir.path().join("src/lib.rs"),
+        "pub struct Counter;\nunsafe impl Send for Counter {}\n",
+    )
+    .unwrap();
+    let src = dir.path().join("src");
+    assert!(check(&src, &Policy::default()).is_empty());
+    let strict = Policy {
+        forbid_unsafe_impls: true,
+        ..Policy::default()
+    };
+    let found = check(&src, &strict);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].rule, found[0].line), (Rule::UnsafeCode, 2));
 }

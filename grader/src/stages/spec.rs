@@ -140,7 +140,8 @@ fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
     };
     let summary = format!(
         "{} ({shrunk}scenario {} of {}, seed {seed})",
-        super::first_line(&failure.message),
+        super::deadlock_summary(&failure.message, &failure.trace)
+            .unwrap_or_else(|| super::first_line(&failure.message)),
         spec.cases,
         size.cases
     );
