@@ -18,6 +18,9 @@
 //! target directory under `target/racelab/build/`, so loom, shuttle and plain builds
 //! never rebuild each other, and dependencies are compiled once and shared by every
 //! subject.
+//!
+//! A little over 400 lines: writing the runner projects and reading cargo's messages
+//! back (which errors are the subject's, which the scenario's) belong together.
 
 use crate::lab::Lab;
 use crate::manifest::Exercise;

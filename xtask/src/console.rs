@@ -5,6 +5,9 @@
 //! On a terminal (see [`Terminal`]) progress is a spinner saying what the grade is
 //! doing and for how long, and statuses are coloured; anywhere else both are plain
 //! lines, so captured output stays deterministic.
+//!
+//! Longer than most files: it is every line a grade prints, kept together so the
+//! wording and the layout can be read and changed in one place.
 
 use crate::progress::{Progress, Standing};
 use crate::terminal::Terminal;

@@ -1,4 +1,7 @@
 //! The runner process: read the request, drive the scenario, write the findings.
+//!
+//! A little over 400 lines: the three drivers (loom, shuttle, real threads) share the
+//! request, the panic capture and the findings, and each is short.
 
 use crate::{Failure, Findings, Outcome, Request, Size};
 use std::io::Read;

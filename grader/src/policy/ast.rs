@@ -1,6 +1,8 @@
 //! The policy over the parsed crate: a first pass gathers the names every `use` and
 //! `extern crate` brings into scope and the macros the crate defines; a second judges
 //! every file's paths, macros, attributes, `unsafe`, `extern` and raw pointers.
+//!
+//! Longer than most files: one visitor method per kind of syntax the policy judges.
 
 use super::allow::{self, AllowList, Objection};
 use super::paths::{self, Aliases, Written, unraw};

@@ -19,6 +19,9 @@
 //! under itself. Lines of the subject's main file are shown as `:67`, said once below.
 //! Steps made by the grader's scenario (spawning and joining workers) and by the
 //! facade are folded away: the table shows the subject's own code.
+//!
+//! Longer than most files: the layout (columns that fit a width, wrapping) and the
+//! reading of the steps (stale loads, call sites) are one table's two halves.
 
 use racelab_harness::TraceStep;
 use std::collections::HashMap;
