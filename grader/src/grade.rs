@@ -77,10 +77,7 @@ pub fn grade_within(
         crate::matrix::explain_silences(&exercise.shipped, &mut reports);
         observer.stage_finished(&reports[reports.len() - 1]);
     }
-    let required: Vec<StageId> = StageId::ALL
-        .into_iter()
-        .filter(|stage| options.required.contains(stage))
-        .collect();
+    let required = options.required_in_order();
     Report {
         schema: SCHEMA,
         grader_version: env!("CARGO_PKG_VERSION").into(),

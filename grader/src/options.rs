@@ -37,6 +37,17 @@ pub struct GradeOptions {
 /// console's two-column indent.
 pub const DEFAULT_TABLE_WIDTH: usize = 78;
 
+impl GradeOptions {
+    /// The stages named with `--require`, in the order a grade runs them: what a
+    /// report records as `required`.
+    pub fn required_in_order(&self) -> Vec<StageId> {
+        StageId::ALL
+            .into_iter()
+            .filter(|stage| self.required.contains(stage))
+            .collect()
+    }
+}
+
 impl Default for GradeOptions {
     fn default() -> Self {
         Self {

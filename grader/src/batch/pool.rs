@@ -261,10 +261,7 @@ fn ungraded(
             }
         })
         .collect();
-    let required: Vec<StageId> = StageId::ALL
-        .into_iter()
-        .filter(|s| options.required.contains(s))
-        .collect();
+    let required = options.required_in_order();
     Report {
         schema: SCHEMA,
         grader_version: env!("CARGO_PKG_VERSION").into(),
