@@ -3,16 +3,10 @@
 //! command line they run is parsed by the real command line, with `--help` added so
 //! that nothing is graded.
 
+use racelab_tests::root;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use yaml_rust2::{Yaml, YamlLoader};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
 
 /// Every file in docs/ci/, parsed: (file name, document).
 fn configs() -> Vec<(String, Yaml)> {

@@ -7,15 +7,9 @@
 
 use racelab_grader::StageId;
 use racelab_grader::report::{Report, StageReport, Status};
+use racelab_tests::root;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use std::path::Path;
 
 fn fixture(case: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

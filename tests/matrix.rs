@@ -21,7 +21,8 @@ use racelab_grader::report::{Report, StageReport, Status};
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
-use std::path::{Path, PathBuf};
+use racelab_tests::root;
+use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 use xtask::console::Console;
 
@@ -30,21 +31,6 @@ const UPDATE_README: &str = "RACELAB_UPDATE_README";
 
 /// Serialises the grades of this test binary.
 static ONE_GRADE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-/// An observer that ignores everything: the report says it all.
-struct Quiet;
-
-impl Observer for Quiet {
-    fn activity(&mut self, _stage: StageId, _activity: &str) {}
-    fn stage_finished(&mut self, _stage: &StageReport) {}
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives in the workspace")
-        .to_owned()
-}
 
 fn lab() -> Lab {
     Lab::open(&root()).unwrap_or_else(|e| panic!("{e}"))
@@ -66,7 +52,7 @@ fn graded_for(
 
 /// Grades `path` (the shipped crate when `None`) with every stage.
 fn graded(lab: &Lab, exercise: &Exercise, path: Option<&Path>) -> Report {
-    graded_for(lab, exercise, path, &mut Quiet)
+    graded_for(lab, exercise, path, &mut ())
 }
 
 /// Grades the shipped crate with every stage; returns the report and what the
@@ -185,6 +171,13 @@ fn every_reference_solution_passes_every_stage() {
                         exercise.id,
                         stage.name,
                         described(stage)
+                    ));
+                }
+                let tsan_reports = stage.evidence.tsan.as_ref().map(|t| t.reports);
+                if stage.name == StageId::Tsan && tsan_reports != Some(0) {
+                    wrong.push(format!(
+                        "{} {solution} tsan: {tsan_reports:?} reports, not Some(0)",
+                        exercise.id
                     ));
                 }
             }

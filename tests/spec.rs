@@ -6,16 +6,8 @@ use racelab_grader::lab::Lab;
 use racelab_grader::report::{StageReport, Status};
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
-use racelab_grader::{GradeOptions, Observer, grade};
+use racelab_grader::{GradeOptions, grade};
 use racelab_tests::root;
-
-/// An observer that ignores everything: the report says it all.
-struct Quiet;
-
-impl Observer for Quiet {
-    fn activity(&mut self, _stage: StageId, _activity: &str) {}
-    fn stage_finished(&mut self, _stage: &StageReport) {}
-}
 
 /// The spec stage's report on attempt `exNN/name`.
 fn spec_of(lab: &Lab, exercise: &str, attempt: &str) -> StageReport {
@@ -29,7 +21,7 @@ fn spec_of(lab: &Lab, exercise: &str, attempt: &str) -> StageReport {
         stages: vec![StageId::Spec],
         ..GradeOptions::default()
     };
-    let report = grade(lab, exercise, &subject, &options, &mut Quiet);
+    let report = grade(lab, exercise, &subject, &options, &mut ());
     report.stage(StageId::Spec).unwrap().clone()
 }
 
@@ -83,7 +75,7 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
             StageId::Spec,
             Some(schedule),
             None,
-            &mut Quiet,
+            &mut (),
         )
         .unwrap();
         assert_eq!(replayed.status, Status::Fail);

@@ -152,18 +152,11 @@ fn millis(duration: Duration) -> u64 {
 mod tests {
     use super::grade_within;
     use crate::lab::Lab;
-    use crate::options::{GradeOptions, Observer};
-    use crate::report::{StageReport, Status};
+    use crate::options::GradeOptions;
+    use crate::report::Status;
     use crate::stage_id::StageId;
     use crate::subject::Subject;
     use std::time::Duration;
-
-    struct Silent;
-
-    impl Observer for Silent {
-        fn activity(&mut self, _: StageId, _: &str) {}
-        fn stage_finished(&mut self, _: &StageReport) {}
-    }
 
     #[test]
     fn past_its_budget_a_grade_runs_no_more_stages() {
@@ -183,7 +176,7 @@ mod tests {
             &subject,
             &options,
             Some(Duration::ZERO),
-            &mut Silent,
+            &mut (),
         );
         let statuses: Vec<Status> = report.stages.iter().map(|s| s.status).collect();
         assert_eq!(

@@ -70,3 +70,9 @@ pub trait Observer {
     /// `stage` is done.
     fn stage_finished(&mut self, stage: &StageReport);
 }
+
+/// The silent observer: the report says it all (tests, and callers that print nothing).
+impl Observer for () {
+    fn activity(&mut self, _: StageId, _: &str) {}
+    fn stage_finished(&mut self, _: &StageReport) {}
+}

@@ -32,6 +32,8 @@ pub enum SubjectError {
     Missing(PathBuf),
     /// The folder has no `src/lib.rs`.
     NotACrate(PathBuf),
+    /// The folder's path is not valid UTF-8, which cargo needs to build it.
+    PathNotUtf8(PathBuf),
 }
 
 impl fmt::Display for SubjectError {
@@ -43,6 +45,11 @@ impl fmt::Display for SubjectError {
             SubjectError::NotACrate(dir) => write!(
                 f,
                 "{} is not an exercise crate: it has no src/lib.rs (give --path the folder that holds Cargo.toml and src/)",
+                dir.display()
+            ),
+            SubjectError::PathNotUtf8(dir) => write!(
+                f,
+                "{} has a name that is not valid UTF-8, and cargo cannot build from it: rename the folder (or unpack the zip again with UTF-8 names) and grade it again",
                 dir.display()
             ),
         }
@@ -65,6 +72,9 @@ impl Subject {
         let lib = dir.join("src").join("lib.rs");
         if !lib.is_file() {
             return Err(SubjectError::NotACrate(dir));
+        }
+        if dir.to_str().is_none() {
+            return Err(SubjectError::PathNotUtf8(dir));
         }
         let label = dir
             .strip_prefix(&lab.root)

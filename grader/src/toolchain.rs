@@ -143,12 +143,38 @@ impl TsanToolchain {
 /// hears what is being done (an install can take minutes). `Err` is the reason the
 /// stage must be skipped, with the commands that would fix it.
 pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolchain, Unavailable> {
-    find_tsan_with(Path::new("rustup"), provision, say)
+    // Parallel grades of a newcomer's first run (a batch, the test suite) would each
+    // start installing nightly at once; one installs while the others wait, then find it.
+    let _installing = provision.then(provisioning_lock).flatten();
+    find_tsan_with(Path::new("rustup"), find_debian, provision, say)
 }
 
-/// [`find_tsan`] with `rustup` as the rustup program.
-pub fn find_tsan_with(
+/// Holds the machine-wide provisioning lock (`flock` on a file in the temporary
+/// folder, per user) until dropped; `None` if it cannot be had, and then grades
+/// provision unguarded, as before.
+fn provisioning_lock() -> Option<std::fs::File> {
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let path = std::env::temp_dir().join(format!("racelab-provisioning-{uid}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
+}
+
+/// How Debian's toolchain is looked for (and installed): [`find_debian`], or a test's
+/// stand-in, so no test depends on what the machine has installed.
+type DebianProbe = fn(bool, &mut dyn FnMut(&str)) -> Result<TsanToolchain, Option<String>>;
+
+/// [`find_tsan`] with `rustup` as the rustup program and `debian` as the probe for
+/// Debian's toolchain.
+fn find_tsan_with(
     rustup: &Path,
+    debian: DebianProbe,
     provision: bool,
     say: &mut dyn FnMut(&str),
 ) -> Result<TsanToolchain, Unavailable> {
@@ -176,14 +202,14 @@ pub fn find_tsan_with(
             }
         }
     }
-    let failure = match find_debian(provision, say) {
+    let failure = match debian(provision, say) {
         Ok(toolchain) => return Ok(toolchain),
         Err(None) => String::new(),
         Err(Some(why)) => format!(" ({why})"),
     };
     Err(Unavailable(format!(
         "no toolchain here can build an instrumented std for ThreadSanitizer{}{failure}. Fix it with\n  \
-         rustup toolchain install nightly --profile minimal --component rust-src\n\
+         rustup {install}\n\
          or, on Debian 12 as root:\n  \
          apt-get install rustc-web cargo-web rust-web-src libclang-rt-19-dev\n  \
          ln -s /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.tsan-x86_64.a \\\n    \
@@ -193,7 +219,8 @@ pub fn find_tsan_with(
             ""
         } else {
             " (and --no-provision forbids installing one)"
-        }
+        },
+        install = INSTALL_NIGHTLY.join(" "),
     )))
 }
 
@@ -592,7 +619,12 @@ mod tests {
 
 #[cfg(test)]
 mod provisioning {
-    use super::{INSTALL_NIGHTLY, Unavailable, find_tsan_with, install_nightly};
+    use super::{INSTALL_NIGHTLY, TsanToolchain, Unavailable, find_tsan_with, install_nightly};
+
+    /// A machine without Debian's toolchain, whatever this one has installed.
+    fn no_debian(_: bool, _: &mut dyn FnMut(&str)) -> Result<TsanToolchain, Option<String>> {
+        Err(None)
+    }
     use std::os::unix::fs::PermissionsExt;
     use std::path::{Path, PathBuf};
 
@@ -633,7 +665,10 @@ esac
         let dir = tempfile::tempdir().unwrap();
         let rustup = fake_rustup(dir.path());
         let mut said = Vec::new();
-        let found = find_tsan_with(&rustup, true, &mut |what| said.push(what.to_owned())).unwrap();
+        let found = find_tsan_with(&rustup, no_debian, true, &mut |what| {
+            said.push(what.to_owned())
+        })
+        .unwrap();
         assert!(found.build_std, "{found:?}");
         assert!(found.description.contains("1.99.0-nightly"), "{found:?}");
         let install = INSTALL_NIGHTLY.join(" ");
@@ -647,7 +682,7 @@ esac
             "{said:?}"
         );
         // Found the second time, without installing again.
-        find_tsan_with(&rustup, true, &mut |_| {}).unwrap();
+        find_tsan_with(&rustup, no_debian, true, &mut |_| {}).unwrap();
         assert_eq!(
             calls(dir.path()).iter().filter(|c| **c == install).count(),
             1
@@ -658,16 +693,17 @@ esac
     fn no_provision_installs_nothing_and_a_failed_install_is_said() {
         let dir = tempfile::tempdir().unwrap();
         let rustup = fake_rustup(dir.path());
-        let skipped = find_tsan_with(&rustup, false, &mut |_| {});
+        let skipped = find_tsan_with(&rustup, no_debian, false, &mut |_| {});
         assert!(
             !calls(dir.path())
                 .iter()
                 .any(|c| c.starts_with("toolchain install"))
         );
-        if let Err(Unavailable(reason)) = skipped {
-            assert!(reason.contains("--no-provision"), "{reason}");
-            assert!(reason.contains(&INSTALL_NIGHTLY.join(" ")), "{reason}");
-        }
+        let Err(Unavailable(reason)) = skipped else {
+            panic!("found a toolchain on a machine with none: {skipped:?}");
+        };
+        assert!(reason.contains("--no-provision"), "{reason}");
+        assert!(reason.contains(&INSTALL_NIGHTLY.join(" ")), "{reason}");
 
         std::fs::write(dir.path().join("offline"), "").unwrap();
         let mut said = Vec::new();

@@ -3,36 +3,21 @@
 //! `reset` restores it. `cargo xtask` itself is built from `xtask/launcher/`, a
 //! workspace of its own that never loads the exercise crates.
 
-mod support;
-
 use racelab_grader::report::Report;
 use racelab_grader::verdict::Verdict;
+use racelab_tests::{git, lab_copy, root as real_root, xtask_in as xtask};
 use std::path::Path;
 use std::process::Command;
-use support::{lab_copy, real_root, xtask};
 
-fn git(root: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
-/// `cargo metadata` of the manifest at `manifest`, offline; returns (success, stderr).
+/// `cargo metadata` of the workspace members at `manifest`, offline and without
+/// resolving dependencies (which would need every platform's crates in the cache, and
+/// a newcomer's cache holds only this platform's); returns (success, stderr).
 fn metadata(manifest: &Path) -> (bool, String) {
     let output = Command::new(env!("CARGO"))
         .args([
             "metadata",
             "--offline",
+            "--no-deps",
             "--format-version",
             "1",
             "--manifest-path",

@@ -2,11 +2,9 @@
 //! one out, `dev check` accepts it (and names what goes missing), the workspace takes
 //! it in by glob, and `grade` builds and judges it with loom.
 
-mod support;
-
 use racelab_grader::lab::Lab;
 use racelab_grader::report::{Report, Status};
-use support::{lab_copy, xtask};
+use racelab_tests::{lab_copy, xtask_in as xtask};
 
 #[test]
 fn a_new_exercise_passes_dev_check_joins_the_workspace_and_grades() {

@@ -1,9 +1,7 @@
 //! Every natural way of naming an exercise reaches it, near misses get "did you
 //! mean", and a bare `grade` lists the exercises under the right program name.
 
-mod support;
-
-use support::{lab_copy, xtask};
+use racelab_tests::{lab_copy, xtask_in as xtask};
 
 #[test]
 fn exercises_answer_to_every_natural_name() {

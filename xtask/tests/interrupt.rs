@@ -2,14 +2,10 @@
 //! during a grade: every process the grade started is killed, the exit status is 130,
 //! no report (torn or whole) is written, and the next grade works.
 
+use racelab_tests::root;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
 
 /// Processes whose command line mentions a run folder of the grade `pid`.
 fn runners_of(pid: u32) -> Vec<String> {

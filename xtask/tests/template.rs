@@ -2,17 +2,15 @@
 //! workspace loads and builds, `solution` says the fixes come from the instructor,
 //! and ex01 grades in it.
 
-mod support;
-
 use racelab_grader::report::{Report, Status};
+use racelab_tests::{root as real_root, xtask_in as xtask};
 use std::process::Command;
-use support::{real_root, xtask};
 
 #[test]
 fn the_student_template_has_no_solutions_builds_and_grades_ex01() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("racelab-student");
-    let (code, out, err) = xtask(real_root(), &["dev", "template", dir.to_str().unwrap()]);
+    let (code, out, err) = xtask(&real_root(), &["dev", "template", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!dir.join("solutions").exists());
     assert!(!dir.join("target").exists());
@@ -57,7 +55,7 @@ fn the_student_template_has_no_solutions_builds_and_grades_ex01() {
     let graded = Report::read(&report).unwrap();
     assert_eq!(graded.stages[0].status, Status::Fail);
 
-    let (code, _, err) = xtask(real_root(), &["dev", "template", dir.to_str().unwrap()]);
+    let (code, _, err) = xtask(&real_root(), &["dev", "template", dir.to_str().unwrap()]);
     assert_eq!(code, 2, "a folder that is not empty is refused");
     assert!(err.contains("not empty"), "{err}");
 }

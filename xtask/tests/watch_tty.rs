@@ -12,13 +12,10 @@
 
 use racelab_grader::lab::Lab;
 use racelab_grader::subject::Subject;
+use racelab_tests::root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
 
 /// A tmux server of its own; killed (with everything in it) when dropped.
 struct Tmux {
@@ -48,7 +45,8 @@ impl Tmux {
     /// Starts `command` (a shell command line) in a 120×300 pane (tall enough for
     /// loom's trace), with cwd at the workspace root.
     fn spawn(&self, command: &str) {
-        let root = root().to_str().unwrap();
+        let root = root();
+        let root = root.to_str().unwrap();
         let output = self.run(&[
             "new-session",
             "-d",
@@ -174,7 +172,7 @@ struct ReportOf(PathBuf);
 
 impl ReportOf {
     fn copy(dir: &Path) -> ReportOf {
-        let lab = Lab::open(root()).unwrap();
+        let lab = Lab::open(&root()).unwrap();
         let exercise = lab.manifest.find("ex01").unwrap();
         let subject = Subject::locate(&lab, exercise, Some(dir)).unwrap();
         ReportOf(lab.default_report_path(exercise, &subject))

@@ -9,14 +9,10 @@ use racelab_grader::manifest::Manifest;
 use racelab_grader::report::{Evidence, Report, SCHEMA, StageReport, Status};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
+use racelab_tests::{git, root as real_root};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use xtask::terminal::Terminal;
-
-fn real_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
 
 /// A copy of the lab's manifest, exercise crates and solutions in a temporary folder.
 fn fake_lab() -> tempfile::TempDir {
@@ -233,22 +229,6 @@ fn hint_progress_survives_a_restart_and_all_shows_every_hint() {
         other.contains("Hint 1 of") && !other.contains("Hint 2 of"),
         "{other}"
     );
-}
-
-fn git(root: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args([
-            "-c",
-            "user.name=racelab",
-            "-c",
-            "user.email=racelab@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "git {args:?}: {status:?}");
 }
 
 #[test]

@@ -1,0 +1,263 @@
+//! The generated runner projects' files as data: each `Cargo.toml` is a serde struct
+//! written with `toml::to_string`, so any path a submission can have (a decomposed
+//! accent, a zero-width space, quotes, a backslash) is quoted by the TOML writer, never
+//! by hand.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A generated `Cargo.toml`.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    package: Package<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lib: Option<Target<'a>>,
+    #[serde(rename = "bin", skip_serializing_if = "Vec::is_empty")]
+    bins: Vec<Target<'a>>,
+    dependencies: BTreeMap<&'a str, Dependency<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lints: Option<Lints>,
+    /// An empty `[workspace]`: the runner is a workspace of its own, whatever folder
+    /// above it holds one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workspace: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<Profiles>,
+}
+
+#[derive(Debug, Serialize)]
+struct Package<'a> {
+    name: &'a str,
+    version: &'static str,
+    edition: &'static str,
+    publish: bool,
+}
+
+impl<'a> Package<'a> {
+    fn named(name: &'a str) -> Self {
+        Package {
+            name,
+            version: "0.0.0",
+            edition: "2024",
+            publish: false,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Target<'a> {
+    name: &'a str,
+    path: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct Dependency<'a> {
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    features: Vec<&'a str>,
+}
+
+impl<'a> Dependency<'a> {
+    fn at(path: &'a str) -> Self {
+        Dependency {
+            path,
+            package: None,
+            features: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Lints {
+    rust: BTreeMap<&'static str, Level>,
+}
+
+#[derive(Debug, Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Profiles {
+    release: Profile,
+}
+
+#[derive(Debug, Serialize)]
+struct Profile {
+    debug: &'static str,
+    incremental: bool,
+}
+
+/// The paths a runner project names, all valid UTF-8 (cargo reads manifests as UTF-8;
+/// a subject whose path is not is refused before any build, see `Subject::locate`).
+#[derive(Debug, Clone, Copy)]
+pub struct Paths<'a> {
+    /// The subject's `src/lib.rs`.
+    pub lib: &'a str,
+    /// The facade crate, `sync/`.
+    pub sync: &'a str,
+    /// The harness crate, `grader/harness/`.
+    pub harness: &'a str,
+}
+
+/// The subject's library: its own `src/lib.rs` under the name `subject`, with the
+/// facade as its only dependency and no features (the same for every flavor).
+/// `unexpected_cfgs` is allowed: a refused `cfg(loom)` never reaches a build, and
+/// a `cfg(test)` item is not compiled.
+pub fn subject(package: &str, paths: Paths<'_>) -> String {
+    let manifest = Manifest {
+        package: Package::named(package),
+        lib: Some(Target {
+            name: "subject",
+            path: paths.lib,
+        }),
+        bins: Vec::new(),
+        dependencies: BTreeMap::from([("racelab-sync", Dependency::at(paths.sync))]),
+        lints: Some(Lints {
+            rust: BTreeMap::from([("unexpected_cfgs", Level { level: "allow" })]),
+        }),
+        workspace: None,
+        profile: None,
+    };
+    written("the subject's src/ with the lab's facade", &manifest)
+}
+
+/// One flavor's runner: the scenario's binary, depending on the subject, the facade and
+/// the harness with the flavor's `feature` (which selects the facade's backend).
+pub fn runner(
+    package: &str,
+    subject_package: &str,
+    feature: Option<&str>,
+    paths: Paths<'_>,
+    about: &str,
+) -> String {
+    let harness = Dependency {
+        features: feature.into_iter().collect(),
+        ..Dependency::at(paths.harness)
+    };
+    let subject = Dependency {
+        package: Some(subject_package),
+        ..Dependency::at("../subject")
+    };
+    let manifest = Manifest {
+        package: Package::named(package),
+        lib: None,
+        bins: vec![Target {
+            name: package,
+            path: "main.rs",
+        }],
+        dependencies: BTreeMap::from([
+            ("subject", subject),
+            ("racelab-sync", Dependency::at(paths.sync)),
+            ("racelab-harness", harness),
+        ]),
+        lints: None,
+        workspace: Some(BTreeMap::new()),
+        profile: Some(Profiles {
+            release: Profile {
+                debug: "line-tables-only",
+                incremental: false,
+            },
+        }),
+    };
+    written(about, &manifest)
+}
+
+/// The runner's `main.rs`: the scenario file included by `#[path]`, handed to the
+/// harness's `entry` (`run`, or `run_with_model::<scenario::Spec>`).
+pub fn main_rs(scenario: &Path, entry: &str) -> String {
+    // `{:?}` of a `str` is a valid Rust string literal (`\u{301}` is Rust's escape).
+    let scenario = format!("{:?}", scenario.to_string_lossy());
+    format!(
+        "// Generated by the Racelab grader.\n#[path = {scenario}]\nmod scenario;\n\n\
+         fn main() {{\n    racelab_harness::{entry}(scenario::round)\n}}\n"
+    )
+}
+
+fn written(about: &str, manifest: &Manifest<'_>) -> String {
+    let body = toml::to_string(manifest).expect("a runner manifest is plain TOML data");
+    format!("# Generated by the Racelab grader: {about}.\n{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Paths, main_rs, runner, subject};
+
+    /// Folder names a student's zip can produce: a decomposed accent (macOS), a
+    /// zero-width space, DEL, spaces, quotes and a backslash.
+    const AWKWARD: &str = "/home/jose\u{301}/Zo\u{200b}e\u{7f} \"q\" 'x' back\\slash";
+
+    fn paths(lib: &str) -> Paths<'_> {
+        Paths {
+            lib,
+            sync: "/lab/sync",
+            harness: "/lab/grader/harness",
+        }
+    }
+
+    #[test]
+    fn manifests_for_awkward_paths_parse_back_to_the_same_paths() {
+        let lib = format!("{AWKWARD}/src/lib.rs");
+        let text = subject("subject-ex01-abc", paths(&lib));
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(table["lib"]["path"].as_str(), Some(lib.as_str()), "{text}");
+        assert_eq!(table["lib"]["name"].as_str(), Some("subject"));
+        assert_eq!(
+            table["dependencies"]["racelab-sync"]["path"].as_str(),
+            Some("/lab/sync")
+        );
+
+        let text = runner(
+            "racelab-runner-ex01-abc",
+            "subject-ex01-abc",
+            Some("loom"),
+            Paths {
+                lib: &lib,
+                sync: AWKWARD,
+                harness: AWKWARD,
+            },
+            "ex01, loom flavor",
+        );
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let harness = &table["dependencies"]["racelab-harness"];
+        assert_eq!(harness["path"].as_str(), Some(AWKWARD), "{text}");
+        assert_eq!(harness["features"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            table["dependencies"]["subject"]["package"].as_str(),
+            Some("subject-ex01-abc")
+        );
+        assert_eq!(table["bin"][0]["path"].as_str(), Some("main.rs"));
+        assert!(table["workspace"].as_table().unwrap().is_empty());
+        assert_eq!(
+            table["profile"]["release"]["debug"].as_str(),
+            Some("line-tables-only")
+        );
+    }
+
+    #[test]
+    fn the_std_flavor_names_no_feature() {
+        let text = runner("r", "s", None, paths("/a/src/lib.rs"), "std");
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        assert!(
+            table["dependencies"]["racelab-harness"]
+                .get("features")
+                .is_none(),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn main_rs_quotes_the_scenario_path_as_rust_does() {
+        let text = main_rs(std::path::Path::new(AWKWARD), "run");
+        assert!(
+            text.contains(
+                r#"#[path = "/home/jose\u{301}/Zo\u{200b}e\u{7f} \"q\" 'x' back\\slash"]"#
+            ),
+            "{text}"
+        );
+        assert!(text.contains("racelab_harness::run(scenario::round)"));
+    }
+}
