@@ -2,6 +2,8 @@
 //! own (`xtask/tests/*.rs`): the workspace they test, copies of it, the command line
 //! run in-process on either, and git as a fresh machine has it.
 
+pub mod terminal;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
