@@ -1,5 +1,5 @@
-//! One grade, start to finish: run each stage in turn through a [`Context`], and
-//! collect the stage reports into a [`Report`] with its verdict.
+//! One grade, start to finish: run the stages side by side, each through a
+//! [`Context`], and collect their reports into a [`Report`] with its verdict.
 
 use crate::lab::Lab;
 use crate::manifest::Exercise;
@@ -9,10 +9,11 @@ use crate::stage_id::StageId;
 use crate::stages::{self, Context, Judgement, ReplayError, Runners};
 use crate::subject::Subject;
 use crate::verdict::Verdict;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Grades `subject` against `exercise`: every stage, in order; never panics on a bad
-/// subject, and returns a report whose verdict says what happened.
+/// Grades `subject` against `exercise`: every stage, side by side; never panics on a
+/// bad subject, and returns a report whose verdict says what happened.
 pub fn grade(
     lab: &Lab,
     exercise: &Exercise,
@@ -23,9 +24,16 @@ pub fn grade(
     grade_within(lab, exercise, subject, options, None, observer)
 }
 
-/// [`grade`], with a time budget for the whole grade: a stage that would start once
-/// `budget` is spent does not run and is a `timeout` (every stage is also bounded by
-/// its own limit, so a grade overruns its budget by one stage at most).
+/// [`grade`], with a time budget for the whole grade: a stage run that would start once
+/// `budget` is spent (a real-thread run waits for the cores, say) does not run and is
+/// a `timeout` (every run is also bounded by its own limit, so a grade overruns its
+/// budget by one run at most).
+///
+/// The stages run side by side, one thread each: every flavor builds at once (the
+/// explorers' runs start while ThreadSanitizer's std still compiles), and the cores
+/// lock keeps real-thread runs alone on the machine. The observer hears each stage's
+/// activity and each stage's end as they happen, fastest first; the report lists the
+/// stages in [`stages::ALL`]'s order.
 pub fn grade_within(
     lab: &Lab,
     exercise: &Exercise,
@@ -39,44 +47,18 @@ pub fn grade_within(
     let record = crate::integrity::record(lab, exercise, Some(&subject.dir));
     // The policy on what a subject may use, before anything is built or run.
     let refusals = crate::policy::check(&subject.dir.join("src"), &exercise.policy);
-    let mut runners = Runners::default();
-    let mut reports = Vec::new();
-    for stage in stages::ALL {
-        let id = stage.id();
-        let stage_started = Instant::now();
-        let judgement = if !options.stages.contains(&id) {
-            Judgement::skipped("not selected with --stage".into())
-        } else if !refusals.is_empty() {
-            refused_by_policy(&refusals)
-        } else if let Some(budget) = budget.filter(|b| started.elapsed() >= *b) {
-            Judgement {
-                status: Status::Timeout,
-                summary: format!(
-                    "did not run: the grade used up its time budget of {} (--budget) before this stage",
-                    crate::stages::limits::seconds(budget)
-                ),
-                evidence: crate::report::Evidence::default(),
-            }
-        } else {
-            let mut cx = Context::new(lab, exercise, subject, options, &mut runners, observer);
-            stage.run(&mut cx)
-        };
-        let mut judgement =
-            judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width);
-        if judgement.status == Status::Skipped && options.required.contains(&id) {
-            judgement.summary = format!("required, but did not run: {}", judgement.summary);
-        }
-        reports.push(StageReport {
-            name: id,
-            status: judgement.status,
-            duration_ms: millis(stage_started.elapsed()),
-            summary: judgement.summary,
-            evidence: judgement.evidence,
-        });
-        // A stage that passes while another fails says why it could not see the bug.
-        crate::matrix::explain_silences(&exercise.shipped, &mut reports);
-        observer.stage_finished(&reports[reports.len() - 1]);
-    }
+    let grade = OneGrade {
+        lab,
+        exercise,
+        subject,
+        options,
+        refusals: &refusals,
+        runners: Runners::default(),
+        deadline: budget.map(|b| (started + b, b)),
+    };
+    let mut reports = grade.run_stages(observer);
+    reports.sort_by_key(|report| StageId::ALL.iter().position(|id| *id == report.name));
+    crate::matrix::explain_silences(&exercise.shipped, &mut reports);
     let required = options.required_in_order();
     Report {
         schema: SCHEMA,
@@ -90,6 +72,137 @@ pub fn grade_within(
         required,
         duration_ms: millis(started.elapsed()),
         stages: reports,
+    }
+}
+
+/// What every stage of one grade shares.
+struct OneGrade<'a> {
+    lab: &'a Lab,
+    exercise: &'a Exercise,
+    subject: &'a Subject,
+    options: &'a GradeOptions,
+    refusals: &'a [crate::policy::Refusal],
+    runners: Runners,
+    /// When the budget runs out, and the budget.
+    deadline: Option<(Instant, Duration)>,
+}
+
+/// What a stage's thread tells the grade's.
+enum Event {
+    /// The stage is doing something (the observer's `activity`).
+    Activity(StageId, String),
+    /// The stage ended.
+    Finished(Box<StageReport>),
+}
+
+/// The observer of a stage's thread: forwards what it hears to the grade's thread,
+/// where the real observer (a console, which is not `Send`) listens.
+struct Forward(mpsc::Sender<Event>);
+
+impl Observer for Forward {
+    fn activity(&mut self, stage: StageId, activity: &str) {
+        let _ = self.0.send(Event::Activity(stage, activity.to_owned()));
+    }
+
+    fn stage_finished(&mut self, report: &StageReport) {
+        let _ = self.0.send(Event::Finished(Box::new(report.clone())));
+    }
+}
+
+impl OneGrade<'_> {
+    /// Runs every stage on a thread of its own, passing what they say to `observer` as
+    /// it comes; returns the stage reports in the order they ended. A stage whose
+    /// thread cannot start, or that panics, is that stage's `error`, never the grade's
+    /// end.
+    fn run_stages(&self, observer: &mut dyn Observer) -> Vec<StageReport> {
+        let (events, heard) = mpsc::channel();
+        let mut reports: Vec<StageReport> = Vec::new();
+        let mut failed_threads = Vec::new();
+        std::thread::scope(|scope| {
+            let mut threads = Vec::new();
+            for stage in stages::ALL {
+                let mut forward = Forward(events.clone());
+                let spawned = std::thread::Builder::new()
+                    .name(format!("racelab-{}", stage.id()))
+                    .spawn_scoped(scope, move || {
+                        let report = self.run_stage(stage, &mut forward);
+                        forward.stage_finished(&report);
+                    });
+                match spawned {
+                    Ok(thread) => threads.push((stage.id(), thread)),
+                    Err(e) => failed_threads.push((stage.id(), format!("cannot start: {e}"))),
+                }
+            }
+            drop(events);
+            for event in heard {
+                match event {
+                    Event::Activity(stage, activity) => observer.activity(stage, &activity),
+                    Event::Finished(report) => {
+                        reports.push(*report);
+                        // A stage that passes while another fails says why it could
+                        // not see the bug.
+                        crate::matrix::explain_silences(&self.exercise.shipped, &mut reports);
+                        observer.stage_finished(&reports[reports.len() - 1]);
+                    }
+                }
+            }
+            for (id, thread) in threads {
+                if thread.join().is_err() {
+                    failed_threads.push((id, "panicked".to_owned()));
+                }
+            }
+        });
+        for (id, why) in failed_threads {
+            let report = StageReport {
+                name: id,
+                status: Status::Error,
+                duration_ms: 0,
+                summary: format!("the grader failed in this stage (its thread {why})"),
+                evidence: crate::report::Evidence::default(),
+            };
+            observer.stage_finished(&report);
+            reports.push(report);
+        }
+        reports
+    }
+
+    /// One stage, start to report.
+    fn run_stage(&self, stage: &dyn stages::Stage, observer: &mut dyn Observer) -> StageReport {
+        let id = stage.id();
+        let stage_started = Instant::now();
+        let judgement = if !self.options.stages.contains(&id) {
+            Judgement::skipped("not selected with --stage".into())
+        } else if !self.refusals.is_empty() {
+            refused_by_policy(self.refusals)
+        } else if let Some((_, budget)) = self.deadline.filter(|(at, _)| Instant::now() >= *at) {
+            Judgement::over_budget(budget)
+        } else {
+            let mut cx = Context::new(
+                self.lab,
+                self.exercise,
+                self.subject,
+                self.options,
+                &self.runners,
+                observer,
+            );
+            cx.deadline = self.deadline;
+            stage.run(&mut cx)
+        };
+        let mut judgement = judgement.with_paths_relative_to(
+            &self.lab.root,
+            &self.subject.dir,
+            self.options.table_width,
+        );
+        if judgement.status == Status::Skipped && self.options.required.contains(&id) {
+            judgement.summary = format!("required, but did not run: {}", judgement.summary);
+        }
+        StageReport {
+            name: id,
+            status: judgement.status,
+            duration_ms: millis(stage_started.elapsed()),
+            summary: judgement.summary,
+            evidence: judgement.evidence,
+        }
     }
 }
 
@@ -110,8 +223,8 @@ pub fn replay(
         seed,
         ..GradeOptions::default()
     };
-    let mut runners = Runners::default();
-    let mut cx = Context::new(lab, exercise, subject, &options, &mut runners, observer);
+    let runners = Runners::default();
+    let mut cx = Context::new(lab, exercise, subject, &options, &runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
     Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width))
 }

@@ -12,7 +12,7 @@
 use crate::progress::{Progress, Standing};
 use crate::terminal::Terminal;
 use crossterm::style::Stylize;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::report::{Report, StageReport, Status};
@@ -31,8 +31,11 @@ pub struct Console<'a> {
     color: bool,
     /// Draw a spinner on stderr instead of writing progress lines to `err`.
     animate: bool,
-    /// The spinner of the stage at work, if one is drawn.
-    spinner: Option<(StageId, ProgressBar)>,
+    /// The spinners drawn together on stderr, one line per stage at work (the stages
+    /// of a grade run side by side).
+    spinners: MultiProgress,
+    /// Each working stage's spinner, so its clock shows how long the stage has taken.
+    working: Vec<(StageId, ProgressBar)>,
     /// The columns lines are fitted to.
     width: usize,
     /// The compiler errors printed already, and under which stage: every stage builds
@@ -71,7 +74,8 @@ impl<'a> Console<'a> {
             err,
             color: false,
             animate: false,
-            spinner: None,
+            spinners: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            working: Vec::new(),
             width: crate::terminal::DEFAULT_WIDTH,
             printed_errors: None,
             printed_refusal: None,
@@ -99,10 +103,17 @@ impl<'a> Console<'a> {
         }
     }
 
-    /// Removes the spinner, if one is drawn (before a line is printed, or when a grade
-    /// is abandoned).
+    /// Removes every spinner drawn (when a grade ends or is abandoned).
     pub fn stop_spinner(&mut self) {
-        if let Some((_, spinner)) = self.spinner.take() {
+        for (_, spinner) in self.working.drain(..) {
+            spinner.finish_and_clear();
+        }
+    }
+
+    /// Removes `stage`'s spinner, if one is drawn.
+    fn stop_spinner_of(&mut self, stage: StageId) {
+        if let Some(at) = self.working.iter().position(|(s, _)| *s == stage) {
+            let (_, spinner) = self.working.remove(at);
             spinner.finish_and_clear();
         }
     }
@@ -114,9 +125,10 @@ impl<'a> Console<'a> {
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
         };
-        match &self.spinner {
-            Some((_, spinner)) => spinner.suspend(write),
-            None => write(),
+        if self.working.is_empty() {
+            write();
+        } else {
+            self.spinners.suspend(write);
         }
     }
 
@@ -329,29 +341,39 @@ impl Observer for Console<'_> {
             StageId::ALL.len(),
             stage.as_str()
         );
-        match &self.spinner {
-            Some((current, spinner)) if *current == stage => spinner.set_message(message),
-            _ => {
-                self.stop_spinner();
-                let template = if self.color {
-                    "  {spinner:.cyan} {msg} {elapsed:.dim}"
-                } else {
-                    "  {spinner} {msg} {elapsed}"
-                };
-                let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-                    .with_style(
-                        ProgressStyle::with_template(template)
-                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    )
-                    .with_message(message);
-                spinner.enable_steady_tick(Duration::from_millis(120));
-                self.spinner = Some((stage, spinner));
-            }
+        if let Some((_, spinner)) = self.working.iter().find(|(s, _)| *s == stage) {
+            spinner.set_message(message);
+            return;
         }
+        let template = if self.color {
+            "  {spinner:.cyan} {msg} {elapsed:.dim}"
+        } else {
+            "  {spinner} {msg} {elapsed}"
+        };
+        let spinner = self.spinners.add(
+            ProgressBar::new_spinner()
+                .with_style(
+                    ProgressStyle::with_template(template)
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                )
+                .with_message(message),
+        );
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        self.working.push((stage, spinner));
     }
 
     fn stage_finished(&mut self, stage: &StageReport) {
-        self.stop_spinner();
+        self.stop_spinner_of(stage.name);
+        // The other stages' spinners are lifted while the lines are written, then
+        // drawn again below them.
+        let spinners = self.spinners.clone();
+        spinners.suspend(|| self.print_stage(stage));
+    }
+}
+
+impl Console<'_> {
+    /// A finished stage's line and its evidence.
+    fn print_stage(&mut self, stage: &StageReport) {
         let time = match stage.status {
             Status::Skipped => String::new(),
             _ => format!("{:.1} s", stage.duration_ms as f64 / 1000.0),

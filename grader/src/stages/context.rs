@@ -17,10 +17,25 @@ use crate::toolchain::TsanToolchain;
 use racelab_harness::Request;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-/// The runners of one grade, built once per flavor (or why they could not be).
+/// The runners of one grade, built once per flavor (or why they could not be), shared
+/// by the grade's stages as they run side by side: the first stage to need a flavor
+/// builds it, and any other that needs it meanwhile (spec shares shuttle's) waits for
+/// that build rather than starting its own.
 #[derive(Debug, Default)]
-pub struct Runners(HashMap<Flavor, Result<PathBuf, BuildFailure>>);
+pub struct Runners(Mutex<HashMap<Flavor, Arc<OnceLock<Built>>>>);
+
+/// A flavor's runner, or why it could not be built.
+type Built = Result<PathBuf, BuildFailure>;
+
+impl Runners {
+    /// The slot of `flavor`'s runner, empty until its build ends.
+    fn slot(&self, flavor: Flavor) -> Arc<OnceLock<Built>> {
+        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(slots.entry(flavor).or_default())
+    }
+}
 
 /// One grade, as the stages see it.
 pub struct Context<'a> {
@@ -33,11 +48,14 @@ pub struct Context<'a> {
     /// What the grade was asked to do.
     pub options: &'a GradeOptions,
     /// The runners built so far.
-    runners: &'a mut Runners,
+    runners: &'a Runners,
     /// Hears what the stage is doing.
     observer: &'a mut dyn Observer,
     /// Set while a follow-up runs that the user need not follow.
     quiet: bool,
+    /// When the grade's `--budget` runs out, and the budget: a run that would start
+    /// later is a `timeout` instead.
+    pub deadline: Option<(std::time::Instant, std::time::Duration)>,
 }
 
 impl<'a> Context<'a> {
@@ -47,7 +65,7 @@ impl<'a> Context<'a> {
         exercise: &'a Exercise,
         subject: &'a Subject,
         options: &'a GradeOptions,
-        runners: &'a mut Runners,
+        runners: &'a Runners,
         observer: &'a mut dyn Observer,
     ) -> Self {
         Context {
@@ -58,6 +76,7 @@ impl<'a> Context<'a> {
             runners,
             observer,
             quiet: false,
+            deadline: None,
         }
     }
 
@@ -120,15 +139,15 @@ impl<'a> Context<'a> {
         tsan: Option<&TsanToolchain>,
     ) -> Result<PathBuf, Box<Judgement>> {
         let flavor = stage.flavor();
-        if !self.runners.0.contains_key(&flavor) {
+        let slot = self.runners.slot(flavor);
+        if slot.get().is_none() {
             self.say(stage, &format!("building the {} runner", flavor.name()));
-            let built = {
-                let _cores = cores::hold(self.lab, cores::Use::Shared);
-                build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
-            };
-            self.runners.0.insert(flavor, built);
         }
-        match &self.runners.0[&flavor] {
+        let built = slot.get_or_init(|| {
+            let _cores = cores::hold(self.lab, cores::Use::Shared);
+            build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
+        });
+        match built {
             Ok(executable) => Ok(executable.clone()),
             Err(failure) => Err(Box::new(build_failed(failure))),
         }
@@ -161,6 +180,13 @@ impl<'a> Context<'a> {
     ) -> Judgement {
         self.say(stage, "running");
         let cores = cores::hold(self.lab, stage.cores());
+        // A real-thread run may have waited for the cores past the grade's budget.
+        if let Some((_, budget)) = self
+            .deadline
+            .filter(|(at, _)| std::time::Instant::now() >= *at)
+        {
+            return Judgement::over_budget(budget);
+        }
         let run = run_runner(executable, request, run_dir, &limits);
         drop(cores);
         let judgement = match run {

@@ -111,6 +111,18 @@ pub struct Judgement {
 }
 
 impl Judgement {
+    /// A run that did not start: the grade had used up its `--budget`.
+    pub fn over_budget(budget: Duration) -> Judgement {
+        Judgement {
+            status: Status::Timeout,
+            summary: format!(
+                "did not run: the grade used up its time budget of {} (--budget) before this stage",
+                limits::seconds(budget)
+            ),
+            evidence: Evidence::default(),
+        }
+    }
+
     /// A stage that did not run, and why.
     pub fn skipped(reason: String) -> Judgement {
         Judgement {

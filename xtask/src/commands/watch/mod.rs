@@ -1,8 +1,8 @@
 //! `cargo xtask watch [ex01]`: grades the exercise, then grades it again each time one
 //! of its files is saved, until `q`.
 //!
-//! The grade runs on its own thread and reports each stage as it ends, in the order
-//! loom → shuttle → stress → tsan, so the first detector to catch the bug is on screen
+//! The grade runs on its own thread, its stages side by side, and reports each stage
+//! as it ends, fastest first, so the first detector to catch the bug is on screen
 //! while the others still run. Meanwhile the terminal is in raw mode and single keys
 //! act at once: `h` next hint, `l` list, `r` re-run, `n` next exercise (once this one
 //! passes), `q` quit. A save during a grade stops it and starts a fresh one.
