@@ -31,10 +31,12 @@ mod shard;
 mod student;
 mod summary;
 
-pub use discover::{DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored};
+pub use discover::{
+    DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored, safe_stem,
+};
 pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
 pub use prepare::{Prepared, prepare};
-pub use shard::Shard;
+pub use shard::{Shard, ShardError, check_complete};
 pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 

@@ -6,6 +6,7 @@
 
 use super::SUMMARY_SCHEMA;
 use super::discover::Target;
+use super::shard::Shard;
 use crate::GradeOptions;
 use crate::lab::Lab;
 use crate::report::{self, Report, StageReport, Status};
@@ -49,6 +50,13 @@ pub struct Summary {
     pub required: Vec<String>,
     /// Subjects graded at once.
     pub jobs: usize,
+    /// The shard graded (`--shard K/N`), which `merge` checks: every shard of N
+    /// once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// The one student graded (`--only`), which `merge --replace` puts in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<String>,
     /// Wall-clock time of the whole batch.
     pub duration_ms: u64,
     /// The worst verdict of the class; its exit status is the batch's.
@@ -70,12 +78,18 @@ pub struct ExerciseTally {
     pub subjects: usize,
     /// Verdict `pass`.
     pub passed: usize,
-    /// Verdict `fail` (a bug found, a build that failed, nothing to grade).
+    /// Verdict `fail` (a bug found, a build that failed).
     pub failed: usize,
     /// Verdict `incomplete` (nothing failed, but a stage did not run).
     pub incomplete: usize,
     /// Verdict `error` (the grader could not do its job).
     pub errored: usize,
+    /// Verdict `unchanged`: sent as shipped, not built (not counted as failed).
+    #[serde(default)]
+    pub unchanged: usize,
+    /// Verdict `missing`: nothing sent for the exercise (not counted as failed).
+    #[serde(default)]
+    pub missing: usize,
     /// What the exercise is worth (`[exercises.points]`).
     #[serde(default)]
     pub max_points: f64,
@@ -151,6 +165,10 @@ pub struct Settings<'s> {
     pub jobs: usize,
     /// Wall-clock time of the batch.
     pub duration: Duration,
+    /// The shard graded, if any.
+    pub shard: Option<Shard>,
+    /// The one student graded, if any.
+    pub only: Option<&'s str>,
 }
 
 impl Summary {
@@ -200,6 +218,8 @@ impl Summary {
             selected: names(&settings.options.stages),
             required: names(&settings.options.required),
             jobs: settings.jobs,
+            shard: settings.shard,
+            only: settings.only.map(str::to_owned),
             duration_ms: u64::try_from(settings.duration.as_millis()).unwrap_or(u64::MAX),
             verdict: Verdict::worst(reports.iter().map(|r| r.verdict)),
             exercises,
@@ -241,6 +261,8 @@ impl Summary {
             exercises: exercise_tallies(lab, &reports),
             stages: stage_tallies(&reports),
             subjects,
+            shard: None,
+            only: None,
             ..first
         })
     }
@@ -299,6 +321,8 @@ fn exercise_tallies(lab: &Lab, reports: &[Report]) -> Vec<ExerciseTally> {
                 Verdict::Fail => tally.failed += 1,
                 Verdict::Incomplete => tally.incomplete += 1,
                 Verdict::Error => tally.errored += 1,
+                Verdict::Unchanged => tally.unchanged += 1,
+                Verdict::Missing => tally.missing += 1,
             }
         }
         if tally.subjects > 0 {
@@ -351,14 +375,17 @@ fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
 }
 
 /// Fills each subject's `same_as` with the other subjects of its exercise whose
-/// sources hash alike (subjects with nothing to hash are never alike).
+/// sources hash alike (subjects with nothing to hash, `unchanged` or `missing`, are
+/// never alike).
 fn flag_identical(subjects: &mut [SubjectLine]) {
+    // Untouched shipped code and empty submissions are alike by nature, not copies.
     let keys: Vec<(String, String, String)> = subjects
         .iter()
+        .filter(|s| s.verdict.judged())
         .map(|s| (s.exercise.clone(), s.subject_hash.clone(), s.name.clone()))
         .collect();
     for line in subjects.iter_mut() {
-        if line.subject_hash.is_empty() {
+        if line.subject_hash.is_empty() || !line.verdict.judged() {
             continue;
         }
         line.same_as = keys
@@ -443,6 +470,8 @@ subjects = [
   { name = "alice", exercise = "ex02", subject = "d", subject_hash = "sha256:01", verdict = "fail", duration_ms = 1, report = "d", stages = {} },
   { name = "dave", exercise = "ex01", subject = "e", subject_hash = "", verdict = "fail", duration_ms = 1, report = "e", stages = {} },
   { name = "erin", exercise = "ex01", subject = "f", subject_hash = "", verdict = "fail", duration_ms = 1, report = "f", stages = {} },
+  { name = "frank", exercise = "ex01", subject = "g", subject_hash = "sha256:0f", verdict = "unchanged", duration_ms = 1, report = "g", stages = {} },
+  { name = "grace", exercise = "ex01", subject = "h", subject_hash = "sha256:0f", verdict = "unchanged", duration_ms = 1, report = "h", stages = {} },
 ]
 "#;
         let mut summary: Summary = toml::from_str(text).unwrap();
@@ -452,6 +481,8 @@ subjects = [
         assert!(same[1].is_empty());
         assert_eq!(same[2], ["alice"]);
         assert!(same[3].is_empty() && same[4].is_empty() && same[5].is_empty());
+        // Two untouched crates are not copies of each other.
+        assert!(same[6].is_empty() && same[7].is_empty());
         assert_eq!(
             summary.identical(),
             [(
