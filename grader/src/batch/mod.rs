@@ -28,6 +28,7 @@ mod discover;
 mod pool;
 mod prepare;
 mod shard;
+mod similar;
 mod student;
 mod summary;
 
@@ -37,6 +38,7 @@ pub use discover::{
 pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
 pub use prepare::{Prepared, prepare};
 pub use shard::{Shard, ShardError, check_complete};
+pub use similar::fingerprint;
 pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 

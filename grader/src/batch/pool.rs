@@ -100,14 +100,18 @@ pub fn run(
         });
         reports[index] = Some(report);
     };
-    let graded: Vec<&Target<'_>> = targets.iter().filter(|t| t.subject.is_ok()).collect();
+    let shipped = &shipped_hashes(lab, targets);
+    // Only subjects that will be built need the shared dependencies.
+    let graded: Vec<&Target<'_>> = targets
+        .iter()
+        .filter(|t| t.subject.is_ok() && !is_unchanged(t, shipped))
+        .collect();
     if let [first, _, ..] = graded[..] {
         super::prepare(lab, first.exercise, options, &mut |stage, activity| {
             on_event(Event::Preparing { stage, activity });
         });
     }
     let budget = plan.budget;
-    let shipped = &shipped_hashes(lab, targets);
     let next = AtomicUsize::new(0);
     // Why no worker could be started, if none could: the machine is out of threads.
     let mut no_worker = None;
@@ -192,15 +196,14 @@ fn grade_target(
             return answered(lab, target, options, Verdict::Missing, summary);
         }
     };
-    if target.name != super::WORKSPACE {
-        let hash = crate::integrity::subject_hash(&subject.dir).ok();
-        if hash.is_some() && hash.as_deref() == shipped.get(&target.exercise.id).map(String::as_str)
-        {
-            let summary = "unchanged: the sources are the shipped crate's, not built".into();
-            let mut report = answered(lab, target, options, Verdict::Unchanged, summary);
-            super::relative_to_repository(&mut report, target);
-            return report;
-        }
+    let started = std::time::Instant::now();
+    if is_unchanged(target, shipped) {
+        let summary = "unchanged: the sources are the shipped crate's, not built".into();
+        let mut report = answered(lab, target, options, Verdict::Unchanged, summary);
+        super::relative_to_repository(&mut report, target);
+        // What answering took (hashing `src/`), so that the summary shows it.
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        return report;
     }
     let mut finished = Finished::default();
     let graded = catch_unwind(AssertUnwindSafe(|| {
@@ -250,6 +253,19 @@ fn keep_finished(mut report: Report, finished: Vec<StageReport>) -> Report {
 /// The SHA-256 of each exercise's shipped `src/`, by exercise id.
 type ShippedHashes = std::collections::BTreeMap<String, String>;
 
+/// Whether `target` is a student's crate whose `src/` hashes as its exercise's
+/// shipped crate's (the workspace's own crates are always graded in full).
+fn is_unchanged(target: &Target<'_>, shipped: &ShippedHashes) -> bool {
+    let Ok(subject) = &target.subject else {
+        return false;
+    };
+    if target.name == super::WORKSPACE {
+        return false;
+    }
+    let hash = crate::integrity::subject_hash(&subject.dir).ok();
+    hash.is_some() && hash.as_ref() == shipped.get(&target.exercise.id)
+}
+
 /// The hash of the shipped crate of every exercise `targets` grade.
 fn shipped_hashes(lab: &Lab, targets: &[Target<'_>]) -> ShippedHashes {
     let mut hashes = ShippedHashes::new();
@@ -266,7 +282,7 @@ fn shipped_hashes(lab: &Lab, targets: &[Target<'_>]) -> ShippedHashes {
 }
 
 /// The report of a target answered without a grade (`missing`, `unchanged`): every
-/// stage `skipped` with `summary`, and `verdict`.
+/// stage `skipped` with `summary` as its reason, and `verdict`.
 fn answered(
     lab: &Lab,
     target: &Target<'_>,
@@ -274,9 +290,11 @@ fn answered(
     verdict: Verdict,
     summary: String,
 ) -> Report {
-    let mut report = ungraded(lab, target, options, summary, None);
+    let mut report = ungraded(lab, target, options, summary.clone(), None);
     for stage in &mut report.stages {
         stage.status = Status::Skipped;
+        // Selected or not, no stage had anything to judge, and this is why.
+        stage.summary.clone_from(&summary);
     }
     report.verdict = verdict;
     report

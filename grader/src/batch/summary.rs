@@ -7,6 +7,7 @@
 use super::SUMMARY_SCHEMA;
 use super::discover::Target;
 use super::shard::Shard;
+use super::similar;
 use crate::GradeOptions;
 use crate::lab::Lab;
 use crate::report::{self, Report, StageReport, Status};
@@ -146,8 +147,18 @@ pub struct SubjectLine {
     /// Why there was nothing to grade, when there was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
-    /// The other subjects of the same exercise whose sources are identical to this
-    /// one's (the same `subject_hash`): worth a look.
+    /// Its sources' fingerprint up to layout, comments and renamed identifiers
+    /// ([`super::similar`]); empty when there was nothing to judge or nothing to lex,
+    /// and for the shipped crate merely reformatted, which is no one's copy.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+    /// The reference solution its sources are a copy of, up to layout, comments and
+    /// names (`solutions/…`): worth a look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
+    /// The other subjects of the same exercise whose sources are this one's, byte
+    /// for byte or up to layout, comments and names (the same fingerprint): worth a
+    /// look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub same_as: Vec<String>,
     /// Each stage's status, by stage name.
@@ -182,13 +193,22 @@ impl Summary {
                 .collect()
         };
         let exercises = exercise_tallies(lab, reports);
+        let references = References::of(lab, targets);
         let stages = stage_tallies(reports);
         let mut subjects: Vec<SubjectLine> = targets
             .iter()
             .zip(reports)
             .map(|(target, report)| {
                 let score = Score::in_manifest(report, &lab.manifest);
+                let fingerprint = match (&target.subject, report.verdict.judged()) {
+                    (Ok(subject), true) => similar::fingerprint(&subject.dir)
+                        .filter(|f| !references.is_shipped(&report.exercise, f))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
                 SubjectLine {
+                    copy_of: references.solution(&report.exercise, &fingerprint),
+                    fingerprint,
                     name: target.name.clone(),
                     exercise: report.exercise.clone(),
                     subject: report.subject.clone(),
@@ -267,8 +287,9 @@ impl Summary {
         })
     }
 
-    /// Groups of subjects of one exercise with identical sources, each group in the
-    /// order graded: what [`SubjectLine::same_as`] says, once per group.
+    /// Groups of subjects of one exercise with the same sources (up to layout,
+    /// comments and names), each group in the order graded: what
+    /// [`SubjectLine::same_as`] says, once per group.
     pub fn identical(&self) -> Vec<(String, Vec<String>)> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for line in self.subjects.iter().filter(|s| !s.same_as.is_empty()) {
@@ -282,6 +303,15 @@ impl Summary {
             }
         }
         groups
+    }
+
+    /// The subjects whose sources are a reference solution's up to layout, comments
+    /// and names: (name, exercise, the solution).
+    pub fn copies(&self) -> Vec<(&str, &str, &str)> {
+        self.subjects
+            .iter()
+            .filter_map(|s| Some((s.name.as_str(), s.exercise.as_str(), s.copy_of.as_deref()?)))
+            .collect()
     }
 
     /// The batch's exit status: that of its worst verdict (see [`Verdict::worst`]).
@@ -374,24 +404,77 @@ fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
         .collect()
 }
 
+/// The fingerprints of each graded exercise's shipped crate and reference solutions.
+struct References {
+    /// Per exercise id: the shipped crate's fingerprint, and each solution's (its path
+    /// in the workspace, its fingerprint).
+    by_exercise: BTreeMap<String, (Option<String>, Vec<(String, String)>)>,
+}
+
+impl References {
+    fn of(lab: &Lab, targets: &[Target<'_>]) -> References {
+        let mut by_exercise = BTreeMap::new();
+        for target in targets {
+            let exercise = target.exercise;
+            if by_exercise.contains_key(&exercise.id) {
+                continue;
+            }
+            let shipped = similar::fingerprint(&lab.exercise_dir(exercise));
+            let solutions = exercise
+                .solutions
+                .iter()
+                .filter_map(|path| Some((path.clone(), similar::fingerprint(&lab.root.join(path))?)))
+                .collect();
+            by_exercise.insert(exercise.id.clone(), (shipped, solutions));
+        }
+        References { by_exercise }
+    }
+
+    fn is_shipped(&self, exercise: &str, fingerprint: &str) -> bool {
+        self.by_exercise
+            .get(exercise)
+            .and_then(|(shipped, _)| shipped.as_deref())
+            == Some(fingerprint)
+    }
+
+    fn solution(&self, exercise: &str, fingerprint: &str) -> Option<String> {
+        if fingerprint.is_empty() {
+            return None;
+        }
+        let (_, solutions) = self.by_exercise.get(exercise)?;
+        solutions
+            .iter()
+            .find(|(_, f)| f == fingerprint)
+            .map(|(path, _)| path.clone())
+    }
+}
+
 /// Fills each subject's `same_as` with the other subjects of its exercise whose
-/// sources hash alike (subjects with nothing to hash, `unchanged` or `missing`, are
-/// never alike).
+/// sources are alike: the same fingerprint, or without one the same `subject_hash`
+/// (subjects with nothing to hash, `unchanged` or `missing`, are never alike).
 fn flag_identical(subjects: &mut [SubjectLine]) {
     // Untouched shipped code and empty submissions are alike by nature, not copies.
+    let key = |s: &SubjectLine| {
+        if s.fingerprint.is_empty() {
+            s.subject_hash.clone()
+        } else {
+            s.fingerprint.clone()
+        }
+    };
     let keys: Vec<(String, String, String)> = subjects
         .iter()
         .filter(|s| s.verdict.judged())
-        .map(|s| (s.exercise.clone(), s.subject_hash.clone(), s.name.clone()))
+        .map(|s| (s.exercise.clone(), key(s), s.name.clone()))
         .collect();
     for line in subjects.iter_mut() {
-        if line.subject_hash.is_empty() || !line.verdict.judged() {
+        let mine = key(line);
+        if mine.is_empty() || !line.verdict.judged() {
             continue;
         }
         line.same_as = keys
             .iter()
             .filter(|(exercise, hash, name)| {
-                *exercise == line.exercise && *hash == line.subject_hash && *name != line.name
+                *exercise == line.exercise && *hash == mine && *name != line.name
             })
             .map(|(_, _, name)| name.clone())
             .collect();

@@ -327,16 +327,16 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
                 .iter()
                 .find(|s| missing.contains(&s.name.as_str()))
         });
-    // `missing` and `unchanged` ran no stage: every stage says why, once is enough.
-    let reason = reason.or_else(|| report.stages.iter().find(|_| !report.verdict.judged()));
-    if let Some(stage) = reason {
+    let indent = digits * 2 + 7;
+    if !report.verdict.judged() {
+        // `missing` and `unchanged` ran no stage: each says why, once is enough.
+        if let Some(stage) = report.stages.first() {
+            let why = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
+            line.push_str(&format!("{:>indent$}{why}\n", ""));
+        }
+    } else if let Some(stage) = reason {
         let summary = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
-        line.push_str(&format!(
-            "{:>w$}{}: {summary}\n",
-            "",
-            stage.name,
-            w = digits * 2 + 7
-        ));
+        line.push_str(&format!("{:>indent$}{}: {summary}\n", "", stage.name));
     }
     line
 }
@@ -388,8 +388,13 @@ pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
     }
     for (exercise, names) in summary.identical() {
         text.push_str(&format!(
-            "  identical sources for {exercise}: {} (the same subject_hash)\n",
+            "  the same sources for {exercise}: {} (up to layout, comments and names)\n",
             names.join(", ")
+        ));
+    }
+    for (name, exercise, solution) in summary.copies() {
+        text.push_str(&format!(
+            "  {name}'s {exercise} is the reference solution {solution} (up to layout, comments and names)\n"
         ));
     }
     let subjects = summary.subjects.len();
