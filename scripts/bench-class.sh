@@ -20,7 +20,8 @@ N=${1:-50}
 JOBS=${2:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/racelab-class.XXXXXX)
-trap 'kill "$SAMPLER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SAMPLER=
+trap 'if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 cd "$ROOT"
 
 SOURCES=(exercises/ex01-lost-update solutions/ex01-lost-update/mutex
@@ -53,17 +54,19 @@ for i in $(seq 1 "$N"); do
 done
 
 cargo build --quiet --manifest-path xtask/launcher/Cargo.toml
-disk() { du -sk target/racelab 2>/dev/null | cut -f1; }
+# du may meet a file a grade is removing; its total is still right.
+disk() { du -sk target/racelab 2>/dev/null | cut -f1 || true; }
 before=$(disk)
 : >"$WORK/disk"
-(while true; do disk >>"$WORK/disk"; sleep 2; done) &
+(set +e; while true; do disk >>"$WORK/disk"; sleep 2; done) &
 SAMPLER=$!
 started=$(date +%s.%N)
 status=0
 cargo xtask grade ex01 --submissions "$WORK/class" --jobs "$JOBS" --out "$WORK/out" \
     --junit "$WORK/junit.xml" --gradebook "$WORK/gradebook.csv" >"$WORK/log" 2>&1 || status=$?
 ended=$(date +%s.%N)
-kill "$SAMPLER"
+kill "$SAMPLER" 2>/dev/null || true
+SAMPLER=
 after=$(disk)
 tail -n 12 "$WORK/log"
 echo "exit status $status"

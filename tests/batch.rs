@@ -235,14 +235,18 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     let names: Vec<&str> = summary.subjects.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
-        ["broken", "empty", "failing", "passing", "untouched", "workspace-copy"]
+        [
+            "broken",
+            "empty",
+            "failing",
+            "passing",
+            "untouched",
+            "workspace-copy"
+        ]
     );
     let verdicts: Vec<Verdict> = summary.subjects.iter().map(|s| s.verdict).collect();
     use Verdict::{Fail, Incomplete, Missing, Unchanged};
-    assert_eq!(
-        verdicts,
-        [Fail, Missing, Fail, Incomplete, Unchanged, Fail]
-    );
+    assert_eq!(verdicts, [Fail, Missing, Fail, Incomplete, Unchanged, Fail]);
     // Answered from the hash of src/, without a build.
     let untouched = &summary.subjects[4];
     assert!(untouched.duration_ms < 1000, "{untouched:?}");
@@ -698,7 +702,8 @@ fn layouts_roster_stale_reports_and_similar_sources() {
         "{said}"
     );
     assert!(
-        stdout.contains("renamed's ex01 is the reference solution solutions/ex01-lost-update/atomic"),
+        stdout
+            .contains("renamed's ex01 is the reference solution solutions/ex01-lost-update/atomic"),
         "{said}"
     );
     let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
@@ -879,7 +884,9 @@ fn report_manifest_hash(report: &str) -> String {
         .lines()
         .find(|l| l.starts_with("manifest_hash = "))
         .expect("a manifest_hash");
-    line["manifest_hash = ".len()..].trim_matches('"').to_owned()
+    line["manifest_hash = ".len()..]
+        .trim_matches('"')
+        .to_owned()
 }
 
 /// Copies the folder `from` into `to`, recursively.
@@ -939,8 +946,9 @@ fn a_batch_leaves_no_students_builds_so_its_disk_use_does_not_grow_with_the_clas
             .flatten()
             .filter(|e| {
                 let name = e.path().to_string_lossy().into_owned();
-                keys.iter().any(|key| name.contains(&format!("ex01-{key}"))
-                    || name.contains(&format!("ex01_{key}")))
+                keys.iter().any(|key| {
+                    name.contains(&format!("ex01-{key}")) || name.contains(&format!("ex01_{key}"))
+                })
             })
             .filter_map(|e| e.metadata().ok())
             .filter(|m| m.is_file())

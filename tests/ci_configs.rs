@@ -316,7 +316,10 @@ fn github_caches_are_restored_and_saved_apart_always_by_month_and_every_job_has_
             let restore = steps.iter().find(|s| uses(s, "actions/cache/restore"));
             let save = steps.iter().find(|s| uses(s, "actions/cache/save"));
             let Some(restore) = restore else {
-                assert!(save.is_none(), "{name}: {job} saves a cache it never restores");
+                assert!(
+                    save.is_none(),
+                    "{name}: {job} saves a cache it never restores"
+                );
                 continue;
             };
             let key = restore["with"]["key"].as_str().expect("a key");
@@ -331,7 +334,10 @@ fn github_caches_are_restored_and_saved_apart_always_by_month_and_every_job_has_
             );
             let save = save.unwrap_or_else(|| panic!("{name}: {job} restores but never saves"));
             assert_eq!(save["with"]["key"].as_str(), Some(key), "{name}: {job}");
-            assert_eq!(save["with"]["path"], restore["with"]["path"], "{name}: {job}");
+            assert_eq!(
+                save["with"]["path"], restore["with"]["path"],
+                "{name}: {job}"
+            );
             let condition = save["if"].as_str().unwrap_or_default();
             assert!(
                 condition.contains("always()"),
@@ -348,7 +354,10 @@ fn github_caches_are_restored_and_saved_apart_always_by_month_and_every_job_has_
                 .unwrap_or_else(|| panic!("{name}: {job} caches without pruning"));
             assert!(prune < at(save), "{name}: {job}: pruned before saving");
             assert!(
-                steps[prune]["if"].as_str().unwrap_or_default().contains("always()"),
+                steps[prune]["if"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("always()"),
                 "{name}: {job}: pruned always"
             );
         }
@@ -370,7 +379,10 @@ fn the_sharded_workflow_grades_8_shards_saves_once_and_merges_every_one() {
     let expected: Vec<String> = (1..=n).map(|k| format!("{k}/{n}")).collect();
     assert_eq!(shards, expected);
     let steps = grade["steps"].as_vec().unwrap();
-    let save = steps.iter().find(|s| uses(s, "actions/cache/save")).unwrap();
+    let save = steps
+        .iter()
+        .find(|s| uses(s, "actions/cache/save"))
+        .unwrap();
     assert!(
         save["if"]
             .as_str()
@@ -379,15 +391,26 @@ fn the_sharded_workflow_grades_8_shards_saves_once_and_merges_every_one() {
         "one shard saves the cache"
     );
     let merge = &workflow["jobs"]["merge"];
-    assert_eq!(merge["if"].as_str(), Some("always()"), "merge names what is missing");
+    assert_eq!(
+        merge["if"].as_str(),
+        Some("always()"),
+        "merge names what is missing"
+    );
     let run = merge["steps"]
         .as_vec()
         .unwrap()
         .iter()
-        .find_map(|s| s["run"].as_str().filter(|r| r.contains("cargo xtask merge")))
+        .find_map(|s| {
+            s["run"]
+                .as_str()
+                .filter(|r| r.contains("cargo xtask merge"))
+        })
         .expect("a merge step");
     for k in 1..=n {
-        assert!(run.contains(&format!("shards/shard-{k}-{n} ")), "shard {k}: {run}");
+        assert!(
+            run.contains(&format!("shards/shard-{k}-{n} ")),
+            "shard {k}: {run}"
+        );
     }
 }
 
@@ -422,7 +445,11 @@ fn run_with_grader(script: &str, status: i32, error: bool) -> bool {
             .replace("$CI_NODE_INDEX", "1");
         let path = dir.path().join(summary);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, "verdict = \"fail\"\n\n[[subjects]]\nverdict = \"error\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "verdict = \"fail\"\n\n[[subjects]]\nverdict = \"error\"\n",
+        )
+        .unwrap();
     }
     let fake = format!("cargo() {{ return {status}; }}\n{script}");
     std::process::Command::new("bash")
@@ -440,17 +467,30 @@ fn run_with_grader(script: &str, status: i32, error: bool) -> bool {
 fn a_students_failure_passes_the_job_and_a_grader_crash_fails_it() {
     let scripts = batch_scripts();
     let names: Vec<&str> = scripts.iter().map(|(n, _)| n.as_str()).collect();
-    for recipe in ["github-actions.yml", "github-actions-shards.yml", "gitlab-ci.yml"] {
+    for recipe in [
+        "github-actions.yml",
+        "github-actions-shards.yml",
+        "gitlab-ci.yml",
+    ] {
         assert!(names.contains(&recipe), "{recipe}: {names:?}");
     }
     for (name, script) in &scripts {
-        assert!(!script.contains("|| true"), "{name} hides a crash: {script}");
+        assert!(
+            !script.contains("|| true"),
+            "{name} hides a crash: {script}"
+        );
         for status in [0, 1] {
-            assert!(run_with_grader(script, status, false), "{name}: exit {status}");
+            assert!(
+                run_with_grader(script, status, false),
+                "{name}: exit {status}"
+            );
         }
         // A usage error, an incomplete grade, a panic, a kill.
         for status in [2, 3, 101, 137] {
-            assert!(!run_with_grader(script, status, false), "{name}: exit {status}");
+            assert!(
+                !run_with_grader(script, status, false),
+                "{name}: exit {status}"
+            );
         }
         if !script.contains("cargo xtask merge") {
             assert!(
@@ -486,11 +526,16 @@ fn gitlab_saves_its_cache_always_keeps_nightly_and_merges_every_shard() {
         }
         assert!(body["timeout"].as_str().is_some(), "{job} needs a timeout");
     }
-    let shards = pipeline["grade-class-sharded"]["parallel"].as_i64().unwrap();
+    let shards = pipeline["grade-class-sharded"]["parallel"]
+        .as_i64()
+        .unwrap();
     assert!(shards >= 8, "{shards} shards");
     let merge = pipeline["merge-shards"]["script"][0].as_str().unwrap();
     for k in 1..=shards {
-        assert!(merge.contains(&format!("out/shard-{k} ")), "shard {k}: {merge}");
+        assert!(
+            merge.contains(&format!("out/shard-{k} ")),
+            "shard {k}: {merge}"
+        );
     }
     assert_eq!(pipeline["merge-shards"]["when"].as_str(), Some("always"));
 }
@@ -505,10 +550,14 @@ fn gradescope_installs_a_linker_and_takes_the_exercise_as_a_parameter() {
     );
     let run = std::fs::read_to_string(dir.join("gradescope-run_autograder.sh")).unwrap();
     assert!(
-        !run.lines().any(|l| l.trim_start().starts_with("EXERCISE=ex")),
+        !run.lines()
+            .any(|l| l.trim_start().starts_with("EXERCISE=ex")),
         "the exercise is a parameter"
     );
-    assert!(run.contains("/autograder/source/exercise"), "read from the zip");
+    assert!(
+        run.contains("/autograder/source/exercise"),
+        "read from the zip"
+    );
     assert!(run.contains("/autograder/results/results.json"));
 }
 

@@ -19,11 +19,11 @@ use walkdir::WalkDir;
 
 /// Rust's keywords, which stay as written: renaming `fn` or `loop` is no disguise.
 const KEYWORDS: [&str; 51] = [
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-    "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
-    "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "union",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "union",
 ];
 
 /// The fingerprint of the crate at `crate_dir` (its `src/`'s `.rs` files); `None`
@@ -129,7 +129,8 @@ mod tests {
     #[test]
     fn layout_comments_and_renamed_names_do_not_change_it() {
         let original = "/// Adds.\npub fn add(total: &mut u64, amount: u64) {\n    *total += amount; // in paise\n}\n";
-        let disguised = "//! My own work.\n\n/* honest */ pub fn plus(sum:&mut u64,x:u64){*sum+=x;}";
+        let disguised =
+            "//! My own work.\n\n/* honest */ pub fn plus(sum:&mut u64,x:u64){*sum+=x;}";
         assert_eq!(of(original), of(disguised));
     }
 

@@ -423,7 +423,9 @@ impl References {
             let solutions = exercise
                 .solutions
                 .iter()
-                .filter_map(|path| Some((path.clone(), similar::fingerprint(&lab.root.join(path))?)))
+                .filter_map(|path| {
+                    Some((path.clone(), similar::fingerprint(&lab.root.join(path))?))
+                })
                 .collect();
             by_exercise.insert(exercise.id.clone(), (shipped, solutions));
         }
