@@ -665,12 +665,14 @@ fn layouts_roster_stale_reports_and_similar_sources() {
 
     let (code, listing, said) = grade(&["--dry-run"]);
     assert_eq!(code, 0, "{said}");
+    // Columns are as wide as the longest name; the words are what counts.
+    let words = listing.split_whitespace().collect::<Vec<_>>().join(" ");
     for line in [
-        "direct  ex01  ex01-lost-update  (the exercise crates, placed directly)",
-        "zipped  ex01  my-ex01  (a crate, in the folder's only subfolder)",
-        "__MACOSX  (hidden, or archive metadata)",
+        "direct ex01 ex01-lost-update (the exercise crates, placed directly)",
+        "zipped ex01 my-ex01 (a crate, in the folder's only subfolder)",
+        "__MACOSX (hidden, or archive metadata)",
     ] {
-        assert!(listing.contains(line), "{line} missing:\n{listing}");
+        assert!(words.contains(line), "{line} missing:\n{listing}");
     }
     assert!(
         !out.path().join("ex01").exists(),
@@ -766,6 +768,8 @@ fn two_shards_merged_are_one_run() {
     ] {
         copy_crate(from, &dir.join(name));
     }
+    // ben tried something (and fails); dan sent the crate as shipped.
+    touch_up(&dir.join("ben"));
     let outs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     let grade = |out: &Path, extra: &[&str]| {
         let mut args = vec![

@@ -126,7 +126,11 @@ pub(crate) fn grade_class(
         stages.join(", ")
     );
     let total = targets.len();
-    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = targets
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut done = 0;
     let started = Instant::now();
     let plan = Plan {
@@ -245,7 +249,11 @@ fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) ->
 /// found (or why there is none), then what in the submissions folder is ignored.
 fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String {
     let mut text = format!("Would grade {} subject(s):\n", targets.len());
-    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = targets
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for target in targets {
         let what = match (&target.subject, target.layout) {
             (Ok(subject), Some(layout)) => {
