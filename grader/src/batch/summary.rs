@@ -406,10 +406,13 @@ fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
 
 /// The fingerprints of each graded exercise's shipped crate and reference solutions.
 struct References {
-    /// Per exercise id: the shipped crate's fingerprint, and each solution's (its path
-    /// in the workspace, its fingerprint).
-    by_exercise: BTreeMap<String, (Option<String>, Vec<(String, String)>)>,
+    /// Per exercise id.
+    by_exercise: BTreeMap<String, Known>,
 }
+
+/// One exercise's known sources: the shipped crate's fingerprint, and each
+/// solution's (its path in the workspace, its fingerprint).
+type Known = (Option<String>, Vec<(String, String)>);
 
 impl References {
     fn of(lab: &Lab, targets: &[Target<'_>]) -> References {

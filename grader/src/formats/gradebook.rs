@@ -68,6 +68,9 @@ pub fn same_student(name: &str) -> String {
     name.nfc().collect::<String>().to_lowercase()
 }
 
+/// One student's grades: per exercise id, its verdict and score.
+type Grades<'a> = BTreeMap<&'a str, (Verdict, Score)>;
+
 /// The gradebook CSV of `graded` for `exercises` (ids, in column order), with a row
 /// for every student on `roster` and every student graded: a byte order mark, then
 /// the rows. A student graded under another spelling of a roster name (Unicode form,
@@ -79,8 +82,7 @@ pub fn render(
     manifest: &Manifest,
 ) -> String {
     // Per student key: the name shown, and per exercise its verdict and score.
-    let mut by_student: BTreeMap<String, (String, BTreeMap<&str, (Verdict, Score)>)> =
-        BTreeMap::new();
+    let mut by_student: BTreeMap<String, (String, Grades<'_>)> = BTreeMap::new();
     for name in roster {
         by_student
             .entry(same_student(name))
