@@ -4,7 +4,9 @@
 #   scripts/bench-batch.sh [N] [STAGES] [JOBS]
 #
 # N (default 20) subjects, each a copy of ex01 as shipped or of one of its reference
-# solutions (in turn: shipped, mutex, atomic, per-worker), graded in one batch with
+# solutions (in turn: shipped, mutex, atomic, per-worker; the shipped copies are
+# answered `unchanged` without a build: scripts/bench-class.sh measures a whole
+# class), graded in one batch with
 # `cargo xtask grade ex01 --submissions` three times:
 #
 #   cold     nothing built yet: the batch first compiles loom, shuttle, the facade

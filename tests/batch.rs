@@ -1,7 +1,7 @@
 //! Grading a class, end to end through the command line: `cargo xtask grade ex01
-//! --submissions DIR` over a folder with a passing, a failing, a non-compiling and an
-//! empty submission, and a whole copy of the workspace whose own manifest and scenario
-//! were rigged to pass. Checks the class summary's counts, the JUnit file (parsed),
+//! --submissions DIR` over a folder with a passing, a failing, a non-compiling, an
+//! untouched (the shipped crate) and an empty submission, and a whole copy of the
+//! workspace whose own manifest and scenario were rigged to pass. Checks the class summary's counts, the JUnit file (parsed),
 //! Gradescope's results.json (parsed), what the reports record, and the exit status.
 //!
 //! To keep the time sane the batch runs loom and shuttle only (`--stage`); the other
@@ -29,12 +29,23 @@ fn copy_crate(from: &str, to: &Path) {
     }
 }
 
+/// Changes the crate at `dir` as a student who tried nothing would: a comment, so its
+/// sources are no longer the shipped crate's and it is graded.
+fn touch_up(dir: &Path) {
+    let lib = dir.join("src/lib.rs");
+    let mut source = fs::read_to_string(&lib).unwrap();
+    source.push_str("\n// I looked at it.\n");
+    fs::write(lib, source).unwrap();
+}
+
 /// The class: one subfolder per student, and a stray file that is no submission.
 fn class() -> tempfile::TempDir {
     let class = tempfile::tempdir().unwrap();
     let dir = class.path();
     copy_crate("solutions/ex01-lost-update/atomic", &dir.join("passing"));
     copy_crate("exercises/ex01-lost-update", &dir.join("failing"));
+    touch_up(&dir.join("failing"));
+    copy_crate("exercises/ex01-lost-update", &dir.join("untouched"));
     copy_crate("exercises/ex01-lost-update", &dir.join("broken"));
     let lib = dir.join("broken/src/lib.rs");
     let source = fs::read_to_string(&lib).unwrap();
@@ -55,6 +66,7 @@ fn class() -> tempfile::TempDir {
         "exercises/ex01-lost-update",
         &copy.join("exercises/ex01-lost-update"),
     );
+    touch_up(&copy.join("exercises/ex01-lost-update"));
     fs::write(
         copy.join("Cargo.toml"),
         "[workspace]\nmembers = [\"exercises/*\"]\n",
@@ -167,10 +179,7 @@ fn stage_statuses(report: &Report) -> Vec<(String, Status)> {
 fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     let class = class();
     let out = tempfile::tempdir().unwrap();
-    let (junit, gradescope) = (
-        out.path().join("junit.xml"),
-        out.path().join("results.json"),
-    );
+    let (junit, gradescope) = (out.path().join("junit.xml"), out.path().join("gradescope"));
     let (code, stdout, stderr) = xtask(&[
         "grade",
         "ex01",
@@ -204,31 +213,45 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
         ex01[0].incomplete,
         ex01[0].errored,
     );
-    assert_eq!(counts, (5, 0, 4, 1, 0), "{said}");
+    assert_eq!(counts, (6, 0, 3, 1, 0), "{said}");
+    // Sent as shipped, or not at all: counted apart, not as failures.
+    assert_eq!((ex01[0].unchanged, ex01[0].missing), (1, 1), "{said}");
     let stage = |name: &str| summary.stages.iter().find(|s| s.name == name).unwrap();
     for explorer in ["loom", "shuttle"] {
         let tally = stage(explorer);
-        // Caught the shipped crate twice (failing, workspace-copy); passed the fix;
-        // could not judge the broken and the empty submissions.
+        // Caught the racy crate twice (failing, workspace-copy); passed the fix;
+        // could not judge the broken one; never ran on the untouched or empty ones.
         assert_eq!(
             (tally.caught, tally.passed, tally.errored, tally.skipped),
-            (2, 1, 2, 0),
+            (2, 1, 1, 2),
             "{explorer}: {tally:?}\n{said}"
         );
         assert_eq!(tally.caught_by_exercise.get("ex01"), Some(&2));
     }
     for not_selected in ["stress", "tsan", "spec"] {
-        assert_eq!(stage(not_selected).skipped, 5, "{not_selected}");
+        assert_eq!(stage(not_selected).skipped, 6, "{not_selected}");
         assert_eq!(stage(not_selected).ran, 0);
     }
     let names: Vec<&str> = summary.subjects.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
-        ["broken", "empty", "failing", "passing", "workspace-copy"]
+        [
+            "broken",
+            "empty",
+            "failing",
+            "passing",
+            "untouched",
+            "workspace-copy"
+        ]
     );
     let verdicts: Vec<Verdict> = summary.subjects.iter().map(|s| s.verdict).collect();
-    use Verdict::{Fail, Incomplete};
-    assert_eq!(verdicts, [Fail, Fail, Fail, Incomplete, Fail]);
+    use Verdict::{Fail, Incomplete, Missing, Unchanged};
+    assert_eq!(verdicts, [Fail, Missing, Fail, Incomplete, Unchanged, Fail]);
+    // Answered from the hash of src/, without a build.
+    let untouched = &summary.subjects[4];
+    assert!(untouched.duration_ms < 1000, "{untouched:?}");
+    assert_eq!(untouched.points, 0.0);
+    assert!(untouched.same_as.is_empty() && untouched.copy_of.is_none());
     let empty = &summary.subjects[1];
     assert!(
         empty
@@ -291,7 +314,8 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     let xml = fs::read_to_string(&junit).unwrap();
     let suites = parse_xml(&xml);
     assert_eq!(suites.name, "testsuites");
-    assert_eq!(suites.attribute("tests"), "25");
+    assert_eq!(suites.attribute("tests"), "30");
+    assert_eq!(suites.attribute("errors"), "0");
     let suite_names: Vec<&str> = suites
         .all("testsuite")
         .map(|s| s.attribute("name"))
@@ -303,6 +327,7 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
             "ex01/empty",
             "ex01/failing",
             "ex01/passing",
+            "ex01/untouched",
             "ex01/workspace-copy"
         ]
     );
@@ -339,13 +364,17 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     let broken = case("broken", "loom").one("failure").unwrap();
     assert_eq!(broken.attribute("type"), "compile-error");
     assert!(broken.text.contains("src/lib.rs:"), "{}", broken.text);
-    assert_eq!(
-        case("empty", "loom")
-            .one("failure")
-            .unwrap()
-            .attribute("type"),
-        "fault"
-    );
+    // Nothing sent, or sent as shipped: skipped, with the reason, not failures.
+    for (subject, reason) in [("empty", "not submitted"), ("untouched", "unchanged")] {
+        assert_eq!(suite(subject).attribute("failures"), "0");
+        assert_eq!(suite(subject).attribute("skipped"), "5");
+        let skipped = case(subject, "loom").one("skipped").expect("skipped");
+        assert!(
+            skipped.attribute("message").starts_with(reason),
+            "{subject}: {}",
+            skipped.attribute("message")
+        );
+    }
     assert_eq!(suite("passing").attribute("failures"), "0");
     assert_eq!(suite("passing").attribute("skipped"), "3");
     let properties: BTreeMap<&str, &str> = suite("passing")
@@ -357,45 +386,56 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     assert_eq!(properties["verdict"], "incomplete");
     assert_eq!(properties["subject_hash"], reports["passing"].subject_hash);
 
-    // Gradescope: points by verdict (no pass, so nothing), a test per stage, visibility.
-    let results: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&gradescope).unwrap()).unwrap();
-    let tests = results["tests"].as_array().unwrap();
-    // Per subject, a verdict test and one per stage (loom, shuttle, stress, tsan, spec).
-    assert_eq!(tests.len(), 5 * 6);
-    let passed: Vec<&str> = tests
-        .iter()
-        .filter(|t| t["status"] == "passed")
-        .map(|t| t["name"].as_str().unwrap())
+    // Gradescope: a results.json per student, in a folder of their own; points by
+    // verdict (no pass, so nothing), a test per stage, visibility.
+    let mut students: Vec<String> = fs::read_dir(&gradescope)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        passed,
-        ["passing · ex01 · loom", "passing · ex01 · shuttle"]
-    );
-    let sum: f64 = tests.iter().filter_map(|t| t["score"].as_f64()).sum();
-    assert_eq!(results["score"].as_f64(), Some(sum));
-    assert_eq!(sum, 0.0, "an incomplete grade earns no points");
-    let verdicts: Vec<&serde_json::Value> = tests
-        .iter()
-        .filter(|t| t["name"].as_str().unwrap().ends_with("· verdict"))
-        .collect();
-    assert_eq!(verdicts.len(), 5);
-    assert!(
-        verdicts
+    students.sort();
+    assert_eq!(students, names, "{said}");
+    for student in &names {
+        let results: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(gradescope.join(student).join("results.json")).unwrap(),
+        )
+        .unwrap();
+        let tests = results["tests"].as_array().unwrap();
+        // A verdict test and one per stage (loom, shuttle, stress, tsan, spec).
+        assert_eq!(tests.len(), 6, "{student}");
+        let passed: Vec<&str> = tests
             .iter()
-            .all(|t| t["max_score"].as_f64() == Some(100.0))
-    );
-    assert_eq!(results["visibility"], "visible");
-    assert_eq!(results["stdout_visibility"], "hidden");
+            .filter(|t| t["status"] == "passed")
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        let expected: &[&str] = if *student == "passing" {
+            &["ex01 · loom", "ex01 · shuttle"]
+        } else {
+            &[]
+        };
+        assert_eq!(passed, expected, "{student}");
+        let sum: f64 = tests.iter().filter_map(|t| t["score"].as_f64()).sum();
+        assert_eq!(results["score"].as_f64(), Some(sum));
+        assert_eq!(sum, 0.0, "{student}: no pass, no points");
+        assert_eq!(tests[0]["max_score"].as_f64(), Some(100.0));
+        assert_eq!(results["visibility"], "visible");
+        assert_eq!(results["stdout_visibility"], "hidden");
+    }
 
     // What the console said: one line per subject and the class summary.
     for line in [
-        "[5/5]",
-        "ex01  5 subject(s): 0 passed, 4 failed, 1 incomplete, 0 errored",
+        "[6/6]",
+        "ex01  6 subject(s): 0 passed, 3 failed, 1 incomplete, 0 errored, 1 unchanged, 1 missing",
+        "unchanged: the sources are the shipped crate's, not built",
         "verdict: fail",
     ] {
         assert!(stdout.contains(line), "{line} missing\n{said}");
     }
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("] untouched ") && l.contains(" ex01  unchanged ")),
+        "{said}"
+    );
 }
 
 #[test]
@@ -562,17 +602,19 @@ fn unfixed_ex02_and_ex03_score_0_on_gradescope() {
     }
 }
 
-/// Uploads as they come (crates placed directly, a zip with `__MACOSX`), a roster
-/// with a student who sent nothing, a student removed since the last run, and two
-/// students with the same sources.
+/// Uploads as they come (crates placed directly, a zip with `__MACOSX`, a macOS
+/// folder name), a roster with a header row, another Unicode form and a student who
+/// sent nothing, a student removed since the last run, and two students with the same
+/// solution, one reformatted and renamed.
 #[test]
-fn layouts_roster_stale_reports_and_identical_sources() {
+fn layouts_roster_stale_reports_and_similar_sources() {
     let class = tempfile::tempdir().unwrap();
     let dir = class.path();
     copy_crate(
         "exercises/ex01-lost-update",
         &dir.join("direct/ex01-lost-update"),
     );
+    touch_up(&dir.join("direct/ex01-lost-update"));
     copy_crate(
         "exercises/ex02-toctou-payout",
         &dir.join("direct/ex02-toctou-payout"),
@@ -580,12 +622,30 @@ fn layouts_roster_stale_reports_and_identical_sources() {
     copy_crate("exercises/ex01-lost-update", &dir.join("zipped/my-ex01"));
     fs::create_dir_all(dir.join("zipped/__MACOSX/my-ex01")).unwrap();
     fs::create_dir_all(dir.join("__MACOSX/zipped")).unwrap();
+    // macOS writes the name decomposed: e and a combining diaeresis.
+    let zoe = "Zoe\u{308} Smith";
+    copy_crate("exercises/ex01-lost-update", &dir.join(zoe));
     copy_crate("solutions/ex01-lost-update/atomic", &dir.join("fixed"));
+    // The same solution, reformatted, its comments gone and a name changed.
+    copy_crate("solutions/ex01-lost-update/atomic", &dir.join("renamed"));
+    let lib = dir.join("renamed/src/lib.rs");
+    let disguised: String = fs::read_to_string(&lib)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect::<String>()
+        .replace("amount_paise", "how_much");
+    fs::write(&lib, disguised).unwrap();
     copy_crate("solutions/ex01-lost-update/mutex", &dir.join("ghost"));
     let out = tempfile::tempdir().unwrap();
     let gradebook = out.path().join("gradebook.csv");
-    let roster = out.path().join("roster.txt");
-    fs::write(&roster, "direct\nzipped\nfixed\nabsent\n").unwrap();
+    let roster = out.path().join("roster.csv");
+    fs::write(
+        &roster,
+        "Student,Email\ndirect,d@x\nzipped,z@x\nfixed,f@x\nzo\u{eb} smith,s@x\nabsent,a@x\n",
+    )
+    .unwrap();
     let grade = |extra: &[&str]| {
         let mut args = vec![
             "grade",
@@ -605,12 +665,14 @@ fn layouts_roster_stale_reports_and_identical_sources() {
 
     let (code, listing, said) = grade(&["--dry-run"]);
     assert_eq!(code, 0, "{said}");
+    // Columns are as wide as the longest name; the words are what counts.
+    let words = listing.split_whitespace().collect::<Vec<_>>().join(" ");
     for line in [
-        "direct  ex01  ex01-lost-update  (the exercise crates, placed directly)",
-        "zipped  ex01  my-ex01  (a crate, in the folder's only subfolder)",
-        "__MACOSX  (hidden, or archive metadata)",
+        "direct ex01 ex01-lost-update (the exercise crates, placed directly)",
+        "zipped ex01 my-ex01 (a crate, in the folder's only subfolder)",
+        "__MACOSX (hidden, or archive metadata)",
     ] {
-        assert!(listing.contains(line), "{line} missing:\n{listing}");
+        assert!(words.contains(line), "{line} missing:\n{listing}");
     }
     assert!(
         !out.path().join("ex01").exists(),
@@ -632,17 +694,33 @@ fn layouts_roster_stale_reports_and_identical_sources() {
         stdout.contains("removed 1 report(s) of an earlier run") && stdout.contains("ghost"),
         "{said}"
     );
+    // The report's file name keeps the accent, composed.
     assert!(
-        stdout.contains("identical sources for ex01: direct, zipped"),
+        out.path().join("ex01/Zo\u{eb}_Smith.toml").exists(),
+        "{said}"
+    );
+    assert!(
+        stdout.contains("the same sources for ex01: fixed, renamed"),
+        "{said}"
+    );
+    assert!(
+        stdout
+            .contains("renamed's ex01 is the reference solution solutions/ex01-lost-update/atomic"),
         "{said}"
     );
     let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
-    let direct = summary
-        .subjects
-        .iter()
-        .find(|s| s.name == "direct")
-        .unwrap();
-    assert_eq!(direct.same_as, ["zipped"]);
+    let line = |name: &str| summary.subjects.iter().find(|s| s.name == name).unwrap();
+    assert_eq!(line("fixed").same_as, ["renamed"]);
+    assert_eq!(
+        line("fixed").copy_of.as_deref(),
+        Some("solutions/ex01-lost-update/atomic")
+    );
+    // Untouched shipped code is nobody's copy.
+    for untouched in ["zipped", zoe] {
+        assert_eq!(line(untouched).verdict, Verdict::Unchanged);
+        assert!(line(untouched).same_as.is_empty(), "{untouched}");
+    }
+    assert!(line("direct").same_as.is_empty() && line("direct").copy_of.is_none());
 
     // The student's own paths and replay command, not the grader's.
     let report = Report::read(&out.path().join("ex01/direct.toml")).unwrap();
@@ -662,14 +740,17 @@ fn layouts_roster_stale_reports_and_identical_sources() {
         Some("cargo xtask replay ex01 --stage loom --path ex01-lost-update")
     );
 
+    // A byte order mark for Excel, the header row skipped, the roster's spelling kept.
     let csv = fs::read_to_string(&gradebook).unwrap();
     assert_eq!(
         csv,
-        "student,ex01 verdict,ex01 points,total\r\n\
+        "\u{feff}student,ex01 verdict,ex01 points,total\r\n\
          direct,fail,0,0\r\n\
-         zipped,fail,0,0\r\n\
+         zipped,unchanged,0,0\r\n\
          fixed,incomplete,0,0\r\n\
-         absent,missing,0,0\r\n"
+         zo\u{eb} smith,unchanged,0,0\r\n\
+         absent,missing,0,0\r\n\
+         renamed,incomplete,0,0\r\n"
     );
 }
 
@@ -687,6 +768,8 @@ fn two_shards_merged_are_one_run() {
     ] {
         copy_crate(from, &dir.join(name));
     }
+    // ben tried something (and fails); dan sent the crate as shipped.
+    touch_up(&dir.join("ben"));
     let outs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     let grade = |out: &Path, extra: &[&str]| {
         let mut args = vec![
@@ -749,4 +832,133 @@ fn two_shards_merged_are_one_run() {
     }
     let csv = fs::read_to_string(&gradebook).unwrap();
     assert_eq!(csv.lines().count(), 6, "{csv}");
+
+    // What one run would not have written is refused, naming the cause.
+    let merge = |dirs: &[&Path], extra: &[&str]| {
+        let into = tempfile::tempdir().unwrap();
+        let mut args = vec!["merge".to_owned()];
+        args.extend(dirs.iter().map(|d| d.display().to_string()));
+        args.extend(["--out".to_owned(), into.path().display().to_string()]);
+        args.extend(extra.iter().map(|e| e.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = xtask(&args);
+        (code, format!("{stdout}\n{stderr}"), into)
+    };
+    let (code, said, _) = merge(&[outs[1].path()], &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("shard(s) 2 of 2 missing"), "{said}");
+    let (code, said, _) = merge(&[outs[1].path(), outs[1].path(), outs[2].path()], &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("shard 1/2 was given twice"), "{said}");
+    let (code, said, _) = merge(&[outs[0].path()], &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("holds no shard"), "{said}");
+    // A shard graded against another manifest.
+    let stale = tempfile::tempdir().unwrap();
+    copy_tree(outs[2].path(), stale.path());
+    let report = &second.subjects[0];
+    let path = stale
+        .path()
+        .join(&report.exercise)
+        .join(Path::new(&report.report).file_name().unwrap());
+    let text = fs::read_to_string(&path).unwrap();
+    let older = text.replace(&report_manifest_hash(&text), "sha256:0123");
+    fs::write(&path, older).unwrap();
+    let (code, said, _) = merge(&[outs[1].path(), stale.path()], &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("graded against another manifest"), "{said}");
+
+    // One student regraded alone, put in place: still one line for them.
+    let regrade = tempfile::tempdir().unwrap();
+    grade(regrade.path(), &["--only", "cat"]);
+    let (code, said, into) = merge(
+        &[outs[1].path(), outs[2].path()],
+        &["--replace", regrade.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{said}");
+    let replaced = Summary::read(&into.path().join("summary.toml")).unwrap();
+    assert_eq!(lines(&replaced), lines(&one));
+    let cat = replaced.subjects.iter().find(|l| l.name == "cat").unwrap();
+    assert!(Path::new(&cat.report).starts_with(into.path()), "{cat:?}");
+}
+
+/// The `manifest_hash` a report's text records.
+fn report_manifest_hash(report: &str) -> String {
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("manifest_hash = "))
+        .expect("a manifest_hash");
+    line["manifest_hash = ".len()..]
+        .trim_matches('"')
+        .to_owned()
+}
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A batch removes each student's builds as their report is written: what the
+/// students of a class leave on disk is nothing, however many they are, and the
+/// shared dependencies stay.
+#[test]
+fn a_batch_leaves_no_students_builds_so_its_disk_use_does_not_grow_with_the_class() {
+    use racelab_grader::lab::Lab;
+    use racelab_grader::subject::Subject;
+    let lab = Lab::open(&root()).unwrap();
+    let ex01 = lab.manifest.find("ex01").unwrap();
+    let build = root().join("target/racelab/build");
+    for students in [1, 3] {
+        let class = tempfile::tempdir().unwrap();
+        let class_dir = class.path().canonicalize().unwrap();
+        let mut keys = Vec::new();
+        for n in 0..students {
+            let crate_dir = class_dir.join(format!("student-{n}"));
+            copy_crate("solutions/ex01-lost-update/mutex", &crate_dir);
+            // Each student's own sources, so each is built.
+            fs::write(
+                crate_dir.join("src/extra.rs"),
+                format!("// student {n} of {students}\n"),
+            )
+            .unwrap();
+            keys.push(Subject::locate(&lab, ex01, Some(&crate_dir)).unwrap().key);
+        }
+        let out = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr) = xtask(&[
+            "grade",
+            "ex01",
+            "--submissions",
+            class_dir.to_str().unwrap(),
+            "--stage",
+            "loom",
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert_eq!(code, 3, "{stdout}\n{stderr}");
+        // Bytes left under target/racelab by this class's subjects.
+        let left: u64 = walkdir::WalkDir::new(root().join("target/racelab"))
+            .into_iter()
+            .flatten()
+            .filter(|e| {
+                let name = e.path().to_string_lossy().into_owned();
+                keys.iter().any(|key| {
+                    name.contains(&format!("ex01-{key}")) || name.contains(&format!("ex01_{key}"))
+                })
+            })
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        assert_eq!(left, 0, "{students} student(s) left builds behind");
+        assert!(build.join("loom").is_dir(), "the shared dependencies stay");
+    }
 }

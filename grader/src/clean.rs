@@ -2,9 +2,12 @@
 //! `target/racelab/runners/<exercise>-<key>/` and, in every flavor's target directory
 //! under `target/racelab/build/`, its crate and runner binaries (about 10 MiB per
 //! flavor). A class of 50 leaves gigabytes. [`prune`] removes all but the most
-//! recently graded subjects', and keeps the dependencies every subject shares.
+//! recently graded subjects', and keeps the dependencies every subject shares;
+//! [`remove_subject`] removes one subject's, as a batch writes its report.
 
 use crate::lab::Lab;
+use crate::manifest::Exercise;
+use crate::subject::Subject;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use walkdir::WalkDir;
@@ -46,15 +49,33 @@ pub fn prune(lab: &Lab, keep: usize) -> std::io::Result<Pruned> {
     };
     let releases = release_dirs(&lab.work_dir().join("build"));
     for subject in gone.iter().rev() {
-        pruned.bytes += remove(&runners.join(subject));
-        for release in &releases {
-            for path in artifacts(release, subject) {
-                pruned.bytes += remove(&path);
-            }
-        }
+        pruned.bytes += remove_builds(&runners, &releases, subject);
         pruned.subjects.push(subject.clone());
     }
     Ok(pruned)
+}
+
+/// Removes what the grade of `subject` for `exercise` left (its runner project, and
+/// its crate and runners in every flavor's target directory), keeping the shared
+/// dependencies; returns the bytes freed. A batch calls it as each report is written,
+/// so its disk use does not grow with the class.
+pub fn remove_subject(lab: &Lab, exercise: &Exercise, subject: &Subject) -> u64 {
+    let work = lab.work_dir();
+    let releases = release_dirs(&work.join("build"));
+    let name = format!("{}-{}", exercise.id, subject.key);
+    remove_builds(&work.join("runners"), &releases, &name)
+}
+
+/// Removes the runner project `runners/<subject>` and the subject's artifacts in each
+/// of `releases`; returns the bytes freed.
+fn remove_builds(runners: &Path, releases: &[PathBuf], subject: &str) -> u64 {
+    let mut bytes = remove(&runners.join(subject));
+    for release in releases {
+        for path in artifacts(release, subject) {
+            bytes += remove(&path);
+        }
+    }
+    bytes
 }
 
 /// Every `release` folder of the flavors' target directories (`build/std/release`,

@@ -6,6 +6,13 @@
 //! | `fail`       | a stage found a bug or timed out, or the subject does not build | 1 |
 //! | `incomplete` | nothing failed, but a stage was skipped                      | 3    |
 //! | `error`      | the grader could not do its job                              | 2    |
+//! | `unchanged`  | (a class only) the subject's `src/` is the shipped crate's    | 1    |
+//! | `missing`    | (a class only) the student sent nothing for the exercise      | 1    |
+//!
+//! The last two are answered without a build: a batch knows them from the
+//! submission folder and the hash of `src/` ([`crate::integrity`]). Neither is a
+//! failure of a fix (there is none to judge), so class outputs count them apart and
+//! JUnit marks them `skipped`; both earn nothing and exit 1, the students' status.
 //!
 //! How a grade's stage reports combine into its verdict ([`Verdict::of`]) is in
 //! [`crate::report`], beside the reports it reads, so that this module depends on
@@ -26,17 +33,26 @@ pub enum Verdict {
     Incomplete,
     /// The grader itself failed.
     Error,
+    /// In a class: the subject's sources are the shipped crate's, byte for byte, so
+    /// it was not built (the shipped crate fails by design).
+    Unchanged,
+    /// In a class: the student sent nothing to grade for the exercise, whatever the
+    /// layout of their upload.
+    Missing,
 }
 
 impl Verdict {
     /// The verdict of many grades (a class): the worst of them, in the order `fail`,
-    /// `error`, `incomplete`, `pass`; `incomplete` when there are none.
+    /// `error`, `incomplete`, `unchanged`, `missing`, `pass`; `incomplete` when there
+    /// are none.
     pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
         let rank = |v: &Verdict| match v {
             Verdict::Pass => 0,
-            Verdict::Incomplete => 1,
-            Verdict::Error => 2,
-            Verdict::Fail => 3,
+            Verdict::Missing => 1,
+            Verdict::Unchanged => 2,
+            Verdict::Incomplete => 3,
+            Verdict::Error => 4,
+            Verdict::Fail => 5,
         };
         verdicts
             .into_iter()
@@ -48,20 +64,28 @@ impl Verdict {
     pub fn exit_code(self) -> i32 {
         match self {
             Verdict::Pass => 0,
-            Verdict::Fail => 1,
+            Verdict::Fail | Verdict::Unchanged | Verdict::Missing => 1,
             Verdict::Error => 2,
             Verdict::Incomplete => 3,
         }
     }
 
     /// Lowercase name, as in the report.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
             Verdict::Incomplete => "incomplete",
             Verdict::Error => "error",
+            Verdict::Unchanged => "unchanged",
+            Verdict::Missing => "missing",
         }
+    }
+
+    /// Whether the grade judged a fix: `unchanged` and `missing` had none to judge,
+    /// so class outputs count them apart from failures.
+    pub fn judged(self) -> bool {
+        !matches!(self, Verdict::Unchanged | Verdict::Missing)
     }
 }
 
@@ -153,6 +177,9 @@ mod tests {
         assert_eq!(Verdict::worst([Incomplete, Error, Pass]), Error);
         assert_eq!(Verdict::worst([Error, Fail, Incomplete]), Fail);
         assert_eq!(Verdict::worst([]), Incomplete);
+        assert_eq!(Verdict::worst([Pass, Missing, Unchanged]), Unchanged);
+        assert_eq!(Verdict::worst([Missing, Incomplete]), Incomplete);
+        assert_eq!(Verdict::worst([Pass, Missing]).exit_code(), 1);
     }
 
     #[test]

@@ -196,6 +196,10 @@ impl<'a> Console<'a> {
                 "nothing failed, but not every stage ran, so this is not a pass".to_owned()
             }
             Verdict::Error => "the grader could not finish; see the stages above".to_owned(),
+            Verdict::Unchanged => {
+                "the sources are the shipped crate's: not built, no points".to_owned()
+            }
+            Verdict::Missing => "nothing was sent for this exercise".to_owned(),
         };
         let verdict = self.paint(report.verdict.as_str(), verdict_tone(report.verdict));
         let _ = writeln!(
@@ -464,7 +468,8 @@ fn verdict_tone(verdict: Verdict) -> Tone {
     match verdict {
         Verdict::Pass => Tone::Good,
         Verdict::Fail | Verdict::Error => Tone::Bad,
-        Verdict::Incomplete => Tone::Unsure,
+        Verdict::Incomplete | Verdict::Unchanged => Tone::Unsure,
+        Verdict::Missing => Tone::Quiet,
     }
 }
 

@@ -76,6 +76,9 @@ pub fn standing(report: Option<&Report>) -> Standing {
             skipped: named(&|status, _| status == Status::Skipped),
         },
         Verdict::Error => Standing::GraderError,
+        // A class's verdicts: sent as shipped is unfixed; nothing sent, not tried.
+        Verdict::Unchanged => Standing::Failing { caught: Vec::new() },
+        Verdict::Missing => Standing::NotTried,
     }
 }
 

@@ -172,18 +172,10 @@ pub fn discover<'a>(
     Ok(targets)
 }
 
-/// A file stem for `name` that no other submission of the batch has.
+/// A file stem for `name` that no other submission of the batch has (see
+/// [`safe_stem`]).
 fn unique_stem(name: &str, taken: &mut BTreeSet<String>) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = safe_stem(name);
     let mut stem = safe.clone();
     let mut n = 2;
     while !taken.insert(stem.clone()) {
@@ -191,6 +183,22 @@ fn unique_stem(name: &str, taken: &mut BTreeSet<String>) -> String {
         n += 1;
     }
     stem
+}
+
+/// `name` as a file or folder name: its letters and digits kept in any script
+/// (composed, NFC, as the roster matches names), anything else a file name could trip
+/// on (spaces, separators, quotes) an underscore.
+pub fn safe_stem(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Why a submissions folder cannot be graded at all (a usage error).
@@ -488,6 +496,10 @@ mod tests {
         assert_eq!(unique_stem("a b", &mut taken), "a_b");
         assert_eq!(unique_stem("a_b", &mut taken), "a_b-2");
         assert_eq!(unique_stem("a?b", &mut taken), "a_b-3");
-        assert_eq!(unique_stem("zoë", &mut taken), "zo_");
+        assert_eq!(
+            unique_stem("Zoe\u{308} Smith", &mut taken),
+            "Zo\u{eb}_Smith"
+        );
+        assert_eq!(unique_stem("../x", &mut taken), ".._x");
     }
 }

@@ -28,13 +28,17 @@ mod discover;
 mod pool;
 mod prepare;
 mod shard;
+mod similar;
 mod student;
 mod summary;
 
-pub use discover::{DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored};
+pub use discover::{
+    DiscoverError, Layout, Scope, Target, WrappedLayout, discover, is_ignored, safe_stem,
+};
 pub use pool::{Event, MAX_DEFAULT_JOBS, Plan, default_jobs, run};
 pub use prepare::{Prepared, prepare};
-pub use shard::Shard;
+pub use shard::{Shard, ShardError, check_complete};
+pub use similar::fingerprint;
 pub use student::relative_to_repository;
 pub use summary::{ExerciseTally, Settings, StageTally, SubjectLine, Summary, SummaryError};
 

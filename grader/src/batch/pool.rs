@@ -83,16 +83,29 @@ pub fn run(
 ) -> Vec<Report> {
     let mut reports: Vec<Option<Report>> = vec![None; targets.len()];
     let mut finish = |index: usize, report: Report, on_event: &mut dyn FnMut(Event<'_, '_>)| {
-        let written = report.write(&targets[index].report_path);
+        let target = &targets[index];
+        let written = report.write(&target.report_path);
+        // A student's builds are not graded again in this batch: removing them as
+        // each report is written keeps the batch's disk use flat as the class grows.
+        // The workspace's own crates (a student's `grade --all`) keep theirs for the
+        // next grade.
+        if let (Ok(subject), false) = (&target.subject, target.name == super::WORKSPACE) {
+            crate::clean::remove_subject(lab, target.exercise, subject);
+        }
         on_event(Event::Finished {
             index,
-            target: &targets[index],
+            target,
             report: &report,
             written: &written,
         });
         reports[index] = Some(report);
     };
-    let graded: Vec<&Target<'_>> = targets.iter().filter(|t| t.subject.is_ok()).collect();
+    let shipped = &shipped_hashes(lab, targets);
+    // Only subjects that will be built need the shared dependencies.
+    let graded: Vec<&Target<'_>> = targets
+        .iter()
+        .filter(|t| t.subject.is_ok() && !is_unchanged(t, shipped))
+        .collect();
     if let [first, _, ..] = graded[..] {
         super::prepare(lab, first.exercise, options, &mut |stage, activity| {
             on_event(Event::Preparing { stage, activity });
@@ -117,7 +130,7 @@ pub fn run(
                             break;
                         }
                         let _ = sender.send((index, None));
-                        let report = grade_target(lab, &targets[index], options, budget);
+                        let report = grade_target(lab, &targets[index], options, budget, shipped);
                         if sender.send((index, Some(report))).is_err() {
                             break;
                         }
@@ -159,25 +172,39 @@ pub fn run(
 }
 
 /// Grades one target within `budget`; whatever happens, returns its report. When the
-/// grader itself fails, the stages that had finished keep their results.
+/// grader itself fails, the stages that had finished keep their results. A target
+/// with nothing to grade is `missing`, and a student's crate whose `src/` hashes as
+/// the shipped crate's (`shipped`, by exercise id) is `unchanged`: both at once,
+/// without a build.
 fn grade_target(
     lab: &Lab,
     target: &Target<'_>,
     options: &GradeOptions,
     budget: Option<Duration>,
+    shipped: &ShippedHashes,
 ) -> Report {
     let subject = match &target.subject {
         Ok(subject) => subject,
+        Err(problem) if target.name == super::WORKSPACE => {
+            // The workspace's own crate is always there to grade: one that cannot be
+            // read is the student's to mend, as in a single grade.
+            let summary = format!("nothing to grade: {problem}");
+            return ungraded(lab, target, options, summary, Some(problem.clone()));
+        }
         Err(problem) => {
-            return ungraded(
-                lab,
-                target,
-                options,
-                format!("nothing to grade: {problem}"),
-                Some(problem.clone()),
-            );
+            let summary = format!("not submitted: {problem}");
+            return answered(lab, target, options, Verdict::Missing, summary);
         }
     };
+    let started = std::time::Instant::now();
+    if is_unchanged(target, shipped) {
+        let summary = "unchanged: the sources are the shipped crate's, not built".into();
+        let mut report = answered(lab, target, options, Verdict::Unchanged, summary);
+        super::relative_to_repository(&mut report, target);
+        // What answering took (hashing `src/`), so that the summary shows it.
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        return report;
+    }
     let mut finished = Finished::default();
     let graded = catch_unwind(AssertUnwindSafe(|| {
         grade_within(
@@ -223,10 +250,60 @@ fn keep_finished(mut report: Report, finished: Vec<StageReport>) -> Report {
     report
 }
 
+/// The SHA-256 of each exercise's shipped `src/`, by exercise id.
+type ShippedHashes = std::collections::BTreeMap<String, String>;
+
+/// Whether `target` is a student's crate whose `src/` hashes as its exercise's
+/// shipped crate's (the workspace's own crates are always graded in full).
+fn is_unchanged(target: &Target<'_>, shipped: &ShippedHashes) -> bool {
+    let Ok(subject) = &target.subject else {
+        return false;
+    };
+    if target.name == super::WORKSPACE {
+        return false;
+    }
+    let hash = crate::integrity::subject_hash(&subject.dir).ok();
+    hash.is_some() && hash.as_ref() == shipped.get(&target.exercise.id)
+}
+
+/// The hash of the shipped crate of every exercise `targets` grade.
+fn shipped_hashes(lab: &Lab, targets: &[Target<'_>]) -> ShippedHashes {
+    let mut hashes = ShippedHashes::new();
+    for target in targets {
+        let id = &target.exercise.id;
+        if !hashes.contains_key(id) {
+            let shipped = lab.exercise_dir(target.exercise);
+            if let Ok(hash) = crate::integrity::subject_hash(&shipped) {
+                hashes.insert(id.clone(), hash);
+            }
+        }
+    }
+    hashes
+}
+
+/// The report of a target answered without a grade (`missing`, `unchanged`): every
+/// stage `skipped` with `summary` as its reason, and `verdict`.
+fn answered(
+    lab: &Lab,
+    target: &Target<'_>,
+    options: &GradeOptions,
+    verdict: Verdict,
+    summary: String,
+) -> Report {
+    let mut report = ungraded(lab, target, options, summary.clone(), None);
+    for stage in &mut report.stages {
+        stage.status = Status::Skipped;
+        // Selected or not, no stage had anything to judge, and this is why.
+        stage.summary.clone_from(&summary);
+    }
+    report.verdict = verdict;
+    report
+}
+
 /// The report of a target that could not be graded: every selected stage an `error`
 /// with `summary` (the others `skipped`, as in any grade). With a `fault` (the
-/// submission has no crate) the verdict is `fail`, the submission's doing; without one
-/// it is `error`, the grader's.
+/// workspace's crate cannot be read) the verdict is `fail`, the student's doing;
+/// without one it is `error`, the grader's.
 fn ungraded(
     lab: &Lab,
     target: &Target<'_>,

@@ -6,6 +6,8 @@
 
 use super::SUMMARY_SCHEMA;
 use super::discover::Target;
+use super::shard::Shard;
+use super::similar;
 use crate::GradeOptions;
 use crate::lab::Lab;
 use crate::report::{self, Report, StageReport, Status};
@@ -49,6 +51,13 @@ pub struct Summary {
     pub required: Vec<String>,
     /// Subjects graded at once.
     pub jobs: usize,
+    /// The shard graded (`--shard K/N`), which `merge` checks: every shard of N
+    /// once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// The one student graded (`--only`), which `merge --replace` puts in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<String>,
     /// Wall-clock time of the whole batch.
     pub duration_ms: u64,
     /// The worst verdict of the class; its exit status is the batch's.
@@ -70,12 +79,18 @@ pub struct ExerciseTally {
     pub subjects: usize,
     /// Verdict `pass`.
     pub passed: usize,
-    /// Verdict `fail` (a bug found, a build that failed, nothing to grade).
+    /// Verdict `fail` (a bug found, a build that failed).
     pub failed: usize,
     /// Verdict `incomplete` (nothing failed, but a stage did not run).
     pub incomplete: usize,
     /// Verdict `error` (the grader could not do its job).
     pub errored: usize,
+    /// Verdict `unchanged`: sent as shipped, not built (not counted as failed).
+    #[serde(default)]
+    pub unchanged: usize,
+    /// Verdict `missing`: nothing sent for the exercise (not counted as failed).
+    #[serde(default)]
+    pub missing: usize,
     /// What the exercise is worth (`[exercises.points]`).
     #[serde(default)]
     pub max_points: f64,
@@ -132,8 +147,18 @@ pub struct SubjectLine {
     /// Why there was nothing to grade, when there was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
-    /// The other subjects of the same exercise whose sources are identical to this
-    /// one's (the same `subject_hash`): worth a look.
+    /// Its sources' fingerprint up to layout, comments and renamed identifiers
+    /// ([`super::similar`]); empty when there was nothing to judge or nothing to lex,
+    /// and for the shipped crate merely reformatted, which is no one's copy.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+    /// The reference solution its sources are a copy of, up to layout, comments and
+    /// names (`solutions/…`): worth a look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
+    /// The other subjects of the same exercise whose sources are this one's, byte
+    /// for byte or up to layout, comments and names (the same fingerprint): worth a
+    /// look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub same_as: Vec<String>,
     /// Each stage's status, by stage name.
@@ -151,6 +176,10 @@ pub struct Settings<'s> {
     pub jobs: usize,
     /// Wall-clock time of the batch.
     pub duration: Duration,
+    /// The shard graded, if any.
+    pub shard: Option<Shard>,
+    /// The one student graded, if any.
+    pub only: Option<&'s str>,
 }
 
 impl Summary {
@@ -164,13 +193,22 @@ impl Summary {
                 .collect()
         };
         let exercises = exercise_tallies(lab, reports);
+        let references = References::of(lab, targets);
         let stages = stage_tallies(reports);
         let mut subjects: Vec<SubjectLine> = targets
             .iter()
             .zip(reports)
             .map(|(target, report)| {
                 let score = Score::in_manifest(report, &lab.manifest);
+                let fingerprint = match (&target.subject, report.verdict.judged()) {
+                    (Ok(subject), true) => similar::fingerprint(&subject.dir)
+                        .filter(|f| !references.is_shipped(&report.exercise, f))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
                 SubjectLine {
+                    copy_of: references.solution(&report.exercise, &fingerprint),
+                    fingerprint,
                     name: target.name.clone(),
                     exercise: report.exercise.clone(),
                     subject: report.subject.clone(),
@@ -200,6 +238,8 @@ impl Summary {
             selected: names(&settings.options.stages),
             required: names(&settings.options.required),
             jobs: settings.jobs,
+            shard: settings.shard,
+            only: settings.only.map(str::to_owned),
             duration_ms: u64::try_from(settings.duration.as_millis()).unwrap_or(u64::MAX),
             verdict: Verdict::worst(reports.iter().map(|r| r.verdict)),
             exercises,
@@ -241,12 +281,15 @@ impl Summary {
             exercises: exercise_tallies(lab, &reports),
             stages: stage_tallies(&reports),
             subjects,
+            shard: None,
+            only: None,
             ..first
         })
     }
 
-    /// Groups of subjects of one exercise with identical sources, each group in the
-    /// order graded: what [`SubjectLine::same_as`] says, once per group.
+    /// Groups of subjects of one exercise with the same sources (up to layout,
+    /// comments and names), each group in the order graded: what
+    /// [`SubjectLine::same_as`] says, once per group.
     pub fn identical(&self) -> Vec<(String, Vec<String>)> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for line in self.subjects.iter().filter(|s| !s.same_as.is_empty()) {
@@ -260,6 +303,15 @@ impl Summary {
             }
         }
         groups
+    }
+
+    /// The subjects whose sources are a reference solution's up to layout, comments
+    /// and names: (name, exercise, the solution).
+    pub fn copies(&self) -> Vec<(&str, &str, &str)> {
+        self.subjects
+            .iter()
+            .filter_map(|s| Some((s.name.as_str(), s.exercise.as_str(), s.copy_of.as_deref()?)))
+            .collect()
     }
 
     /// The batch's exit status: that of its worst verdict (see [`Verdict::worst`]).
@@ -299,6 +351,8 @@ fn exercise_tallies(lab: &Lab, reports: &[Report]) -> Vec<ExerciseTally> {
                 Verdict::Fail => tally.failed += 1,
                 Verdict::Incomplete => tally.incomplete += 1,
                 Verdict::Error => tally.errored += 1,
+                Verdict::Unchanged => tally.unchanged += 1,
+                Verdict::Missing => tally.missing += 1,
             }
         }
         if tally.subjects > 0 {
@@ -350,21 +404,82 @@ fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
         .collect()
 }
 
+/// The fingerprints of each graded exercise's shipped crate and reference solutions.
+struct References {
+    /// Per exercise id.
+    by_exercise: BTreeMap<String, Known>,
+}
+
+/// One exercise's known sources: the shipped crate's fingerprint, and each
+/// solution's (its path in the workspace, its fingerprint).
+type Known = (Option<String>, Vec<(String, String)>);
+
+impl References {
+    fn of(lab: &Lab, targets: &[Target<'_>]) -> References {
+        let mut by_exercise = BTreeMap::new();
+        for target in targets {
+            let exercise = target.exercise;
+            if by_exercise.contains_key(&exercise.id) {
+                continue;
+            }
+            let shipped = similar::fingerprint(&lab.exercise_dir(exercise));
+            let solutions = exercise
+                .solutions
+                .iter()
+                .filter_map(|path| {
+                    Some((path.clone(), similar::fingerprint(&lab.root.join(path))?))
+                })
+                .collect();
+            by_exercise.insert(exercise.id.clone(), (shipped, solutions));
+        }
+        References { by_exercise }
+    }
+
+    fn is_shipped(&self, exercise: &str, fingerprint: &str) -> bool {
+        self.by_exercise
+            .get(exercise)
+            .and_then(|(shipped, _)| shipped.as_deref())
+            == Some(fingerprint)
+    }
+
+    fn solution(&self, exercise: &str, fingerprint: &str) -> Option<String> {
+        if fingerprint.is_empty() {
+            return None;
+        }
+        let (_, solutions) = self.by_exercise.get(exercise)?;
+        solutions
+            .iter()
+            .find(|(_, f)| f == fingerprint)
+            .map(|(path, _)| path.clone())
+    }
+}
+
 /// Fills each subject's `same_as` with the other subjects of its exercise whose
-/// sources hash alike (subjects with nothing to hash are never alike).
+/// sources are alike: the same fingerprint, or without one the same `subject_hash`
+/// (subjects with nothing to hash, `unchanged` or `missing`, are never alike).
 fn flag_identical(subjects: &mut [SubjectLine]) {
+    // Untouched shipped code and empty submissions are alike by nature, not copies.
+    let key = |s: &SubjectLine| {
+        if s.fingerprint.is_empty() {
+            s.subject_hash.clone()
+        } else {
+            s.fingerprint.clone()
+        }
+    };
     let keys: Vec<(String, String, String)> = subjects
         .iter()
-        .map(|s| (s.exercise.clone(), s.subject_hash.clone(), s.name.clone()))
+        .filter(|s| s.verdict.judged())
+        .map(|s| (s.exercise.clone(), key(s), s.name.clone()))
         .collect();
     for line in subjects.iter_mut() {
-        if line.subject_hash.is_empty() {
+        let mine = key(line);
+        if mine.is_empty() || !line.verdict.judged() {
             continue;
         }
         line.same_as = keys
             .iter()
             .filter(|(exercise, hash, name)| {
-                *exercise == line.exercise && *hash == line.subject_hash && *name != line.name
+                *exercise == line.exercise && *hash == mine && *name != line.name
             })
             .map(|(_, _, name)| name.clone())
             .collect();
@@ -443,6 +558,8 @@ subjects = [
   { name = "alice", exercise = "ex02", subject = "d", subject_hash = "sha256:01", verdict = "fail", duration_ms = 1, report = "d", stages = {} },
   { name = "dave", exercise = "ex01", subject = "e", subject_hash = "", verdict = "fail", duration_ms = 1, report = "e", stages = {} },
   { name = "erin", exercise = "ex01", subject = "f", subject_hash = "", verdict = "fail", duration_ms = 1, report = "f", stages = {} },
+  { name = "frank", exercise = "ex01", subject = "g", subject_hash = "sha256:0f", verdict = "unchanged", duration_ms = 1, report = "g", stages = {} },
+  { name = "grace", exercise = "ex01", subject = "h", subject_hash = "sha256:0f", verdict = "unchanged", duration_ms = 1, report = "h", stages = {} },
 ]
 "#;
         let mut summary: Summary = toml::from_str(text).unwrap();
@@ -452,6 +569,8 @@ subjects = [
         assert!(same[1].is_empty());
         assert_eq!(same[2], ["alice"]);
         assert!(same[3].is_empty() && same[4].is_empty() && same[5].is_empty());
+        // Two untouched crates are not copies of each other.
+        assert!(same[6].is_empty() && same[7].is_empty());
         assert_eq!(
             summary.identical(),
             [(

@@ -5,69 +5,122 @@
 //! With a roster (one student a line, as their submission folders are named), every
 //! student on it has a row, and an exercise they submitted nothing for reads
 //! `missing` with 0 points, so an absent submission is not mistaken for an absent
-//! student. Students graded but not on the roster follow, in name order.
+//! student. Students graded but not on the roster follow, in name order. Names match
+//! whatever their Unicode form or case ([`same_student`]); the file starts with a byte
+//! order mark ([`BOM`]) so that Excel reads it as UTF-8.
 
 use super::Graded;
 use crate::manifest::Manifest;
 use crate::score::Score;
+use crate::verdict::Verdict;
 use std::collections::BTreeMap;
 use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
 
-/// What a student's cell reads for an exercise they submitted nothing for.
-pub const MISSING: &str = "missing";
+/// What a student's cell reads for an exercise they submitted nothing for: the
+/// verdict a batch gives such an exercise, whatever the layout of the upload.
+pub const MISSING: &str = Verdict::Missing.as_str();
+
+/// The gradebook's first bytes: UTF-8's byte order mark, without which Excel reads
+/// the file in the machine's legacy code page and garbles "Zoë". Google Sheets,
+/// LibreOffice and the course platforms' importers skip it.
+pub const BOM: &str = "\u{feff}";
+
+/// First cells of a roster's header row (case-folded): a spreadsheet export's column
+/// titles, GitHub Classroom's (`identifier`) and Gradescope's (`first name`).
+const HEADERS: [&str; 9] = [
+    "student",
+    "students",
+    "name",
+    "full name",
+    "first name",
+    "identifier",
+    "login",
+    "username",
+    "github_username",
+];
 
 /// Reads a roster: one student a line (the first comma-separated field, so a
-/// spreadsheet's export works), blank lines and `#` comments skipped.
+/// spreadsheet's export works), blank lines, `#` comments and a header row (its first
+/// cell one of [`HEADERS`]) skipped.
 pub fn read_roster(path: &Path) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)?;
-    Ok(text
+    let text = text.strip_prefix(BOM).unwrap_or(&text);
+    let mut names: Vec<String> = text
         .lines()
         .map(|line| line.split(',').next().unwrap_or("").trim())
+        .map(|name| name.trim_matches('"').trim().to_owned())
         .filter(|name| !name.is_empty() && !name.starts_with('#'))
-        .map(|name| name.trim_matches('"').to_owned())
-        .collect())
+        .collect();
+    if names
+        .first()
+        .is_some_and(|first| HEADERS.contains(&same_student(first).as_str()))
+    {
+        names.remove(0);
+    }
+    Ok(names)
 }
 
+/// The key under which two spellings of a name are one student: Unicode's composed
+/// form (NFC), lowercased, so "Zoe\u{308}" (macOS's folder name) and "zoë" (the
+/// roster) match.
+pub fn same_student(name: &str) -> String {
+    name.nfc().collect::<String>().to_lowercase()
+}
+
+/// One student's grades: per exercise id, its verdict and score.
+type Grades<'a> = BTreeMap<&'a str, (Verdict, Score)>;
+
 /// The gradebook CSV of `graded` for `exercises` (ids, in column order), with a row
-/// for every student on `roster` and every student graded.
+/// for every student on `roster` and every student graded: a byte order mark, then
+/// the rows. A student graded under another spelling of a roster name (Unicode form,
+/// case) is that roster line's student.
 pub fn render(
     graded: &[Graded<'_>],
     exercises: &[&str],
     roster: &[String],
     manifest: &Manifest,
 ) -> String {
-    let mut by_student: BTreeMap<&str, BTreeMap<&str, Score>> = BTreeMap::new();
-    let mut verdicts: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    // Per student key: the name shown, and per exercise its verdict and score.
+    let mut by_student: BTreeMap<String, (String, Grades<'_>)> = BTreeMap::new();
+    for name in roster {
+        by_student
+            .entry(same_student(name))
+            .or_insert_with(|| (name.clone(), BTreeMap::new()));
+    }
     for g in graded {
         let exercise = g.report.exercise.as_str();
+        let score = Score::in_manifest(g.report, manifest);
         by_student
-            .entry(g.name)
-            .or_default()
-            .insert(exercise, Score::in_manifest(g.report, manifest));
-        verdicts.insert((g.name, exercise), g.report.verdict.as_str());
+            .entry(same_student(g.name))
+            .or_insert_with(|| (g.name.nfc().collect(), BTreeMap::new()))
+            .1
+            .insert(exercise, (g.report.verdict, score));
     }
-    let mut students: Vec<&str> = roster.iter().map(String::as_str).collect();
-    students.extend(
-        by_student
-            .keys()
-            .copied()
-            .filter(|name| !roster.iter().any(|r| r == name)),
-    );
+    let on_roster: Vec<String> = roster.iter().map(|name| same_student(name)).collect();
+    let mut students: Vec<&String> = Vec::new();
+    for key in &on_roster {
+        if !students.contains(&key) {
+            students.push(key);
+        }
+    }
+    students.extend(by_student.keys().filter(|key| !on_roster.contains(key)));
     let mut header = vec!["student".to_owned()];
     for id in exercises {
         header.push(format!("{id} verdict"));
         header.push(format!("{id} points"));
     }
     header.push("total".into());
-    let mut lines = vec![row(&header)];
-    for student in students {
-        let mut cells = vec![student.to_owned()];
+    let mut lines = vec![BOM.to_owned(), row(&header)];
+    for key in students {
+        let (name, grades) = &by_student[key];
+        let mut cells = vec![name.clone()];
         let mut total = 0.0;
         for &id in exercises {
-            match by_student.get(student).and_then(|scores| scores.get(id)) {
-                Some(score) => {
+            match grades.get(id) {
+                Some((verdict, score)) => {
                     total += score.earned;
-                    cells.push(verdicts[&(student, id)].to_owned());
+                    cells.push(verdict.as_str().to_owned());
                     cells.push(score.earned.to_string());
                 }
                 None => {
@@ -143,7 +196,7 @@ mod tests {
         let csv = render(&graded, &["ex01", "ex02"], &roster, &manifest);
         assert_eq!(
             csv,
-            "student,ex01 verdict,ex01 points,ex02 verdict,ex02 points,total\r\n\
+            "\u{feff}student,ex01 verdict,ex01 points,ex02 verdict,ex02 points,total\r\n\
              bob,pass,100,pass,100,200\r\n\
              alice,fail,0,missing,0,0\r\n\
              carol,missing,0,missing,0,0\r\n\
@@ -161,5 +214,47 @@ mod tests {
         )
         .unwrap();
         assert_eq!(read_roster(&path).unwrap(), ["alice", "bob", "carol"]);
+    }
+
+    #[test]
+    fn a_rosters_header_row_is_no_student() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.csv");
+        let export = "\u{feff}\"Identifier\",\"github_username\"\nalice,alice-gh\nname,x\n";
+        std::fs::write(&path, export).unwrap();
+        // Only the first row can be a header: a student called "name" stays.
+        assert_eq!(read_roster(&path).unwrap(), ["alice", "name"]);
+    }
+
+    #[test]
+    fn roster_names_match_folders_in_any_unicode_form_or_case() {
+        let manifest = Manifest::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/exercises.toml"
+        )))
+        .unwrap();
+        let mut report = caught();
+        report.verdict = Verdict::Missing;
+        let mut unchanged = caught();
+        unchanged.exercise = "ex02".into();
+        unchanged.verdict = Verdict::Unchanged;
+        // macOS names the folder decomposed (e + U+0308); the roster is composed.
+        let graded = [
+            Graded {
+                name: "Zoe\u{308} Smith",
+                report: &report,
+            },
+            Graded {
+                name: "Zoe\u{308} Smith",
+                report: &unchanged,
+            },
+        ];
+        let roster = ["zo\u{eb} smith".to_owned()];
+        let csv = render(&graded, &["ex01", "ex02"], &roster, &manifest);
+        assert_eq!(
+            csv,
+            "\u{feff}student,ex01 verdict,ex01 points,ex02 verdict,ex02 points,total\r\n\
+             zo\u{eb} smith,missing,0,unchanged,0,0\r\n"
+        );
     }
 }

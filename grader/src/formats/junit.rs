@@ -7,7 +7,9 @@
 //! because of the subject (it does not build, it was refused, there was nothing to
 //! grade) is a `<failure>`; one the grader could not run is an `<error>`; one that was
 //! not selected is `<skipped>`, unless it was required (`--require`), which makes it a
-//! `<failure>`. Every case that ran carries its evidence, replay command included, in
+//! `<failure>`. A subject with no fix to judge (`missing`: nothing sent; `unchanged`:
+//! sent as shipped) has every case `<skipped>`, with the reason, required or not:
+//! neither is a failure of a fix. Every case that ran carries its evidence, replay command included, in
 //! `<system-out>`. Suite properties record the verdict and what was graded (versions
 //! and hashes). No timestamps: the same reports give the same file. `<testsuites>`
 //! carries no `skipped` attribute, which Jenkins' schema does not have there; each
@@ -210,6 +212,8 @@ mod tests {
     use super::{clean, render};
     use crate::formats::Graded;
     use crate::formats::tests::caught;
+    use crate::report::Status;
+    use crate::verdict::Verdict;
     use quick_xml::Reader;
     use quick_xml::XmlVersion;
     use quick_xml::events::Event;
@@ -306,6 +310,31 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["fail", "fail", "required-stage-skipped"]);
         assert!(!found.iter().any(|e| e.0 == "skipped"));
+    }
+
+    #[test]
+    fn a_missing_or_unchanged_subject_is_skipped_even_where_required() {
+        for verdict in [Verdict::Missing, Verdict::Unchanged] {
+            let mut report = caught();
+            report.verdict = verdict;
+            report.required = vec![crate::StageId::Loom, crate::StageId::Tsan];
+            for stage in &mut report.stages {
+                stage.status = Status::Skipped;
+                stage.summary = format!("{verdict}: nothing to judge");
+            }
+            let xml = render(&[Graded {
+                name: "alice",
+                report: &report,
+            }]);
+            let found = elements(&xml);
+            let suite = found.iter().find(|e| e.0 == "testsuite").unwrap();
+            assert_eq!(attribute(suite, "failures"), "0", "{xml}");
+            assert_eq!(attribute(suite, "errors"), "0");
+            assert_eq!(attribute(suite, "skipped"), "4");
+            let skipped = found.iter().filter(|e| e.0 == "skipped").count();
+            assert_eq!(skipped, 4, "{xml}");
+            assert!(xml.contains(&format!("value=\"{verdict}\"")), "{xml}");
+        }
     }
 
     #[test]

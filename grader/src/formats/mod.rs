@@ -31,13 +31,19 @@ pub enum Outcome {
     Failed,
     /// The grader could not judge the stage.
     Errored,
-    /// Did not run, and was not required.
+    /// Did not run, and was not required; or the grade had no fix to judge
+    /// (`missing`, `unchanged`).
     Skipped,
 }
 
 impl Outcome {
     /// The outcome of `stage` in `report`.
     pub fn of(report: &Report, stage: &StageReport) -> Outcome {
+        if !report.verdict.judged() {
+            // `missing` or `unchanged`: there was no fix to judge, so no stage ran,
+            // required or not.
+            return Outcome::Skipped;
+        }
         match stage.status {
             Status::Pass => Outcome::Passed,
             Status::Fail | Status::Timeout => Outcome::Failed,

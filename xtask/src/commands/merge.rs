@@ -1,12 +1,20 @@
 //! `cargo xtask merge DIR…`: joins the output folders of a class graded in shards
 //! (`grade --submissions … --shard K/N --out DIR`) into one: the reports, the class
 //! summary, and the files CI reads (JUnit, Gradescope, the gradebook).
+//!
+//! It refuses what one run would not have written: a shard missing or given twice
+//! (named), a student in two shards, and reports graded against another manifest
+//! than this workspace's (each report records its hash). `--replace DIR` puts in the
+//! results of a student regraded alone (`grade --only NAME --out DIR`), in place of
+//! that student's.
 
-use super::grade::{FormatArgs, summary_text, write_formats};
+use super::grade::{Audience, FormatArgs, summary_text, write_formats};
 use anyhow::{Context, bail};
 use racelab_grader::batch::{self, Summary};
 use racelab_grader::formats::Graded;
+use racelab_grader::integrity;
 use racelab_grader::lab::Lab;
+use racelab_grader::lab::MANIFEST_PATH;
 use racelab_grader::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +28,10 @@ pub(crate) struct Args {
     /// Where the joined reports and summary.toml go (default: target/racelab/batch).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// The output folder of one student regraded alone (`grade --only NAME --out
+    /// DIR`): its results replace that student's in the shards. Repeatable.
+    #[arg(long, value_name = "DIR")]
+    replace: Vec<PathBuf>,
     #[command(flatten)]
     formats: FormatArgs,
 }
@@ -32,17 +44,47 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let out_dir = args.out.unwrap_or_else(|| lab.work_dir().join("batch"));
+    let manifest_hash = integrity::file_hash(&lab.root.join(MANIFEST_PATH))
+        .context("cannot read this workspace's manifest")?;
     let mut parts = Vec::new();
+    let mut shards = Vec::new();
     for dir in &args.shards {
-        let path = dir.join(batch::SUMMARY_FILE);
-        let summary = Summary::read(&path)
-            .with_context(|| format!("cannot read the shard's summary {}", path.display()))?;
-        let mut reports = Vec::new();
-        let mut lines = summary.subjects.clone();
-        for line in &mut lines {
-            let from = shard_report(dir, &line.exercise, &line.report);
-            let report = Report::read(&from)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from.display()))?;
+        let part = read_part(dir, &manifest_hash)?;
+        shards.push((dir.display().to_string(), part.0.shard));
+        parts.push(part);
+    }
+    batch::check_complete(&shards)?;
+    refuse_students_twice(&args.shards, &parts)?;
+    for dir in &args.replace {
+        let (summary, reports) = read_part(dir, &manifest_hash)?;
+        let Some(student) = summary.only.clone() else {
+            bail!(
+                "{} is not a regrade of one student (grade it with --only NAME)",
+                dir.display()
+            );
+        };
+        let mut found = false;
+        for (shard, shard_reports) in &mut parts {
+            let (kept, kept_reports): (Vec<_>, Vec<_>) = std::mem::take(&mut shard.subjects)
+                .into_iter()
+                .zip(std::mem::take(shard_reports))
+                .filter(|(line, _)| {
+                    let theirs = line.name == student;
+                    found |= theirs;
+                    !theirs
+                })
+                .unzip();
+            shard.subjects = kept;
+            *shard_reports = kept_reports;
+        }
+        if !found {
+            bail!("{student} (regraded in {}) is in no shard", dir.display());
+        }
+        parts.push((summary, reports));
+    }
+    for (summary, reports) in &mut parts {
+        for (line, report) in summary.subjects.iter_mut().zip(reports.iter()) {
+            let from = PathBuf::from(&line.report);
             let to = out_dir.join(&line.exercise).join(file_name(&from));
             if from != to {
                 report
@@ -50,17 +92,9 @@ pub(crate) fn run(
                     .with_context(|| format!("cannot write {}", to.display()))?;
             }
             line.report = to.display().to_string();
-            reports.push(report);
         }
-        parts.push((
-            Summary {
-                subjects: lines,
-                ..summary
-            },
-            reports,
-        ));
     }
-    let shards = parts.len();
+    let (shards, replaced) = (args.shards.len(), args.replace.len());
     let Some(summary) = Summary::merge(lab, parts.clone()) else {
         bail!("no shards to merge");
     };
@@ -84,7 +118,7 @@ pub(crate) fn run(
         .with_context(|| format!("cannot write {}", path.display()))?;
     writeln!(
         out,
-        "Merged {shards} shard(s): {} subject(s)",
+        "Merged {shards} shard(s), {replaced} regrade(s) in place: {} subject(s)",
         summary.subjects.len()
     )?;
     write!(out, "{}", summary_text(&summary, &path))?;
@@ -92,12 +126,57 @@ pub(crate) fn run(
         .iter()
         .map(|(name, report)| Graded { name, report })
         .collect();
-    let written = write_formats(lab, &args.formats, &graded, out, err);
+    let written = write_formats(lab, &args.formats, &graded, Audience::Class, out, err);
     Ok(if written {
         summary.exit_code()
     } else {
         crate::EXIT_USAGE
     })
+}
+
+/// A shard's (or a regrade's) summary and its reports, each line's `report` set to
+/// where it was read, refusing anything graded against another manifest.
+fn read_part(dir: &Path, manifest_hash: &str) -> anyhow::Result<(Summary, Vec<Report>)> {
+    let path = dir.join(batch::SUMMARY_FILE);
+    let mut summary = Summary::read(&path)
+        .with_context(|| format!("cannot read the shard's summary {}", path.display()))?;
+    let mut reports = Vec::new();
+    for line in &mut summary.subjects {
+        let from = shard_report(dir, &line.exercise, &line.report);
+        let report = Report::read(&from)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from.display()))?;
+        if report.manifest_hash != manifest_hash {
+            bail!(
+                "{} was graded against another manifest ({}) than this workspace's ({manifest_hash}): grade the class again with one manifest",
+                from.display(),
+                report.manifest_hash
+            );
+        }
+        line.report = from.display().to_string();
+        reports.push(report);
+    }
+    Ok((summary, reports))
+}
+
+/// Refuses a student graded in two of the shards (a folder renamed between runs, or
+/// shards of different submissions): their grades would count twice.
+fn refuse_students_twice(dirs: &[PathBuf], parts: &[(Summary, Vec<Report>)]) -> anyhow::Result<()> {
+    let mut seen: Vec<(&str, &Path)> = Vec::new();
+    for (dir, (summary, _)) in dirs.iter().zip(parts) {
+        let mut names: Vec<&str> = summary.subjects.iter().map(|l| l.name.as_str()).collect();
+        names.dedup();
+        for name in names {
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                bail!(
+                    "{name} was graded in two shards, {} and {}",
+                    first.display(),
+                    dir.display()
+                );
+            }
+            seen.push((name, dir));
+        }
+    }
+    Ok(())
 }
 
 /// Where a shard's report is: `<shard>/<exercise>/<file>`, wherever the shard ran.

@@ -6,7 +6,7 @@
 //! its grade ends (progress to `err`, results to `out`), then the class summary, and
 //! writes the formats from the same reports.
 
-use super::formats::{FormatArgs, write_formats};
+use super::formats::{Audience, FormatArgs, write_formats};
 use crate::exercise_name::find_exercise;
 use anyhow::{anyhow, bail};
 use racelab_grader::GradeOptions;
@@ -54,6 +54,10 @@ pub(crate) struct ClassArgs {
     /// their folder's name; `cargo xtask merge` joins the shards' --out folders.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// With --submissions: grade only the student whose folder is NAME (to regrade
+    /// one, then `cargo xtask merge --replace` it into the class).
+    #[arg(long, value_name = "NAME", conflicts_with = "shard")]
+    pub only: Option<String>,
     #[command(flatten)]
     pub formats: FormatArgs,
     /// Stages that must run (comma-separated): if one is skipped, the grade fails
@@ -94,6 +98,15 @@ pub(crate) fn grade_class(
         }
         targets.retain(|t| shard.holds(&t.name));
     }
+    if let Some(only) = &class.only {
+        if class.submissions.is_none() {
+            bail!("--only is for a class: add --submissions DIR");
+        }
+        targets.retain(|t| t.name == *only);
+        if targets.is_empty() {
+            bail!("no submission folder is called `{only}`");
+        }
+    }
     if class.dry_run {
         let _ = write!(out, "{}", dry_run(&targets, class.submissions.as_deref()));
         return Ok(0);
@@ -113,7 +126,11 @@ pub(crate) fn grade_class(
         stages.join(", ")
     );
     let total = targets.len();
-    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = targets
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut done = 0;
     let started = Instant::now();
     let plan = Plan {
@@ -166,6 +183,8 @@ pub(crate) fn grade_class(
         options,
         jobs,
         duration: started.elapsed(),
+        shard: class.shard,
+        only: class.only.as_deref(),
     };
     let summary = Summary::of(lab, &targets, &reports, &settings);
     let summary_path = out_dir.join(batch::SUMMARY_FILE);
@@ -189,7 +208,11 @@ pub(crate) fn grade_class(
             report,
         })
         .collect();
-    healthy &= write_formats(lab, &class.formats, &graded, out, err);
+    let audience = match class.submissions {
+        Some(_) => Audience::Class,
+        None => Audience::One,
+    };
+    healthy &= write_formats(lab, &class.formats, &graded, audience, out, err);
     Ok(if healthy {
         summary.exit_code()
     } else {
@@ -226,7 +249,11 @@ fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) ->
 /// found (or why there is none), then what in the submissions folder is ignored.
 fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String {
     let mut text = format!("Would grade {} subject(s):\n", targets.len());
-    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = targets
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for target in targets {
         let what = match (&target.subject, target.layout) {
             (Ok(subject), Some(layout)) => {
@@ -239,7 +266,10 @@ fn dry_run(targets: &[batch::Target<'_>], submissions: Option<&Path>) -> String 
                 format!("{shown}  ({layout})")
             }
             (Ok(subject), None) => subject.label.clone(),
-            (Err(problem), _) => format!("nothing to grade (fail): {problem}"),
+            (Err(problem), _) if target.name == batch::WORKSPACE => {
+                format!("nothing to grade (fail): {problem}")
+            }
+            (Err(problem), _) => format!("not submitted (missing): {problem}"),
         };
         text.push_str(&format!(
             "  {:<width$}  {:<5} {what}\n",
@@ -305,14 +335,16 @@ fn subject_line(done: usize, total: usize, width: usize, name: &str, report: &Re
                 .iter()
                 .find(|s| missing.contains(&s.name.as_str()))
         });
-    if let Some(stage) = reason {
+    let indent = digits * 2 + 7;
+    if !report.verdict.judged() {
+        // `missing` and `unchanged` ran no stage: each says why, once is enough.
+        if let Some(stage) = report.stages.first() {
+            let why = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
+            line.push_str(&format!("{:>indent$}{why}\n", ""));
+        }
+    } else if let Some(stage) = reason {
         let summary = shorten(stage.summary.lines().next().unwrap_or_default(), 160);
-        line.push_str(&format!(
-            "{:>w$}{}: {summary}\n",
-            "",
-            stage.name,
-            w = digits * 2 + 7
-        ));
+        line.push_str(&format!("{:>indent$}{}: {summary}\n", "", stage.name));
     }
     line
 }
@@ -352,8 +384,8 @@ pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
     let mut text = String::from("Class summary\n");
     for e in &summary.exercises {
         text.push_str(&format!(
-            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored; {:.1} of {} points on average\n",
-            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored, e.mean_points, e.max_points
+            "  {:<6}{} subject(s): {} passed, {} failed, {} incomplete, {} errored, {} unchanged, {} missing; {:.1} of {} points on average\n",
+            e.id, e.subjects, e.passed, e.failed, e.incomplete, e.errored, e.unchanged, e.missing, e.mean_points, e.max_points
         ));
     }
     for s in &summary.stages {
@@ -364,8 +396,13 @@ pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
     }
     for (exercise, names) in summary.identical() {
         text.push_str(&format!(
-            "  identical sources for {exercise}: {} (the same subject_hash)\n",
+            "  the same sources for {exercise}: {} (up to layout, comments and names)\n",
             names.join(", ")
+        ));
+    }
+    for (name, exercise, solution) in summary.copies() {
+        text.push_str(&format!(
+            "  {name}'s {exercise} is the reference solution {solution} (up to layout, comments and names)\n"
         ));
     }
     let subjects = summary.subjects.len();

@@ -2,6 +2,7 @@
 //! Gradescope, the gradebook, GitHub annotations — for `grade` (one subject or a
 //! class) and `merge`.
 
+use racelab_grader::batch;
 use racelab_grader::formats::gradescope::{self, Visibility};
 use racelab_grader::formats::{Graded, annotations, gradebook, junit};
 use racelab_grader::lab::Lab;
@@ -18,7 +19,9 @@ pub(crate) struct FormatArgs {
     pub junit: Option<PathBuf>,
     /// Also write Gradescope's results.json: an exercise's points for a pass (100
     /// unless the manifest says otherwise), and its partial credit per stage if any.
-    #[arg(long, value_name = "FILE")]
+    /// For a class (--submissions, merge) PATH is a folder: one
+    /// PATH/<student>/results.json per student.
+    #[arg(long, value_name = "PATH")]
     pub gradescope: Option<PathBuf>,
     /// Also write a gradebook CSV: a row per student, a verdict and points per
     /// exercise, and the total.
@@ -34,6 +37,15 @@ pub(crate) struct FormatArgs {
     pub gradescope_visibility: Visibility,
 }
 
+/// Whose results the formats are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// One submission (a single grade, the workspace's `--all`): one Gradescope file.
+    One,
+    /// A class of students (`--submissions`, `merge`): a Gradescope file each.
+    Class,
+}
+
 /// Writes what `class` asks for beyond the TOML reports — JUnit, Gradescope, the
 /// gradebook, and GitHub annotations when running under GitHub Actions — from
 /// `graded`. Returns whether every file could be written.
@@ -41,6 +53,7 @@ pub(crate) fn write_formats(
     lab: &Lab,
     class: &FormatArgs,
     graded: &[Graded<'_>],
+    audience: Audience,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> bool {
@@ -78,9 +91,33 @@ pub(crate) fn write_formats(
     if let Some(path) = &class.junit {
         save("junit", path, junit::render(graded), out);
     }
-    if let Some(path) = &class.gradescope {
-        let text = gradescope::render(graded, class.gradescope_visibility, &lab.manifest);
-        save("gradescope", path, text, out);
+    match (&class.gradescope, audience) {
+        (Some(path), Audience::One) => {
+            let text = gradescope::render(graded, class.gradescope_visibility, &lab.manifest);
+            save("gradescope", path, text, out);
+        }
+        (Some(dir), Audience::Class) => {
+            // Gradescope scores one submission a file: each student's own results.
+            let mut students: Vec<&str> = graded.iter().map(|g| g.name).collect();
+            students.dedup();
+            for student in &students {
+                let theirs: Vec<Graded<'_>> = graded
+                    .iter()
+                    .filter(|g| g.name == *student)
+                    .copied()
+                    .collect();
+                let text = gradescope::render(&theirs, class.gradescope_visibility, &lab.manifest);
+                let path = dir.join(batch::safe_stem(student)).join("results.json");
+                save("gradescope", &path, text, &mut std::io::sink());
+            }
+            let _ = writeln!(
+                out,
+                "gradescope: {} (a results.json for each of {} student(s))",
+                dir.display(),
+                students.len()
+            );
+        }
+        (None, _) => {}
     }
     if let (Some(path), Some(roster)) = (&class.gradebook, &roster) {
         let exercises: Vec<&str> = lab

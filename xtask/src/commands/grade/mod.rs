@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 pub(crate) use class::summary_text;
-pub(crate) use formats::{FormatArgs, write_formats};
+pub(crate) use formats::{Audience, FormatArgs, write_formats};
 
 /// `grade`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -130,7 +130,7 @@ pub(crate) fn run(
         name: &name,
         report: &graded,
     }];
-    let formats_written = write_formats(lab, &class.formats, &graded_one, out, err);
+    let formats_written = write_formats(lab, &class.formats, &graded_one, Audience::One, out, err);
     Ok(if written && formats_written {
         graded.verdict.exit_code()
     } else {

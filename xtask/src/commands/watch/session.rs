@@ -294,7 +294,9 @@ impl<'l> Session<'l> {
             Verdict::Incomplete => text.push_str(
                 "Nothing failed in the stages that ran. Leave out --stage for the full verdict.\n",
             ),
-            Verdict::Fail => {
+            // A student's own crate is graded in full: never `unchanged` or `missing`
+            // (a class's verdicts), which would read as "not fixed yet" anyway.
+            Verdict::Fail | Verdict::Unchanged | Verdict::Missing => {
                 let seen = hints::revealed(&hints::HintState::path(self.lab), self.exercise);
                 let total = self.exercise.hints.len();
                 let hint = if seen < total {
