@@ -724,3 +724,37 @@ fn an_exercise_can_refuse_unsafe_marker_impls_too() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].rule, found[0].line), (Rule::UnsafeCode, 2));
 }
+
+/// Every attempt of the truth suite (`tests/fixtures/attempts/exNN/NAME/`) meets the
+/// policy as its `expect.toml` says: a refused one under its rule, every other one
+/// (right fixes, and wrong ones the detectors must catch) accepted. The truth suite
+/// grades them end to end in minutes; this holds the policy's half in seconds.
+#[test]
+fn every_truth_attempt_meets_the_policy_as_it_expects() {
+    let grader = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = crate::manifest::Manifest::load(&grader.join("exercises.toml")).unwrap();
+    let attempts = grader.join("../tests/fixtures/attempts");
+    let mut checked = 0;
+    for exercise in &manifest.exercises {
+        let Ok(entries) = fs::read_dir(attempts.join(&exercise.id)) else {
+            continue;
+        };
+        for entry in entries {
+            let dir = entry.unwrap().path();
+            let expect: toml::Table =
+                toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap();
+            let found = check(&dir.join("src"), &exercise.policy);
+            let shown: Vec<String> = found.iter().map(ToString::to_string).collect();
+            match expect.get("refused").and_then(|r| r.as_str()) {
+                Some(rule) => assert!(
+                    found.iter().any(|r| r.rule.id() == rule),
+                    "{}: expected [{rule}], got {shown:#?}",
+                    dir.display()
+                ),
+                None => assert!(found.is_empty(), "{}: {shown:#?}", dir.display()),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 90, "only {checked} attempts checked");
+}
