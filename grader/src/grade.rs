@@ -66,13 +66,16 @@ pub fn grade_within(
         if judgement.status == Status::Skipped && options.required.contains(&id) {
             judgement.summary = format!("required, but did not run: {}", judgement.summary);
         }
-        reports.push(StageReport {
+        let mut report = StageReport {
             name: id,
             status: judgement.status,
             duration_ms: millis(stage_started.elapsed()),
             summary: judgement.summary,
             evidence: judgement.evidence,
-        });
+        };
+        // A program that tells the detectors apart fails whatever each one saw.
+        crate::divergence::check(&mut report, &reports);
+        reports.push(report);
         // A stage that passes while another fails says why it could not see the bug.
         crate::matrix::explain_silences(&exercise.shipped, &mut reports);
         observer.stage_finished(&reports[reports.len() - 1]);

@@ -35,6 +35,7 @@ use shuttle as backend;
 use std as backend;
 
 pub mod cell;
+pub mod executed;
 pub mod explore;
 pub mod gate;
 pub mod sync;
