@@ -113,9 +113,10 @@ impl fmt::Display for Executed {
 /// Slots of the per-thread cache: more than the atomic call sites of any exercise.
 const CACHE_SLOTS: usize = 64;
 
-/// One thread's record: the cache in front, the set behind it.
+/// One thread's record: the cache in front (each slot an operation's [`key`]), the
+/// set behind it.
 struct ThreadRecord {
-    cache: [Cell<Option<Executed>>; CACHE_SLOTS],
+    cache: [Cell<u64>; CACHE_SLOTS],
     set: RefCell<HashSet<Executed>>,
 }
 
@@ -135,7 +136,7 @@ static ENDED: LazyLock<Mutex<HashSet<Executed>>> = LazyLock::new(Mutex::default)
 
 thread_local! {
     static RECORD: ThreadRecord = ThreadRecord {
-        cache: [const { Cell::new(None) }; CACHE_SLOTS],
+        cache: [const { Cell::new(0) }; CACHE_SLOTS],
         set: RefCell::new(HashSet::new()),
     };
 }
@@ -144,27 +145,45 @@ thread_local! {
 #[inline]
 #[track_caller]
 pub(crate) fn record(op: AtomicOp, ordering: Ordering, failure: Option<Ordering>) {
-    let executed = Executed {
-        location: Location::caller(),
-        op,
-        ordering,
-        failure,
-    };
+    let location = Location::caller();
+    let key = key(location, op, ordering, failure);
     // A thread past its thread-locals' destruction records nothing more.
     let _ = RECORD.try_with(|record| {
-        let slot = &record.cache[slot_of(&executed)];
-        if slot.get() != Some(executed) {
-            slot.set(Some(executed));
-            record.set.borrow_mut().insert(executed);
+        let slot = &record.cache[(key >> 16) as usize % CACHE_SLOTS];
+        if slot.get() != key {
+            slot.set(key);
+            record.set.borrow_mut().insert(Executed {
+                location,
+                op,
+                ordering,
+                failure,
+            });
         }
     });
 }
 
-/// The cache slot of `executed`: from its location's address (one per call site)
-/// and its operation, so that two operations of one line rarely share a slot.
-fn slot_of(executed: &Executed) -> usize {
-    let site = std::ptr::from_ref(executed.location).addr() >> 3;
-    (site ^ executed.op as usize) % CACHE_SLOTS
+/// An operation as one number, compared in one instruction on the hot path: the
+/// call site's address (one static `Location` per site), the operation and both
+/// orderings, 4 bits each. Never 0, the empty slot.
+fn key(
+    location: &'static Location<'static>,
+    op: AtomicOp,
+    ordering: Ordering,
+    failure: Option<Ordering>,
+) -> u64 {
+    let site = std::ptr::from_ref(location).addr() as u64;
+    let code = |ordering: Option<Ordering>| -> u64 {
+        match ordering {
+            None => 0,
+            Some(Ordering::Relaxed) => 1,
+            Some(Ordering::Release) => 2,
+            Some(Ordering::Acquire) => 3,
+            Some(Ordering::AcqRel) => 4,
+            Some(Ordering::SeqCst) => 5,
+            Some(_) => 6,
+        }
+    };
+    (site << 16) ^ ((op as u64) << 8) ^ (code(Some(ordering)) << 4) ^ code(failure) | 1 << 63
 }
 
 /// Every distinct operation executed so far: by the threads that have ended, and by
