@@ -107,17 +107,20 @@ pub fn between(latest: &StageReport, earlier: &[StageReport]) -> Vec<Divergence>
 }
 
 /// Fails `latest` when it ran a program other than the one `earlier` stages of the
-/// other kind ran: its own verdict is of another program, whatever it was.
+/// other kind ran: a pass of another program is no pass. A stage that failed, timed
+/// out or erred keeps what it found, with the divergences added to its evidence.
 pub fn check(latest: &mut StageReport, earlier: &[StageReport]) {
     let found = between(latest, earlier);
     let Some(first) = found.first() else {
         return;
     };
-    latest.status = Status::Fail;
-    latest.summary = format!(
-        "behaves differently under the detectors: {}; code that tells the explorers from real threads shows each detector another program, so no verdict on it holds",
-        first.describe()
-    );
+    if latest.status == Status::Pass {
+        latest.status = Status::Fail;
+        latest.summary = format!(
+            "behaves differently under the detectors: {}; code that tells the explorers from real threads shows each detector another program, so no verdict on it holds",
+            first.describe()
+        );
+    }
     latest.evidence.divergences = found;
 }
 
@@ -192,6 +195,17 @@ mod tests {
             stress.summary,
             "behaves differently under the detectors: src/lib.rs:60:9 ran store(Release) under loom but store(Relaxed) under stress; code that tells the explorers from real threads shows each detector another program, so no verdict on it holds"
         );
+        assert_eq!(stress.evidence.divergences.len(), 1);
+    }
+
+    #[test]
+    fn a_stage_that_found_a_bug_keeps_its_summary() {
+        let loom = stage(StageId::Loom, &[("src/lib.rs:60:9", "store(Release)")]);
+        let mut stress = stage(StageId::Stress, &[("src/lib.rs:60:9", "store(Relaxed)")]);
+        stress.status = Status::Fail;
+        stress.summary = "lost 300 paise in 2 of 30 rounds".into();
+        check(&mut stress, &[loom]);
+        assert_eq!(stress.summary, "lost 300 paise in 2 of 30 rounds");
         assert_eq!(stress.evidence.divergences.len(), 1);
     }
 

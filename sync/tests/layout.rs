@@ -55,5 +55,8 @@ fn every_backend_lays_the_facade_out_alike() {
         std::fs::write(path, &mine).unwrap();
     }
     let expected = std::fs::read_to_string(path).unwrap();
-    assert_eq!(mine, expected, "this backend's layout differs from layout.txt");
+    assert_eq!(
+        mine, expected,
+        "this backend's layout differs from layout.txt"
+    );
 }
