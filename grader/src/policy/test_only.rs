@@ -43,7 +43,7 @@ fn module_dir(path: &Path) -> PathBuf {
 
 fn strip_items(items: &mut Vec<Item>, dir: &Path, declared: &mut Vec<PathBuf>) {
     items.retain(|item| {
-        let test_only = attributes(item).is_some_and(|attrs| only_in_tests(attrs));
+        let test_only = attributes(item).is_some_and(only_in_tests);
         if test_only
             && let Item::Mod(module) = item
             && module.content.is_none()
