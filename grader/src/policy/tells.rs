@@ -12,9 +12,12 @@ use super::paths::unraw;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Methods and functions that read an address, or compare two by address.
-const ADDRESS_WORDS: [&str; 16] = [
+const ADDRESS_WORDS: [&str; 19] = [
     "as_ptr",
     "as_mut_ptr",
+    "as_ptr_range",
+    "as_mut_ptr_range",
+    "into_raw_parts",
     "addr",
     "expose_provenance",
     "expose_addr",

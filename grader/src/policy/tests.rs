@@ -201,6 +201,10 @@ fn addresses_and_layouts_are_refused_however_they_are_read() {
             Rule::AddressObservation,
         ),
         (
+            "pub fn f(v: &[u8]) -> usize { v.as_ptr_range().start as usize }",
+            Rule::AddressObservation,
+        ),
+        (
             "pub fn f(v: &[u8]) -> bool { v.as_ptr().is_null() }",
             Rule::AddressObservation,
         ),
