@@ -38,6 +38,7 @@ pub mod cell;
 pub mod executed;
 pub mod explore;
 pub mod gate;
+mod layout;
 pub mod sync;
 pub mod thread;
 pub mod trace;

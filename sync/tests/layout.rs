@@ -46,7 +46,6 @@ fn table() -> String {
 }
 
 #[test]
-#[ignore = "not yet true: loom's and shuttle's types are larger (docs/security.md, What a subject can still do); the policy and the cross-check stand in until the facade boxes its state"]
 fn every_backend_lays_the_facade_out_alike() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/layout.txt");
     let mine = table();

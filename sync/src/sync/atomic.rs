@@ -6,6 +6,9 @@
 
 use crate::backend;
 use crate::executed::{self, AtomicOp};
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+use crate::layout::Padding;
+use crate::layout::{Held, unheld};
 use std::fmt;
 pub use std::sync::atomic::Ordering;
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -67,10 +70,13 @@ macro_rules! atomic {
     ($name:ident, $value:ty, { $($extra:tt)* }) => {
         #[doc = concat!("An atomic `", stringify!($value), "`, as [`std::sync::atomic::", stringify!($name), "`].")]
         pub struct $name {
-            inner: backend::sync::atomic::$name,
+            inner: Held<backend::sync::atomic::$name>,
             /// Its name in the traces, e.g. `AtomicU64#2`.
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: String,
+            /// The name's place, so that every backend lays the atomic out alike.
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _name: Padding<3>,
         }
 
         impl $name {
@@ -79,9 +85,11 @@ macro_rules! atomic {
             #[track_caller]
             pub fn new(value: $value) -> Self {
                 $name {
-                    inner: backend::sync::atomic::$name::new(value),
+                    inner: Held::from(backend::sync::atomic::$name::new(value)),
                     #[cfg(any(feature = "loom", feature = "shuttle"))]
                     name: trace::name_object(stringify!($name)),
+                    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+                    _name: Padding::new(),
                 }
             }
 
@@ -159,7 +167,7 @@ macro_rules! atomic {
             /// The value, when nobody else can touch the atomic.
             #[inline]
             pub fn into_inner(self) -> $value {
-                self.inner.into_inner()
+                unheld(self.inner).into_inner()
             }
 
             $($extra)*
