@@ -20,6 +20,7 @@ pub(crate) type Held<T> = T;
 
 /// The value a [`Held`] holds.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
+#[expect(clippy::boxed_local, reason = "unboxing is what it is for")]
 pub(crate) fn unheld<T>(held: Held<T>) -> T {
     *held
 }

@@ -568,7 +568,7 @@ pub(super) fn layout_observation(what: &str) -> Objection {
     Objection::new(
         Rule::LayoutObservation,
         format!(
-            "{what} is not allowed here: a layout is the way code could tell the detectors' backends apart, and no fix needs one"
+            "{what} is not allowed here: reading a layout is a way to look for the detectors' backends, and no fix needs one"
         ),
         "remove it: a fix depends on the values it shares, not on how they are laid out",
     )

@@ -46,8 +46,8 @@ pub enum Rule {
     /// Code that reads or compares addresses (`{:p}`, `as_ptr`, `addr`, `ptr_eq`,
     /// `std::ptr`, `fn` pointers), which differ between the explorers and real threads.
     AddressObservation,
-    /// Code that reads a type's size or alignment (`size_of`, `align_of`), a tell
-    /// the facade removes but a subject has no need of.
+    /// Code that reads a type's size or alignment (`size_of`, `align_of`): the
+    /// facade's are the same in every backend, and no fix needs one.
     LayoutObservation,
     /// Parts of the facade a subject has no business with.
     FacadeInternals,
