@@ -74,12 +74,14 @@ enum Rule {
     ForeignCode,
     BuildInput,
     BackendCfg,
+    AddressObservation,
+    LayoutObservation,
     FacadeInternals,
     SourceLayout,
 }
 
 impl Rule {
-    const ALL: [Rule; 9] = [
+    const ALL: [Rule; 11] = [
         Rule::FacadeBypass,
         Rule::ForbiddenModule,
         Rule::UnsafeCode,
@@ -87,6 +89,8 @@ impl Rule {
         Rule::ForeignCode,
         Rule::BuildInput,
         Rule::BackendCfg,
+        Rule::AddressObservation,
+        Rule::LayoutObservation,
         Rule::FacadeInternals,
         Rule::SourceLayout,
     ];
@@ -100,6 +104,8 @@ impl Rule {
             Rule::ForeignCode => "foreign-code",
             Rule::BuildInput => "build-input",
             Rule::BackendCfg => "backend-cfg",
+            Rule::AddressObservation => "address-observation",
+            Rule::LayoutObservation => "layout-observation",
             Rule::FacadeInternals => "facade-internals",
             Rule::SourceLayout => "source-layout",
         }

@@ -138,7 +138,11 @@ impl OneGrade<'_> {
                 match event {
                     Event::Activity(stage, activity) => observer.activity(stage, &activity),
                     Event::Finished(report) => {
-                        reports.push(*report);
+                        let mut report = *report;
+                        // A program that tells the detectors apart fails whatever each
+                        // one saw: checked against the stages that ended before it.
+                        crate::divergence::check(&mut report, &reports);
+                        reports.push(report);
                         // A stage that passes while another fails says why it could
                         // not see the bug.
                         crate::matrix::explain_silences(&self.exercise.shipped, &mut reports);

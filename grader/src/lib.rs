@@ -21,6 +21,7 @@ pub mod batch;
 pub mod build;
 pub mod clean;
 pub mod cores;
+pub mod divergence;
 pub mod formats;
 mod grade;
 pub mod integrity;

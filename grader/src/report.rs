@@ -152,6 +152,13 @@ pub struct Evidence {
     /// Why this kind of detector can or cannot see the bug.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Every distinct atomic operation the stage's runs executed, for the
+    /// cross-check of [`crate::divergence`] (not written).
+    #[serde(skip)]
+    pub executed: Vec<racelab_harness::ExecutedAtomic>,
+    /// The places that ran differently here than under the other kind of detector.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub divergences: Vec<crate::divergence::Divergence>,
 }
 
 /// What ThreadSanitizer reported.

@@ -22,9 +22,14 @@ use std::fmt;
 
 /// A plain memory cell shared by value; see the [module documentation](self).
 pub struct SharedCell<T> {
-    value: std::cell::UnsafeCell<T>,
+    /// Boxed, like the model's state: so that the cell's size is the same in every
+    /// backend (see [`crate::layout`]).
+    value: Box<std::cell::UnsafeCell<T>>,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    modelled: Modelled,
+    modelled: Box<Modelled>,
+    /// The model's place, so that every backend lays the cell out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _modelled: crate::layout::Padding<1>,
 }
 
 /// What a cell needs under loom and shuttle: a scheduling point, loom's race tracking,
@@ -57,9 +62,11 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         Self {
-            value: std::cell::UnsafeCell::new(value),
+            value: Box::new(std::cell::UnsafeCell::new(value)),
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _modelled: crate::layout::Padding::new(),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            modelled: Modelled {
+            modelled: Box::new(Modelled {
                 #[cfg(feature = "loom")]
                 switch_point: loom::sync::atomic::AtomicUsize::new(0),
                 #[cfg(feature = "shuttle")]
@@ -67,7 +74,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
                 #[cfg(feature = "loom")]
                 tracker: loom::cell::UnsafeCell::new(()),
                 name: crate::trace::name_object("cell"),
-            },
+            }),
         }
     }
 

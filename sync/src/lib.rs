@@ -14,8 +14,9 @@
 //! the code that uses the facade: it compiles identically for every stage, and
 //! `cfg(loom)` or `cfg(shuttle)` in it is always false. Every backend has the same
 //! public types, under the same paths (`std::any::type_name` names them alike), with
-//! the same `Debug` output: with the `std` backend they are thin, inlined wrappers
-//! over std's types that record nothing.
+//! the same `Debug` output, size and alignment (`layout.rs`): with the `std` backend
+//! they are thin, inlined wrappers over std's types that record nothing (boxed where
+//! the explorers' own would be larger).
 //!
 //! The module layout mirrors `std` (`thread`, `sync`, `sync::atomic`), so a fix written
 //! for real code reads like real code.
@@ -35,8 +36,10 @@ use shuttle as backend;
 use std as backend;
 
 pub mod cell;
+pub mod executed;
 pub mod explore;
 pub mod gate;
+mod layout;
 pub mod sync;
 pub mod thread;
 pub mod trace;

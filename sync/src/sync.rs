@@ -17,6 +17,9 @@ pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use crate::backend;
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+use crate::layout::Padding;
+use crate::layout::{Held, unheld};
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -25,10 +28,14 @@ use {crate::trace, std::panic::Location};
 
 /// A mutual-exclusion lock, as [`std::sync::Mutex`].
 pub struct Mutex<T> {
-    inner: backend::sync::Mutex<T>,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    inner: Box<backend::sync::Mutex<T>>,
     /// `Mutex#1`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: String,
+    /// The name's place, so that every backend lays the mutex out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _name: Padding<3>,
 }
 
 /// The guard of a locked [`Mutex`], as [`std::sync::MutexGuard`].
@@ -48,6 +55,10 @@ pub struct MutexGuard<'a, T> {
     /// Where the guard was last dereferenced mutably, if it was.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     written_at: Option<&'static Location<'static>>,
+    /// The place of the name and the line, and of the explorers' larger guards, so
+    /// that every backend lays the guard out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _traced: Padding<4>,
 }
 
 impl<'a, T> MutexGuard<'a, T> {
@@ -60,6 +71,8 @@ impl<'a, T> MutexGuard<'a, T> {
             name,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             written_at: None,
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _traced: Padding::new(),
         }
     }
 
@@ -114,9 +127,11 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         Mutex {
-            inner: backend::sync::Mutex::new(value),
+            inner: Box::new(backend::sync::Mutex::new(value)),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: trace::name_object("Mutex"),
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _name: Padding::new(),
         }
     }
 
@@ -184,7 +199,7 @@ impl<T> Mutex<T> {
     /// The value, when nobody else can have the lock, as [`std::sync::Mutex::into_inner`].
     #[inline]
     pub fn into_inner(self) -> LockResult<T> {
-        self.inner.into_inner()
+        (*self.inner).into_inner()
     }
 
     /// Its name in the traces (`Mutex#1`); empty with std, which records nothing.
@@ -250,7 +265,9 @@ impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
 
 /// A thread-safe reference-counted pointer, as [`std::sync::Arc`].
 pub struct Arc<T: ?Sized> {
-    inner: backend::sync::Arc<T>,
+    /// Boxed under the explorers, whose `Arc`s are larger than std's (see
+    /// [`crate::layout`]).
+    inner: Held<backend::sync::Arc<T>>,
 }
 
 impl<T> Arc<T> {
@@ -259,7 +276,7 @@ impl<T> Arc<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         Arc {
-            inner: backend::sync::Arc::new(value),
+            inner: Held::from(backend::sync::Arc::new(value)),
         }
     }
 
@@ -267,7 +284,9 @@ impl<T> Arc<T> {
     #[inline]
     #[track_caller]
     pub fn try_unwrap(this: Self) -> Result<T, Self> {
-        backend::sync::Arc::try_unwrap(this.inner).map_err(|inner| Arc { inner })
+        backend::sync::Arc::try_unwrap(unheld(this.inner)).map_err(|inner| Arc {
+            inner: Held::from(inner),
+        })
     }
 }
 
@@ -298,7 +317,7 @@ impl<T: ?Sized> Clone for Arc<T> {
     #[track_caller]
     fn clone(&self) -> Self {
         Arc {
-            inner: backend::sync::Arc::clone(&self.inner),
+            inner: Held::from(backend::sync::Arc::clone(&self.inner)),
         }
     }
 }

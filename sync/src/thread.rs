@@ -11,10 +11,14 @@ use {crate::trace, std::panic::Location};
 
 /// An owned permission to join a spawned thread, as [`std::thread::JoinHandle`].
 pub struct JoinHandle<T> {
-    inner: backend::thread::JoinHandle<T>,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    inner: Box<backend::thread::JoinHandle<T>>,
     /// `T1`, `T2`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     label: String,
+    /// The label's place, so that every backend lays the handle out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _label: crate::layout::Padding<3>,
 }
 
 impl<T> JoinHandle<T> {
@@ -27,7 +31,7 @@ impl<T> JoinHandle<T> {
         // The last step of a thread that waits here for ever.
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(&format!("joining {}", self.label), None, None, Some(caller));
-        let result = self.inner.join();
+        let result = (*self.inner).join();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(&format!("join {}", self.label), None, None, Some(caller));
         result
@@ -67,10 +71,16 @@ where
             None,
             Some(Location::caller()),
         );
-        JoinHandle { inner, label }
+        JoinHandle {
+            inner: Box::new(inner),
+            label,
+        }
     }
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-    JoinHandle { inner }
+    JoinHandle {
+        inner: Box::new(inner),
+        _label: crate::layout::Padding::new(),
+    }
 }
 
 /// Lets another thread run, as [`std::thread::yield_now`] (a scheduling point under

@@ -22,6 +22,6 @@ mod run;
 mod scenario;
 pub mod spec;
 
-pub use protocol::{Failure, Findings, Request, SpecRun, TraceStep};
+pub use protocol::{ExecutedAtomic, Failure, Findings, Request, SpecRun, TraceStep};
 pub use run::{run, run_with_model};
 pub use scenario::{Outcome, Size};

@@ -159,6 +159,30 @@ pub struct Findings {
     pub hung_round: Option<u32>,
     /// Spec: the scenarios tried and the one shrunk to.
     pub spec: Option<SpecRun>,
+    /// Every distinct atomic operation the run executed, by place, operation and
+    /// ordering (see `racelab_sync::executed`): the grader compares them across
+    /// detectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executed: Vec<ExecutedAtomic>,
+}
+
+/// One distinct atomic operation a run executed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ExecutedAtomic {
+    /// `file:line:column` of the call.
+    pub place: String,
+    /// The call with the orderings it asked for: `store(Release)`,
+    /// `compare_exchange(AcqRel, Acquire)`.
+    pub operation: String,
+}
+
+impl From<racelab_sync::executed::Executed> for ExecutedAtomic {
+    fn from(executed: racelab_sync::executed::Executed) -> Self {
+        ExecutedAtomic {
+            place: executed.place(),
+            operation: executed.to_string(),
+        }
+    }
 }
 
 /// What a spec run tried.
@@ -176,7 +200,7 @@ pub struct SpecRun {
 
 #[cfg(test)]
 mod tests {
-    use super::{Failure, Findings, Request, SpecRun, TraceStep};
+    use super::{ExecutedAtomic, Failure, Findings, Request, SpecRun, TraceStep};
     use crate::{Outcome, Size};
     use proptest::option::of;
     use proptest::prelude::*;
@@ -303,6 +327,8 @@ mod tests {
                 original,
                 shrunk,
             });
+        let executed = (any::<String>(), any::<String>())
+            .prop_map(|(place, operation)| ExecutedAtomic { place, operation });
         (
             "[0-9a-f]{32}",
             any::<u64>(),
@@ -311,17 +337,21 @@ mod tests {
             prop::collection::vec(outcome, 0..4),
             of(any::<u32>()),
             of(spec),
+            prop::collection::vec(executed, 0..4),
         )
             .prop_map(
-                |(token, executions, failure, schedule, rounds, hung_round, spec)| Findings {
-                    token,
-                    backend: "shuttle".into(),
-                    executions,
-                    failure,
-                    schedule,
-                    rounds,
-                    hung_round,
-                    spec,
+                |(token, executions, failure, schedule, rounds, hung_round, spec, executed)| {
+                    Findings {
+                        token,
+                        backend: "shuttle".into(),
+                        executions,
+                        failure,
+                        schedule,
+                        rounds,
+                        hung_round,
+                        spec,
+                        executed,
+                    }
                 },
             )
     }

@@ -134,6 +134,10 @@ fn drive(
 fn write_findings(path: &Path, findings: &Findings, token: &str) -> Result<(), String> {
     let findings = Findings {
         token: token.to_owned(),
+        executed: racelab_sync::executed::snapshot()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         ..findings.clone()
     };
     let text = toml::to_string(&findings).map_err(|e| format!("cannot encode findings: {e}"))?;

@@ -291,6 +291,11 @@ impl AllowList {
                     INSTEAD_BUILD,
                 ))
             }
+            ("ptr", _) => Some(address_observation(&shown)),
+            (
+                "mem",
+                Some("size_of" | "size_of_val" | "align_of" | "align_of_val" | "needs_drop"),
+            ) => Some(layout_observation(&shown)),
             ("arch", Some("asm" | "global_asm" | "naked_asm")) => Some(Objection::new(
                 Rule::ForeignCode,
                 format!("{shown} is not allowed here: {WHY_FOREIGN}"),
@@ -488,7 +493,6 @@ fn forbidden(module: &str, shown: &str) -> Objection {
         "os" | "ffi" => "it reaches the operating system outside the detectors' view",
         "time" => "it reads the clock, which could tell a detector's run from a real one",
         "any" => "it inspects types at run time, which could tell the facade's backends apart",
-        "ptr" => "it works with raw pointers behind the detectors' backs",
         "alloc" => "it manages memory by hand",
         "panic" => "it catches or hooks panics, which is how the grader sees a failure",
         "mem" => "only `swap`, `replace`, `take` and `drop` of `mem` are allowed",
@@ -543,6 +547,39 @@ pub(super) fn backend_cfg(name: &str) -> Objection {
         Rule::BackendCfg,
         format!(
             "`{name}` names a detector's backend: code that depends on `cfg(loom)` or `cfg(shuttle)`, however it is written (even by a macro), shows the detectors other code than the code that ships"
+        ),
+        "write one version of the code for every detector: the detectors must see the code that ships",
+    )
+}
+
+/// What reads or compares an address, written as `what`.
+pub(super) fn address_observation(what: &str) -> Objection {
+    Objection::new(
+        Rule::AddressObservation,
+        format!(
+            "{what} is not allowed here: it reads or compares addresses, which differ between the explorers (every thread on a stack of their own, more state per object) and real threads, so code could tell them apart and show each detector a different program"
+        ),
+        "compare values, not where they live: give the objects an id of your own (a field, or a counter) if you need to tell them apart, and print values with `{}` or `{:?}`",
+    )
+}
+
+/// What reads a type's or value's layout, written as `what`.
+pub(super) fn layout_observation(what: &str) -> Objection {
+    Objection::new(
+        Rule::LayoutObservation,
+        format!(
+            "{what} is not allowed here: reading a layout is a way to look for the detectors' backends, and no fix needs one"
+        ),
+        "remove it: a fix depends on the values it shares, not on how they are laid out",
+    )
+}
+
+/// A cfg on one of the facade's cargo features or on the sanitizer, written as `what`.
+pub(super) fn backend_feature(what: &str) -> Objection {
+    Objection::new(
+        Rule::BackendCfg,
+        format!(
+            "`{what}` names a detector's backend: the facade's features `loom`, `shuttle` and `tsan` (and the sanitizer) pick which detector runs, so code that depends on them shows each detector other code than the code that ships"
         ),
         "write one version of the code for every detector: the detectors must see the code that ships",
     )
@@ -609,7 +646,9 @@ mod tests {
             ("std::time::Instant", Rule::ForbiddenModule),
             ("std::mem::transmute", Rule::ForbiddenModule),
             ("std::io::stdout", Rule::ForbiddenModule),
-            ("std::ptr::null", Rule::ForbiddenModule),
+            ("std::ptr::null", Rule::AddressObservation),
+            ("core::ptr::eq", Rule::AddressObservation),
+            ("std::mem::size_of", Rule::LayoutObservation),
             ("proc_macro::TokenStream", Rule::ForbiddenModule),
             ("std::include_str", Rule::BuildInput),
             ("core::arch::asm", Rule::ForeignCode),

@@ -6,14 +6,21 @@
 
 use super::allow::{self, AllowList, Objection};
 use super::paths::{self, Aliases, Written, unraw};
+use super::tells::{self, Tell};
 use super::tokens::{self, Event, MAX_CHAIN, MAX_NESTING};
-use super::{Finding, Rule, Source};
+use super::{Finding, Rule, Source, test_only};
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use std::collections::HashSet;
 use std::str::FromStr;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Meta, Token};
+
+/// The integer types a cast can make a function's address into.
+const INTEGERS: [&str; 12] = [
+    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+];
 
 /// One file, as far as it could be read.
 enum Parsed {
@@ -25,6 +32,8 @@ enum Parsed {
     TooDeep(String),
     /// Not even lexed: the build will say why.
     Unreadable,
+    /// The file of a module declared under `#[cfg(test)]`: never built by a runner.
+    TestOnly,
 }
 
 /// The whole crate, parsed, with what is declared across its files.
@@ -35,10 +44,11 @@ pub(super) struct Crate {
 }
 
 impl Crate {
-    /// Parses every source and gathers the crate-wide names.
+    /// Parses every source, leaves out what only tests compile ([`test_only`]), and
+    /// gathers the crate-wide names.
     pub fn collect(sources: &[Source]) -> Crate {
-        let mut gatherer = Gatherer::default();
-        let files = sources
+        let mut exempt = Vec::new();
+        let mut files: Vec<(Parsed, Option<TokenStream>)> = sources
             .iter()
             .map(|source| {
                 let Ok(stream) = TokenStream::from_str(&source.text) else {
@@ -50,24 +60,37 @@ impl Crate {
                 } else {
                     tokens::longest_chain(stream.clone())
                 };
-                let parsed = if depth > MAX_NESTING {
-                    Parsed::TooDeep(format!(
+                if depth > MAX_NESTING {
+                    let why = format!(
                         "nests brackets {depth} deep, more than the grader reads ({MAX_NESTING})"
-                    ))
+                    );
+                    (Parsed::TooDeep(why), Some(stream))
                 } else if chain > MAX_CHAIN {
-                    Parsed::TooDeep(format!(
+                    let why = format!(
                         "has a run of {chain} tokens without `;` or `,`, more than the grader reads ({MAX_CHAIN})"
-                    ))
-                } else if let Ok(file) = syn::parse_file(&source.text) {
-                    gatherer.visit_file(&file);
-                    Parsed::Ast(file)
+                    );
+                    (Parsed::TooDeep(why), Some(stream))
+                } else if let Ok(mut file) = syn::parse_file(&source.text) {
+                    exempt.extend(test_only::strip(&mut file, &source.path));
+                    // The tokens scanned are those of what is left, spans and all.
+                    let kept = file.to_token_stream();
+                    (Parsed::Ast(file), Some(kept))
                 } else {
-                    gatherer.tokens(stream.clone());
-                    Parsed::Tokens(stream.clone())
-                };
-                (parsed, Some(stream))
+                    (Parsed::Tokens(stream.clone()), Some(stream))
+                }
             })
             .collect();
+        let mut gatherer = Gatherer::default();
+        for (source, file) in sources.iter().zip(&mut files) {
+            if test_only::is_exempt(&source.path, &exempt) {
+                *file = (Parsed::TestOnly, None);
+            }
+            match &file.0 {
+                Parsed::Ast(ast) => gatherer.visit_file(ast),
+                Parsed::Tokens(stream) => gatherer.tokens(stream.clone()),
+                _ => {}
+            }
+        }
         Crate {
             files,
             aliases: gatherer.aliases,
@@ -87,6 +110,14 @@ impl Crate {
             for (name, line) in tokens::backend_idents(stream.clone()) {
                 judge.object(line, allow::backend_cfg(&name));
             }
+            for (tell, line) in tells::find(stream.clone()) {
+                let objection = match tell {
+                    Tell::Address(what) => allow::address_observation(&what),
+                    Tell::Layout(what) => allow::layout_observation(&what),
+                    Tell::BackendFeature(what) => allow::backend_feature(&what),
+                };
+                judge.object(line, objection);
+            }
         }
         match parsed {
             Parsed::Ast(file) => judge.visit_file(file),
@@ -97,7 +128,7 @@ impl Crate {
                 why.clone(),
                 "split it up: no fix needs that much in one expression",
             )),
-            Parsed::Unreadable => {}
+            Parsed::Unreadable | Parsed::TestOnly => {}
         }
         judge.found
     }
@@ -424,7 +455,35 @@ impl<'ast> Visit<'ast> for Judge<'_> {
         if ty.abi.is_some() {
             self.object(line, allow::foreign_code("an `extern` fn pointer"));
         }
+        // A `fn` pointer's `Debug` and `Pointer` print the code's address.
+        self.object(line, allow::address_observation("a `fn` pointer type"));
         visit::visit_type_bare_fn(self, ty);
+    }
+
+    /// `Type::method as usize`, `crate::helper as u64`: a function's address as a
+    /// number. A path of one segment is a local far more often than a function, so
+    /// only paths of two or more whose last segment is a function's name (lowercase)
+    /// are judged here; `u64::MAX as usize` is a constant.
+    fn visit_expr_cast(&mut self, expr: &'ast syn::ExprCast) {
+        let integer = matches!(&*expr.ty, syn::Type::Path(ty) if ty.path.get_ident().is_some_and(|i| INTEGERS.contains(&i.to_string().as_str())));
+        if integer
+            && let syn::Expr::Path(source) = &*expr.expr
+            && source.path.segments.len() > 1
+            && source
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_lowercase()))
+        {
+            let shown = written(&source.path).text();
+            self.object(
+                first_line(&source.path),
+                allow::address_observation(&format!(
+                    "`{shown} as …`, a function's address as a number,"
+                )),
+            );
+        }
+        visit::visit_expr_cast(self, expr);
     }
 
     fn visit_item(&mut self, item: &'ast syn::Item) {

@@ -16,6 +16,8 @@
 mod allow;
 mod ast;
 mod paths;
+mod tells;
+mod test_only;
 mod tokens;
 
 pub use crate::manifest::Policy;
@@ -38,8 +40,15 @@ pub enum Rule {
     ForeignCode,
     /// `include!`-style macros, `env!`, `option_env!`, `#[path]`.
     BuildInput,
-    /// Code that names `loom` or `shuttle`, such as `cfg(loom)`, however it is made.
+    /// Code that names `loom` or `shuttle`, such as `cfg(loom)`, or a backend's
+    /// feature (`cfg(feature = "loom")`), however it is made.
     BackendCfg,
+    /// Code that reads or compares addresses (`{:p}`, `as_ptr`, `addr`, `ptr_eq`,
+    /// `std::ptr`, `fn` pointers), which differ between the explorers and real threads.
+    AddressObservation,
+    /// Code that reads a type's size or alignment (`size_of`, `align_of`): the
+    /// facade's are the same in every backend, and no fix needs one.
+    LayoutObservation,
     /// Parts of the facade a subject has no business with.
     FacadeInternals,
     /// A symlink, or a file that cannot be read, under `src/`.
@@ -48,7 +57,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the README lists them.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 11] = [
         Rule::FacadeBypass,
         Rule::ForbiddenModule,
         Rule::UnsafeCode,
@@ -56,6 +65,8 @@ impl Rule {
         Rule::ForeignCode,
         Rule::BuildInput,
         Rule::BackendCfg,
+        Rule::AddressObservation,
+        Rule::LayoutObservation,
         Rule::FacadeInternals,
         Rule::SourceLayout,
     ];
@@ -70,6 +81,8 @@ impl Rule {
             Rule::ForeignCode => "foreign-code",
             Rule::BuildInput => "build-input",
             Rule::BackendCfg => "backend-cfg",
+            Rule::AddressObservation => "address-observation",
+            Rule::LayoutObservation => "layout-observation",
             Rule::FacadeInternals => "facade-internals",
             Rule::SourceLayout => "source-layout",
         }

@@ -149,6 +149,191 @@ fn backend_cfg_however_it_is_written() {
 }
 
 #[test]
+fn backend_features_in_cfg_and_cfg_attr() {
+    let found = refused_as(
+        "#[cfg(feature = \"loom\")]\npub fn f() {}",
+        Rule::BackendCfg,
+    );
+    assert_eq!(found[0].line, 1);
+    assert!(
+        found[0].what.contains("feature = \"loom\""),
+        "{}",
+        found[0].what
+    );
+    refused_as(
+        "#[cfg_attr(feature = \"shuttle\", inline)]\npub fn f() {}",
+        Rule::BackendCfg,
+    );
+    refused_as(
+        "pub fn f() -> bool { cfg!(not(feature = \"tsan\")) }",
+        Rule::BackendCfg,
+    );
+    let macro_made =
+        "macro_rules! under {\n    ($f:literal, $i:item) => { #[cfg(feature = $f)] $i };\n}\n";
+    assert_eq!(rules(macro_made), [(2, Rule::BackendCfg)]);
+    refused_as(
+        "#[cfg(sanitize = \"thread\")]\npub fn f() {}",
+        Rule::BackendCfg,
+    );
+    // A feature the facade does not have is always false, and no tell.
+    assert_eq!(rules("#[cfg(feature = \"fast\")]\npub fn f() {}"), []);
+}
+
+/// The two ways ex03 was forged (an address distance, `{:p}` of two neighbours), and
+/// every other way to read or compare an address or a layout.
+#[test]
+fn addresses_and_layouts_are_refused_however_they_are_read() {
+    let neighbours = "use racelab_sync::sync::atomic::{AtomicBool, AtomicU64};\npub fn explored(a: &AtomicU64, b: &AtomicBool) -> bool {\n    let (x, y) = (format!(\"{:p}\", a), format!(\"{b:p}\"));\n    x.len() + y.len() > 0\n}";
+    let found = refused_as(neighbours, Rule::AddressObservation);
+    assert_eq!(found[0].line, 3);
+    assert!(
+        found[0].instead.contains("id of your own"),
+        "{}",
+        found[0].instead
+    );
+    for (code, rule) in [
+        (
+            "pub fn f(x: &u8) -> String { format!(\"{:#p}\", x) }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(x: &u8) { println!(concat!(\"{:\", \"p}\"), x); }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(v: &[u8]) -> usize { v.as_ptr_range().start as usize }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(v: &[u8]) -> bool { v.as_ptr().is_null() }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(a: &Vec<u8>, b: &Vec<u8>) -> bool { std::ptr::eq(a, b) }",
+            Rule::AddressObservation,
+        ),
+        (
+            "use core::ptr;\npub fn f(a: &u8, b: &u8) -> bool { ptr::eq(a, b) }",
+            Rule::AddressObservation,
+        ),
+        (
+            "use racelab_sync::sync::Arc;\npub fn f(a: &Arc<u8>, b: &Arc<u8>) -> bool { Arc::ptr_eq(a, b) }",
+            Rule::AddressObservation,
+        ),
+        (
+            "use racelab_sync::sync::Arc;\npub fn f(a: &Arc<u8>) -> usize { Arc::as_ptr(a).addr() }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(x: &u8) -> usize { (x as *const u8).expose_provenance() }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(x: &u8) -> String { use std::fmt::Pointer; let mut s = String::new(); let _ = x.fmt(&mut std::fmt::Formatter::new(&mut s)); s }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub struct L;\nimpl L { pub fn go(&self) {} }\npub fn f() -> usize { L::go as usize }",
+            Rule::AddressObservation,
+        ),
+        (
+            "pub fn f(g: fn()) -> String { format!(\"{:?}\", g) }",
+            Rule::AddressObservation,
+        ),
+        (
+            "macro_rules! show { ($f:literal, $x:expr) => { format!(concat!(\"{:\", $f, \"}\"), $x) }; }",
+            Rule::AddressObservation,
+        ),
+        (
+            "use racelab_sync::sync::Mutex;\npub fn f() -> usize { size_of::<Mutex<u64>>() }",
+            Rule::LayoutObservation,
+        ),
+        (
+            "pub fn f(x: &u64) -> usize { std::mem::align_of_val(x) }",
+            Rule::LayoutObservation,
+        ),
+        (
+            "pub fn f() -> bool { core::mem::needs_drop::<String>() }",
+            Rule::LayoutObservation,
+        ),
+    ] {
+        refused_as(code, rule);
+    }
+    // Values, their `Debug`, constants cast, and `{{` escapes are none of these.
+    assert_eq!(
+        rules(
+            "pub fn f(x: &u64, y: Vec<u8>) -> String { let n = u64::MAX as usize + *x as usize + y.len(); format!(\"{{:p}} {n:>8} {:?} {:x}\", y, n) }"
+        ),
+        []
+    );
+}
+
+/// Items only `cargo test` builds are exempt; the same code outside them is not.
+#[test]
+fn a_student_s_own_tests_may_use_what_the_fix_may_not() {
+    let tests = "\n    use super::*;\n    use std::time::Instant;\n    #[test]\n    fn in_parallel() {\n        let started = Instant::now();\n        std::thread::scope(|s| { s.spawn(|| total()); });\n        assert!(started.elapsed().as_secs() < 5 && size_of::<u64>() == 8);\n    }\n";
+    let lib = "pub fn total() -> u64 { 1 }\n";
+    assert_eq!(
+        rules(&format!("{lib}#[cfg(test)]\nmod tests {{{tests}}}")),
+        []
+    );
+    assert_eq!(
+        rules(&format!(
+            "{lib}#[cfg(all(test, unix))]\nfn helper() {{ let _ = std::time::Instant::now(); }}"
+        )),
+        []
+    );
+    let refused: Vec<Rule> = rules(&format!("{lib}mod tests {{{tests}}}"))
+        .into_iter()
+        .map(|(_, rule)| rule)
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            Rule::ForbiddenModule,
+            Rule::ForbiddenModule,
+            Rule::FacadeBypass,
+            Rule::LayoutObservation
+        ]
+    );
+    // `any(test, …)` and `not(test)` hold outside tests.
+    refused_as(
+        &format!("{lib}#[cfg(any(test, unix))]\nmod tests {{{tests}}}"),
+        Rule::FacadeBypass,
+    );
+    refused_as(
+        "#[cfg(not(test))]\npub fn now() { let _ = std::time::Instant::now(); }",
+        Rule::ForbiddenModule,
+    );
+
+    // A test module in a file of its own, and the files under its folder.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    fs::create_dir_all(src.join("tests")).unwrap();
+    fs::write(
+        src.join("lib.rs"),
+        "pub fn total() -> u64 { 1 }\n#[cfg(test)]\nmod tests;\nmod ledger;\n",
+    )
+    .unwrap();
+    fs::write(src.join("tests/mod.rs"), format!("mod helpers;{tests}")).unwrap();
+    fs::write(
+        src.join("tests/helpers.rs"),
+        "pub fn t() { let _ = std::time::Instant::now(); }",
+    )
+    .unwrap();
+    fs::write(
+        src.join("ledger.rs"),
+        "pub fn t() { let _ = std::time::Instant::now(); }",
+    )
+    .unwrap();
+    let found: Vec<_> = check(&src, &Policy::default())
+        .into_iter()
+        .map(|r| (r.file.to_str().unwrap().to_owned(), r.rule))
+        .collect();
+    assert_eq!(found, [("src/ledger.rs".to_owned(), Rule::ForbiddenModule)]);
+}
+
+#[test]
 fn macros_cannot_assemble_what_the_source_may_not_write() {
     assert_eq!(
         rules("macro_rules! run { () => { std :: process :: Command :: new(\"sh\") }; }"),
@@ -208,7 +393,7 @@ fn raw_pointers() {
     );
     refused_as(
         "pub fn f(x: u8) { let _ = std::ptr::addr_of!(x); }",
-        Rule::ForbiddenModule,
+        Rule::AddressObservation,
     );
     refused_as("pub fn f(x: u8) { let _ = addr_of!(x); }", Rule::RawPointer);
 }
@@ -542,4 +727,38 @@ fn an_exercise_can_refuse_unsafe_marker_impls_too() {
     let found = check(&src, &strict);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].rule, found[0].line), (Rule::UnsafeCode, 2));
+}
+
+/// Every attempt of the truth suite (`tests/fixtures/attempts/exNN/NAME/`) meets the
+/// policy as its `expect.toml` says: a refused one under its rule, every other one
+/// (right fixes, and wrong ones the detectors must catch) accepted. The truth suite
+/// grades them end to end in minutes; this holds the policy's half in seconds.
+#[test]
+fn every_truth_attempt_meets_the_policy_as_it_expects() {
+    let grader = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = crate::manifest::Manifest::load(&grader.join("exercises.toml")).unwrap();
+    let attempts = grader.join("../tests/fixtures/attempts");
+    let mut checked = 0;
+    for exercise in &manifest.exercises {
+        let Ok(entries) = fs::read_dir(attempts.join(&exercise.id)) else {
+            continue;
+        };
+        for entry in entries {
+            let dir = entry.unwrap().path();
+            let expect: toml::Table =
+                toml::from_str(&fs::read_to_string(dir.join("expect.toml")).unwrap()).unwrap();
+            let found = check(&dir.join("src"), &exercise.policy);
+            let shown: Vec<String> = found.iter().map(ToString::to_string).collect();
+            match expect.get("refused").and_then(|r| r.as_str()) {
+                Some(rule) => assert!(
+                    found.iter().any(|r| r.rule.id() == rule),
+                    "{}: expected [{rule}], got {shown:#?}",
+                    dir.display()
+                ),
+                None => assert!(found.is_empty(), "{}: {shown:#?}", dir.display()),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 90, "only {checked} attempts checked");
 }

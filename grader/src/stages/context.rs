@@ -8,6 +8,7 @@ use super::runner::run_runner;
 use super::{Judgement, RunnerRun, Stage};
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
+use crate::divergence;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::options::{DEFAULT_MEMORY_LIMIT_MB, GradeOptions, Observer};
@@ -190,7 +191,16 @@ impl<'a> Context<'a> {
         let run = run_runner(executable, request, run_dir, &limits);
         drop(cores);
         let judgement = match run {
-            Ok(run) => judge(run),
+            Ok(run) => {
+                let executed = run.findings.as_ref().map_or_else(Vec::new, |findings| {
+                    divergence::executed_in(&findings.executed, &self.subject.dir, &self.lab.root)
+                });
+                let mut judgement = judge(run);
+                judgement.evidence.executed.extend(executed);
+                judgement.evidence.executed.sort();
+                judgement.evidence.executed.dedup();
+                judgement
+            }
             Err(e) => Judgement {
                 status: Status::Error,
                 summary: format!("cannot run {}: {e}", executable.display()),

@@ -5,6 +5,10 @@
 //! which does not model them (see `docs/tsan.md`).
 
 use crate::backend;
+use crate::executed::{self, AtomicOp};
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+use crate::layout::Padding;
+use crate::layout::{Held, unheld};
 use std::fmt;
 pub use std::sync::atomic::Ordering;
 #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -52,6 +56,7 @@ fn after(order: Ordering) {
 #[inline]
 #[track_caller]
 pub fn fence(order: Ordering) {
+    executed::record(AtomicOp::Fence, order, None);
     backend::sync::atomic::fence(order);
     #[cfg(feature = "tsan")]
     crate::tsan::fence(order);
@@ -65,10 +70,13 @@ macro_rules! atomic {
     ($name:ident, $value:ty, { $($extra:tt)* }) => {
         #[doc = concat!("An atomic `", stringify!($value), "`, as [`std::sync::atomic::", stringify!($name), "`].")]
         pub struct $name {
-            inner: backend::sync::atomic::$name,
+            inner: Held<backend::sync::atomic::$name>,
             /// Its name in the traces, e.g. `AtomicU64#2`.
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: String,
+            /// The name's place, so that every backend lays the atomic out alike.
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _name: Padding<3>,
         }
 
         impl $name {
@@ -77,9 +85,11 @@ macro_rules! atomic {
             #[track_caller]
             pub fn new(value: $value) -> Self {
                 $name {
-                    inner: backend::sync::atomic::$name::new(value),
+                    inner: Held::from(backend::sync::atomic::$name::new(value)),
                     #[cfg(any(feature = "loom", feature = "shuttle"))]
                     name: trace::name_object(stringify!($name)),
+                    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+                    _name: Padding::new(),
                 }
             }
 
@@ -87,6 +97,7 @@ macro_rules! atomic {
             #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
+                executed::record(AtomicOp::Load, order, None);
                 let value = self.inner.load(order);
                 after(order);
                 step!(self, value, order, "load")
@@ -96,6 +107,7 @@ macro_rules! atomic {
             #[inline]
             #[track_caller]
             pub fn store(&self, value: $value, order: Ordering) {
+                executed::record(AtomicOp::Store, order, None);
                 before(order);
                 self.inner.store(value, order);
                 step!(self, value, order, "store");
@@ -105,6 +117,7 @@ macro_rules! atomic {
             #[inline]
             #[track_caller]
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
+                executed::record(AtomicOp::Swap, order, None);
                 before(order);
                 let previous = self.inner.swap(value, order);
                 after(order);
@@ -115,6 +128,7 @@ macro_rules! atomic {
             #[inline]
             #[track_caller]
             pub fn compare_exchange(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
+                executed::record(AtomicOp::CompareExchange, success, Some(failure));
                 before(success);
                 let result = self.inner.compare_exchange(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
@@ -126,6 +140,7 @@ macro_rules! atomic {
             #[inline]
             #[track_caller]
             pub fn compare_exchange_weak(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
+                executed::record(AtomicOp::CompareExchangeWeak, success, Some(failure));
                 before(success);
                 let result = self.inner.compare_exchange_weak(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
@@ -141,6 +156,7 @@ macro_rules! atomic {
             where
                 F: FnMut($value) -> Option<$value>,
             {
+                executed::record(AtomicOp::FetchUpdate, set_order, Some(fetch_order));
                 before(set_order);
                 let result = self.inner.fetch_update(set_order, fetch_order, f);
                 let applied = if result.is_ok() { set_order } else { fetch_order };
@@ -151,7 +167,7 @@ macro_rules! atomic {
             /// The value, when nobody else can touch the atomic.
             #[inline]
             pub fn into_inner(self) -> $value {
-                self.inner.into_inner()
+                unheld(self.inner).into_inner()
             }
 
             $($extra)*
@@ -177,12 +193,13 @@ macro_rules! atomic {
 
 /// The read-modify-write operations of an atomic, each returning the previous value.
 macro_rules! fetch_ops {
-    ($value:ty: $($op:ident),*) => {
+    ($value:ty: $($op:ident => $kind:ident),*) => {
         $(
             #[doc = concat!("`", stringify!($op), "`: returns the previous value.")]
             #[inline]
             #[track_caller]
             pub fn $op(&self, value: $value, order: Ordering) -> $value {
+                executed::record(AtomicOp::$kind, order, None);
                 before(order);
                 let previous = self.inner.$op(value, order);
                 after(order);
@@ -193,19 +210,19 @@ macro_rules! fetch_ops {
 }
 
 atomic!(AtomicBool, bool, {
-    fetch_ops!(bool: fetch_and, fetch_or, fetch_xor);
+    fetch_ops!(bool: fetch_and => FetchAnd, fetch_or => FetchOr, fetch_xor => FetchXor);
 });
 atomic!(AtomicU32, u32, {
-    fetch_ops!(u32: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+    fetch_ops!(u32: fetch_add => FetchAdd, fetch_sub => FetchSub, fetch_max => FetchMax, fetch_min => FetchMin, fetch_and => FetchAnd, fetch_or => FetchOr);
 });
 atomic!(AtomicU64, u64, {
-    fetch_ops!(u64: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+    fetch_ops!(u64: fetch_add => FetchAdd, fetch_sub => FetchSub, fetch_max => FetchMax, fetch_min => FetchMin, fetch_and => FetchAnd, fetch_or => FetchOr);
 });
 atomic!(AtomicI64, i64, {
-    fetch_ops!(i64: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+    fetch_ops!(i64: fetch_add => FetchAdd, fetch_sub => FetchSub, fetch_max => FetchMax, fetch_min => FetchMin, fetch_and => FetchAnd, fetch_or => FetchOr);
 });
 atomic!(AtomicUsize, usize, {
-    fetch_ops!(usize: fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or);
+    fetch_ops!(usize: fetch_add => FetchAdd, fetch_sub => FetchSub, fetch_max => FetchMax, fetch_min => FetchMin, fetch_and => FetchAnd, fetch_or => FetchOr);
 });
 
 #[cfg(test)]

@@ -25,10 +25,14 @@ use {crate::trace, std::panic::Location};
 /// A condition variable, as [`std::sync::Condvar`]: threads sleep in [`Condvar::wait`]
 /// until another thread notifies them.
 pub struct Condvar {
-    inner: backend::sync::Condvar,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    inner: Box<backend::sync::Condvar>,
     /// `Condvar#2`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: String,
+    /// The name's place, so that every backend lays the condition variable out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _name: crate::layout::Padding<3>,
 }
 
 impl Condvar {
@@ -37,9 +41,11 @@ impl Condvar {
     #[track_caller]
     pub fn new() -> Self {
         Condvar {
-            inner: backend::sync::Condvar::new(),
+            inner: Box::new(backend::sync::Condvar::new()),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: trace::name_object("Condvar"),
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _name: crate::layout::Padding::new(),
         }
     }
 

@@ -17,7 +17,8 @@ use {crate::backend, crate::trace, std::panic::Location, std::sync::PoisonError}
 
 /// A cell written once, as [`std::sync::OnceLock`].
 pub struct OnceLock<T> {
-    inner: Inner<T>,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    inner: Box<Inner<T>>,
 }
 
 /// The modelled cell (loom and shuttle).
@@ -40,7 +41,7 @@ impl<T> OnceLock<T> {
     #[track_caller]
     pub fn new() -> Self {
         OnceLock {
-            inner: Inner::new(),
+            inner: Box::new(Inner::new()),
         }
     }
 

@@ -5,6 +5,8 @@
 //! `unlock`; see [`crate::trace`]). With std nothing is recorded.
 
 use crate::backend;
+#[cfg(not(feature = "shuttle"))]
+use crate::layout::Padding;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
@@ -13,7 +15,8 @@ use {crate::trace, std::marker::PhantomData, std::panic::Location};
 
 /// A reader-writer lock, as [`std::sync::RwLock`].
 pub struct RwLock<T> {
-    inner: backend::sync::RwLock<T>,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    inner: Box<backend::sync::RwLock<T>>,
     /// `RwLock#1`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: String,
@@ -21,6 +24,9 @@ pub struct RwLock<T> {
     /// `Sync` for any `T: Send`, std's only for `T: Send + Sync`).
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     std_auto_traits: PhantomData<std::sync::RwLock<T>>,
+    /// The name's place, so that every backend lays the lock out alike.
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    _name: Padding<3>,
 }
 
 /// Shared access to a [`RwLock`]'s value, as [`std::sync::RwLockReadGuard`].
@@ -30,6 +36,9 @@ pub struct RwLockReadGuard<'a, T> {
     name: &'a str,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     std_auto_traits: PhantomData<std::sync::RwLockReadGuard<'a, T>>,
+    /// The place of the name and of larger backend guards: see [`GUARD_PADDING`].
+    #[cfg(not(feature = "shuttle"))]
+    _traced: Padding<GUARD_PADDING>,
 }
 
 /// Exclusive access to a [`RwLock`]'s value, as [`std::sync::RwLockWriteGuard`].
@@ -39,7 +48,21 @@ pub struct RwLockWriteGuard<'a, T> {
     name: &'a str,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     std_auto_traits: PhantomData<std::sync::RwLockWriteGuard<'a, T>>,
+    /// The place of the name and of larger backend guards: see [`GUARD_PADDING`].
+    #[cfg(not(feature = "shuttle"))]
+    _traced: Padding<GUARD_PADDING>,
 }
+
+/// Words a guard pads itself with, so that every backend lays it out alike: shuttle's
+/// guards are the largest (four words, and the name two more); loom's are one word
+/// smaller, std's two words and no name.
+#[cfg(feature = "loom")]
+const GUARD_PADDING: usize = 1;
+/// Words a guard pads itself with, so that every backend lays it out alike: shuttle's
+/// guards are the largest (four words, and the name two more); loom's are one word
+/// smaller, std's two words and no name.
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+const GUARD_PADDING: usize = 4;
 
 /// Wraps the backend's guard in a lock result, keeping its poisoning.
 fn wrapped<B, G>(result: LockResult<B>, wrap: impl FnOnce(B) -> G) -> LockResult<G> {
@@ -66,11 +89,13 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         RwLock {
-            inner: backend::sync::RwLock::new(value),
+            inner: Box::new(backend::sync::RwLock::new(value)),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: trace::name_object("RwLock"),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             std_auto_traits: PhantomData,
+            #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+            _name: Padding::new(),
         }
     }
 
@@ -121,7 +146,7 @@ impl<T> RwLock<T> {
     /// The value, when nobody else can have the lock, as [`std::sync::RwLock::into_inner`].
     #[inline]
     pub fn into_inner(self) -> LockResult<T> {
-        self.inner.into_inner()
+        (*self.inner).into_inner()
     }
 
     /// The value, mutably, as [`std::sync::RwLock::get_mut`].
@@ -150,6 +175,8 @@ impl<T> RwLock<T> {
             name: &self.name,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             std_auto_traits: PhantomData,
+            #[cfg(not(feature = "shuttle"))]
+            _traced: Padding::new(),
         }
     }
 
@@ -163,6 +190,8 @@ impl<T> RwLock<T> {
             name: &self.name,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             std_auto_traits: PhantomData,
+            #[cfg(not(feature = "shuttle"))]
+            _traced: Padding::new(),
         }
     }
 }
