@@ -9,6 +9,9 @@
 //!   threads ends at the stage's watchdog) and every other stage passes, with
 //!   the manifest's reason attached as its note and printed under its line;
 //! - every reference solution passes every stage;
+//! - every exercise names the smallest inputs that show its bugs (its witnesses), and
+//!   each is held by at least one stage claimed to catch the shipped bug, sized to
+//!   hold it;
 //! - the matrix in `README.md` is the one generated from the manifest.
 //!
 //! Grades run one at a time: the stress stage measures real threads, and two grades
@@ -194,6 +197,48 @@ fn every_reference_solution_passes_every_stage() {
     assert!(
         wrong.is_empty(),
         "reference solutions that do not pass:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn every_witness_is_held_by_a_stage_that_catches_the_bug() {
+    let lab = lab();
+    let mut wrong = Vec::new();
+    for exercise in &lab.manifest.exercises {
+        if exercise.witnesses.is_empty() {
+            wrong.push(format!("{}: no `[[exercises.witnesses]]`", exercise.id));
+        }
+        let sizes = &exercise.stages;
+        for witness in &exercise.witnesses {
+            let holds = |stage: StageId| {
+                let (workers, ops) = match stage {
+                    StageId::Loom => (sizes.loom.workers, sizes.loom.ops),
+                    StageId::Shuttle => (sizes.shuttle.workers, sizes.shuttle.ops),
+                    StageId::Stress => (sizes.stress.workers, sizes.stress.ops),
+                    StageId::Tsan => (sizes.tsan.workers, sizes.tsan.ops),
+                    StageId::Spec => return sizes.spec.is_some(),
+                };
+                workers >= witness.workers && ops >= witness.ops
+            };
+            let catchers: Vec<StageId> = witness
+                .covered_by
+                .iter()
+                .copied()
+                .filter(|&stage| holds(stage))
+                .filter(|&stage| !exercise.shipped.compiles || exercise.shipped.is_caught_by(stage))
+                .collect();
+            if catchers.is_empty() {
+                wrong.push(format!(
+                    "{} \"{}\": no stage that catches the bug runs a scenario that holds it",
+                    exercise.id, witness.bug
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "witnesses no detector holds:\n{}",
         wrong.join("\n")
     );
 }

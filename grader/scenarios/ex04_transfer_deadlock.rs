@@ -1,10 +1,18 @@
 //! ex04 — the transfer deadlock.
 //!
-//! Two merchant accounts, each opening with enough for every transfer of the round.
-//! `size.workers` threads move money between them, `size.ops` transfers of
-//! `TRANSFER_PAISE` each: even-numbered workers from account 0 to account 1, odd ones
-//! back from 1 to 0, so transfers in both directions run at once. Every transfer is
+//! Three merchant accounts, each opening with enough for every transfer of the round.
+//! `size.workers` threads move money round them, `size.ops` transfers of
+//! `TRANSFER_PAISE` each, one step round the ring per transfer (`transfer_of`): even
+//! workers forward (0→1, 1→2, 2→0), odd ones backward on the same pairs (1→0, 2→1,
+//! 0→2). Workers 0 and 1 start on the same pair, the opposite ways; workers 0, 2 and
+//! 4 start a step apart, so all three pairs can be busy at once. Every transfer is
 //! covered, so a correct ledger approves every one.
+//!
+//! Three accounts, not two: a lock order can be total on two accounts and not on
+//! three ("the even-numbered account first" crosses on 0 and 2; "account 0 first" on
+//! 1 and 2), and an order that is not transitive (0 before 1, 1 before 2, 2 before 0)
+//! only deadlocks with three threads round three accounts. Three ring transfers give
+//! two workers every pair in both directions.
 //!
 //! The invariant: each account ends with what it opened with, plus what it was sent,
 //! minus what it sent (so every transfer moved its money, whole, exactly once). A
@@ -24,19 +32,36 @@ use subject::Ledger;
 /// Every transfer moves ₹1.
 const TRANSFER_PAISE: i64 = 100;
 
+/// How many accounts a round opens: the fewest on which a wrong lock order shows
+/// (see the top of this file).
+const ACCOUNTS: usize = 3;
+
+/// Transfer `op` of worker `worker`, `(from, to)`: one step round the ring of
+/// accounts, forward for even workers and backward for odd ones; worker `w` starts
+/// `w / 2` steps in.
+fn transfer_of(worker: usize, op: usize) -> (usize, usize) {
+    let here = (op + worker / 2) % ACCOUNTS;
+    let next = (here + 1) % ACCOUNTS;
+    if worker % 2 == 0 {
+        (here, next)
+    } else {
+        (next, here)
+    }
+}
+
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let opening_paise = TRANSFER_PAISE * (size.workers * size.ops).max(1) as i64;
-    let ledger = Arc::new(Ledger::new(&[opening_paise, opening_paise]));
+    let ledger = Arc::new(Ledger::new(&[opening_paise; ACCOUNTS]));
     let gate = Arc::new(StartGate::new(size.workers));
     let workers: Vec<_> = (0..size.workers)
         .map(|worker| {
             let ledger = Arc::clone(&ledger);
             let gate = Arc::clone(&gate);
-            let (from, to) = if worker % 2 == 0 { (0, 1) } else { (1, 0) };
             thread::spawn(move || {
                 gate.wait();
-                for _ in 0..size.ops {
+                for op in 0..size.ops {
+                    let (from, to) = transfer_of(worker, op);
                     ledger.transfer(from, to, TRANSFER_PAISE);
                 }
             })
@@ -47,18 +72,18 @@ pub fn round(size: Size) -> Outcome {
             std::panic::resume_unwind(panic);
         }
     }
-    let each_way = |parity: usize| {
-        (0..size.workers).filter(|w| w % 2 == parity).count() as i64
-            * size.ops as i64
-            * TRANSFER_PAISE
-    };
-    let (sent_from_0, sent_from_1) = (each_way(0), each_way(1));
-    let expected = [
-        opening_paise - sent_from_0 + sent_from_1,
-        opening_paise - sent_from_1 + sent_from_0,
-    ];
-    let balances = [ledger.balance_paise(0), ledger.balance_paise(1)];
-    let wrong = usize::from(balances[0] == expected[0]);
+    let mut expected = [opening_paise; ACCOUNTS];
+    for worker in 0..size.workers {
+        for op in 0..size.ops {
+            let (from, to) = transfer_of(worker, op);
+            expected[from] -= TRANSFER_PAISE;
+            expected[to] += TRANSFER_PAISE;
+        }
+    }
+    let balances: [i64; ACCOUNTS] = std::array::from_fn(|account| ledger.balance_paise(account));
+    let wrong = (0..ACCOUNTS)
+        .find(|&account| balances[account] != expected[account])
+        .unwrap_or(0);
     Outcome {
         invariant: "every transfer moved its money, whole, once".into(),
         expected: expected[wrong],
@@ -68,8 +93,9 @@ pub fn round(size: Size) -> Outcome {
     }
 }
 
-/// How many accounts the `spec` stage's ledgers open.
-const SPEC_ACCOUNTS: usize = 2;
+/// How many accounts the `spec` stage's ledgers open: as many as a round's, for the
+/// same reason.
+const SPEC_ACCOUNTS: usize = ACCOUNTS;
 
 /// The sequential model for the `spec` stage: `transfer(from, to, amount)` moves the
 /// amount and returns `true` when the accounts differ and `from` holds enough, and
@@ -84,8 +110,8 @@ pub struct Opening([i64; SPEC_ACCOUNTS]);
 
 impl std::fmt::Display for Opening {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let [a, b] = self.0;
-        write!(f, "Ledger::new(&[{a}, {b}])")
+        let [a, b, c] = self.0;
+        write!(f, "Ledger::new(&[{a}, {b}, {c}])")
     }
 }
 
@@ -141,11 +167,13 @@ impl Model for Spec {
     type State = [i64; SPEC_ACCOUNTS];
 
     fn init() -> BoxedStrategy<Opening> {
-        [spec_paise(), spec_paise()].prop_map(Opening).boxed()
+        [spec_paise(), spec_paise(), spec_paise()]
+            .prop_map(Opening)
+            .boxed()
     }
 
-    /// Transfers either way between the two accounts (now and then to the same
-    /// account), and a balance read now and then.
+    /// Transfers either way between any two of the three accounts (now and then to
+    /// the same account), and a balance read now and then.
     fn thread_part(_: usize) -> BoxedStrategy<Vec<Op>> {
         let account = || 0..SPEC_ACCOUNTS;
         let op = prop_oneof![

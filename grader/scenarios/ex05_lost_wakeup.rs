@@ -1,14 +1,23 @@
 //! ex05 — the lost wakeup.
 //!
-//! One batch of `size.workers × size.ops` payouts: a batcher thread asks for the next
-//! batch as soon as the round starts, while `size.workers` payout threads submit
-//! `size.ops` payouts each, all different amounts. The batcher must wake up once the
-//! last payout of the batch is in, however the threads interleave.
+//! `size.workers` payout threads submit `size.ops` payouts each, all different
+//! amounts, in batches of `size.workers`: `size.ops` whole batches. A batcher thread
+//! asks for every batch in turn from the moment the round starts, so it asks early
+//! (and sleeps) or late (a batch, or two, already in), however the threads interleave.
+//! The batcher must wake up once the last payout of each batch is in.
 //!
-//! The invariant: the batch the batcher takes holds exactly the payouts submitted,
-//! each once. A subject that loses the wakeup never gets there: the batcher sleeps for
-//! ever, loom and shuttle report it blocked on its condition variable, and the
-//! real-thread stages' watchdogs end the round.
+//! Two submitters and two batches, not one of each: with two submitters the payout
+//! that completes a batch can land after another submitter has already said the batch
+//! is complete (a ticket taken before the lock, a notification sent for it), and with
+//! two batches a flag that holds one batch, or a wakeup sent only for the first, is
+//! lost on the second. The payouts are exactly the batches, so no later payout sends a
+//! wakeup that hides a lost one.
+//!
+//! The invariant: every batch the batcher takes holds `size.workers` payouts, and the
+//! batches together hold exactly the payouts submitted, each once. A subject that
+//! loses the wakeup never gets there: the batcher sleeps for ever, loom and shuttle
+//! report it blocked on its condition variable, and the real-thread stages' watchdogs
+//! end the round.
 //!
 //! The grader compiles this file together with the subject (as the crate `subject`)
 //! for every stage: loom, shuttle, ThreadSanitizer and stress run this same code.
@@ -27,7 +36,8 @@ fn amount_paise(number: usize) -> i64 {
 
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
-    let batch_size = (size.workers * size.ops).max(1);
+    let batch_size = size.workers.max(1);
+    let batches = size.ops.max(1);
     let batcher = Arc::new(PayoutBatcher::new(batch_size));
     let gate = Arc::new(StartGate::new(size.workers + 1));
     let taker = {
@@ -35,7 +45,9 @@ pub fn round(size: Size) -> Outcome {
         let gate = Arc::clone(&gate);
         thread::spawn(move || {
             gate.wait();
-            batcher.next_batch()
+            (0..batches)
+                .map(|_| batcher.next_batch())
+                .collect::<Vec<Vec<i64>>>()
         })
     };
     let submitters: Vec<_> = (0..size.workers)
@@ -55,18 +67,20 @@ pub fn round(size: Size) -> Outcome {
             std::panic::resume_unwind(panic);
         }
     }
-    let mut batch = match taker.join() {
-        Ok(batch) => batch,
+    let taken = match taker.join() {
+        Ok(taken) => taken,
         Err(panic) => std::panic::resume_unwind(panic),
     };
-    batch.sort_unstable();
-    let submitted: Vec<i64> = (0..batch_size).map(amount_paise).collect();
+    let whole = taken.iter().all(|batch| batch.len() == batch_size);
+    let mut paid: Vec<i64> = taken.into_iter().flatten().collect();
+    paid.sort_unstable();
+    let submitted: Vec<i64> = (0..size.workers * size.ops).map(amount_paise).collect();
     Outcome {
-        invariant: "the batch holds every payout submitted, once".into(),
+        invariant: "the batches hold every payout submitted, once, a whole batch each".into(),
         expected: submitted.iter().sum(),
-        observed: batch.iter().sum(),
+        observed: paid.iter().sum(),
         unit: "paise".into(),
-        holds: batch == submitted,
+        holds: whole && paid == submitted,
     }
 }
 
@@ -74,15 +88,16 @@ pub fn round(size: Size) -> Outcome {
 /// `next_batch()` completes only once at least `batch_size` payouts are pending, and
 /// then removes and returns the oldest `batch_size` of them, in order.
 ///
-/// Worker 0 is the batcher and takes one batch; the main thread takes a second once
-/// the workers have joined. Worker 1 submits three payouts and the batcher opens with
-/// `batch_size − 1` already pending, so two whole batches are always submitted and a
-/// correct batcher never waits for ever; worker 1 may complete both batches before
-/// the batcher takes the first.
+/// Worker 0 is the batcher and takes one batch or two. The openings vary: none, part
+/// of a batch, or a whole batch already pending (so the batcher's first ask may come
+/// early or late). Worker 1 submits four payouts, enough alone for two batches of two,
+/// so a correct batcher never waits for ever; worker 2, when there is one, submits one
+/// or two more, racing worker 1 for the payout that completes a batch. The main
+/// thread takes nothing after the joins: a batch it asked for might never fill.
 pub struct Spec;
 
 /// How a spec batcher opens: its batch size (1 or 2), and the payouts submitted
-/// before the workers start (one fewer than a batch: the batcher waits for the rest).
+/// before the workers start (none, part of a batch, or a whole one).
 #[derive(Debug, Clone)]
 pub struct Opening {
     batch_size: usize,
@@ -160,23 +175,25 @@ impl Model for Spec {
     fn init() -> BoxedStrategy<Opening> {
         (1..=2usize)
             .prop_flat_map(|batch_size| {
-                vec((1..=3i64).prop_map(|rupees| rupees * 100), batch_size - 1)
+                let amount = (1..=3i64).prop_map(|rupees| rupees * 100);
+                vec(amount, 0..=batch_size)
                     .prop_map(move |queued| Opening { batch_size, queued })
             })
             .boxed()
     }
 
-    /// Worker 0 takes a batch; worker 1 submits three payouts, worker 2 one to three.
+    /// Worker 0 takes one batch or two; worker 1 submits four payouts, worker 2 one
+    /// or two.
     fn thread_part(thread: usize) -> BoxedStrategy<Vec<Op>> {
         match thread {
-            0 => Just(vec![Op::NextBatch]).boxed(),
-            1 => vec(spec_payout(), 3).boxed(),
-            _ => vec(spec_payout(), 1..=3).boxed(),
+            0 => vec(Just(Op::NextBatch), 1..=2).boxed(),
+            1 => vec(spec_payout(), 4).boxed(),
+            _ => vec(spec_payout(), 1..=2).boxed(),
         }
     }
 
     fn final_part() -> BoxedStrategy<Vec<Op>> {
-        Just(vec![Op::NextBatch]).boxed()
+        Just(Vec::new()).boxed()
     }
 
     fn open(opening: &Opening) -> Arc<PayoutBatcher> {

@@ -4,9 +4,11 @@
 
 mod points;
 mod shipped;
+mod witness;
 
 pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;
+pub use witness::Witness;
 
 use serde::Deserialize;
 use std::fmt;
@@ -53,6 +55,10 @@ pub struct Exercise {
     pub stages: StageSizes,
     /// Which stages catch the bug as shipped, and why the others cannot.
     pub shipped: Shipped,
+    /// The smallest inputs that show the exercise's bugs, and the stages that hold
+    /// them (`[[exercises.witnesses]]`).
+    #[serde(default)]
+    pub witnesses: Vec<Witness>,
     /// What this exercise allows beyond the lab's allow-list (optional).
     #[serde(default)]
     pub policy: Policy,
@@ -311,6 +317,12 @@ impl Manifest {
                 .check(sizes.spec.is_some())
                 .and_then(|()| exercise.policy.check())
                 .and_then(|()| exercise.points.check(&exercise.shipped))
+                .and_then(|()| {
+                    exercise
+                        .witnesses
+                        .iter()
+                        .try_for_each(|witness| witness.check(sizes, &exercise.shipped))
+                })
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)
@@ -417,6 +429,15 @@ pub(super) mod tests {
     }
 
     /// The shipped manifest's text with `from` replaced by `to` (which must occur).
+    /// `text` with every `[[exercises.witnesses]]` table left out, for tests of other
+    /// rules that a witness would otherwise break.
+    pub(super) fn without_witnesses(text: &str) -> String {
+        text.split("\n\n")
+            .filter(|block| !block.lines().any(|line| line == "[[exercises.witnesses]]"))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
     pub(super) fn edited(from: &str, to: &str) -> String {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap();

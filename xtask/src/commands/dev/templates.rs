@@ -266,6 +266,15 @@ ops = 100
 rounds = 1
 reference_ms = 1000
 
+# {PLACEHOLDER}: the smallest input that shows the bug, one table per bug (the
+# shipped one and each tempting wrong fix), and the stages whose scenario holds it.
+[[exercises.witnesses]]
+bug = "the read and the write of the total in two steps"
+needs = "two workers, one update each"
+workers = 2
+ops = 1
+covered_by = ["loom", "shuttle"]
+
 [exercises.shipped]
 caught_by = ["loom", "shuttle"]
 
