@@ -2,9 +2,11 @@
 //! crates and scenarios are, their hints, how big each stage's scenario is, and which
 //! stages catch the bug as shipped (and why the others cannot).
 
+mod mutants;
 mod points;
 mod shipped;
 
+pub use mutants::{Equivalent, Mutants};
 pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;
 
@@ -60,6 +62,10 @@ pub struct Exercise {
     /// per stage (optional; 100 points, no partial credit by default).
     #[serde(default)]
     pub points: Points,
+    /// Its reference solutions' mutants that are still correct, each with its reason
+    /// (optional; see [`crate::mutants`]).
+    #[serde(default)]
+    pub mutants: Mutants,
 }
 
 /// `[exercises.policy]`: paths a subject of this exercise may use beyond the
@@ -311,6 +317,7 @@ impl Manifest {
                 .check(sizes.spec.is_some())
                 .and_then(|()| exercise.policy.check())
                 .and_then(|()| exercise.points.check(&exercise.shipped))
+                .and_then(|()| exercise.mutants.check(&exercise.solutions))
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)
@@ -336,7 +343,7 @@ impl Manifest {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::Manifest;
 
     pub(super) fn shipped() -> Manifest {
@@ -417,7 +424,7 @@ pub(super) mod tests {
     }
 
     /// The shipped manifest's text with `from` replaced by `to` (which must occur).
-    pub(super) fn edited(from: &str, to: &str) -> String {
+    pub(crate) fn edited(from: &str, to: &str) -> String {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap();
         assert!(
