@@ -20,6 +20,7 @@ mod remove_join;
 mod rmw_to_load_store;
 
 pub mod results;
+pub mod run;
 mod split_critical_section;
 mod split_locked_update;
 mod swap_lock_order;

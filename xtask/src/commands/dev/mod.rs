@@ -6,9 +6,12 @@
 //! - `dev check` says in seconds what is missing or inconsistent in the lab
 //!   ([`check`]), without grading anything;
 //! - `dev template DIR` writes the repository students get, without the reference
-//!   fixes ([`template`]).
+//!   fixes ([`template`]);
+//! - `dev mutants [EX]` breaks the reference solutions in small concurrent ways and
+//!   grades each mutant, to see what the detectors miss ([`mutants`]).
 
 mod check;
+mod mutants;
 mod new;
 mod template;
 mod templates;
@@ -39,6 +42,27 @@ pub(crate) enum Command {
         /// A new (or empty) folder.
         dir: std::path::PathBuf,
     },
+    /// Break every reference solution in each small concurrent way the grader knows
+    /// (a weaker ordering, a split critical section, a lost notification, …), grade
+    /// each mutant, and write the mutation score per exercise and per stage.
+    ///
+    /// Results go to OUT/results.toml (what `dev check` reads) and OUT/results.md.
+    /// Exit status: 0 every survivor is recorded as equivalent in the manifest; 1 a
+    /// survivor to decide.
+    Mutants {
+        /// One exercise (default: every exercise).
+        exercise: Option<String>,
+        /// Mutants graded at once (default: one per core, at most 8).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Where the mutant crates, their reports and the results go (default:
+        /// target/racelab/mutants).
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        /// List the mutants, grade nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 impl Command {
@@ -53,6 +77,22 @@ impl Command {
             Command::New { name } => new::run(lab, &name, out),
             Command::Check { fix } => check::run(lab, fix, out, err),
             Command::Template { dir } => template::run(lab, &dir, out),
+            Command::Mutants {
+                exercise,
+                jobs,
+                out: out_dir,
+                dry_run,
+            } => mutants::run(
+                lab,
+                mutants::Request {
+                    exercise,
+                    jobs,
+                    out: out_dir,
+                    dry_run,
+                },
+                out,
+                err,
+            ),
         }
     }
 }
