@@ -19,6 +19,7 @@ mod remove_join;
 
 mod rmw_to_load_store;
 
+mod records;
 pub mod results;
 pub mod run;
 mod split_critical_section;
@@ -29,6 +30,7 @@ mod wait_while_to_wait;
 mod weaken_ordering;
 mod while_to_if;
 
+pub use records::stale_records;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::Range;

@@ -87,6 +87,7 @@ fn run_with(
     problems.extend(
         mutants::unexplained_survivors(lab, mutants_results)
             .into_iter()
+            .chain(racelab_grader::mutants::stale_records(lab))
             .map(|(about, what)| Finding { about, what }),
     );
     if let Err(why) = &members {
