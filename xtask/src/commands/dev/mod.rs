@@ -59,6 +59,11 @@ pub(crate) enum Command {
         /// target/racelab/mutants).
         #[arg(long, value_name = "DIR")]
         out: Option<std::path::PathBuf>,
+        /// Each stage's time limit in seconds, instead of its default (10 times what
+        /// the reference solutions take): on a loaded machine a default limit can end
+        /// a mutant's stage that is merely slow, which is no detection.
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        time_limit: Option<u64>,
         /// List the mutants, grade nothing.
         #[arg(long)]
         dry_run: bool,
@@ -81,6 +86,7 @@ impl Command {
                 exercise,
                 jobs,
                 out: out_dir,
+                time_limit,
                 dry_run,
             } => mutants::run(
                 lab,
@@ -88,6 +94,7 @@ impl Command {
                     exercise,
                     jobs,
                     out: out_dir,
+                    time_limit: time_limit.map(std::time::Duration::from_secs),
                     dry_run,
                 },
                 out,

@@ -31,6 +31,8 @@ pub(super) struct Request {
     pub jobs: Option<u16>,
     /// The output folder (default `target/racelab/mutants`).
     pub out: Option<PathBuf>,
+    /// Each stage's time limit, instead of its default.
+    pub time_limit: Option<Duration>,
     /// List the mutants, grade nothing.
     pub dry_run: bool,
 }
@@ -54,7 +56,10 @@ pub(super) fn run(
     };
     let out_dir = request.out.clone().unwrap_or_else(|| default_out(lab));
     let jobs = request.jobs.map_or_else(batch::default_jobs, usize::from);
-    let options = GradeOptions::default();
+    let options = GradeOptions {
+        time_limit: request.time_limit,
+        ..GradeOptions::default()
+    };
     let mut graded = Results::default();
     for exercise in exercises {
         let planned = run::plan(lab, exercise, &out_dir)?;
@@ -186,7 +191,7 @@ fn summary(results: &Results, manifest: &Manifest) -> String {
         text.push_str(&format!(
             "{:<9} {:>5}  {:>6} {:>7} {:>8} {:>10} {:>9} {:>5}",
             score.exercise,
-            percent(score.percent(score.killed + score.timeouts)),
+            percent(score.percent(score.killed)),
             score.killed,
             score.timeouts,
             score.survived,
