@@ -104,7 +104,7 @@ mod tests {
                 .explains(atomic, Operator::RemoveFence, site)
                 .is_none()
         );
-        assert!(manifest.find("ex02").unwrap().mutants.equivalent.is_empty());
+        assert!(manifest.find("ex03").unwrap().mutants.equivalent.is_empty());
     }
 
     #[test]
