@@ -204,6 +204,9 @@ impl Results {
         self.mutants
             .retain(|old| !newer.mutants.iter().any(|new| new.exercise == old.exercise));
         self.mutants.extend(newer.mutants);
+        // In the manifest's order (exercise ids sort as it lists them), each
+        // exercise's mutants as graded.
+        self.mutants.sort_by(|a, b| a.exercise.cmp(&b.exercise));
         self.schema = SCHEMA;
         self
     }
@@ -467,8 +470,8 @@ diff = "-c\n+d\n"
         }
         let merged = fake("1:1").merged(other.clone()).merged(fake("2:2"));
         assert_eq!(merged.mutants.len(), 4);
-        assert_eq!(merged.mutants[..2], other.mutants[..]);
-        assert_eq!(merged.mutants[3].site.to_string(), "2:2");
+        assert_eq!(merged.mutants[2..], other.mutants[..]);
+        assert_eq!(merged.mutants[1].site.to_string(), "2:2");
     }
 
     #[test]
