@@ -311,7 +311,7 @@ impl Results {
             }
             text.push('\n');
         }
-        text.push_str("\n## By operator\n\n| operator | mutants | killed | timeout | survived | did not compile | killed by |\n|---|---|---|---|---|---|---|\n");
+        text.push_str("\n## By operator\n\n| operator | mutants | killed | timeout | equivalent | unexplained | did not compile | killed by |\n|---|---|---|---|---|---|---|---|\n");
         for operator in Operator::ALL {
             let made: Vec<&MutantResult> = self
                 .mutants
@@ -329,13 +329,19 @@ impl Results {
                     (n > 0).then(|| format!("{stage} {n}"))
                 })
                 .collect();
+            let equivalent = made
+                .iter()
+                .filter(|m| {
+                    m.outcome == Outcome::Survived && Results::equivalence(manifest, m).is_some()
+                })
+                .count();
             let _ = writeln!(
                 text,
-                "| `{operator}` | {} | {} | {} | {} | {} | {} |",
+                "| `{operator}` | {} | {} | {} | {equivalent} | {} | {} | {} |",
                 made.len(),
                 count(Outcome::Killed),
                 count(Outcome::Timeout),
-                count(Outcome::Survived),
+                count(Outcome::Survived) - equivalent,
                 count(Outcome::DidNotCompile),
                 killers.join(", "),
             );
