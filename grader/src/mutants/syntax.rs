@@ -16,10 +16,15 @@ const LOCKING_METHODS: [&str; 3] = ["lock", "read", "write"];
 pub(super) struct Nodes<'a> {
     /// The text parsed.
     pub source: &'a str,
+    /// `x.f(…)`, outer calls before the calls inside them.
     pub method_calls: Vec<&'a ExprMethodCall>,
+    /// `f(…)`.
     pub calls: Vec<&'a ExprCall>,
+    /// Every block, outer before inner.
     pub blocks: Vec<&'a Block>,
+    /// `while` loops.
     pub whiles: Vec<&'a ExprWhile>,
+    /// Binary operations, compound assignments (`+=`) among them.
     pub binaries: Vec<&'a ExprBinary>,
     /// The file's own functions that return a guard (`fn lock(&self) -> MutexGuard<…>`):
     /// calling one takes a lock, as in the solutions that name their locking once.
@@ -78,8 +83,8 @@ impl<'a> Nodes<'a> {
         finder.found
     }
 
-    /// Edits that move `stmts[from]` to just before `stmts[to]` (`to < from`, both
-    /// statements of one block, or `stmts[from]` nested inside a later statement).
+    /// Edits that move the statement `moved` (with its line) to just before `before`,
+    /// an earlier statement of its block or of an enclosing one.
     pub fn move_before(&self, moved: &Stmt, before: &Stmt) -> Vec<Edit> {
         let target = self.range(before).start;
         vec![
