@@ -28,6 +28,7 @@ pub mod integrity;
 pub mod lab;
 pub mod manifest;
 pub mod matrix;
+pub mod mutants;
 pub mod options;
 pub mod policy;
 pub mod process;

@@ -2,10 +2,12 @@
 //! crates and scenarios are, their hints, how big each stage's scenario is, and which
 //! stages catch the bug as shipped (and why the others cannot).
 
+mod mutants;
 mod points;
 mod shipped;
 mod witness;
 
+pub use mutants::{Equivalent, Mutants};
 pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;
 pub use witness::Witness;
@@ -66,6 +68,10 @@ pub struct Exercise {
     /// per stage (optional; 100 points, no partial credit by default).
     #[serde(default)]
     pub points: Points,
+    /// Its reference solutions' mutants that are still correct, each with its reason
+    /// (optional; see [`crate::mutants`]).
+    #[serde(default)]
+    pub mutants: Mutants,
 }
 
 /// `[exercises.policy]`: paths a subject of this exercise may use beyond the
@@ -323,6 +329,7 @@ impl Manifest {
                         .iter()
                         .try_for_each(|witness| witness.check(sizes, &exercise.shipped))
                 })
+                .and_then(|()| exercise.mutants.check(&exercise.solutions))
                 .map_err(|problem| format!("exercise {}: {problem}", exercise.id))?;
         }
         Ok(manifest)
@@ -348,7 +355,7 @@ impl Manifest {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::Manifest;
 
     pub(super) fn shipped() -> Manifest {
@@ -428,7 +435,6 @@ pub(super) mod tests {
         assert!(problem.contains("titel"), "{problem}");
     }
 
-    /// The shipped manifest's text with `from` replaced by `to` (which must occur).
     /// `text` with every `[[exercises.witnesses]]` table left out, for tests of other
     /// rules that a witness would otherwise break.
     pub(super) fn without_witnesses(text: &str) -> String {
@@ -438,7 +444,8 @@ pub(super) mod tests {
             .join("\n\n")
     }
 
-    pub(super) fn edited(from: &str, to: &str) -> String {
+    /// The shipped manifest's text with `from` replaced by `to` (which must occur).
+    pub(crate) fn edited(from: &str, to: &str) -> String {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/exercises.toml"))
             .unwrap();
         assert!(

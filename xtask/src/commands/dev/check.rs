@@ -5,14 +5,18 @@
 //! exercise without solutions or hints; a crate cargo's workspace does not include; a
 //! real-thread stage claimed in `shipped.caught_by` with no measured rate in
 //! `docs/detection-rates.md`; README.md's detector matrix out of date with the
-//! manifest. Reminders (exit status still 0): placeholder text `dev new` left.
+//! manifest; a survivor in the last `dev mutants` results
+//! (`target/racelab/mutants/results.toml`) that the manifest does not record as
+//! equivalent. Reminders (exit status still 0): placeholder text `dev new` left.
 
 use super::PLACEHOLDER;
+use super::mutants;
 use super::new::update_matrix;
 use anyhow::Context;
 use racelab_grader::build::cargo_binary;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::mutants::results::RESULTS_FILE;
 use racelab_grader::stages::StageId;
 use racelab_grader::{matrix, process};
 use std::collections::BTreeSet;
@@ -43,10 +47,23 @@ struct Finding {
     what: String,
 }
 
-/// Checks the lab; returns the exit status.
+/// Checks the lab, with the last mutants results of `dev mutants`; returns the exit
+/// status.
 pub(super) fn run(
     lab: &Lab,
     fix: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let results = mutants::default_out(lab).join(RESULTS_FILE);
+    run_with(lab, fix, &results, out, err)
+}
+
+/// Checks the lab, with the mutants results file at `mutants_results`.
+fn run_with(
+    lab: &Lab,
+    fix: bool,
+    mutants_results: &Path,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
@@ -67,6 +84,12 @@ pub(super) fn run(
         problems.extend(check_exercise(lab, exercise, members.as_ref().ok(), &rates));
         reminders.extend(placeholders(lab, exercise));
     }
+    problems.extend(
+        mutants::unexplained_survivors(lab, mutants_results)
+            .into_iter()
+            .chain(racelab_grader::mutants::stale_records(lab))
+            .map(|(about, what)| Finding { about, what }),
+    );
     if let Err(why) = &members {
         problems.push(Finding {
             about: "lab".into(),
@@ -300,7 +323,39 @@ fn canonical(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::has_rates_note;
+    use super::{has_rates_note, run_with};
+    use racelab_grader::lab::Lab;
+    use std::path::Path;
+
+    /// A results file of one ex01 mutant that ended as `outcome`.
+    fn results(outcome: &str) -> String {
+        format!(
+            "schema = 1\n[[mutants]]\nexercise = \"ex01\"\nsolution = \"solutions/ex01-lost-update/atomic\"\noperator = \"weaken-ordering\"\nsite = \"40:9\"\nname = \"atomic-weaken-ordering-1\"\noutcome = \"{outcome}\"\ndiff = \"-a\\n+b\\n\"\n"
+        )
+    }
+
+    #[test]
+    fn an_unexplained_survivor_in_the_last_mutants_results_fails_the_check() {
+        let lab = Lab::open(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.toml");
+        let check = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let status = run_with(&lab, false, &path, &mut out, &mut err).unwrap();
+            (status, String::from_utf8(err).unwrap())
+        };
+        let (status, err) = check(&results("survived"));
+        assert_eq!(status, 1, "{err}");
+        assert!(
+            err.contains("atomic-weaken-ordering-1") && err.contains("40:9"),
+            "{err}"
+        );
+        assert_eq!(check(&results("killed")), (0, String::new()));
+        let (status, err) = check("schema = 7\n");
+        assert_eq!(status, 1);
+        assert!(err.contains("not a mutants results file"), "{err}");
+    }
 
     #[test]
     fn a_rates_note_is_a_heading_naming_the_exercise_and_the_stage() {

@@ -6,9 +6,12 @@
 //! - `dev check` says in seconds what is missing or inconsistent in the lab
 //!   ([`check`]), without grading anything;
 //! - `dev template DIR` writes the repository students get, without the reference
-//!   fixes ([`template`]).
+//!   fixes ([`template`]);
+//! - `dev mutants [EX]` breaks the reference solutions in small concurrent ways and
+//!   grades each mutant, to see what the detectors miss ([`mutants`]).
 
 mod check;
+mod mutants;
 mod new;
 mod template;
 mod templates;
@@ -39,6 +42,32 @@ pub(crate) enum Command {
         /// A new (or empty) folder.
         dir: std::path::PathBuf,
     },
+    /// Break every reference solution in each small concurrent way the grader knows
+    /// (a weaker ordering, a split critical section, a lost notification, …), grade
+    /// each mutant, and write the mutation score per exercise and per stage.
+    ///
+    /// Results go to OUT/results.toml (what `dev check` reads) and OUT/results.md.
+    /// Exit status: 0 every survivor is recorded as equivalent in the manifest; 1 a
+    /// survivor to decide.
+    Mutants {
+        /// One exercise (default: every exercise).
+        exercise: Option<String>,
+        /// Mutants graded at once (default: one per core, at most 8).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Where the mutant crates, their reports and the results go (default:
+        /// target/racelab/mutants).
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        /// Each stage's time limit in seconds, instead of its default (10 times what
+        /// the reference solutions take): on a loaded machine a default limit can end
+        /// a mutant's stage that is merely slow, which is no detection.
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        time_limit: Option<u64>,
+        /// List the mutants, grade nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 impl Command {
@@ -53,6 +82,24 @@ impl Command {
             Command::New { name } => new::run(lab, &name, out),
             Command::Check { fix } => check::run(lab, fix, out, err),
             Command::Template { dir } => template::run(lab, &dir, out),
+            Command::Mutants {
+                exercise,
+                jobs,
+                out: out_dir,
+                time_limit,
+                dry_run,
+            } => mutants::run(
+                lab,
+                mutants::Request {
+                    exercise,
+                    jobs,
+                    out: out_dir,
+                    time_limit: time_limit.map(std::time::Duration::from_secs),
+                    dry_run,
+                },
+                out,
+                err,
+            ),
         }
     }
 }
