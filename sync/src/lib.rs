@@ -37,6 +37,8 @@ use std as backend;
 pub mod cell;
 pub mod explore;
 pub mod gate;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+mod latitude;
 pub mod sync;
 pub mod thread;
 pub mod trace;
@@ -47,6 +49,11 @@ mod tsan;
 /// shuttle objects exist only inside one), so the tests hold for every backend.
 #[cfg(test)]
 fn model(body: impl Fn() + Send + Sync + 'static) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    let body = move || {
+        latitude::begin_execution();
+        body();
+    };
     #[cfg(feature = "loom")]
     loom::model(body);
     #[cfg(feature = "shuttle")]

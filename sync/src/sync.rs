@@ -147,16 +147,20 @@ impl<T> Mutex<T> {
     /// `Err(TryLockError::WouldBlock)` when another thread holds it.
     ///
     /// Under loom and shuttle it is a scheduling point, recorded as `try_lock` with
-    /// `acquired` or `busy`. loom 0.7 holds a thread that is about to `try_lock` a
-    /// mutex until the mutex is free again if another thread takes it at that moment
-    /// (tokio-rs/loom#376), as if it had called `lock`: a fix whose threads only ever
-    /// `try_lock` while holding a lock is judged rightly (the back-off of ex04's
-    /// `try-lock` solution), but loom can report a deadlock where a thread blocks in
-    /// `lock` while holding a lock another thread is about to `try_lock`.
+    /// `acquired` or `busy`, and it never blocks, whatever the other threads do: loom
+    /// 0.7 would hold a thread that is about to `try_lock` a mutex until the mutex is
+    /// free again if another thread took it at that moment (tokio-rs/loom#376), and
+    /// report a deadlock where that thread would have failed and backed off; the
+    /// facade gives the attempt its own scheduling point and makes the attempt itself
+    /// one step (`crate::latitude::without_blocking`). A thread that finds the lock
+    /// busy at the same line again is waiting for another thread, and yields to it.
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let name = self.name();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        let result = crate::latitude::without_blocking(|| self.inner.try_lock());
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
         let result = self.inner.try_lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
@@ -171,6 +175,7 @@ impl<T> Mutex<T> {
                 Some(got.to_owned()),
                 Some(Location::caller()),
             );
+            crate::latitude::observed(name, Location::caller(), got);
         }
         match result {
             Ok(inner) => Ok(MutexGuard::new(inner, name)),
