@@ -104,6 +104,10 @@ impl<T> Drop for MutexGuard<'_, T> {
         if self.inner.is_some() {
             self.record_write();
             trace::record("unlock", Some(self.name), None, None);
+            // Released here rather than after this body, so that a spinning thread
+            // yields with the lock free (`crate::latitude::released`).
+            drop(self.inner.take());
+            crate::latitude::released();
         }
     }
 }
