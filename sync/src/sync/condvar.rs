@@ -7,9 +7,8 @@
 //! |-------------|-------------|-----------|--------------------------------------------------|
 //! | `wait`      | `Condvar#2` | `Mutex#1` | the thread releases `Mutex#1` and goes to sleep   |
 //! | `woken`     | `Condvar#2` | `Mutex#1` | it woke up and holds `Mutex#1` again              |
+//! | `woken spuriously` | `Condvar#2` | `Mutex#1` | it returned with no notification (see below) |
 //! | `notify_one`, `notify_all` | `Condvar#2` | | a notification, whether or not anyone waits |
-//!
-//! | `woken spuriously` | `Condvar#2` | `Mutex#1` | it returned without a notification (see below) |
 //!
 //! A thread whose last step is a `wait` waits for ever if no notification follows.
 //!
