@@ -9,12 +9,13 @@
 //!   spurious wakeup in every wait would hide every lost wakeup). loom offers a
 //!   program no choice it can observe other than schedules and the values of loads,
 //!   which both need another thread: under loom no spurious event happens.
-//! - **Spinning** ([`observed`]): a thread that gets the same result from the same
-//!   operation on the same object at the same line as the last time it was there has
-//!   learned nothing: it waits for another thread, however it spells the pause
-//!   (`std::hint::spin_loop()` is invisible to the explorers). It yields to the
-//!   explorer, which is always a legal schedule, so a correct busy-wait ends instead
-//!   of exhausting loom's branches or shuttle's steps.
+//! - **Spinning** ([`observed`], [`released`]): a thread that gets the same result
+//!   from the same operation on the same object at the same line as the last time it
+//!   was there has learned nothing: it waits for another thread, however it spells
+//!   the pause (`std::hint::spin_loop()` is invisible to the explorers). It yields to
+//!   the explorer (always a legal schedule) when it next releases a lock, or when it
+//!   finds something unchanged once more, so a correct busy-wait ends instead of
+//!   exhausting loom's branches or shuttle's steps.
 //! - **A try that never blocks** ([`without_blocking`], loom): loom holds a thread
 //!   that is about to `try_lock` a mutex until the mutex is free again if another
 //!   thread takes it at that moment (tokio-rs/loom#376), as if it had called `lock`;
@@ -113,12 +114,15 @@ pub(crate) fn spurious(kind: Spurious) -> bool {
 }
 
 /// Notes that the current thread got `result` from the object named `object` at
-/// `at`, and yields to the explorer if that is what it got there the last time.
+/// `at`: if that is what it got there the last time, it is waiting for another
+/// thread, and owes the explorer a yield.
 ///
-/// It yields again when it next releases a lock ([`released`]): a thread that finds
-/// a lock busy again usually still holds one of its own, which the thread it waits
-/// for needs, and a yield while that thread is blocked lets nobody else run (shuttle's
-/// PCT does not even lower the yielder's priority then).
+/// It pays when it next releases a lock ([`released`]), or at once if it finds
+/// something unchanged again before that. A thread that finds a lock busy usually
+/// holds one of its own, which the thread it waits for needs: a yield while holding
+/// it would only make that thread fail too (two threads backing off from each other
+/// would then be kept in lockstep for ever), and shuttle's PCT ignores a yield when
+/// nobody else can run.
 pub(crate) fn observed(object: &str, at: &'static Location<'static>, result: &str) {
     let thread = backend::thread::current().id();
     let site = Site {
@@ -126,7 +130,7 @@ pub(crate) fn observed(object: &str, at: &'static Location<'static>, result: &st
         object: object.as_ptr() as usize,
         at,
     };
-    let unchanged = EXECUTION.with_borrow_mut(|execution| {
+    let yields_now = EXECUTION.with_borrow_mut(|execution| {
         let unchanged = match execution.last_results.get_mut(&site) {
             Some(last) if last == result => true,
             Some(last) => {
@@ -138,18 +142,16 @@ pub(crate) fn observed(object: &str, at: &'static Location<'static>, result: &st
                 false
             }
         };
-        if unchanged {
-            execution.owe_a_yield.insert(thread);
-        }
-        unchanged
+        // A debt already owed is paid now.
+        unchanged && !execution.owe_a_yield.insert(thread)
     });
-    if unchanged {
+    if yields_now {
         backend::thread::yield_now();
     }
 }
 
-/// Called when the current thread has released a lock: yields if it found something
-/// unchanged since it last released one (see [`observed`]).
+/// Called when the current thread has released a lock: yields if it owes a yield
+/// (see [`observed`]).
 pub(crate) fn released() {
     let thread = backend::thread::current().id();
     if EXECUTION.with_borrow_mut(|execution| execution.owe_a_yield.remove(&thread)) {
@@ -186,14 +188,19 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     /// Runs `body` in many executions of the backend, each started afresh, under
-    /// the schedulers the grader uses (loom's DPOR, shuttle's PCT).
+    /// the schedulers the grader uses (loom's DPOR with a preemption bound, without
+    /// which a livelock is always one more preemption away; shuttle's PCT).
     fn explore(body: impl Fn() + Send + Sync + 'static) {
         let body = move || {
             begin_execution();
             body();
         };
         #[cfg(feature = "loom")]
-        loom::model(body);
+        {
+            let mut builder = loom::model::Builder::new();
+            builder.preemption_bound = Some(3);
+            builder.check(body);
+        }
         #[cfg(feature = "shuttle")]
         shuttle::check_pct(body, 400, 3);
     }
@@ -270,6 +277,40 @@ mod tests {
                 std::hint::spin_loop();
             }
             setter.join().unwrap();
+        });
+    }
+
+    /// Two threads take two locks in opposite orders, both with `try_lock` only, and
+    /// let go of everything when either is busy: the explorers must not keep them in
+    /// lockstep for ever by making each yield while it holds what the other needs.
+    #[test]
+    fn two_threads_backing_off_from_each_other_both_finish() {
+        explore(|| {
+            let locks = Arc::new((Mutex::new(0_u64), Mutex::new(0_u64)));
+            let take_both = |locks: &(Mutex<u64>, Mutex<u64>), flipped: bool| {
+                let (a, b) = if flipped {
+                    (&locks.1, &locks.0)
+                } else {
+                    (&locks.0, &locks.1)
+                };
+                loop {
+                    let Ok(mut first) = a.try_lock() else {
+                        continue;
+                    };
+                    let Ok(mut second) = b.try_lock() else {
+                        continue;
+                    };
+                    *first += 1;
+                    *second += 1;
+                    return;
+                }
+            };
+            let other = {
+                let locks = Arc::clone(&locks);
+                thread::spawn(move || take_both(&locks, true))
+            };
+            take_both(&locks, false);
+            other.join().unwrap();
         });
     }
 
