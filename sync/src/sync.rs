@@ -157,7 +157,8 @@ impl<T> Mutex<T> {
     /// report a deadlock where that thread would have failed and backed off; the
     /// facade gives the attempt its own scheduling point and makes the attempt itself
     /// one step (`crate::latitude::without_blocking`). A thread that finds the lock
-    /// busy at the same line again is waiting for another thread, and yields to it.
+    /// busy at the same line again is waiting for another thread: it yields to it
+    /// once it has released a lock of its own (`crate::latitude::observed`).
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
