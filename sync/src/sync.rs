@@ -400,6 +400,9 @@ mod tests {
     #[test]
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         crate::model(|| {
             crate::trace::begin_execution();
             crate::trace::record_call_stacks(true);
