@@ -39,6 +39,8 @@ pub mod cell;
 pub mod executed;
 pub mod explore;
 pub mod gate;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+mod latitude;
 mod layout;
 pub mod sync;
 pub mod thread;
@@ -50,6 +52,11 @@ mod tsan;
 /// shuttle objects exist only inside one), so the tests hold for every backend.
 #[cfg(test)]
 fn model(body: impl Fn() + Send + Sync + 'static) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    let body = move || {
+        latitude::begin_execution();
+        body();
+    };
     #[cfg(feature = "loom")]
     loom::model(body);
     #[cfg(feature = "shuttle")]

@@ -117,6 +117,10 @@ impl<T> Drop for MutexGuard<'_, T> {
         if self.inner.is_some() {
             self.record_write();
             trace::record("unlock", Some(self.name), None, None);
+            // Released here rather than after this body, so that a spinning thread
+            // yields with the lock free (`crate::latitude::released`).
+            drop(self.inner.take());
+            crate::latitude::released();
         }
     }
 }
@@ -162,16 +166,21 @@ impl<T> Mutex<T> {
     /// `Err(TryLockError::WouldBlock)` when another thread holds it.
     ///
     /// Under loom and shuttle it is a scheduling point, recorded as `try_lock` with
-    /// `acquired` or `busy`. loom 0.7 holds a thread that is about to `try_lock` a
-    /// mutex until the mutex is free again if another thread takes it at that moment
-    /// (tokio-rs/loom#376), as if it had called `lock`: a fix whose threads only ever
-    /// `try_lock` while holding a lock is judged rightly (the back-off of ex04's
-    /// `try-lock` solution), but loom can report a deadlock where a thread blocks in
-    /// `lock` while holding a lock another thread is about to `try_lock`.
+    /// `acquired` or `busy`, and it never blocks, whatever the other threads do: loom
+    /// 0.7 would hold a thread that is about to `try_lock` a mutex until the mutex is
+    /// free again if another thread took it at that moment (tokio-rs/loom#376), and
+    /// report a deadlock where that thread would have failed and backed off; the
+    /// facade gives the attempt its own scheduling point and makes the attempt itself
+    /// one step (`crate::latitude::without_blocking`). A thread that finds the lock
+    /// busy at the same line again is waiting for another thread: it yields to it
+    /// once it has released a lock of its own (`crate::latitude::observed`).
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let name = self.name();
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        let result = crate::latitude::without_blocking(|| self.inner.try_lock());
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
         let result = self.inner.try_lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
@@ -186,6 +195,7 @@ impl<T> Mutex<T> {
                 Some(got.to_owned()),
                 Some(Location::caller()),
             );
+            crate::latitude::observed(name, Location::caller(), got);
         }
         match result {
             Ok(inner) => Ok(MutexGuard::new(inner, name)),
@@ -409,6 +419,9 @@ mod tests {
     #[test]
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         crate::model(|| {
             crate::trace::begin_execution();
             crate::trace::record_call_stacks(true);

@@ -34,6 +34,18 @@ macro_rules! step {
     }};
 }
 
+/// [`step!`] for an operation that reads the atomic: also tells the explorers' spin
+/// detection what it read (see `crate::latitude`), so that a thread which reads the
+/// same thing at the same line again, waiting for another thread, yields to it.
+macro_rules! observing_step {
+    ($atomic:ident, $result:expr, $order:expr, $($action:tt)+) => {{
+        let result = step!($atomic, $result, $order, $($action)+);
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        crate::latitude::observed(&$atomic.name, Location::caller(), &format!("{result:?}"));
+        result
+    }};
+}
+
 /// What an operation with `order` tells ThreadSanitizer before it runs (tsan build only).
 #[inline(always)]
 fn before(order: Ordering) {
@@ -100,7 +112,7 @@ macro_rules! atomic {
                 executed::record(AtomicOp::Load, order, None);
                 let value = self.inner.load(order);
                 after(order);
-                step!(self, value, order, "load")
+                observing_step!(self, value, order, "load")
             }
 
             /// Stores `value`.
@@ -121,7 +133,7 @@ macro_rules! atomic {
                 before(order);
                 let previous = self.inner.swap(value, order);
                 after(order);
-                step!(self, previous, order, "swap({value:?})")
+                observing_step!(self, previous, order, "swap({value:?})")
             }
 
             /// Stores `new` if the value is `current`; returns the previous value.
@@ -133,19 +145,27 @@ macro_rules! atomic {
                 let result = self.inner.compare_exchange(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
                 after(applied);
-                step!(self, result, applied, "compare_exchange({current:?} → {new:?})")
+                observing_step!(self, result, applied, "compare_exchange({current:?} → {new:?})")
             }
 
-            /// Like `compare_exchange`, but may fail spuriously.
+            /// Like `compare_exchange`, but may fail spuriously: return `Err` with the
+            /// value it read, even when that was `current`. Under shuttle it does, at
+            /// most once per execution (see `crate::latitude`): a failure is a load
+            /// with the `failure` ordering.
             #[inline]
             #[track_caller]
             pub fn compare_exchange_weak(&self, current: $value, new: $value, success: Ordering, failure: Ordering) -> Result<$value, $value> {
                 executed::record(AtomicOp::CompareExchangeWeak, success, Some(failure));
+                #[cfg(any(feature = "loom", feature = "shuttle"))]
+                if crate::latitude::spurious(crate::latitude::Spurious::WeakExchangeFailure) {
+                    let result = Err(self.inner.load(failure));
+                    return observing_step!(self, result, failure, "compare_exchange_weak({current:?} → {new:?})");
+                }
                 before(success);
                 let result = self.inner.compare_exchange_weak(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
                 after(applied);
-                step!(self, result, applied, "compare_exchange_weak({current:?} → {new:?})")
+                observing_step!(self, result, applied, "compare_exchange_weak({current:?} → {new:?})")
             }
 
             /// Applies `f` until it returns `None` or its result is stored; returns the
@@ -161,7 +181,7 @@ macro_rules! atomic {
                 let result = self.inner.fetch_update(set_order, fetch_order, f);
                 let applied = if result.is_ok() { set_order } else { fetch_order };
                 after(applied);
-                step!(self, result, applied, "fetch_update")
+                observing_step!(self, result, applied, "fetch_update")
             }
 
             /// The value, when nobody else can touch the atomic.
@@ -203,7 +223,7 @@ macro_rules! fetch_ops {
                 before(order);
                 let previous = self.inner.$op(value, order);
                 after(order);
-                step!(self, previous, order, "{}({value:?})", stringify!($op))
+                observing_step!(self, previous, order, "{}({value:?})", stringify!($op))
             }
         )*
     };

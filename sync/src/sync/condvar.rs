@@ -7,12 +7,19 @@
 //! |-------------|-------------|-----------|--------------------------------------------------|
 //! | `wait`      | `Condvar#2` | `Mutex#1` | the thread releases `Mutex#1` and goes to sleep   |
 //! | `woken`     | `Condvar#2` | `Mutex#1` | it woke up and holds `Mutex#1` again              |
+//! | `woken spuriously` | `Condvar#2` | `Mutex#1` | it returned with no notification (see below) |
 //! | `notify_one`, `notify_all` | `Condvar#2` | | a notification, whether or not anyone waits |
 //!
 //! A thread whose last step is a `wait` waits for ever if no notification follows.
-//! Neither loom nor shuttle wakes a waiter spuriously, which std allows: a wait that
-//! is correct only without spurious wakeups passes them (a waiting loop is the rule).
-//! `wait_timeout` is not offered: loom's never times out.
+//!
+//! std allows a wait to return without any notification (a spurious wakeup), and
+//! neither loom nor shuttle would ever do it. Under shuttle the facade does: at most
+//! once per execution, a wait may return at once, the lock still held, as a wakeup
+//! that won the race for the lock before any other thread took it; the draw is
+//! shuttle's, so the schedule replays it. A wait that is right only without spurious
+//! wakeups (`if` where `while` belongs) fails shuttle and spec. loom offers no choice
+//! the facade could draw it from, so loom models none (`docs/explorers.md`).
+//! `wait_timeout` is not offered: loom's and shuttle's never time out.
 
 use super::MutexGuard;
 use crate::backend;
@@ -51,18 +58,30 @@ impl Condvar {
 
     /// Releases the guard's lock and sleeps until notified, then takes the lock again,
     /// as [`std::sync::Condvar::wait`]. A notification sent before the wait began is
-    /// not remembered.
+    /// not remembered, and the wait may return without any (a spurious wakeup, which
+    /// shuttle produces: see the [module documentation](self)).
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let (inner, mutex) = guard.into_parts();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record(
-            "wait",
-            Some(&self.name),
-            Some(mutex.to_owned()),
-            Some(Location::caller()),
-        );
+        {
+            trace::record(
+                "wait",
+                Some(&self.name),
+                Some(mutex.to_owned()),
+                Some(Location::caller()),
+            );
+            if crate::latitude::spurious(crate::latitude::Spurious::Wakeup) {
+                trace::record(
+                    "woken spuriously",
+                    Some(&self.name),
+                    Some(mutex.to_owned()),
+                    Some(Location::caller()),
+                );
+                return Ok(MutexGuard::new(inner, mutex));
+            }
+        }
         let result = self.inner.wait(inner);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(

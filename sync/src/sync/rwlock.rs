@@ -124,7 +124,11 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        let result = crate::latitude::without_blocking(|| self.inner.try_read());
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
         let result = self.inner.try_read();
+        self.tried(&result);
         if !matches!(result, Err(TryLockError::WouldBlock)) {
             self.taken("read-lock");
         }
@@ -136,7 +140,11 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        let result = crate::latitude::without_blocking(|| self.inner.try_write());
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
         let result = self.inner.try_write();
+        self.tried(&result);
         if !matches!(result, Err(TryLockError::WouldBlock)) {
             self.taken("write-lock");
         }
@@ -153,6 +161,23 @@ impl<T> RwLock<T> {
     #[inline]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         self.inner.get_mut()
+    }
+
+    /// Tells the explorers' spin detection whether a `try_read` or `try_write` found
+    /// the lock busy, so that a thread finding it busy at the same line again yields
+    /// (see `crate::latitude`). Both never block under loom and shuttle, as
+    /// [`Mutex::try_lock`](super::Mutex::try_lock) does not.
+    #[inline]
+    #[track_caller]
+    fn tried<G>(&self, result: &TryLockResult<G>) {
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        {
+            let busy = matches!(result, Err(TryLockError::WouldBlock));
+            let got = if busy { "busy" } else { "acquired" };
+            crate::latitude::observed(&self.name, Location::caller(), got);
+        }
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let _ = result;
     }
 
     /// Records that this thread took the lock (under loom and shuttle).

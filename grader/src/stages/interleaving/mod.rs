@@ -409,6 +409,9 @@ fn describe(step: &TraceStep) -> String {
         "acquire" => format!("{object}.lock() blocks"),
         "wait" => format!("{object}.wait({value})"),
         "woken" => format!("{object}.wait() returns, {value} locked"),
+        "woken spuriously" => {
+            format!("{object}.wait() returns with no notify (a spurious wakeup), {value} locked")
+        }
         action => {
             let (name, args) = match action.split_once('(') {
                 Some((name, args)) => (name, args.trim_end_matches(')')),
