@@ -566,9 +566,9 @@ mod tests {
             /// control characters, the longest schedules), it reads back as written.
             #[test]
             fn reports_round_trip(report in report()) {
-                let dir = std::env::temp_dir().join(format!("racelab-report-prop-{}", std::process::id()));
-                std::fs::create_dir_all(&dir).unwrap();
-                let path = dir.join("report.toml");
+                // Removed when dropped: the suite leaves nothing behind in /tmp.
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("report.toml");
                 report.write(&path).unwrap();
                 prop_assert_eq!(Report::read(&path).unwrap(), report);
             }
