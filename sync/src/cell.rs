@@ -22,9 +22,10 @@ use std::fmt;
 
 /// A plain memory cell shared by value; see the [module documentation](self).
 pub struct SharedCell<T> {
-    /// Boxed, like the model's state: so that the cell's size is the same in every
-    /// backend (see [`crate::layout`]).
-    value: Box<std::cell::UnsafeCell<T>>,
+    /// The value, in place: its size is `T`'s in every backend, and it is the field
+    /// the compiler names when a cell is shared without a promise (the diagnostic the
+    /// READMEs quote).
+    value: std::cell::UnsafeCell<T>,
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     modelled: Box<Modelled>,
     /// The model's place, so that every backend lays the cell out alike.
@@ -62,7 +63,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         Self {
-            value: Box::new(std::cell::UnsafeCell::new(value)),
+            value: std::cell::UnsafeCell::new(value),
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
             _modelled: crate::layout::Padding::new(),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
