@@ -24,8 +24,16 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 /// by the grade's stages as they run side by side: the first stage to need a flavor
 /// builds it, and any other that needs it meanwhile (spec shares shuttle's) waits for
 /// that build rather than starting its own.
+///
+/// Builds take turns (`building`): a changed subject's build is mostly one crate and a
+/// link, one core's work, so one build at a time leaves the other core to the runs of
+/// the flavors already built, and the first stage's verdict is not slowed by the
+/// other three builds (measured in `docs/performance.md`).
 #[derive(Debug, Default)]
-pub struct Runners(Mutex<HashMap<Flavor, Arc<OnceLock<Built>>>>);
+pub struct Runners {
+    slots: Mutex<HashMap<Flavor, Arc<OnceLock<Built>>>>,
+    building: Mutex<()>,
+}
 
 /// A flavor's runner, or why it could not be built.
 type Built = Result<PathBuf, BuildFailure>;
@@ -33,7 +41,7 @@ type Built = Result<PathBuf, BuildFailure>;
 impl Runners {
     /// The slot of `flavor`'s runner, empty until its build ends.
     fn slot(&self, flavor: Flavor) -> Arc<OnceLock<Built>> {
-        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(slots.entry(flavor).or_default())
     }
 }
@@ -145,6 +153,11 @@ impl<'a> Context<'a> {
             self.say(stage, &format!("building the {} runner", flavor.name()));
         }
         let built = slot.get_or_init(|| {
+            let _turn = self
+                .runners
+                .building
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             let _cores = cores::hold(self.lab, cores::Use::Shared);
             build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
         });
