@@ -144,9 +144,18 @@ impl OneGrade<'_> {
                         crate::divergence::check(&mut report, &reports);
                         reports.push(report);
                         // A stage that passes while another fails says why it could
-                        // not see the bug.
+                        // not see the bug, even when it ended (and was heard) first.
+                        let unexplained: Vec<bool> =
+                            reports.iter().map(|r| r.evidence.note.is_none()).collect();
                         crate::matrix::explain_silences(&self.exercise.shipped, &mut reports);
-                        observer.stage_finished(&reports[reports.len() - 1]);
+                        let (latest, earlier) =
+                            reports.split_last().expect("a report was just pushed");
+                        for (report, was) in earlier.iter().zip(&unexplained) {
+                            if *was && report.evidence.note.is_some() {
+                                observer.silence_explained(report);
+                            }
+                        }
+                        observer.stage_finished(latest);
                     }
                 }
             }

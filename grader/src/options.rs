@@ -69,6 +69,9 @@ pub trait Observer {
     fn activity(&mut self, stage: StageId, activity: &str);
     /// `stage` is done.
     fn stage_finished(&mut self, stage: &StageReport);
+    /// `stage`, heard earlier as a pass, is now known to be silent on a bug another
+    /// stage caught (stages end in any order): its `evidence.note` says why.
+    fn silence_explained(&mut self, _stage: &StageReport) {}
 }
 
 /// The silent observer: the report says it all (tests, and callers that print nothing).

@@ -366,6 +366,13 @@ impl Observer for Console<'_> {
         self.working.push((stage, spinner));
     }
 
+    fn silence_explained(&mut self, stage: &StageReport) {
+        if let Some(note) = &stage.evidence.note {
+            let text = fit(&format!("{} why silent: {note}", stage.name), 2, self.width);
+            self.print(&format!("  {text}\n"));
+        }
+    }
+
     fn stage_finished(&mut self, stage: &StageReport) {
         self.stop_spinner_of(stage.name);
         // The other stages' spinners are lifted while the lines are written, then
