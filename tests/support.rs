@@ -17,16 +17,7 @@ pub fn root() -> PathBuf {
 /// Runs `cargo xtask <args>` in-process on the workspace; returns the exit code, the
 /// standard output and the standard error.
 pub fn xtask(args: &[&str]) -> (i32, String, String) {
-    let argv = std::iter::once("xtask")
-        .chain(args.iter().copied())
-        .map(OsString::from);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = xtask::run_in(&root(), argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
+    xtask_in(&root(), args)
 }
 
 /// Runs `cargo xtask <args>` in-process on the lab at `root` (a copy, say); returns the
