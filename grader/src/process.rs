@@ -50,15 +50,19 @@ impl Finished {
     }
 }
 
+/// The name of the signals a crashed runner usually dies of.
 fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGABRT => " (SIGABRT)",
-        libc::SIGSEGV => " (SIGSEGV)",
-        libc::SIGKILL => " (SIGKILL)",
-        libc::SIGBUS => " (SIGBUS)",
-        libc::SIGILL => " (SIGILL)",
-        _ => "",
-    }
+    use rustix::process::Signal;
+    [
+        (Signal::ABORT, " (SIGABRT)"),
+        (Signal::SEGV, " (SIGSEGV)"),
+        (Signal::KILL, " (SIGKILL)"),
+        (Signal::BUS, " (SIGBUS)"),
+        (Signal::ILL, " (SIGILL)"),
+    ]
+    .into_iter()
+    .find(|(known, _)| known.as_raw() == signal)
+    .map_or("", |(_, name)| name)
 }
 
 /// Runs `command` to completion or until `timeout`, keeping at most `cap` bytes of
@@ -168,7 +172,7 @@ fn die_with_grader(command: &mut Command) {
             if std::os::unix::process::parent_id() == grader {
                 Ok(())
             } else {
-                Err(io::Error::from_raw_os_error(libc::ESRCH))
+                Err(rustix::io::Errno::SRCH.into())
             }
         });
     }
@@ -179,18 +183,17 @@ fn die_with_grader(command: &mut Command) {
 /// … failed".
 pub fn limit_memory(command: &mut Command, bytes: u64) {
     // SAFETY: the closure runs in the child between fork and exec and only calls
-    // setrlimit, which is async-signal-safe.
+    // setrlimit, which is async-signal-safe; it allocates nothing.
     unsafe {
         command.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: bytes,
-                rlim_max: bytes,
+            let limit = rustix::process::Rlimit {
+                current: Some(bytes),
+                maximum: Some(bytes),
             };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
-                Ok(())
-            } else {
-                Err(io::Error::last_os_error())
-            }
+            Ok(rustix::process::setrlimit(
+                rustix::process::Resource::As,
+                limit,
+            )?)
         });
     }
 }
@@ -229,23 +232,24 @@ fn live_groups() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
 /// the user interrupts a grade, so nothing is left behind.
 pub fn kill_all_children() {
     for &group in live_groups().iter() {
-        // SAFETY: killpg only sends a signal to a group this process created.
-        unsafe {
-            libc::killpg(group, libc::SIGKILL);
-        }
+        kill_process_group(group);
     }
 }
 
 /// Kills the child's process group; harmless if it is already gone.
 fn kill_group(child: &mut Child) {
     if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: killpg only sends a signal; the group id is the child's own pid,
-        // because the child was started with `process_group(0)`.
-        unsafe {
-            libc::killpg(pid, libc::SIGKILL);
-        }
+        // The group id is the child's own pid: it was started with `process_group(0)`.
+        kill_process_group(pid);
     }
     let _ = child.kill();
+}
+
+/// Sends `SIGKILL` to process group `group`; a group already gone is no error.
+fn kill_process_group(group: i32) {
+    if let Some(group) = rustix::process::Pid::from_raw(group) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
 }
 
 /// Reads a stream to its end on a thread, keeping at most `cap` bytes. `Err` when no
@@ -387,7 +391,10 @@ mod tests {
         let mut child = got.recv().unwrap();
         let status = child.wait_timeout(Duration::from_secs(10)).unwrap();
         let _ = child.kill();
-        assert_eq!(status.and_then(|s| s.signal()), Some(libc::SIGKILL));
+        assert_eq!(
+            status.and_then(|s| s.signal()),
+            Some(rustix::process::Signal::KILL.as_raw())
+        );
     }
 
     #[test]

@@ -153,8 +153,7 @@ pub fn find_tsan(provision: bool, say: &mut dyn FnMut(&str)) -> Result<TsanToolc
 /// folder, per user) until dropped; `None` if it cannot be had, and then grades
 /// provision unguarded, as before.
 fn provisioning_lock() -> Option<std::fs::File> {
-    // SAFETY: geteuid has no preconditions.
-    let uid = unsafe { libc::geteuid() };
+    let uid = rustix::process::geteuid().as_raw();
     let path = std::env::temp_dir().join(format!("racelab-provisioning-{uid}.lock"));
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -307,10 +306,7 @@ fn has_rustup(rustup: &Path) -> bool {
 fn user_name() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| {
-            // SAFETY: geteuid has no preconditions.
-            format!("uid {}", unsafe { libc::geteuid() })
-        })
+        .unwrap_or_else(|_| format!("uid {}", rustix::process::geteuid().as_raw()))
 }
 
 /// Whether nightly has the rustup `kind` (`target`, `component`) named `name`.
@@ -517,8 +513,7 @@ fn run_quietly(command: &mut Command) -> bool {
 }
 
 fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    rustix::process::geteuid().is_root()
 }
 
 /// The first `name` on `PATH`.
