@@ -2,13 +2,15 @@
 //! each piece of news does to them.
 
 use super::events::{FileWatcher, Forward, Key, News, Sources, changed_files, sources};
+use super::summary::Summary;
+use crate::commands::list::ListedIn;
 use crate::console::{Console, Tone};
 use crate::{EXIT_USAGE, hints, progress};
 use notify_debouncer_mini::notify::RecursiveMode;
 use racelab_grader::Observer;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
-use racelab_grader::report::Report;
+use racelab_grader::report::{Report, StageReport};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, grade, process};
@@ -65,6 +67,11 @@ pub(super) struct Session<'l> {
     passed: bool,
     /// The sources as they were when the current grade started.
     graded_sources: Sources,
+    /// One line per stage, pinned above the scrolling grade.
+    summary: Summary,
+    /// The screen row (1-based) of the summary's first line, while it is pinned (the
+    /// terminal is tall enough for a scrolling region below it).
+    summary_row: Option<usize>,
 }
 
 impl<'l> Session<'l> {
@@ -90,6 +97,8 @@ impl<'l> Session<'l> {
             running: None,
             passed: false,
             graded_sources: Sources::new(),
+            summary: Summary::new(&[], []),
+            summary_row: None,
         }
     }
 
@@ -142,13 +151,31 @@ impl<'l> Session<'l> {
                 .collect();
             text.push_str(&format!("Saved: {}\n", names.join(", ")));
         }
+        let before = Report::read(&self.lab.default_report_path(self.exercise, &self.subject))
+            .map(|report| {
+                report
+                    .stages
+                    .iter()
+                    .map(|s| (s.name, s.status))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        self.summary = Summary::new(&self.grade_options.stages, before);
+        let summary_row = text.matches('\n').count() + 1;
+        for line in self.summary.lines() {
+            text.push_str(&line);
+            text.push('\n');
+        }
         text.push('\n');
-        // Keep the header in view: the lines below it scroll in a region of their own
-        // (DECSTBM), so a long grade never pushes the exercise and the keys off screen.
+        // Keep the header and the summary in view: the lines below them scroll in a
+        // region of their own (DECSTBM), so a long grade never pushes the exercise, the
+        // keys and the detectors' statuses off screen.
         let header_lines = text.matches('\n').count();
+        self.summary_row = None;
         if let Ok((_, rows)) = crossterm::terminal::size()
             && usize::from(rows) > header_lines + 4
         {
+            self.summary_row = Some(summary_row);
             text.push_str(&format!(
                 "\x1b[{};{rows}r\x1b[{};1H",
                 header_lines + 1,
@@ -221,7 +248,10 @@ impl<'l> Session<'l> {
         let current = self.generation;
         match news {
             News::Activity(g, stage, what) if g == current => console.activity(stage, &what),
-            News::Stage(g, report) if g == current => console.stage_finished(&report),
+            News::Stage(g, report) if g == current => {
+                console.stage_finished(&report);
+                self.summarise(console, &report);
+            }
             News::Graded {
                 generation,
                 report,
@@ -263,12 +293,35 @@ impl<'l> Session<'l> {
             Key::Hint => self.hint(console),
             Key::List => {
                 console.print("\n");
-                console.list(&progress::all(self.lab));
+                let place = ListedIn::Watch {
+                    watched: self.exercise,
+                    passed: self.passed,
+                    follows_next: self.follow_next,
+                };
+                console.list(&progress::all(self.lab), &place);
             }
             Key::Rerun => self.start(console, None),
             Key::Next => self.next_exercise(console),
         }
         Action::Continue
+    }
+
+    /// Redraws the pinned line of a stage that ended, leaving the cursor where the
+    /// scrolling grade has it (DECSC / DECRC around the jump).
+    fn summarise(&mut self, console: &mut Console, stage: &StageReport) {
+        let Some(index) = self
+            .summary
+            .ended(stage.name, stage.status, stage.duration_ms)
+        else {
+            return;
+        };
+        if let Some(top) = self.summary_row {
+            console.print(&format!(
+                "\x1b7\x1b[{};1H\x1b[2K{}\x1b8",
+                top + index,
+                self.summary.line(index)
+            ));
+        }
     }
 
     /// What the verdict means for the student, and what to do next.
