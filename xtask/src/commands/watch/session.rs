@@ -2,7 +2,7 @@
 //! each piece of news does to them.
 
 use super::events::{FileWatcher, Forward, Key, News, Sources, changed_files, sources};
-use super::summary::Summary;
+use super::summary::{Summary, screen_rows};
 use crate::commands::list::ListedIn;
 use crate::console::{Console, Tone};
 use crate::{EXIT_USAGE, hints, progress};
@@ -127,18 +127,22 @@ impl<'l> Session<'l> {
             crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
             crossterm::cursor::MoveTo(0, 0)
         );
-        let mut text = String::from_utf8_lossy(&screen).into_owned();
-        text.push_str(&format!(
-            "{} {} — {}\nWatching {}: save a file there to grade it again.\n{}\n",
-            console.paint("Racelab watch:", Tone::Good),
-            self.exercise.id,
-            self.exercise.title,
-            self.subject.label,
+        let mut header = vec![
+            format!(
+                "{} {} — {}",
+                console.paint("Racelab watch:", Tone::Good),
+                self.exercise.id,
+                self.exercise.title
+            ),
+            format!(
+                "Watching {}: save a file there to grade it again.",
+                self.subject.label
+            ),
             console.paint(
                 "Keys: h hint · n next · l list · r re-run · q quit",
-                Tone::Quiet
+                Tone::Quiet,
             ),
-        ));
+        ];
         if let Some(changed) = changed {
             let names: Vec<String> = changed
                 .iter()
@@ -149,7 +153,7 @@ impl<'l> Session<'l> {
                         .to_string()
                 })
                 .collect();
-            text.push_str(&format!("Saved: {}\n", names.join(", ")));
+            header.push(format!("Saved: {}", names.join(", ")));
         }
         let before = Report::read(&self.lab.default_report_path(self.exercise, &self.subject))
             .map(|report| {
@@ -161,25 +165,37 @@ impl<'l> Session<'l> {
             })
             .unwrap_or_default();
         self.summary = Summary::new(&self.grade_options.stages, before);
-        let summary_row = text.matches('\n').count() + 1;
-        for line in self.summary.lines() {
-            text.push_str(&line);
+        let (columns, rows) = crossterm::terminal::size().map_or((0, 0), |(columns, rows)| {
+            (usize::from(columns), usize::from(rows))
+        });
+        // The rows the header takes on screen (a long folder name wraps), so the summary's
+        // lines can be redrawn where they are.
+        let summary_row = header
+            .iter()
+            .map(|l| screen_rows(l, columns))
+            .sum::<usize>()
+            + 1;
+        header.extend(self.summary.lines());
+        header.push(String::new());
+        let pinned_rows = header
+            .iter()
+            .map(|l| screen_rows(l, columns))
+            .sum::<usize>();
+        let mut text = String::from_utf8_lossy(&screen).into_owned();
+        for line in &header {
+            text.push_str(line);
             text.push('\n');
         }
-        text.push('\n');
         // Keep the header and the summary in view: the lines below them scroll in a
         // region of their own (DECSTBM), so a long grade never pushes the exercise, the
         // keys and the detectors' statuses off screen.
-        let header_lines = text.matches('\n').count();
         self.summary_row = None;
-        if let Ok((_, rows)) = crossterm::terminal::size()
-            && usize::from(rows) > header_lines + 4
-        {
+        if rows > pinned_rows + 4 {
             self.summary_row = Some(summary_row);
             text.push_str(&format!(
                 "\x1b[{};{rows}r\x1b[{};1H",
-                header_lines + 1,
-                header_lines + 1
+                pinned_rows + 1,
+                pinned_rows + 1
             ));
         }
         console.print(&text);

@@ -81,9 +81,41 @@ impl Summary {
     }
 }
 
+/// How many rows `line` takes on a screen `columns` wide: its visible characters
+/// (colour codes, `ESC [ … m`, take none), wrapped; one for an empty line. With no
+/// width known, one.
+pub(super) fn screen_rows(line: &str, columns: usize) -> usize {
+    let mut visible: usize = 0;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            visible += 1;
+        }
+    }
+    match columns {
+        0 => 1,
+        _ => visible.div_ceil(columns).max(1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Summary;
+    use super::{Summary, screen_rows};
+
+    #[test]
+    fn a_line_takes_the_rows_it_wraps_to_and_colour_codes_take_none() {
+        assert_eq!(screen_rows("", 80), 1);
+        assert_eq!(screen_rows(&"x".repeat(80), 80), 1);
+        assert_eq!(screen_rows(&"x".repeat(81), 80), 2);
+        assert_eq!(
+            screen_rows(&format!("\x1b[1;32m{}\x1b[0m", "é".repeat(80)), 80),
+            1
+        );
+        assert_eq!(screen_rows(&"x".repeat(200), 0), 1);
+    }
+
     use racelab_grader::report::Status;
     use racelab_grader::stages::StageId;
 
