@@ -57,7 +57,10 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     assert!(row(&screen, 2).contains("h hint · n next"), "{screen}");
     assert!(row(&screen, 3).starts_with("  loom     FAIL  "), "{screen}");
     assert!(row(&screen, 4).starts_with("  shuttle  FAIL  "), "{screen}");
-    assert!(!screen.contains("→"), "nothing to compare with: {screen}");
+    assert!(
+        !screen.contains("FAIL→"),
+        "nothing to compare with: {screen}"
+    );
     assert!(screen.contains("verdict: fail"), "{screen}");
     assert!(screen.contains("Waiting for a save"), "{screen}");
     assert!(
