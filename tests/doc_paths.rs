@@ -1,11 +1,13 @@
 //! The lab's own documents (README.md, ARCHITECTURE.md, docs/*.md) name only what is
-//! there: every path from the workspace root they name exists, and every relative
-//! link leads to a file, and to a heading of it when it names one. Files get moved and
+//! there: every path from the workspace root they name exists, every relative link
+//! leads to a file, and to a heading of it when it names one, and every `cargo xtask`
+//! command they or the exercises' READMEs name is one the command line accepts. Files get moved and
 //! sections split; a map that points nowhere misleads more than no map. (The exercise
 //! READMEs' paths are checked against the students' template by xtask's
 //! `template.rs`.)
 
 use racelab_tests::root;
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -162,5 +164,91 @@ fn a_heading_gets_the_anchor_github_gives_it() {
     assert_eq!(
         rooted_paths("see `grader/src/lab.rs`, exercises/ex01-lost-update/src/lib.rs:67."),
         ["grader/src/lab.rs", "exercises/ex01-lost-update/src/lib.rs"]
+    );
+}
+
+/// The placeholders of the command tables, and a value each stands for.
+const STAND_INS: [(&str, &str); 12] = [
+    ("exNN-name", "ex99-demo"),
+    ("exNN", "ex01"),
+    ("EX", "ex01"),
+    ("COMMAND", "grade"),
+    ("DIR", "."),
+    ("FILE", "f"),
+    ("LIST", "loom"),
+    ("SECS", "1"),
+    ("MIB", "1"),
+    ("K/N", "1/2"),
+    ("N", "80"),
+    ("S", "0"),
+];
+
+/// Every `cargo xtask …` in backticks in `text`: the words after `cargo xtask`, with
+/// the placeholders given values, `[optional]` brackets dropped and `…` left out.
+fn xtask_commands(text: &str) -> Vec<Vec<String>> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|code| code.strip_prefix("cargo xtask"))
+        .map(|rest| {
+            rest.replace(['[', ']', '…'], " ")
+                .split_whitespace()
+                .map(|word| {
+                    STAND_INS
+                        .iter()
+                        .find(|(placeholder, _)| *placeholder == word)
+                        .map_or(word, |(_, value)| value)
+                        .to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_cargo_xtask_command_the_docs_name_is_accepted() {
+    let mut documents = documents();
+    for entry in fs::read_dir(root().join("exercises")).unwrap() {
+        documents.push(entry.unwrap().path().join("README.md"));
+    }
+    let mut refused = Vec::new();
+    let mut checked = 0;
+    for document in documents.iter().filter(|d| d.exists()) {
+        let text = fs::read_to_string(document).unwrap();
+        for words in xtask_commands(&text) {
+            checked += 1;
+            // `--help` last: clap reads every word before it, and grades nothing.
+            let argv = std::iter::once("xtask".to_owned())
+                .chain(words.iter().cloned())
+                .chain(["--help".to_owned()])
+                .map(OsString::from);
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let code = xtask::run_in(&root(), argv, &mut out, &mut err);
+            if code != 0 {
+                refused.push(format!(
+                    "{}: `cargo xtask {}`: {}",
+                    document.display(),
+                    words.join(" "),
+                    String::from_utf8_lossy(&err).lines().next().unwrap_or("")
+                ));
+            }
+        }
+    }
+    assert!(
+        checked > 30,
+        "only {checked} commands found: is the search broken?"
+    );
+    assert!(
+        refused.is_empty(),
+        "commands the command line refuses:\n{}",
+        refused.join("\n")
+    );
+}
+
+#[test]
+fn a_command_table_row_becomes_a_command_line() {
+    assert_eq!(
+        xtask_commands("run `cargo xtask grade EX [--jobs N] --path DIR…` then `ls`"),
+        [["grade", "ex01", "--jobs", "80", "--path", "."]]
     );
 }
