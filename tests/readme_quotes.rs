@@ -7,8 +7,13 @@
 //! <!-- output: cargo xtask --width 80 grade ex04 --stage loom -->
 //! ```
 //!
-//! The test runs that command in-process on a copy of the lab (a relative `--path`
-//! taken from its root, as typed there) and finds the quote in its standard output. How a quote may differ from the output:
+//! The test runs that command in-process, a relative `--path` taken from the lab's
+//! root as typed there, and finds the quote in its standard output. Commands that
+//! grade run on the workspace itself, so they reuse the runners the other end-to-end
+//! tests built for the same crates, with `--report` into a temporary folder so the
+//! workspace's own reports stay as they were (a quote leaves out the `report:` line);
+//! the others run on a fresh copy of the lab, which has no reports (so `list` says
+//! "not tried"). How a quote may differ from the output:
 //! - a line holding only `…` stands for lines left out: the quote is cut there into
 //!   pieces, and each piece must appear as consecutive lines of the output, in any
 //!   order of pieces (a grade prints its stages in the order they end);
@@ -21,7 +26,7 @@
 //! a drawing that no command prints. Commands that grade nothing (`list`, `hint`,
 //! `--help`) are checked in seconds; the ones that grade or replay run the detectors.
 
-use racelab_tests::{lab_copy, root, xtask_in};
+use racelab_tests::{lab_copy, root, xtask, xtask_in};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -198,19 +203,28 @@ fn from_the_root(args: &[String], root: &Path) -> Vec<String> {
     taken
 }
 
-/// Runs every quote's command (once per command) in a copy of the lab and checks the
-/// quotes of `grading` commands (or of the others); returns how many were checked.
+/// Runs every quote's command (once per command) and checks the quotes of `grading`
+/// commands (or of the others); returns how many were checked.
 fn check(grading: bool) -> usize {
     let lab = lab_copy();
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("report.toml");
     let mut outputs: HashMap<Vec<String>, String> = HashMap::new();
     let mut failures = Vec::new();
     let mut checked = 0;
     for quote in quotes().into_iter().filter(|q| q.grades() == grading) {
         checked += 1;
         let output = outputs.entry(quote.args.clone()).or_insert_with(|| {
-            let args = from_the_root(&quote.args, lab.path());
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            xtask_in(lab.path(), &args).1
+            if grading {
+                let mut args = from_the_root(&quote.args, &root());
+                args.extend(["--report".to_owned(), report.display().to_string()]);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                xtask(&args).1
+            } else {
+                let args = from_the_root(&quote.args, lab.path());
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                xtask_in(lab.path(), &args).1
+            }
         });
         let missing = unmatched(&quote, output);
         if !missing.is_empty() {
