@@ -9,6 +9,7 @@
 //! Longer than most files: it is every line a grade prints, kept together so the
 //! wording and the layout can be read and changed in one place.
 
+use crate::commands::list::{ListedIn, next_step};
 use crate::progress::{Progress, Standing};
 use crate::terminal::Terminal;
 use crossterm::style::Stylize;
@@ -252,8 +253,8 @@ impl<'a> Console<'a> {
     }
 
     /// `cargo xtask list`: each exercise's standing after its last grade, then a
-    /// progress bar and what to do next.
-    pub fn list(&mut self, progress: &[Progress<'_>]) {
+    /// progress bar and what to do next, put as `place` needs it.
+    pub(crate) fn list(&mut self, progress: &[Progress<'_>], place: &ListedIn<'_>) {
         let mut text = String::new();
         for entry in progress {
             let (word, tone, detail) = match &entry.standing {
@@ -303,7 +304,7 @@ impl<'a> Console<'a> {
             progress.len()
         ));
         match progress.iter().find(|p| p.standing != Standing::Passing) {
-            Some(next) => text.push_str(&format!("Next: cargo xtask watch {}\n", next.exercise.id)),
+            Some(next) => text.push_str(&format!("Next: {}\n", next_step(next.exercise, place))),
             None if !progress.is_empty() => text.push_str(&format!(
                 "{} Compare your fixes with the reference ones: cargo xtask solution <exercise>\n",
                 self.paint("Every exercise passes.", Tone::Good)

@@ -27,7 +27,7 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "cargo xtask",
     bin_name = "cargo xtask",
-    about = "Racelab: fix the race, then prove it with four detectors."
+    about = "Racelab: fix the race, then prove it with five detectors."
 )]
 struct Cli {
     #[command(subcommand)]

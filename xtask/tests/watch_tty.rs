@@ -3,8 +3,9 @@
 //! screen is read back from a VT100 parser.
 //!
 //! The watched crate is a temporary copy of ex01 (`--path`), so the real exercise is
-//! never modified; only the loom stage runs, to keep the test short (and loom, unlike
-//! stress, catches the shipped race every time). The `h` key is
+//! never modified; only loom and shuttle run, to keep the test short (they catch the
+//! shipped race every time), in a terminal of 80×40: their evidence is longer than the
+//! screen, so the pinned header and summary are tested where they matter. The `h` key is
 //! not pressed here: it would move the real workspace's hint progress on (hint
 //! progress is tested in-process in `workflow.rs`).
 
@@ -20,6 +21,11 @@ fn quoted(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
+/// The `index`th row of `screen`.
+fn row(screen: &str, index: usize) -> &str {
+    screen.lines().nth(index).unwrap_or("")
+}
+
 #[test]
 fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     let copy = tempfile::tempdir().unwrap();
@@ -29,16 +35,15 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
         std::fs::copy(shipped.join(file), copy.path().join(file)).unwrap();
     }
     let _report = ReportOf::copy(copy.path());
-    // 120×300: tall enough for loom's trace.
     let mut terminal = Terminal::spawn(
         &format!(
-            "{} watch ex01 --path {} --stage loom; echo \"watch exited with $?\"; sleep 600",
+            "{} watch ex01 --path {} --stage loom,shuttle; echo \"watch exited with $?\"; sleep 600",
             quoted(env!("CARGO_BIN_EXE_xtask")),
             quoted(copy.path().to_str().unwrap())
         ),
         &root(),
-        120,
-        300,
+        80,
+        40,
     );
 
     // The first grade: the shipped race is caught. A cold build of the runner's
@@ -46,24 +51,29 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     let screen = terminal.wait_for("the first verdict", Duration::from_secs(600), |s| {
         s.contains("verdict:")
     });
-    // The header stays on the first line, above the grade that scrolls under it.
+    // The header and one line per stage stay on top, above the grade that scrolls
+    // under them; the first grade has nothing to compare with.
+    assert!(row(&screen, 0).contains("Racelab watch: ex01"), "{screen}");
+    assert!(row(&screen, 2).contains("h hint · n next"), "{screen}");
+    assert!(row(&screen, 3).starts_with("  loom     FAIL  "), "{screen}");
+    assert!(row(&screen, 4).starts_with("  shuttle  FAIL  "), "{screen}");
     assert!(
-        screen
-            .lines()
-            .next()
-            .unwrap_or("")
-            .contains("Racelab watch: ex01"),
-        "{screen}"
+        !screen.contains("FAIL→"),
+        "nothing to compare with: {screen}"
     );
-    assert!(screen.contains("h hint · n next"), "{screen}");
-    assert!(screen.contains("loom     FAIL"), "{screen}");
     assert!(screen.contains("verdict: fail"), "{screen}");
     assert!(screen.contains("Waiting for a save"), "{screen}");
+    assert!(
+        !screen.contains("Grading ex01"),
+        "the evidence is longer than the screen, so the test sees the pinning: {screen}"
+    );
 
+    // The list's advice names keys here, not a command to type in another shell.
     terminal.keys("l");
-    terminal.wait_for("the list", Duration::from_secs(20), |s| {
+    let screen = terminal.wait_for("the list", Duration::from_secs(20), |s| {
         s.contains("exercises passing")
     });
+    assert!(!screen.contains("Next: cargo xtask watch"), "{screen}");
 
     // Save a fix: the screen starts over and the verdict changes.
     let fix = root().join("solutions/ex01-lost-update/atomic/src/lib.rs");
@@ -71,11 +81,20 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     let screen = terminal.wait_for("the verdict after the fix", Duration::from_secs(300), |s| {
         s.contains("Saved: src/lib.rs") && s.contains("verdict:")
     });
-    assert!(screen.contains("loom     PASS"), "{screen}");
+    // What changed since the last grade, pinned under the header.
+    assert!(row(&screen, 3).starts_with("Saved: src/lib.rs"), "{screen}");
+    assert!(
+        row(&screen, 4).starts_with("  loom     FAIL→PASS"),
+        "{screen}"
+    );
+    assert!(
+        row(&screen, 5).starts_with("  shuttle  FAIL→PASS"),
+        "{screen}"
+    );
     assert!(!screen.contains("verdict: fail"), "{screen}");
     assert!(
         screen.contains("verdict: incomplete"),
-        "only loom ran: {screen}"
+        "only loom and shuttle ran: {screen}"
     );
 
     terminal.keys("q");

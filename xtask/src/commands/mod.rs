@@ -7,7 +7,7 @@ mod dev;
 mod doctor;
 mod grade;
 mod hint;
-mod list;
+pub(crate) mod list;
 mod merge;
 mod prepare;
 mod replay;

@@ -217,7 +217,7 @@ problem. After you pass, `cargo xtask solution {id}` shows the reference fixes.
 
 ```sh
 cargo xtask watch {id}           # grade now and on every save
-cargo xtask grade {id}           # all four detectors, once
+cargo xtask grade {id}           # all five detectors, once
 cargo xtask hint {id}            # one more hint each time
 cargo xtask solution {id}        # the reference fixes, once you pass
 ```

@@ -3,7 +3,9 @@
 //!
 //! The grade runs on its own thread, its stages side by side, and reports each stage
 //! as it ends, fastest first, so the first detector to catch the bug is on screen
-//! while the others still run. Meanwhile the terminal is in raw mode and single keys
+//! while the others still run. Above the scrolling grade, the exercise, the keys and
+//! one line per stage stay pinned ([`summary`]): each stage's status, and what changed
+//! since the grade before (`loom     FAIL→PASS`). Meanwhile the terminal is in raw mode and single keys
 //! act at once: `h` next hint, `l` list, `r` re-run, `n` next exercise (once this one
 //! passes), `q` quit. A save during a grade stops it and starts a fresh one.
 //!
@@ -16,6 +18,7 @@
 
 mod events;
 mod session;
+mod summary;
 
 use crate::console::Console;
 use crate::exercise_name::find_exercise;

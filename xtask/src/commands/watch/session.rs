@@ -2,13 +2,15 @@
 //! each piece of news does to them.
 
 use super::events::{FileWatcher, Forward, Key, News, Sources, changed_files, sources};
+use super::summary::{Summary, screen_rows};
+use crate::commands::list::ListedIn;
 use crate::console::{Console, Tone};
 use crate::{EXIT_USAGE, hints, progress};
 use notify_debouncer_mini::notify::RecursiveMode;
 use racelab_grader::Observer;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
-use racelab_grader::report::Report;
+use racelab_grader::report::{Report, StageReport};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use racelab_grader::{GradeOptions, grade, process};
@@ -65,6 +67,11 @@ pub(super) struct Session<'l> {
     passed: bool,
     /// The sources as they were when the current grade started.
     graded_sources: Sources,
+    /// One line per stage, pinned above the scrolling grade.
+    summary: Summary,
+    /// The screen row (1-based) of the summary's first line, while it is pinned (the
+    /// terminal is tall enough for a scrolling region below it).
+    summary_row: Option<usize>,
 }
 
 impl<'l> Session<'l> {
@@ -90,6 +97,8 @@ impl<'l> Session<'l> {
             running: None,
             passed: false,
             graded_sources: Sources::new(),
+            summary: Summary::new(&[], []),
+            summary_row: None,
         }
     }
 
@@ -118,18 +127,22 @@ impl<'l> Session<'l> {
             crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
             crossterm::cursor::MoveTo(0, 0)
         );
-        let mut text = String::from_utf8_lossy(&screen).into_owned();
-        text.push_str(&format!(
-            "{} {} — {}\nWatching {}: save a file there to grade it again.\n{}\n",
-            console.paint("Racelab watch:", Tone::Good),
-            self.exercise.id,
-            self.exercise.title,
-            self.subject.label,
+        let mut header = vec![
+            format!(
+                "{} {} — {}",
+                console.paint("Racelab watch:", Tone::Good),
+                self.exercise.id,
+                self.exercise.title
+            ),
+            format!(
+                "Watching {}: save a file there to grade it again.",
+                self.subject.label
+            ),
             console.paint(
                 "Keys: h hint · n next · l list · r re-run · q quit",
-                Tone::Quiet
+                Tone::Quiet,
             ),
-        ));
+        ];
         if let Some(changed) = changed {
             let names: Vec<String> = changed
                 .iter()
@@ -140,19 +153,49 @@ impl<'l> Session<'l> {
                         .to_string()
                 })
                 .collect();
-            text.push_str(&format!("Saved: {}\n", names.join(", ")));
+            header.push(format!("Saved: {}", names.join(", ")));
         }
-        text.push('\n');
-        // Keep the header in view: the lines below it scroll in a region of their own
-        // (DECSTBM), so a long grade never pushes the exercise and the keys off screen.
-        let header_lines = text.matches('\n').count();
-        if let Ok((_, rows)) = crossterm::terminal::size()
-            && usize::from(rows) > header_lines + 4
-        {
+        let before = Report::read(&self.lab.default_report_path(self.exercise, &self.subject))
+            .map(|report| {
+                report
+                    .stages
+                    .iter()
+                    .map(|s| (s.name, s.status))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        self.summary = Summary::new(&self.grade_options.stages, before);
+        let (columns, rows) = crossterm::terminal::size().map_or((0, 0), |(columns, rows)| {
+            (usize::from(columns), usize::from(rows))
+        });
+        // The rows the header takes on screen (a long folder name wraps), so the summary's
+        // lines can be redrawn where they are.
+        let summary_row = header
+            .iter()
+            .map(|l| screen_rows(l, columns))
+            .sum::<usize>()
+            + 1;
+        header.extend(self.summary.lines());
+        header.push(String::new());
+        let pinned_rows = header
+            .iter()
+            .map(|l| screen_rows(l, columns))
+            .sum::<usize>();
+        let mut text = String::from_utf8_lossy(&screen).into_owned();
+        for line in &header {
+            text.push_str(line);
+            text.push('\n');
+        }
+        // Keep the header and the summary in view: the lines below them scroll in a
+        // region of their own (DECSTBM), so a long grade never pushes the exercise, the
+        // keys and the detectors' statuses off screen.
+        self.summary_row = None;
+        if rows > pinned_rows + 4 {
+            self.summary_row = Some(summary_row);
             text.push_str(&format!(
                 "\x1b[{};{rows}r\x1b[{};1H",
-                header_lines + 1,
-                header_lines + 1
+                pinned_rows + 1,
+                pinned_rows + 1
             ));
         }
         console.print(&text);
@@ -221,7 +264,10 @@ impl<'l> Session<'l> {
         let current = self.generation;
         match news {
             News::Activity(g, stage, what) if g == current => console.activity(stage, &what),
-            News::Stage(g, report) if g == current => console.stage_finished(&report),
+            News::Stage(g, report) if g == current => {
+                console.stage_finished(&report);
+                self.summarise(console, &report);
+            }
             News::Graded {
                 generation,
                 report,
@@ -263,12 +309,35 @@ impl<'l> Session<'l> {
             Key::Hint => self.hint(console),
             Key::List => {
                 console.print("\n");
-                console.list(&progress::all(self.lab));
+                let place = ListedIn::Watch {
+                    watched: self.exercise,
+                    passed: self.passed,
+                    follows_next: self.follow_next,
+                };
+                console.list(&progress::all(self.lab), &place);
             }
             Key::Rerun => self.start(console, None),
             Key::Next => self.next_exercise(console),
         }
         Action::Continue
+    }
+
+    /// Redraws the pinned line of a stage that ended, leaving the cursor where the
+    /// scrolling grade has it (DECSC / DECRC around the jump).
+    fn summarise(&mut self, console: &mut Console, stage: &StageReport) {
+        let Some(index) = self
+            .summary
+            .ended(stage.name, stage.status, stage.duration_ms)
+        else {
+            return;
+        };
+        if let Some(top) = self.summary_row {
+            console.print(&format!(
+                "\x1b7\x1b[{};1H\x1b[2K{}\x1b8",
+                top + index,
+                self.summary.line(index)
+            ));
+        }
     }
 
     /// What the verdict means for the student, and what to do next.
