@@ -132,7 +132,7 @@ pub struct Evidence {
     pub trace: Option<String>,
     /// The failing execution's raw steps, from which `trace` is drawn (not written).
     #[serde(skip)]
-    pub steps: Vec<racelab_harness::TraceStep>,
+    pub steps: Vec<racelab_harness::trace::Step>,
     /// ThreadSanitizer: what it reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tsan: Option<TsanEvidence>,

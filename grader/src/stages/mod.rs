@@ -17,6 +17,7 @@ pub mod race;
 mod runner;
 pub mod shuttle;
 pub mod spec;
+mod step_text;
 pub mod stress;
 mod table;
 pub mod tsan;
@@ -219,7 +220,7 @@ pub fn take_call_stacks(judgement: &mut Judgement, detailed: Judgement) {
 
 /// A deadlock's summary, naming the blocked threads and what they wait for, when
 /// `message` is loom's or shuttle's report of one and the `steps` show who is blocked.
-pub fn deadlock_summary(message: &str, steps: &[racelab_harness::TraceStep]) -> Option<String> {
+pub fn deadlock_summary(message: &str, steps: &[racelab_harness::trace::Step]) -> Option<String> {
     deadlock::is_deadlock(message)
         .then(|| deadlock::Deadlock::from_steps(steps))
         .flatten()

@@ -23,7 +23,8 @@
 //! Longer than most files: the layout (columns that fit a width, wrapping) and the
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
-use racelab_harness::TraceStep;
+use super::step_text::{self, TraceStep};
+use racelab_harness::trace::Step;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,13 +42,13 @@ pub const STALE: &str = "stale: this load returned a value that a store above ha
 /// `None` when no step of the subject's own code was recorded. Paths are shown
 /// relative to the first of `roots` that holds them (the subject's folder, then the
 /// workspace).
-pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
-    table(steps, Some(failure), roots, width)
+pub fn render(steps: &[Step], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+    table(&step_text::texts(steps), Some(failure), roots, width)
 }
 
 /// The table of `steps` alone, without a failure line (a deadlock's table follows it).
-pub fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
-    table(steps, None, roots, width)
+pub fn render_steps(steps: &[Step], roots: &[&Path], width: usize) -> Option<String> {
+    table(&step_text::texts(steps), None, roots, width)
 }
 
 fn table(
@@ -512,9 +513,17 @@ fn written(step: &TraceStep) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{render, render_steps, wrap};
-    use racelab_harness::TraceStep;
+    use super::wrap;
+    use crate::stages::step_text::TraceStep;
     use std::path::Path;
+
+    fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, Some(failure), roots, width)
+    }
+
+    fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, None, roots, width)
+    }
 
     fn step(thread: &str, action: &str, value: &str, line: u32) -> TraceStep {
         TraceStep {
@@ -696,9 +705,9 @@ mod golden {
         let subject: PathBuf = failure
             .trace
             .iter()
-            .filter_map(|s| s.location.as_deref())
-            .find(|l| !l.contains("/grader/") && !l.contains("/sync/"))
-            .and_then(|l| l.split("/src/").next())
+            .filter_map(|s| s.place.as_ref())
+            .find(|l| !l.file.contains("/grader/") && !l.file.contains("/sync/"))
+            .and_then(|l| l.file.split("/src/").next())
             .map(PathBuf::from)
             .unwrap();
         let mut out = String::new();
