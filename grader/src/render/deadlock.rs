@@ -361,7 +361,7 @@ pub fn is_deadlock(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Deadlock;
-    use crate::stages::step_text::TraceStep;
+    use crate::render::step_text::TraceStep;
     use std::path::Path;
 
     fn step(thread: &str, action: &str, object: &str, value: Option<&str>, line: u32) -> TraceStep {

@@ -138,7 +138,7 @@ fn table(
         out.extend(layout.row(&lines[i], column(&step.thread), cell));
     }
     if let Some(failure) = failure {
-        let failure = super::first_line(failure);
+        let failure = crate::stages::first_line(failure);
         for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
         }
@@ -514,7 +514,7 @@ fn written(step: &TraceStep) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::wrap;
-    use crate::stages::step_text::TraceStep;
+    use crate::render::step_text::TraceStep;
     use std::path::Path;
 
     fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
@@ -688,7 +688,7 @@ mod tests {
 #[cfg(test)]
 mod golden {
     use super::render;
-    use crate::stages::race;
+    use crate::render::race;
     use racelab_harness::Findings;
     use std::path::{Path, PathBuf};
 
@@ -697,7 +697,7 @@ mod golden {
     const INDENT: usize = 2;
 
     fn drawn(fixture: &str) -> String {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/stages/interleaving");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/interleaving");
         let text =
             std::fs::read_to_string(here.join("fixtures").join(format!("{fixture}.toml"))).unwrap();
         let findings: Findings = toml::from_str(&text).unwrap();

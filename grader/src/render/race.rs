@@ -166,7 +166,7 @@ fn short(step: &TraceStep, reference: &TraceStep) -> String {
 #[cfg(test)]
 mod tests {
     use super::explain_texts;
-    use crate::stages::step_text::TraceStep;
+    use crate::render::step_text::TraceStep;
 
     fn at(thread: &str, action: &str, object: &str, order: Option<&str>, line: u32) -> TraceStep {
         TraceStep {
