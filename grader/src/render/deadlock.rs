@@ -8,17 +8,20 @@
 //! ✗ T1 waits for Mutex#2, which T2 holds; T2 waits for Mutex#1, which T1 holds: none of them can ever go on
 //! ```
 //!
-//! The facade records a step before each call that can block (`acquire` before a
-//! lock, `wait` on a condition variable, `joining T1`) and one when it returns (`lock`,
-//! `woken`, `join T1`), so a thread whose last step is the first of such a pair is
-//! blocked there. What it holds is every lock it took (`lock`, a `try_lock` that
-//! `acquired`, `woken`, `woken spuriously`) and has not released (`unlock`, or
-//! `wait`, which releases the mutex it names). A `try_lock` never blocks (the facade
+//! The facade records a step before each call that can block (a lock requested, a
+//! `wait` on a condition variable, a join requested) and one when it returns (the
+//! lock acquired, `woken`, joined), so a thread whose last step is the first of such a
+//! pair is blocked there. What it holds is every lock it took (acquired, a `try_lock`
+//! that took it, `woken`) and has not released (released, or `wait`, which releases
+//! the mutex it names).
+//!
+//! The last line (`✗ …`) is derived from the steps, and says only what they show: a
+//! lost wakeup's sentence is a [`Wakeup`], whose claims [`Wakeup::holds`] checks
+//! against the steps again (the tests do, for every kind). A `try_lock` never blocks (the facade
 //! sees to it under loom too), so a thread that holds a lock and waits for nothing
 //! can still move: then the steps show no deadlock, and no table claims one.
 
-use super::step_text::{self, TraceStep};
-use racelab_harness::trace::Step;
+use racelab_harness::trace::{Event, Object, Place, Step, Thread};
 use std::path::Path;
 
 /// The threads blocked at the end of a deadlocked execution.
@@ -26,54 +29,129 @@ use std::path::Path;
 pub struct Deadlock {
     /// Every thread of the execution, in table order, with what it holds and waits for.
     threads: Vec<ThreadState>,
-    /// The notifications sent, in order: (thread, condition variable, line).
-    notifications: Vec<(String, String, Option<String>)>,
+    /// The notifications sent, in order.
+    notifications: Vec<Notification>,
 }
 
 /// One thread at the end of the execution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ThreadState {
-    name: String,
-    /// The locks it holds, each with the line that took it.
-    holds: Vec<(String, Option<String>)>,
+    name: Thread,
+    /// The locks it holds, each with the place that took it.
+    holds: Vec<(Object, Option<Place>)>,
     /// What it is blocked on, if anything.
     waits: Option<Wait>,
+}
+
+/// A `notify_one` or `notify_all`: who sent it, on what, where, and its step's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Notification {
+    thread: Thread,
+    condvar: Object,
+    place: Option<Place>,
+    at: usize,
 }
 
 /// What a blocked thread waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Wait {
     /// A mutex another thread holds (or one it holds itself).
-    Lock {
-        mutex: String,
-        location: Option<String>,
-    },
-    /// A notification on a condition variable.
+    Lock { mutex: Object, place: Option<Place> },
+    /// A notification on a condition variable, since the step at index `since`.
     Notify {
-        condvar: String,
-        location: Option<String>,
+        condvar: Object,
+        place: Option<Place>,
+        since: usize,
     },
     /// Another thread to finish.
-    Join { thread: String },
+    Join { thread: Thread },
+}
+
+/// Why a thread waiting on a condition variable is never woken: what the steps show
+/// of the notifications on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    missing_docs,
+    reason = "the waiter, its condition variable, and the indexes of the steps that notified and waited"
+)]
+pub enum Wakeup {
+    /// No thread notified the condition variable at all.
+    NeverNotified { waiter: Thread, condvar: Object },
+    /// The last notification came before the waiter's last wait began (step indexes).
+    NotifiedBeforeTheWait {
+        waiter: Thread,
+        condvar: Object,
+        notified: usize,
+        waited: usize,
+    },
+    /// The last notification came after the wait began, and woke another thread.
+    WokeAnother {
+        waiter: Thread,
+        condvar: Object,
+        notified: usize,
+        waited: usize,
+    },
+}
+
+impl Wakeup {
+    /// Whether what this says holds in `steps`: the checker of the sentence.
+    pub fn holds(&self, steps: &[Step]) -> bool {
+        let notified_on = |condvar: &Object, at: usize| {
+            matches!(&steps.get(at).map(|s| &s.event),
+                Some(Event::Notify { condvar: on, .. }) if on == condvar)
+        };
+        let last_notify = |condvar: &Object| {
+            steps.iter().rposition(
+                |s| matches!(&s.event, Event::Notify { condvar: on, .. } if on == condvar),
+            )
+        };
+        let last_step_waits = |waiter: Thread, condvar: &Object, waited: usize| {
+            steps.iter().rposition(|s| s.thread == waiter) == Some(waited)
+                && matches!(&steps[waited].event, Event::Wait { condvar: on, .. } if on == condvar)
+        };
+        match self {
+            Wakeup::NeverNotified { condvar, .. } => last_notify(condvar).is_none(),
+            Wakeup::NotifiedBeforeTheWait {
+                waiter,
+                condvar,
+                notified,
+                waited,
+            } => {
+                notified < waited
+                    && notified_on(condvar, *notified)
+                    && last_notify(condvar) == Some(*notified)
+                    && last_step_waits(*waiter, condvar, *waited)
+            }
+            Wakeup::WokeAnother {
+                waiter,
+                condvar,
+                notified,
+                waited,
+            } => {
+                notified > waited
+                    && last_notify(condvar) == Some(*notified)
+                    && last_step_waits(*waiter, condvar, *waited)
+                    && steps[*notified..].iter().any(|s| {
+                        s.thread != *waiter
+                            && matches!(&s.event, Event::Woken { condvar: on, .. } if on == condvar)
+                    })
+            }
+        }
+    }
 }
 
 impl Deadlock {
     /// What `steps` say about the blocked threads, or `None` when no thread's last
     /// step is a blocking call (the facade's steps were not recorded).
     pub fn from_steps(steps: &[Step]) -> Option<Deadlock> {
-        Deadlock::from_texts(&step_text::texts(steps))
-    }
-
-    /// [`Deadlock::from_steps`], from the steps as text.
-    pub(crate) fn from_texts(steps: &[TraceStep]) -> Option<Deadlock> {
         let mut threads: Vec<ThreadState> = Vec::new();
         let mut notifications = Vec::new();
-        for step in steps {
+        for (index, step) in steps.iter().enumerate() {
             let at = match threads.iter().position(|t| t.name == step.thread) {
                 Some(at) => at,
                 None => {
                     threads.push(ThreadState {
-                        name: step.thread.clone(),
+                        name: step.thread,
                         holds: Vec::new(),
                         waits: None,
                     });
@@ -81,38 +159,41 @@ impl Deadlock {
                 }
             };
             let thread = &mut threads[at];
-            let object = step.object.clone().unwrap_or_default();
-            let location = step.location.clone();
-            let value = step.value.as_deref().unwrap_or("");
+            let place = step.place.clone();
             thread.waits = None;
-            match step.action.as_str() {
-                "acquire" => {
+            match &step.event {
+                Event::LockRequested { object, .. } => {
                     thread.waits = Some(Wait::Lock {
-                        mutex: object,
-                        location,
-                    })
-                }
-                "lock" => thread.holds.push((object, location)),
-                "try_lock" if value == "acquired" => thread.holds.push((object, location)),
-                "unlock" => thread.holds.retain(|(held, _)| *held != object),
-                "wait" => {
-                    thread.holds.retain(|(held, _)| held != value);
-                    thread.waits = Some(Wait::Notify {
-                        condvar: object,
-                        location,
+                        mutex: object.clone(),
+                        place,
                     });
                 }
-                "woken" | "woken spuriously" => thread.holds.push((value.to_owned(), location)),
-                "notify_one" | "notify_all" => {
-                    notifications.push((step.thread.clone(), object, location));
+                Event::LockAcquired { object, .. }
+                | Event::TryLock {
+                    object,
+                    acquired: true,
+                    ..
+                } => thread.holds.push((object.clone(), place)),
+                Event::LockReleased { object } => thread.holds.retain(|(held, _)| held != object),
+                Event::Wait { condvar, mutex } => {
+                    thread.holds.retain(|(held, _)| held != mutex);
+                    thread.waits = Some(Wait::Notify {
+                        condvar: condvar.clone(),
+                        place,
+                        since: index,
+                    });
                 }
-                action => {
-                    if let Some(joined) = action.strip_prefix("joining ") {
-                        thread.waits = Some(Wait::Join {
-                            thread: joined.to_owned(),
-                        });
-                    }
+                Event::Woken { mutex, .. } => thread.holds.push((mutex.clone(), place)),
+                Event::Notify { condvar, .. } => notifications.push(Notification {
+                    thread: step.thread,
+                    condvar: condvar.clone(),
+                    place,
+                    at: index,
+                }),
+                Event::JoinRequested { thread: joined } => {
+                    thread.waits = Some(Wait::Join { thread: *joined });
                 }
+                _ => {}
             }
         }
         if threads.iter().all(|t| t.waits.is_none()) {
@@ -128,12 +209,7 @@ impl Deadlock {
             return None;
         }
         threads.retain(|t| t.waits.is_some() || !t.holds.is_empty());
-        threads.sort_by_key(|t| {
-            (
-                t.name == "main",
-                t.name.trim_start_matches('T').parse::<u32>().unwrap_or(0),
-            )
-        });
+        threads.sort_by_key(|t| (t.name == Thread::Main, t.name));
         Some(Deadlock {
             threads,
             notifications,
@@ -143,9 +219,9 @@ impl Deadlock {
     /// One line for the stage's summary.
     pub fn summary(&self) -> String {
         if let Some(cycle) = self.lock_cycle() {
-            let names: Vec<&str> = cycle
+            let names: Vec<String> = cycle
                 .iter()
-                .map(|&i| self.threads[i].name.as_str())
+                .map(|&i| self.threads[i].name.to_string())
                 .collect();
             if let [alone] = names.as_slice() {
                 return format!("deadlock: {alone} waits for a lock it holds itself");
@@ -160,7 +236,14 @@ impl Deadlock {
                 and_list(&names)
             );
         }
-        if let Some((waiter, condvar)) = self.lost_wakeup() {
+        if let Some(wakeup) = self.lost_wakeup() {
+            let (Wakeup::NeverNotified { waiter, condvar }
+            | Wakeup::NotifiedBeforeTheWait {
+                waiter, condvar, ..
+            }
+            | Wakeup::WokeAnother {
+                waiter, condvar, ..
+            }) = wakeup;
             return format!(
                 "deadlock: {waiter} waits on {condvar} for a notification that never comes (a lost wakeup)"
             );
@@ -173,21 +256,17 @@ impl Deadlock {
         format!("deadlock: every thread is blocked — {}", blocked.join(", "))
     }
 
-    /// The table (each thread, what it holds, what it waits for, with their lines
+    /// The table (each thread, what it holds, what it waits for, with their places
     /// relative to the first of `roots` that holds them) and a last line saying why
     /// no thread can go on.
     pub fn render(&self, roots: &[&Path]) -> String {
-        let shown = |location: &Option<String>| -> String {
-            let Some(location) = location else {
-                return String::new();
-            };
-            if !super::interleaving::is_subjects_location(location) {
-                return String::new();
+        let shown = |place: &Option<Place>| -> String {
+            match place {
+                Some(place) if super::interleaving::is_subjects_location(&place.file) => {
+                    format!("   {}", relative(place, roots))
+                }
+                _ => String::new(),
             }
-            let relative = roots
-                .iter()
-                .find_map(|root| location.strip_prefix(&format!("{}/", root.display())));
-            format!("   {}", relative.unwrap_or(location))
         };
         let rows: Vec<[String; 3]> = self
             .threads
@@ -200,13 +279,13 @@ impl Deadlock {
                     .collect();
                 let waits = match &t.waits {
                     None => String::new(),
-                    Some(Wait::Lock { mutex, location }) => format!("{mutex}{}", shown(location)),
-                    Some(Wait::Notify { condvar, location }) => {
-                        format!("a notify on {condvar}{}", shown(location))
+                    Some(Wait::Lock { mutex, place }) => format!("{mutex}{}", shown(place)),
+                    Some(Wait::Notify { condvar, place, .. }) => {
+                        format!("a notify on {condvar}{}", shown(place))
                     }
                     Some(Wait::Join { thread }) => format!("{thread} to finish"),
                 };
-                [t.name.clone(), holds.join(", "), waits]
+                [t.name.to_string(), holds.join(", "), waits]
             })
             .collect();
         let header = ["thread", "holds", "waits for"].map(str::to_owned);
@@ -259,31 +338,35 @@ impl Deadlock {
             }
             return format!("{}: none of them can ever go on", links.join("; "));
         }
-        if let Some((waiter, condvar)) = self.lost_wakeup() {
-            let sent: Vec<String> = self
-                .notifications
-                .iter()
-                .filter(|(_, on, _)| *on == condvar)
-                .map(|(thread, _, at)| {
-                    let at = at.as_deref().map(|at| {
-                        roots
-                            .iter()
-                            .find_map(|root| at.strip_prefix(&format!("{}/", root.display())))
-                            .unwrap_or(at)
-                            .to_owned()
-                    });
-                    match at {
-                        Some(at) => format!("{thread} at {at}"),
-                        None => thread.clone(),
-                    }
-                })
-                .collect();
-            return match sent.last() {
-                None => format!(
+        if let Some(wakeup) = self.lost_wakeup() {
+            let sent = |at: usize| {
+                let note = self.notifications.iter().find(|n| n.at == at);
+                match note.and_then(|n| Some((n, n.place.as_ref()?))) {
+                    Some((n, place)) => format!("{} at {}", n.thread, relative(place, roots)),
+                    None => note.map_or_else(String::new, |n| n.thread.to_string()),
+                }
+            };
+            return match wakeup {
+                Wakeup::NeverNotified { waiter, condvar } => format!(
                     "{waiter} waits on {condvar} for ever: no thread notified it, and none is left that could"
                 ),
-                Some(last) => format!(
-                    "{waiter} waits on {condvar} for ever: the last notification ({last}) found no thread waiting yet, and a condition variable does not remember one"
+                Wakeup::NotifiedBeforeTheWait {
+                    waiter,
+                    condvar,
+                    notified,
+                    ..
+                } => format!(
+                    "{waiter} waits on {condvar} for ever: the last notification ({}) came before this wait began, and a condition variable does not remember one",
+                    sent(notified)
+                ),
+                Wakeup::WokeAnother {
+                    waiter,
+                    condvar,
+                    notified,
+                    ..
+                } => format!(
+                    "{waiter} waits on {condvar} for ever: the last notification ({}) woke another thread, and none is left to notify again",
+                    sent(notified)
                 ),
             };
         }
@@ -317,18 +400,40 @@ impl Deadlock {
     }
 
     /// The thread holding `mutex`, if one does.
-    fn holder_of(&self, mutex: &str) -> Option<usize> {
+    fn holder_of(&self, mutex: &Object) -> Option<usize> {
         self.threads
             .iter()
             .position(|t| t.holds.iter().any(|(held, _)| held == mutex))
     }
 
-    /// A thread waiting on a condition variable (and which one), when no lock cycle
-    /// explains the deadlock: it waits for a notification nobody will send.
-    fn lost_wakeup(&self) -> Option<(String, String)> {
-        self.threads.iter().find_map(|t| match &t.waits {
-            Some(Wait::Notify { condvar, .. }) => Some((t.name.clone(), condvar.clone())),
-            _ => None,
+    /// A thread waiting on a condition variable, and what the steps show of the
+    /// notifications it missed, when no lock cycle explains the deadlock.
+    pub fn lost_wakeup(&self) -> Option<Wakeup> {
+        self.threads.iter().find_map(|t| {
+            let Some(Wait::Notify { condvar, since, .. }) = &t.waits else {
+                return None;
+            };
+            let (waiter, condvar, waited) = (t.name, condvar.clone(), *since);
+            let last = self
+                .notifications
+                .iter()
+                .rfind(|n| n.condvar == condvar)
+                .map(|n| n.at);
+            Some(match last {
+                None => Wakeup::NeverNotified { waiter, condvar },
+                Some(notified) if notified < waited => Wakeup::NotifiedBeforeTheWait {
+                    waiter,
+                    condvar,
+                    notified,
+                    waited,
+                },
+                Some(notified) => Wakeup::WokeAnother {
+                    waiter,
+                    condvar,
+                    notified,
+                    waited,
+                },
+            })
         })
     }
 }
@@ -337,18 +442,27 @@ impl Wait {
     /// What is waited for, in words.
     fn what(&self) -> String {
         match self {
-            Wait::Lock { mutex, .. } => mutex.clone(),
+            Wait::Lock { mutex, .. } => mutex.to_string(),
             Wait::Notify { condvar, .. } => format!("a notify on {condvar}"),
             Wait::Join { thread } => format!("{thread} to finish"),
         }
     }
 }
 
+/// `place` as `file:line`, its file relative to the first of `roots` that holds it.
+fn relative(place: &Place, roots: &[&Path]) -> String {
+    let file = roots
+        .iter()
+        .find_map(|root| place.file.strip_prefix(&format!("{}/", root.display())))
+        .unwrap_or(&place.file);
+    format!("{file}:{}", place.line)
+}
+
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(names: &[&str]) -> String {
+fn and_list(names: &[String]) -> String {
     match names {
         [] => String::new(),
-        [one] => (*one).to_owned(),
+        [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
@@ -360,38 +474,46 @@ pub fn is_deadlock(message: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Deadlock;
-    use crate::render::step_text::TraceStep;
+    use super::{Deadlock, Wakeup};
+    use crate::render::sample::{
+        acquired, condvar, join_requested, mutex, notify, released, requested, step, try_lock,
+        wait, woken,
+    };
+    use racelab_harness::trace::Step;
     use std::path::Path;
 
-    fn step(thread: &str, action: &str, object: &str, value: Option<&str>, line: u32) -> TraceStep {
-        TraceStep {
-            thread: thread.into(),
-            action: action.into(),
-            value: value.map(Into::into),
-            object: (!object.is_empty()).then(|| object.into()),
-            location: Some(format!("/lab/ex/src/lib.rs:{line}")),
-            ordering: None,
-            callers: Vec::new(),
-        }
+    /// T1 moves money from account 1 to 2, T2 from 2 to 1; each locks its source first.
+    fn crossed_transfers() -> Vec<Step> {
+        vec![
+            step("T1", requested(mutex(1)), 58),
+            step("T1", acquired(mutex(1)), 58),
+            step("T2", requested(mutex(2)), 58),
+            step("T2", acquired(mutex(2)), 58),
+            step("T1", requested(mutex(2)), 62),
+            step("T2", requested(mutex(1)), 62),
+            step("main", join_requested("T1"), 40),
+        ]
     }
 
-    /// T1 moves money from account 1 to 2, T2 from 2 to 1; each locks its source first.
-    fn crossed_transfers() -> Vec<TraceStep> {
-        vec![
-            step("T1", "acquire", "Mutex#1", None, 58),
-            step("T1", "lock", "Mutex#1", None, 58),
-            step("T2", "acquire", "Mutex#2", None, 58),
-            step("T2", "lock", "Mutex#2", None, 58),
-            step("T1", "acquire", "Mutex#2", None, 62),
-            step("T2", "acquire", "Mutex#1", None, 62),
-            step("main", "joining T1", "", None, 40),
-        ]
+    /// Whether "`waiter` waits for `lock`, which `holder` holds" holds in `steps`:
+    /// the waiter's last step asks for the lock, and the holder took it last without
+    /// releasing it.
+    fn waits_for_held(steps: &[Step], waiter: &str, lock: u32, holder: &str) -> bool {
+        let last_of = |label: &str| steps.iter().rfind(|s| s.thread.to_string() == label);
+        let asks = last_of(waiter).is_some_and(|s| s.event == requested(mutex(lock)));
+        let took = steps
+            .iter()
+            .rposition(|s| s.thread.to_string() == holder && s.event == acquired(mutex(lock)));
+        let gave_back = steps
+            .iter()
+            .rposition(|s| s.thread.to_string() == holder && s.event == released(mutex(lock)));
+        asks && took.is_some() && gave_back.is_none_or(|r| Some(r) < took)
     }
 
     #[test]
     fn crossed_locks_are_named_with_who_holds_and_who_waits() {
-        let deadlock = Deadlock::from_texts(&crossed_transfers()).unwrap();
+        let steps = crossed_transfers();
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
         assert_eq!(
             deadlock.summary(),
             "deadlock: T1 and T2 each hold a lock the other waits for, so none can go on"
@@ -420,18 +542,21 @@ mod tests {
             ),
             "{table}"
         );
+        // The sentence's claims, checked against the steps.
+        assert!(waits_for_held(&steps, "T1", 2, "T2"));
+        assert!(waits_for_held(&steps, "T2", 1, "T1"));
     }
 
     #[test]
     fn a_released_lock_is_not_held_and_a_try_lock_that_failed_takes_nothing() {
         let steps = [
-            step("T1", "acquire", "Mutex#1", None, 10),
-            step("T1", "lock", "Mutex#1", None, 10),
-            step("T1", "unlock", "Mutex#1", None, 11),
-            step("T1", "try_lock", "Mutex#2", Some("busy"), 12),
-            step("T1", "acquire", "Mutex#3", None, 13),
+            step("T1", requested(mutex(1)), 10),
+            step("T1", acquired(mutex(1)), 10),
+            step("T1", released(mutex(1)), 11),
+            step("T1", try_lock(mutex(2), false), 12),
+            step("T1", requested(mutex(3)), 13),
         ];
-        let deadlock = Deadlock::from_texts(&steps).unwrap();
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
         let table = deadlock.render(&[Path::new("/lab/ex")]);
         assert!(
             !table.contains("Mutex#1") && !table.contains("Mutex#2"),
@@ -443,13 +568,13 @@ mod tests {
     #[test]
     fn a_lost_wakeup_names_the_waiter_and_the_notification_it_missed() {
         let steps = [
-            step("T2", "notify_one", "Condvar#2", None, 48),
-            step("T1", "acquire", "Mutex#1", None, 60),
-            step("T1", "lock", "Mutex#1", None, 60),
-            step("T1", "wait", "Condvar#2", Some("Mutex#1"), 62),
-            step("main", "joining T1", "", None, 30),
+            step("T2", notify(condvar(2)), 48),
+            step("T1", requested(mutex(1)), 60),
+            step("T1", acquired(mutex(1)), 60),
+            step("T1", wait(condvar(2), mutex(1)), 62),
+            step("main", join_requested("T1"), 30),
         ];
-        let deadlock = Deadlock::from_texts(&steps).unwrap();
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
         assert_eq!(
             deadlock.summary(),
             "deadlock: T1 waits on Condvar#2 for a notification that never comes (a lost wakeup)"
@@ -465,35 +590,102 @@ mod tests {
         );
         assert!(
             table.ends_with(
-                "✗ T1 waits on Condvar#2 for ever: the last notification (T2 at src/lib.rs:48) found no thread waiting yet, and a condition variable does not remember one"
+                "✗ T1 waits on Condvar#2 for ever: the last notification (T2 at src/lib.rs:48) came before this wait began, and a condition variable does not remember one"
             ),
             "{table}"
         );
+        let wakeup = deadlock.lost_wakeup().unwrap();
+        assert!(
+            matches!(wakeup, Wakeup::NotifiedBeforeTheWait { .. }),
+            "{wakeup:?}"
+        );
+        assert!(wakeup.holds(&steps));
+    }
+
+    /// ex05 under loom: T1 waits, T2 notifies and T1 wakes, then T1 waits again and
+    /// nobody notifies after that. The notification did find a thread waiting, so the
+    /// sentence must not say it found none (it once did).
+    #[test]
+    fn a_second_wait_after_the_last_notification_is_told_as_such() {
+        let steps = [
+            step("T1", acquired(mutex(1)), 55),
+            step("T1", wait(condvar(3), mutex(1)), 60),
+            step("T2", notify(condvar(3)), 48),
+            step("T1", woken(condvar(3), mutex(1), false), 60),
+            step("T1", wait(condvar(3), mutex(1)), 60),
+            step("main", join_requested("T1"), 30),
+        ];
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
+        let table = deadlock.render(&[Path::new("/lab/ex")]);
+        assert!(!table.contains("found no thread waiting"), "{table}");
+        assert!(table.contains("came before this wait began"), "{table}");
+        let wakeup = deadlock.lost_wakeup().unwrap();
+        assert!(wakeup.holds(&steps), "{wakeup:?}");
+        // The checker can fail: the same claim about the first wait is false.
+        let first_wait = Wakeup::NotifiedBeforeTheWait {
+            waiter: steps[1].thread,
+            condvar: condvar(3),
+            notified: 2,
+            waited: 1,
+        };
+        assert!(!first_wait.holds(&steps));
+    }
+
+    #[test]
+    fn a_condition_variable_nobody_notifies_is_said_so() {
+        let steps = [
+            step("T1", acquired(mutex(1)), 55),
+            step("T1", wait(condvar(3), mutex(1)), 60),
+        ];
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
+        let wakeup = deadlock.lost_wakeup().unwrap();
+        assert!(matches!(wakeup, Wakeup::NeverNotified { .. }));
+        assert!(wakeup.holds(&steps));
+        assert!(deadlock.render(&[]).contains("no thread notified it"));
+        let mut notified = steps.to_vec();
+        notified.insert(0, step("T2", notify(condvar(3)), 48));
+        assert!(!wakeup.holds(&notified));
+    }
+
+    #[test]
+    fn a_notification_that_woke_another_waiter_is_said_so() {
+        let steps = [
+            step("T1", wait(condvar(3), mutex(1)), 60),
+            step("T2", wait(condvar(3), mutex(1)), 60),
+            step("T3", notify(condvar(3)), 48),
+            step("T2", woken(condvar(3), mutex(1), false), 60),
+            step("T2", released(mutex(1)), 61),
+        ];
+        let deadlock = Deadlock::from_steps(&steps).unwrap();
+        let wakeup = deadlock.lost_wakeup().unwrap();
+        assert!(matches!(wakeup, Wakeup::WokeAnother { .. }), "{wakeup:?}");
+        assert!(wakeup.holds(&steps));
+        assert!(deadlock.render(&[]).contains("woke another thread"));
     }
 
     #[test]
     fn a_thread_whose_last_step_is_a_try_lock_can_move_so_no_deadlock_is_claimed() {
         let steps = [
-            step("T1", "acquire", "Mutex#1", None, 10),
-            step("T1", "lock", "Mutex#1", None, 10),
-            step("T2", "acquire", "Mutex#2", None, 20),
-            step("T2", "lock", "Mutex#2", None, 20),
-            step("T1", "acquire", "Mutex#2", None, 11),
-            step("T2", "try_lock", "Mutex#1", Some("busy"), 21),
+            step("T1", requested(mutex(1)), 10),
+            step("T1", acquired(mutex(1)), 10),
+            step("T2", requested(mutex(2)), 20),
+            step("T2", acquired(mutex(2)), 20),
+            step("T1", requested(mutex(2)), 11),
+            step("T2", try_lock(mutex(1), false), 21),
         ];
-        assert_eq!(Deadlock::from_texts(&steps), None);
+        assert_eq!(Deadlock::from_steps(&steps), None);
     }
 
     #[test]
     fn a_spurious_wakeup_takes_the_mutex_back() {
         let steps = [
-            step("T1", "acquire", "Mutex#1", None, 60),
-            step("T1", "lock", "Mutex#1", None, 60),
-            step("T1", "wait", "Condvar#2", Some("Mutex#1"), 62),
-            step("T1", "woken spuriously", "Condvar#2", Some("Mutex#1"), 62),
-            step("T2", "acquire", "Mutex#1", None, 40),
+            step("T1", requested(mutex(1)), 60),
+            step("T1", acquired(mutex(1)), 60),
+            step("T1", wait(condvar(2), mutex(1)), 62),
+            step("T1", woken(condvar(2), mutex(1), true), 62),
+            step("T2", requested(mutex(1)), 40),
         ];
-        let deadlock = Deadlock::from_texts(&steps);
+        let deadlock = Deadlock::from_steps(&steps);
         assert_eq!(
             deadlock.map(|d| d.summary()),
             None,
@@ -504,9 +696,9 @@ mod tests {
     #[test]
     fn an_execution_where_nothing_blocks_is_no_deadlock() {
         let steps = [
-            step("T1", "acquire", "Mutex#1", None, 10),
-            step("T1", "lock", "Mutex#1", None, 10),
+            step("T1", requested(mutex(1)), 10),
+            step("T1", acquired(mutex(1)), 10),
         ];
-        assert_eq!(Deadlock::from_texts(&steps), None);
+        assert_eq!(Deadlock::from_steps(&steps), None);
     }
 }

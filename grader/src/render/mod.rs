@@ -10,7 +10,8 @@ use crate::report::Evidence;
 pub mod deadlock;
 pub mod interleaving;
 pub mod race;
-mod step_text;
+#[cfg(test)]
+mod sample;
 pub mod table;
 
 /// The width the formats (JUnit, Gradescope, annotations) draw tables to: the

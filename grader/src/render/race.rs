@@ -9,8 +9,7 @@
 //! stored by the writer after its write and loaded by the reader before its read. If
 //! one side of that flag is `Relaxed`, the explanation says which.
 
-use super::step_text::{self, TraceStep};
-use racelab_harness::trace::Step;
+use racelab_harness::trace::{Event, ObjectKind, Ordering, Step};
 
 /// A data race, explained.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,29 +24,26 @@ pub struct Explained {
 /// Explains the race that ended the execution traced by `steps`, or `None` when the
 /// trace does not show both accesses.
 pub fn explain(steps: &[Step]) -> Option<Explained> {
-    explain_texts(&step_text::texts(steps))
-}
-
-/// [`explain`], from the steps as text.
-pub(crate) fn explain_texts(steps: &[TraceStep]) -> Option<Explained> {
     let racing_at = steps.iter().rposition(is_cell_access)?;
     let racing = &steps[racing_at];
-    let writes = |s: &TraceStep| s.action == "store";
     let other_at = steps[..racing_at].iter().rposition(|s| {
         is_cell_access(s)
-            && s.object == racing.object
+            && s.event.object() == racing.event.object()
             && s.thread != racing.thread
             && (writes(s) || writes(racing))
     })?;
     let other = &steps[other_at];
-    let object = racing.object.as_deref().unwrap_or("a cell");
+    let object = racing
+        .event
+        .object()
+        .map_or_else(|| "a cell".to_owned(), ToString::to_string);
     let summary = format!(
         "data race: {} {} {object} at {} while {}'s {} at {} is not ordered before it (causality violation)",
         racing.thread,
-        verb(racing),
+        if writes(racing) { "writes" } else { "reads" },
         place(racing),
         other.thread,
-        noun(other),
+        if writes(other) { "write" } else { "read" },
         short(other, racing),
     );
     Some(Explained {
@@ -58,34 +54,42 @@ pub(crate) fn explain_texts(steps: &[TraceStep]) -> Option<Explained> {
 
 /// What the atomics between the earlier access (`first`) and the racing one (`last`)
 /// do to order them.
-fn advice(steps: &[TraceStep], first: usize, last: usize) -> Option<String> {
-    let writer = &steps[first].thread;
-    let reader = &steps[last].thread;
+fn advice(steps: &[Step], first: usize, last: usize) -> Option<String> {
+    let writer = steps[first].thread;
+    let reader = steps[last].thread;
     // The flag: the reader's last atomic load before its access of an object the
     // writer stores to after its own access.
     let (load_at, load) = steps[..last].iter().enumerate().rev().find(|(_, s)| {
-        &s.thread == reader
+        s.thread == reader
             && is_atomic_read(s)
-            && steps[first..last]
-                .iter()
-                .any(|w| &w.thread == writer && w.object == s.object && is_atomic_write(w))
+            && steps[first..last].iter().any(|w| {
+                w.thread == writer && w.event.object() == s.event.object() && is_atomic_write(w)
+            })
     })?;
     let (store_at, store) = steps[first..last]
         .iter()
         .enumerate()
-        .find(|(_, w)| &w.thread == writer && w.object == load.object && is_atomic_write(w))
+        .find(|(_, w)| {
+            w.thread == writer && w.event.object() == load.event.object() && is_atomic_write(w)
+        })
         .map(|(i, w)| (first + i, w))?;
-    let released = releases(store.ordering.as_deref())
+    let store_order = store.event.ordering()?;
+    let load_order = load.event.ordering()?;
+    let fence = |s: &Step, thread, wanted: fn(Ordering) -> bool| {
+        s.thread == thread && matches!(s.event, Event::Fence { ordering } if wanted(ordering))
+    };
+    let released = store_order.releases()
         || steps[first..store_at]
             .iter()
-            .any(|s| &s.thread == writer && s.action == "fence" && releases(s.ordering.as_deref()));
-    let acquired = acquires(load.ordering.as_deref())
+            .any(|s| fence(s, writer, Ordering::releases));
+    let acquired = load_order.acquires()
         || steps[load_at..last]
             .iter()
-            .any(|s| &s.thread == reader && s.action == "fence" && acquires(s.ordering.as_deref()));
-    let flag = load.object.as_deref().unwrap_or("the flag");
-    let store_order = store.ordering.as_deref().unwrap_or("?");
-    let load_order = load.ordering.as_deref().unwrap_or("?");
+            .any(|s| fence(s, reader, Ordering::acquires));
+    let flag = load
+        .event
+        .object()
+        .map_or_else(|| "the flag".to_owned(), ToString::to_string);
     let (store_line, load_line) = (short(store, &steps[last]), short(load, &steps[last]));
     Some(match (released, acquired) {
         (false, false) => format!(
@@ -103,96 +107,73 @@ fn advice(steps: &[TraceStep], first: usize, last: usize) -> Option<String> {
     })
 }
 
-fn is_cell_access(step: &TraceStep) -> bool {
-    step.ordering.is_none()
-        && matches!(step.action.as_str(), "load" | "store")
-        && step
-            .object
-            .as_deref()
-            .is_some_and(|o| o.starts_with("cell#"))
+/// A load or store of a `SharedCell`.
+fn is_cell_access(step: &Step) -> bool {
+    matches!(
+        &step.event,
+        Event::Load { object, .. } | Event::Store { object, .. } if object.kind == ObjectKind::Cell
+    )
 }
 
-fn is_atomic_read(step: &TraceStep) -> bool {
-    step.ordering.is_some() && step.object.is_some() && step.action != "store"
+/// Whether a cell access writes.
+fn writes(step: &Step) -> bool {
+    matches!(step.event, Event::Store { .. })
 }
 
-fn is_atomic_write(step: &TraceStep) -> bool {
-    step.ordering.is_some() && step.object.is_some() && step.action != "load"
+/// An atomic step that reads (a load, a read-modify-write, an exchange).
+fn is_atomic_read(step: &Step) -> bool {
+    is_atomic(step) && !matches!(step.event, Event::Store { .. })
 }
 
-fn releases(order: Option<&str>) -> bool {
-    matches!(order, Some("Release" | "AcqRel" | "SeqCst"))
+/// An atomic step that writes (a store, a read-modify-write, an exchange).
+fn is_atomic_write(step: &Step) -> bool {
+    is_atomic(step) && !matches!(step.event, Event::Load { .. })
 }
 
-fn acquires(order: Option<&str>) -> bool {
-    matches!(order, Some("Acquire" | "AcqRel" | "SeqCst"))
-}
-
-fn verb(step: &TraceStep) -> &'static str {
-    if step.action == "store" {
-        "writes"
-    } else {
-        "reads"
-    }
-}
-
-fn noun(step: &TraceStep) -> &'static str {
-    if step.action == "store" {
-        "write"
-    } else {
-        "read"
-    }
+fn is_atomic(step: &Step) -> bool {
+    step.event.object().is_some_and(|o| o.kind.is_atomic())
 }
 
 /// Where a step is, in full.
-fn place(step: &TraceStep) -> String {
-    step.location.clone().unwrap_or_else(|| "?".into())
+fn place(step: &Step) -> String {
+    step.place
+        .as_ref()
+        .map_or_else(|| "?".into(), ToString::to_string)
 }
 
 /// Where `step` is, as `:60` when it is in the same file as `reference`.
-fn short(step: &TraceStep, reference: &TraceStep) -> String {
-    let split = |s: &TraceStep| {
-        s.location
-            .as_deref()
-            .and_then(|l| l.rsplit_once(':'))
-            .map(|(f, l)| (f.to_owned(), l.to_owned()))
-    };
-    match (split(step), split(reference)) {
-        (Some((file, line)), Some((same, _))) if file == same => format!(":{line}"),
+fn short(step: &Step, reference: &Step) -> String {
+    match (&step.place, &reference.place) {
+        (Some(here), Some(there)) if here.file == there.file => format!(":{}", here.line),
         _ => place(step),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::explain_texts;
-    use crate::render::step_text::TraceStep;
+    use super::explain;
+    use crate::render::sample::{load, object, step_in, store};
+    use racelab_harness::trace::{Event, ObjectKind, Ordering, Step};
 
-    fn at(thread: &str, action: &str, object: &str, order: Option<&str>, line: u32) -> TraceStep {
-        TraceStep {
-            thread: thread.into(),
-            action: action.into(),
-            value: Some("1".into()),
-            object: Some(object.into()),
-            location: Some(format!("/e/src/lib.rs:{line}")),
-            ordering: order.map(Into::into),
-            callers: Vec::new(),
-        }
+    fn at(thread: &str, event: Event, line: u32) -> Step {
+        step_in("/e/src/lib.rs", thread, event, line)
     }
 
-    fn flag_flip(store: &str, load: &str) -> Vec<TraceStep> {
+    fn flag_flip(store_order: Ordering, load_order: Ordering) -> Vec<Step> {
+        let flag = || object(ObjectKind::AtomicBool, 5);
+        let cell = || object(ObjectKind::Cell, 1);
         vec![
-            at("T1", "load", "AtomicBool#5", Some(load), 69),
-            at("T2", "store", "cell#1", None, 60),
-            at("T2", "store", "AtomicBool#5", Some(store), 64),
-            at("T1", "load", "AtomicBool#5", Some(load), 69),
-            at("T1", "load", "cell#1", None, 74),
+            at("T1", load(flag(), Some(load_order), false), 69),
+            at("T2", store(cell(), None, 1), 60),
+            at("T2", store(flag(), Some(store_order), true), 64),
+            at("T1", load(flag(), Some(load_order), true), 69),
+            at("T1", load(cell(), None, 1), 74),
         ]
     }
 
     #[test]
     fn both_accesses_are_named() {
-        let race = explain_texts(&flag_flip("Relaxed", "Relaxed")).unwrap();
+        let race = explain(&flag_flip(Ordering::Relaxed, Ordering::Relaxed)).unwrap();
         assert_eq!(
             race.summary,
             "data race: T1 reads cell#1 at /e/src/lib.rs:74 while T2's write at :60 is not ordered before it (causality violation)"
@@ -201,15 +182,10 @@ mod tests {
 
     #[test]
     fn each_missing_half_of_the_pair_gets_its_own_words() {
-        let advice = |store, load| {
-            explain_texts(&flag_flip(store, load))
-                .unwrap()
-                .advice
-                .unwrap()
-        };
-        let neither = advice("Relaxed", "Relaxed");
-        let no_acquire = advice("Release", "Relaxed");
-        let no_release = advice("Relaxed", "Acquire");
+        let advice = |store, load| explain(&flag_flip(store, load)).unwrap().advice.unwrap();
+        let neither = advice(Ordering::Relaxed, Ordering::Relaxed);
+        let no_acquire = advice(Ordering::Release, Ordering::Relaxed);
+        let no_release = advice(Ordering::Relaxed, Ordering::Acquire);
         assert!(neither.contains("Store it with Release and load it with Acquire"));
         assert!(
             no_acquire
@@ -222,16 +198,18 @@ mod tests {
 
     #[test]
     fn a_release_fence_before_a_relaxed_store_counts_as_the_release_half() {
-        let mut steps = flag_flip("Relaxed", "Relaxed");
-        let mut fence = at("T2", "fence", "", Some("Release"), 63);
-        fence.object = None;
-        steps.insert(2, fence);
-        let advice = explain_texts(&steps).unwrap().advice.unwrap();
+        let mut steps = flag_flip(Ordering::Relaxed, Ordering::Relaxed);
+        let fence = Event::Fence {
+            ordering: Ordering::Release,
+        };
+        steps.insert(2, at("T2", fence, 63));
+        let advice = explain(&steps).unwrap().advice.unwrap();
         assert!(advice.ends_with("Make the load Acquire."), "{advice}");
     }
 
     #[test]
     fn no_race_in_the_trace_explains_nothing() {
-        assert!(explain_texts(&[at("T1", "load", "cell#1", None, 74)]).is_none());
+        let alone = at("T1", load(object(ObjectKind::Cell, 1), None, 1), 74);
+        assert!(explain(&[alone]).is_none());
     }
 }
