@@ -142,20 +142,10 @@ impl OneGrade<'_> {
                         // A program that tells the detectors apart fails whatever each
                         // one saw: checked against the stages that ended before it.
                         crate::divergence::check(&mut report, &reports);
+                        // Heard as it ends; why a passing stage was silent is decided
+                        // once every stage has ended (`grade`), and printed then.
+                        observer.stage_finished(&report);
                         reports.push(report);
-                        // A stage that passes while another fails says why it could
-                        // not see the bug, even when it ended (and was heard) first.
-                        let unexplained: Vec<bool> =
-                            reports.iter().map(|r| r.evidence.note.is_none()).collect();
-                        crate::matrix::explain_silences(&self.exercise.shipped, &mut reports);
-                        let (latest, earlier) =
-                            reports.split_last().expect("a report was just pushed");
-                        for (report, was) in earlier.iter().zip(&unexplained) {
-                            if *was && report.evidence.note.is_some() {
-                                observer.silence_explained(report);
-                            }
-                        }
-                        observer.stage_finished(latest);
                     }
                 }
             }

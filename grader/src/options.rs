@@ -59,11 +59,9 @@ impl Default for GradeOptions {
 pub trait Observer {
     /// `stage` has started doing `activity` (e.g. "building the loom runner").
     fn activity(&mut self, stage: StageId, activity: &str);
-    /// `stage` is done.
+    /// `stage` is done. Why a passing stage was silent is not known yet (stages end in
+    /// any order): the report's notes say it once every stage has ended.
     fn stage_finished(&mut self, stage: &StageReport);
-    /// `stage`, heard earlier as a pass, is now known to be silent on a bug another
-    /// stage caught (stages end in any order): its `evidence.note` says why.
-    fn silence_explained(&mut self, _stage: &StageReport) {}
 }
 
 /// The silent observer: the report says it all (tests, and callers that print nothing).

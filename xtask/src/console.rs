@@ -137,6 +137,17 @@ impl<'a> Console<'a> {
         );
     }
 
+    /// Why each passing stage was silent, in one block, when the report says: decided
+    /// once every stage has ended, so no stage line is amended after it was printed.
+    fn silences(&mut self, report: &Report) {
+        for stage in report.stages.iter().filter(|s| s.status == Status::Pass) {
+            if let Some(note) = &stage.evidence.note {
+                let text = fit(&format!("{} why silent: {note}", stage.name), 2, self.width);
+                let _ = writeln!(self.out, "  {text}");
+            }
+        }
+    }
+
     /// The verdict, what it means, and where the report went.
     pub fn grade_finished(
         &mut self,
@@ -145,6 +156,7 @@ impl<'a> Console<'a> {
         write_error: Option<&std::io::Error>,
     ) {
         self.stop_spinner();
+        self.silences(report);
         let with = |status: Status| -> Vec<&str> {
             report
                 .stages
@@ -368,13 +380,6 @@ impl Observer for Console<'_> {
         self.working.push((stage, spinner));
     }
 
-    fn silence_explained(&mut self, stage: &StageReport) {
-        if let Some(note) = &stage.evidence.note {
-            let text = fit(&format!("{} why silent: {note}", stage.name), 2, self.width);
-            self.print(&format!("  {text}\n"));
-        }
-    }
-
     fn stage_finished(&mut self, stage: &StageReport) {
         self.stop_spinner_of(stage.name);
         // The other stages' spinners are lifted while the lines are written, then
@@ -444,12 +449,15 @@ impl Console<'_> {
             // Never wrapped: a command broken over lines cannot be pasted.
             let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}replay: {replay}", "");
         }
-        if let Some(note) = &evidence.note {
-            let label = match stage.status {
-                Status::Pass => "why silent: ",
-                _ => "note: ",
-            };
-            self.labelled(label, note);
+        // A passing stage's note says why it was silent: printed with the others
+        // once every stage has ended (`grade_finished`), never added to a stage line
+        // already shown.
+        if let Some(note) = evidence
+            .note
+            .as_ref()
+            .filter(|_| stage.status != Status::Pass)
+        {
+            self.labelled("note: ", note);
         }
     }
 }

@@ -75,12 +75,15 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
     let labels: Vec<String> = threads.iter().map(ToString::to_string).collect();
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
 
+    // A call the scenario marked is shown without its place: it is the lab's code.
     let places: Vec<Option<String>> = shown
         .iter()
-        .map(|(_, s)| {
-            s.place
+        .map(|(_, s)| match s.event {
+            Event::Call { .. } | Event::Return { .. } => None,
+            _ => s
+                .place
                 .as_ref()
-                .map(|p| relative(&p.to_string(), &prefixes))
+                .map(|p| relative(&p.to_string(), &prefixes)),
         })
         .collect();
     let main_file = main_file(&places);
@@ -346,10 +349,19 @@ fn main_file(places: &[Option<String>]) -> Option<String> {
 /// `:32` when `step` (at `place`) was made inside functions of the subject's file
 /// that were entered at line 32 of it: the outermost frame of the subject's own
 /// calls, when it is another line of the same file (call stacks recorded only).
+/// The outermost frame is a call only when the stack holds another of the subject's
+/// frames inside it: a write through a guard is recorded when the guard is dropped,
+/// and a lone frame there is the end of the scope (`}`), not a call.
 fn entry_line(step: &Step, place: &str, prefixes: &[String]) -> Option<String> {
     let frames: Vec<String> = step.callers.iter().map(ToString::to_string).collect();
-    let own = |frame: &&String| is_subjects_location(frame);
-    let entry = relative(frames.iter().take_while(own).last()?, prefixes);
+    let own: Vec<&String> = frames
+        .iter()
+        .take_while(|frame| is_subjects_location(frame))
+        .collect();
+    let [_, .., outermost] = own.as_slice() else {
+        return None;
+    };
+    let entry = relative(outermost, prefixes);
     let (entry_file, entry_line) = entry.rsplit_once(':')?;
     let (file, line) = place.rsplit_once(':')?;
     (entry_file == file && entry_line != line).then(|| format!(":{entry_line}"))
@@ -562,7 +574,7 @@ mod tests {
     use crate::render::sample::{
         acquired, compare_exchange, modify, mutex, object, requested, step_in,
     };
-    use racelab_harness::trace::{Event, Modify, ObjectKind, Ordering, Step, Thread, Value};
+    use racelab_harness::trace::{Event, Modify, ObjectKind, Ordering, Place, Step, Thread, Value};
     use std::path::Path;
 
     fn render(steps: &[Step], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
@@ -783,6 +795,33 @@ mod tests {
                 assert!(line.chars().count() <= width, "{width}: `{line}`\n{table}");
             }
         }
+    }
+
+    /// `:A›B` says the step was made at B inside a call at A: never when the stack's
+    /// only frame of the subject's is where a guard was dropped (a `}`).
+    #[test]
+    fn an_entry_line_is_shown_only_for_a_call() {
+        let frame = |line| Place {
+            file: "/lab/exercises/ex01/src/lib.rs".into(),
+            line,
+            column: 0,
+        };
+        let write = |callers: Vec<Place>| Step {
+            callers,
+            ..at(
+                "T1",
+                Event::GuardWrite {
+                    object: mutex(1),
+                    value: Some(Value::Integer(0)),
+                },
+                65,
+            )
+        };
+        let dropped = render_steps(&[write(vec![frame(67)])], &roots(), 80).unwrap();
+        assert!(dropped.contains(" :65  *Mutex#1 = 0"), "{dropped}");
+        assert!(!dropped.contains('›'), "{dropped}");
+        let called = render_steps(&[write(vec![frame(47), frame(35)])], &roots(), 80).unwrap();
+        assert!(called.contains(":35›65  *Mutex#1 = 0"), "{called}");
     }
 
     #[test]
