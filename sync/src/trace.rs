@@ -145,8 +145,8 @@ pub fn call(function: &str, arguments: &[Value]) {
     let _ = (function, arguments);
 }
 
-/// Records that the call to `function` returned `value` (`None` for `()` or a value
-/// the traces cannot show), and passes the value through.
+/// Records that the call to `function` returned `value`, and passes the value
+/// through (a value of another type can be given as `Value::Other` text).
 #[track_caller]
 pub fn returned<T: Into<Value> + Clone>(function: &str, value: T) -> T {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -162,7 +162,7 @@ pub fn returned<T: Into<Value> + Clone>(function: &str, value: T) -> T {
     value
 }
 
-/// Records that the call to `function` returned a value the traces do not show.
+/// Records that the call to `function` returned (`()`, or nothing worth showing).
 #[track_caller]
 pub fn returned_unit(function: &str) {
     #[cfg(any(feature = "loom", feature = "shuttle"))]

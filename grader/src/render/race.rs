@@ -171,6 +171,62 @@ mod tests {
         ]
     }
 
+    /// Whether "`reader`'s access at step `last` is not ordered after `writer`'s write
+    /// at step `first`" holds in `steps`: no atomic that the writer stores to with
+    /// Release (or after a Release fence) after its write is then loaded by the
+    /// reader with Acquire (or before an Acquire fence), reading that store's value,
+    /// before its access. (A lock handed over would order them too: the flag traces
+    /// have none.)
+    fn unordered(steps: &[Step], first: usize, last: usize) -> bool {
+        let (writer, reader) = (steps[first].thread, steps[last].thread);
+        let fenced = |range: &[Step], thread, wanted: fn(Ordering) -> bool| {
+            range.iter().any(|s| {
+                s.thread == thread
+                    && matches!(s.event, Event::Fence { ordering } if wanted(ordering))
+            })
+        };
+        !(first..last).any(|w| {
+            let store = &steps[w];
+            let released = store.event.ordering().is_some_and(Ordering::releases)
+                || fenced(&steps[first..w], writer, Ordering::releases);
+            store.thread == writer
+                && store.event.writes()
+                && released
+                && (w + 1..last).any(|r| {
+                    let load = &steps[r];
+                    let acquired = load.event.ordering().is_some_and(Ordering::acquires)
+                        || fenced(&steps[r..last], reader, Ordering::acquires);
+                    load.thread == reader
+                        && load.event.object() == store.event.object()
+                        && load.event.read() == store.event.written().as_ref()
+                        && acquired
+                })
+        })
+    }
+
+    /// The summary's claim, that the two accesses it names are not ordered, holds in
+    /// the steps; with a Release store and an Acquire load the checker finds them
+    /// ordered (and then no race would be claimed).
+    #[test]
+    fn the_race_named_is_unordered_in_the_steps() {
+        let steps = flag_flip(Ordering::Relaxed, Ordering::Relaxed);
+        let race = explain(&steps).unwrap();
+        assert!(race.summary.starts_with("data race: T1 reads cell#1 at "));
+        assert!(race.summary.contains("T2's write at :60"));
+        assert!(unordered(&steps, 1, 4));
+        for (store, load) in [
+            (Ordering::Release, Ordering::Relaxed),
+            (Ordering::Relaxed, Ordering::Acquire),
+        ] {
+            assert!(unordered(&flag_flip(store, load), 1, 4));
+        }
+        assert!(!unordered(
+            &flag_flip(Ordering::Release, Ordering::Acquire),
+            1,
+            4
+        ));
+    }
+
     #[test]
     fn both_accesses_are_named() {
         let race = explain(&flag_flip(Ordering::Relaxed, Ordering::Relaxed)).unwrap();

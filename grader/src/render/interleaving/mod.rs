@@ -525,8 +525,9 @@ fn once(object: &Object, step: racelab_harness::trace::Once) -> String {
 /// writes found) that certainly returned an older value than one already stored to
 /// their object: the object's initial value after a store, or a value its writer had
 /// already overwritten (a thread's own stores reach every thread in the order it made
-/// them). A value from another thread's store may be the newest even if the table
-/// shows it earlier, so such reads are never marked.
+/// them), or, for a read-modify-write, which always reads the latest value, anything
+/// but the last value written above. A load of another thread's store may be the
+/// newest even if the table shows it earlier, so such loads are never marked.
 fn stale_reads(steps: &[Step]) -> Vec<usize> {
     // Per object, every write so far in the table: its thread and value (`None` when
     // the value cannot be told).
@@ -537,16 +538,16 @@ fn stale_reads(steps: &[Step]) -> Vec<usize> {
             continue;
         };
         let history = writes.entry(object).or_default();
-        let atomic_read = match &step.event {
+        let (atomic_read, modifies) = match &step.event {
             Event::Load {
                 ordering: Some(_),
                 value,
                 ..
-            } => Some(value),
+            } => (Some(value), false),
             Event::Modify { .. } | Event::CompareExchange { .. } | Event::FetchUpdate { .. } => {
-                step.event.read()
+                (step.event.read(), true)
             }
-            _ => None,
+            _ => (None, false),
         };
         if let Some(seen) = atomic_read
             && history.iter().all(|(_, v)| v.is_some())
@@ -554,6 +555,8 @@ fn stale_reads(steps: &[Step]) -> Vec<usize> {
             let overwritten = match history.iter().rposition(|(_, v)| v.as_ref() == Some(seen)) {
                 // Read the initial value, after some store.
                 None => !history.is_empty(),
+                // A read-modify-write reads the latest value: any other one is stale.
+                Some(at) if modifies => at + 1 < history.len(),
                 // Read a write its own writer had followed with another.
                 Some(at) => history[at + 1..].iter().any(|(w, _)| *w == history[at].0),
             };
@@ -757,6 +760,77 @@ mod tests {
         let marked: Vec<&str> = table.lines().filter(|l| l.ends_with("stale")).collect();
         assert_eq!(marked.len(), 1, "{table}");
         assert!(marked[0].contains("swap(false, SeqCst) → false"), "{table}");
+    }
+
+    /// Whether "step `i` read a value that a store above had already replaced" holds
+    /// in `steps`, checked from the steps alone: an earlier step wrote the object,
+    /// and the value read is either one nobody wrote before it (the initial one), one
+    /// its writer had already written over, or (a read-modify-write) not the last one
+    /// written.
+    fn stale_claim_holds(steps: &[Step], i: usize) -> bool {
+        let Some(object) = steps[i].event.object() else {
+            return false;
+        };
+        let Some(seen) = steps[i].event.read() else {
+            return false;
+        };
+        let writes: Vec<&Step> = steps[..i]
+            .iter()
+            .filter(|s| s.event.object() == Some(object) && s.event.writes())
+            .collect();
+        let from = writes
+            .iter()
+            .rposition(|s| s.event.written().as_ref() == Some(seen));
+        let modifies = !matches!(steps[i].event, Event::Load { .. });
+        match from {
+            None => !writes.is_empty(),
+            Some(at) if modifies => at + 1 < writes.len(),
+            Some(at) => writes[at + 1..]
+                .iter()
+                .any(|later| later.thread == writes[at].thread),
+        }
+    }
+
+    proptest::proptest! {
+        /// Every read the table marks stale is stale by the steps' own account, on
+        /// traces of loads, stores, swaps and fetch_adds by three threads.
+        #[test]
+        fn every_stale_mark_is_borne_out_by_the_steps(
+            picks in proptest::collection::vec((0..3_u32, 0..4_u8, 0..3_i64), 1..12)
+        ) {
+            let counter = || object(ObjectKind::AtomicU64, 1);
+            let steps: Vec<Step> = picks
+                .iter()
+                .map(|&(thread, kind, value)| {
+                    let event = match kind {
+                        0 => atomic_load(value),
+                        1 => atomic_store(value),
+                        2 => modify(counter(), Modify::Swap, value, Ordering::AcqRel, value + 1),
+                        _ => modify(counter(), Modify::FetchAdd, 1, Ordering::Relaxed, value),
+                    };
+                    at(&format!("T{}", thread + 1), event, 40)
+                })
+                .collect();
+            for i in super::stale_reads(&steps) {
+                proptest::prop_assert!(stale_claim_holds(&steps, i), "step {i} of {steps:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_stale_checker_refuses_a_fresh_read() {
+        let steps = [
+            at("T1", atomic_store(500), 44),
+            at("T2", atomic_load(500), 43),
+        ];
+        assert!(!stale_claim_holds(&steps, 1));
+        assert!(super::stale_reads(&steps).is_empty());
+        let stale = [
+            at("T1", atomic_store(500), 44),
+            at("T2", atomic_load(0), 43),
+        ];
+        assert!(stale_claim_holds(&stale, 1));
+        assert_eq!(super::stale_reads(&stale), [1]);
     }
 
     #[test]
