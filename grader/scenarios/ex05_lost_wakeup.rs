@@ -192,7 +192,8 @@ impl Model for Spec {
         (1..=2usize)
             .prop_flat_map(|batch_size| {
                 let amount = (1..=3i64).prop_map(|rupees| rupees * 100);
-                vec(amount, 0..=batch_size).prop_map(move |queued| Opening { batch_size, queued })
+                vec(amount, 0..=batch_size)
+                    .prop_map(move |queued| Opening { batch_size, queued })
             })
             .boxed()
     }

@@ -15,7 +15,7 @@ use crossterm::style::Stylize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
-use racelab_grader::render::{self, interleaving};
+use racelab_grader::render::{self, wrap};
 use racelab_grader::report::{Report, StageReport, Status};
 use racelab_grader::stages::{Judgement, StageId};
 use racelab_grader::subject::Subject;
@@ -210,11 +210,12 @@ impl<'a> Console<'a> {
             Verdict::Missing => "nothing was sent for this exercise".to_owned(),
         };
         let verdict = self.paint(report.verdict.as_str(), verdict_tone(report.verdict));
-        let _ = writeln!(
-            self.out,
-            "verdict: {verdict} — {meaning} ({:.1} s)",
-            report.duration_ms as f64 / 1000.0
-        );
+        let start = format!("verdict: {} — ", report.verdict.as_str())
+            .chars()
+            .count();
+        let meaning = format!("{meaning} ({:.1} s)", report.duration_ms as f64 / 1000.0);
+        let meaning = fit(&meaning, start, self.width);
+        let _ = writeln!(self.out, "verdict: {verdict} — {meaning}");
         match write_error {
             None => {
                 let _ = writeln!(self.out, "report: {}", path.display());
@@ -499,10 +500,29 @@ fn indent(text: &str, by: usize) -> String {
 
 /// `text`, which follows `start` columns of a line, wrapped to `width` columns with
 /// its further lines indented to `start` as well (words longer than a line are split).
+/// A word longer than the room is never split: it gets a line of its own, indented
+/// less where that lets it fit the width.
 fn fit(text: &str, start: usize, width: usize) -> String {
     let room = width.saturating_sub(start).max(20);
-    interleaving::wrap(text, room).join(&format!("\n{:>start$}", ""))
+    let lines = wrap::words(text, room);
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let long = line.chars().count();
+            let indent = if long > room {
+                start.min(width.saturating_sub(long))
+            } else {
+                start
+            };
+            out.push_str(&format!("\n{:indent$}", ""));
+        }
+        out.push_str(line);
+    }
+    out
 }
+
+#[cfg(test)]
+mod golden;
 
 #[cfg(test)]
 mod tests {

@@ -258,11 +258,31 @@ impl Deadlock {
 
     /// The table (each thread, what it holds, what it waits for, with their places
     /// relative to the first of `roots` that holds them) and a last line saying why
-    /// no thread can go on.
-    pub fn render(&self, roots: &[&Path]) -> String {
+    /// no thread can go on, wrapped at spaces to `width`. A table too wide for
+    /// `width` with its places leaves them out (the interleaving above shows them).
+    pub fn render(&self, roots: &[&Path], width: usize) -> String {
+        let table = self.table(roots, true);
+        let table = if table.lines().any(|l| l.chars().count() > width) {
+            self.table(roots, false)
+        } else {
+            table
+        };
+        let why = super::wrap::words(&self.explanation(roots), width.saturating_sub(2));
+        let why: Vec<String> = why
+            .iter()
+            .enumerate()
+            .map(|(i, line)| format!("{} {line}", if i == 0 { "✗" } else { " " }))
+            .collect();
+        format!("{table}\n{}", why.join("\n"))
+    }
+
+    /// The table's lines, with or without the places of what is held and waited for.
+    fn table(&self, roots: &[&Path], with_places: bool) -> String {
         let shown = |place: &Option<Place>| -> String {
             match place {
-                Some(place) if super::interleaving::is_subjects_location(&place.file) => {
+                Some(place)
+                    if with_places && super::interleaving::is_subjects_location(&place.file) =>
+                {
                     format!("   {}", relative(place, roots))
                 }
                 _ => String::new(),
@@ -309,7 +329,6 @@ impl Deadlock {
         };
         let mut lines = vec![line(&header)];
         lines.extend(rows.iter().map(line));
-        lines.push(format!("✗ {}", self.explanation(roots)));
         lines.join("\n")
     }
 
@@ -518,7 +537,7 @@ mod tests {
             deadlock.summary(),
             "deadlock: T1 and T2 each hold a lock the other waits for, so none can go on"
         );
-        let table = deadlock.render(&[Path::new("/lab/ex")]);
+        let table = deadlock.render(&[Path::new("/lab/ex")], 1000);
         let lines: Vec<&str> = table.lines().collect();
         assert!(
             lines[0].starts_with("| thread ") && lines[0].contains("| waits for"),
@@ -548,6 +567,15 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_table_leaves_the_places_out_and_wraps_its_sentence() {
+        let deadlock = Deadlock::from_steps(&crossed_transfers()).unwrap();
+        let table = deadlock.render(&[Path::new("/lab/ex")], 50);
+        assert!(table.lines().all(|l| l.chars().count() <= 50), "{table}");
+        assert!(!table.contains("src/lib.rs"), "{table}");
+        assert!(table.lines().last().unwrap().starts_with("  "), "{table}");
+    }
+
+    #[test]
     fn a_released_lock_is_not_held_and_a_try_lock_that_failed_takes_nothing() {
         let steps = [
             step("T1", requested(mutex(1)), 10),
@@ -557,7 +585,7 @@ mod tests {
             step("T1", requested(mutex(3)), 13),
         ];
         let deadlock = Deadlock::from_steps(&steps).unwrap();
-        let table = deadlock.render(&[Path::new("/lab/ex")]);
+        let table = deadlock.render(&[Path::new("/lab/ex")], 1000);
         assert!(
             !table.contains("Mutex#1") && !table.contains("Mutex#2"),
             "{table}"
@@ -579,7 +607,7 @@ mod tests {
             deadlock.summary(),
             "deadlock: T1 waits on Condvar#2 for a notification that never comes (a lost wakeup)"
         );
-        let table = deadlock.render(&[Path::new("/lab/ex")]);
+        let table = deadlock.render(&[Path::new("/lab/ex")], 1000);
         assert!(
             table.contains("a notify on Condvar#2   src/lib.rs:62"),
             "{table}"
@@ -616,7 +644,7 @@ mod tests {
             step("main", join_requested("T1"), 30),
         ];
         let deadlock = Deadlock::from_steps(&steps).unwrap();
-        let table = deadlock.render(&[Path::new("/lab/ex")]);
+        let table = deadlock.render(&[Path::new("/lab/ex")], 1000);
         assert!(!table.contains("found no thread waiting"), "{table}");
         assert!(table.contains("came before this wait began"), "{table}");
         let wakeup = deadlock.lost_wakeup().unwrap();
@@ -641,7 +669,7 @@ mod tests {
         let wakeup = deadlock.lost_wakeup().unwrap();
         assert!(matches!(wakeup, Wakeup::NeverNotified { .. }));
         assert!(wakeup.holds(&steps));
-        assert!(deadlock.render(&[]).contains("no thread notified it"));
+        assert!(deadlock.render(&[], 1000).contains("no thread notified it"));
         let mut notified = steps.to_vec();
         notified.insert(0, step("T2", notify(condvar(3)), 48));
         assert!(!wakeup.holds(&notified));
@@ -660,7 +688,7 @@ mod tests {
         let wakeup = deadlock.lost_wakeup().unwrap();
         assert!(matches!(wakeup, Wakeup::WokeAnother { .. }), "{wakeup:?}");
         assert!(wakeup.holds(&steps));
-        assert!(deadlock.render(&[]).contains("woke another thread"));
+        assert!(deadlock.render(&[], 1000).contains("woke another thread"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod race;
 #[cfg(test)]
 mod sample;
 pub mod table;
+pub mod wrap;
 
 /// The width the formats (JUnit, Gradescope, annotations) draw tables to: the
 /// 80 columns every terminal and CI log shows whole, less the two of their indent.
@@ -43,7 +44,7 @@ pub fn trace(evidence: &Evidence, width: usize) -> Option<String> {
         Some(blocked) => Some(
             interleaving::render_steps(&evidence.steps, &[], width)
                 .map_or_else(String::new, |steps| steps + "\n")
-                + &blocked.render(&[]),
+                + &blocked.render(&[], width),
         ),
         None => interleaving::render(&evidence.steps, failure, &[], width),
     }
