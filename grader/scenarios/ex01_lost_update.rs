@@ -12,6 +12,7 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace;
 use subject::Settlement;
 
 /// The amount, in paise, that worker `worker` settles in its `op`-th transfer:
@@ -31,7 +32,10 @@ pub fn round(size: Size) -> Outcome {
             thread::spawn(move || {
                 gate.wait();
                 for op in 0..size.ops {
-                    recorder.record(amount_paise(worker, op));
+                    let amount = amount_paise(worker, op);
+                    trace::call("record", &[amount.into()]);
+                    recorder.record(amount);
+                    trace::returned_unit("record");
                 }
                 recorder.finish();
             })

@@ -18,20 +18,29 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace;
 use subject::PayoutAccount;
 
 /// Every payout request is for ₹5.
 const PAYOUT_PAISE: i64 = 500;
 
+/// `account.request_payout(amount_paise)`, marked in the traces as a call.
+fn request_payout(account: &PayoutAccount, amount_paise: i64) -> bool {
+    trace::call("request_payout", &[amount_paise.into()]);
+    trace::returned("request_payout", account.request_payout(amount_paise))
+}
+
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let payouts_covered = (size.workers / 2).max(1) as i64;
     let opening_paise = payouts_covered * PAYOUT_PAISE;
-    let accounts: Arc<Vec<PayoutAccount>> = Arc::new(
-        (0..size.ops)
-            .map(|_| PayoutAccount::new(opening_paise))
-            .collect(),
-    );
+    // Named `accounts[0]`, … in the traces.
+    let accounts: Arc<Vec<PayoutAccount>> =
+        Arc::new(trace::naming(trace::ObjectKind::Mutex, "accounts", || {
+            (0..size.ops)
+                .map(|_| PayoutAccount::new(opening_paise))
+                .collect()
+        }));
     let gate = Arc::new(StartGate::new(size.workers));
     let workers: Vec<_> = (0..size.workers)
         .map(|_| {
@@ -41,7 +50,7 @@ pub fn round(size: Size) -> Outcome {
                 gate.wait();
                 let mut approved_paise = 0_i64;
                 for account in accounts.iter() {
-                    if account.request_payout(PAYOUT_PAISE) {
+                    if request_payout(&account, PAYOUT_PAISE) {
                         approved_paise += PAYOUT_PAISE;
                     }
                 }
@@ -164,7 +173,7 @@ impl Model for Spec {
 
     fn apply_in_thread(account: &mut Arc<PayoutAccount>, op: &Op) -> Ret {
         match op {
-            Op::Payout(paise) => Ret::Approved(account.request_payout(*paise)),
+            Op::Payout(paise) => Ret::Approved(request_payout(account, *paise)),
             Op::Available => Ret::Paise(account.available_paise()),
         }
     }

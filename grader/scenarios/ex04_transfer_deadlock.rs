@@ -27,6 +27,7 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace::{self, ObjectKind};
 use subject::Ledger;
 
 /// Every transfer moves ₹1.
@@ -49,10 +50,22 @@ fn transfer_of(worker: usize, op: usize) -> (usize, usize) {
     }
 }
 
+/// A ledger opened with `opening_paise`, its locks named `accounts[0]`, … in the
+/// traces (in the order the subject makes them: one per account, as shipped).
+fn opened(opening_paise: &[i64]) -> Ledger {
+    trace::naming(ObjectKind::Mutex, "accounts", || Ledger::new(opening_paise))
+}
+
+/// `ledger.transfer(from, to, amount_paise)`, marked in the traces as a call.
+fn transfer(ledger: &Ledger, from: usize, to: usize, amount_paise: i64) -> bool {
+    trace::call("transfer", &[from.into(), to.into(), amount_paise.into()]);
+    trace::returned("transfer", ledger.transfer(from, to, amount_paise))
+}
+
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let opening_paise = TRANSFER_PAISE * (size.workers * size.ops).max(1) as i64;
-    let ledger = Arc::new(Ledger::new(&[opening_paise; ACCOUNTS]));
+    let ledger = Arc::new(opened(&[opening_paise; ACCOUNTS]));
     let gate = Arc::new(StartGate::new(size.workers));
     let workers: Vec<_> = (0..size.workers)
         .map(|worker| {
@@ -62,7 +75,7 @@ pub fn round(size: Size) -> Outcome {
                 gate.wait();
                 for op in 0..size.ops {
                     let (from, to) = transfer_of(worker, op);
-                    ledger.transfer(from, to, TRANSFER_PAISE);
+                    transfer(&ledger, from, to, TRANSFER_PAISE);
                 }
             })
         })
@@ -189,7 +202,7 @@ impl Model for Spec {
     }
 
     fn open(opening: &Opening) -> Arc<Ledger> {
-        Arc::new(Ledger::new(&opening.0))
+        Arc::new(opened(&opening.0))
     }
 
     fn handle(ledger: &Arc<Ledger>) -> Arc<Ledger> {
@@ -202,7 +215,7 @@ impl Model for Spec {
 
     fn apply_in_thread(ledger: &mut Arc<Ledger>, op: &Op) -> Ret {
         match *op {
-            Op::Transfer(from, to, amount) => Ret::Moved(ledger.transfer(from, to, amount)),
+            Op::Transfer(from, to, amount) => Ret::Moved(transfer(ledger, from, to, amount)),
             Op::Balance(account) => Ret::Paise(ledger.balance_paise(account)),
         }
     }

@@ -27,11 +27,27 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace::{self, Value};
 use subject::PayoutBatcher;
 
 /// The amount of payout `number`, in paise: every payout of a round is different.
 fn amount_paise(number: usize) -> i64 {
     100 * (number as i64 + 1)
+}
+
+/// `batcher.submit(amount_paise)`, marked in the traces as a call.
+fn submit(batcher: &PayoutBatcher, amount_paise: i64) {
+    trace::call("submit", &[amount_paise.into()]);
+    batcher.submit(amount_paise);
+    trace::returned_unit("submit");
+}
+
+/// `batcher.next_batch()`, marked in the traces as a call.
+fn next_batch(batcher: &PayoutBatcher) -> Vec<i64> {
+    trace::call("next_batch", &[]);
+    let batch = batcher.next_batch();
+    trace::returned("next_batch", Value::Other(format!("{batch:?}")));
+    batch
 }
 
 /// One execution of the scenario.
@@ -46,7 +62,7 @@ pub fn round(size: Size) -> Outcome {
         thread::spawn(move || {
             gate.wait();
             (0..batches)
-                .map(|_| batcher.next_batch())
+                .map(|_| next_batch(&batcher))
                 .collect::<Vec<Vec<i64>>>()
         })
     };
@@ -57,7 +73,7 @@ pub fn round(size: Size) -> Outcome {
             thread::spawn(move || {
                 gate.wait();
                 for op in 0..size.ops {
-                    batcher.submit(amount_paise(worker * size.ops + op));
+                    submit(&batcher, amount_paise(worker * size.ops + op));
                 }
             })
         })
@@ -215,10 +231,10 @@ impl Model for Spec {
     fn apply_in_thread(batcher: &mut Arc<PayoutBatcher>, op: &Op) -> Ret {
         match *op {
             Op::Submit(amount) => {
-                batcher.submit(amount);
+                submit(batcher, amount);
                 Ret::Done
             }
-            Op::NextBatch => Ret::Batch(batcher.next_batch()),
+            Op::NextBatch => Ret::Batch(next_batch(batcher)),
         }
     }
 

@@ -142,20 +142,10 @@ impl OneGrade<'_> {
                         // A program that tells the detectors apart fails whatever each
                         // one saw: checked against the stages that ended before it.
                         crate::divergence::check(&mut report, &reports);
+                        // Heard as it ends; why a passing stage was silent is decided
+                        // once every stage has ended (`grade`), and printed then.
+                        observer.stage_finished(&report);
                         reports.push(report);
-                        // A stage that passes while another fails says why it could
-                        // not see the bug, even when it ended (and was heard) first.
-                        let unexplained: Vec<bool> =
-                            reports.iter().map(|r| r.evidence.note.is_none()).collect();
-                        crate::matrix::explain_silences(&self.exercise.shipped, &mut reports);
-                        let (latest, earlier) =
-                            reports.split_last().expect("a report was just pushed");
-                        for (report, was) in earlier.iter().zip(&unexplained) {
-                            if *was && report.evidence.note.is_some() {
-                                observer.silence_explained(report);
-                            }
-                        }
-                        observer.stage_finished(latest);
                     }
                 }
             }
@@ -201,11 +191,7 @@ impl OneGrade<'_> {
             cx.deadline = self.deadline;
             stage.run(&mut cx)
         };
-        let mut judgement = judgement.with_paths_relative_to(
-            &self.lab.root,
-            &self.subject.dir,
-            self.options.table_width,
-        );
+        let mut judgement = judgement.with_paths_relative_to(&self.lab.root, &self.subject.dir);
         if judgement.status == Status::Skipped && self.options.required.contains(&id) {
             judgement.summary = format!("required, but did not run: {}", judgement.summary);
         }
@@ -239,7 +225,7 @@ pub fn replay(
     let runners = Runners::default();
     let mut cx = Context::new(lab, exercise, subject, &options, &runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
-    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width))
+    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
 }
 
 /// Every stage's judgement when the policy refuses the subject: the first refusal

@@ -16,8 +16,9 @@ use crossterm::style::Stylize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::render::{self, wrap};
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::{Judgement, StageId, interleaving};
+use racelab_grader::stages::{Judgement, StageId};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
@@ -52,11 +53,6 @@ const TABLE_INDENT: usize = 2;
 
 /// How far a stage's evidence is indented: under its summary.
 const EVIDENCE_INDENT: usize = 21;
-
-/// The width the grader may draw interleaving tables to, on `terminal`.
-pub fn table_width(terminal: Terminal) -> usize {
-    terminal.columns().saturating_sub(TABLE_INDENT)
-}
 
 /// How a word is coloured: by what it means for the student.
 #[derive(Debug, Clone, Copy)]
@@ -142,6 +138,17 @@ impl<'a> Console<'a> {
         );
     }
 
+    /// Why each passing stage was silent, in one block, when the report says: decided
+    /// once every stage has ended, so no stage line is amended after it was printed.
+    fn silences(&mut self, report: &Report) {
+        for stage in report.stages.iter().filter(|s| s.status == Status::Pass) {
+            if let Some(note) = &stage.evidence.note {
+                let text = fit(&format!("{} why silent: {note}", stage.name), 2, self.width);
+                let _ = writeln!(self.out, "  {text}");
+            }
+        }
+    }
+
     /// The verdict, what it means, and where the report went.
     pub fn grade_finished(
         &mut self,
@@ -150,6 +157,7 @@ impl<'a> Console<'a> {
         write_error: Option<&std::io::Error>,
     ) {
         self.stop_spinner();
+        self.silences(report);
         let with = |status: Status| -> Vec<&str> {
             report
                 .stages
@@ -203,11 +211,12 @@ impl<'a> Console<'a> {
             Verdict::Missing => "nothing was sent for this exercise".to_owned(),
         };
         let verdict = self.paint(report.verdict.as_str(), verdict_tone(report.verdict));
-        let _ = writeln!(
-            self.out,
-            "verdict: {verdict} — {meaning} ({:.1} s)",
-            report.duration_ms as f64 / 1000.0
-        );
+        let start = format!("verdict: {} — ", report.verdict.as_str())
+            .chars()
+            .count();
+        let meaning = format!("{meaning} ({:.1} s)", report.duration_ms as f64 / 1000.0);
+        let meaning = fit(&meaning, start, self.width);
+        let _ = writeln!(self.out, "verdict: {verdict} — {meaning}");
         match write_error {
             None => {
                 let _ = writeln!(self.out, "report: {}", path.display());
@@ -228,6 +237,12 @@ impl<'a> Console<'a> {
         let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}{text}", "");
     }
 
+    /// The failing execution of `evidence`, drawn to the terminal's width less the
+    /// tables' indent.
+    fn trace(&self, evidence: &racelab_grader::report::Evidence) -> Option<String> {
+        render::trace(evidence, self.width.saturating_sub(TABLE_INDENT))
+    }
+
     /// The result of `cargo xtask replay`: the failure again, with its interleaving.
     pub fn replayed(&mut self, stage: StageId, judgement: &Judgement) {
         let _ = writeln!(
@@ -239,8 +254,8 @@ impl<'a> Console<'a> {
         if let Some(results) = &evidence.results {
             let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
-        if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
+        if let Some(trace) = self.trace(evidence) {
+            let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));
         } else if let Some(failure) = &evidence.failure {
             let _ = writeln!(self.out, "{}", indent(failure, EVIDENCE_INDENT));
         }
@@ -367,13 +382,6 @@ impl Observer for Console<'_> {
         self.working.push((stage, spinner));
     }
 
-    fn silence_explained(&mut self, stage: &StageReport) {
-        if let Some(note) = &stage.evidence.note {
-            let text = fit(&format!("{} why silent: {note}", stage.name), 2, self.width);
-            self.print(&format!("  {text}\n"));
-        }
-    }
-
     fn stage_finished(&mut self, stage: &StageReport) {
         self.stop_spinner_of(stage.name);
         // The other stages' spinners are lifted while the lines are written, then
@@ -436,19 +444,22 @@ impl Console<'_> {
         if let Some(results) = &evidence.results {
             let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
-        if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
+        if let Some(trace) = self.trace(evidence) {
+            let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));
         }
         if let Some(replay) = &evidence.replay {
             // Never wrapped: a command broken over lines cannot be pasted.
             let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}replay: {replay}", "");
         }
-        if let Some(note) = &evidence.note {
-            let label = match stage.status {
-                Status::Pass => "why silent: ",
-                _ => "note: ",
-            };
-            self.labelled(label, note);
+        // A passing stage's note says why it was silent: printed with the others
+        // once every stage has ended (`grade_finished`), never added to a stage line
+        // already shown.
+        if let Some(note) = evidence
+            .note
+            .as_ref()
+            .filter(|_| stage.status != Status::Pass)
+        {
+            self.labelled("note: ", note);
         }
     }
 }
@@ -490,10 +501,29 @@ fn indent(text: &str, by: usize) -> String {
 
 /// `text`, which follows `start` columns of a line, wrapped to `width` columns with
 /// its further lines indented to `start` as well (words longer than a line are split).
+/// A word longer than the room is never split: it gets a line of its own, indented
+/// less where that lets it fit the width.
 fn fit(text: &str, start: usize, width: usize) -> String {
     let room = width.saturating_sub(start).max(20);
-    interleaving::wrap(text, room).join(&format!("\n{:>start$}", ""))
+    let lines = wrap::words(text, room);
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let long = line.chars().count();
+            let indent = if long > room {
+                start.min(width.saturating_sub(long))
+            } else {
+                start
+            };
+            out.push_str(&format!("\n{:indent$}", ""));
+        }
+        out.push_str(line);
+    }
+    out
 }
+
+#[cfg(test)]
+mod golden;
 
 #[cfg(test)]
 mod tests {

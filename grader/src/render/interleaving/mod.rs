@@ -23,7 +23,7 @@
 //! Longer than most files: the layout (columns that fit a width, wrapping) and the
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
-use racelab_harness::TraceStep;
+use racelab_harness::trace::{Event, LockMode, Object, Ordering, Step, Thread, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,32 +41,23 @@ pub const STALE: &str = "stale: this load returned a value that a store above ha
 /// `None` when no step of the subject's own code was recorded. Paths are shown
 /// relative to the first of `roots` that holds them (the subject's folder, then the
 /// workspace).
-pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+pub fn render(steps: &[Step], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
     table(steps, Some(failure), roots, width)
 }
 
 /// The table of `steps` alone, without a failure line (a deadlock's table follows it).
-pub fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
+pub fn render_steps(steps: &[Step], roots: &[&Path], width: usize) -> Option<String> {
     table(steps, None, roots, width)
 }
 
-fn table(
-    steps: &[TraceStep],
-    failure: Option<&str>,
-    roots: &[&Path],
-    width: usize,
-) -> Option<String> {
+fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -> Option<String> {
     let width = width.max(MIN_WIDTH);
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
-    let stale = stale_loads(steps);
-    let shown: Vec<(usize, &TraceStep)> = steps
+    let stale = stale_reads(steps);
+    let shown: Vec<(usize, &Step)> = steps
         .iter()
         .enumerate()
-        .filter(|(i, s)| {
-            is_subjects(s)
-                && !is_lock_before_access(steps, *i)
-                && (!is_request(s) || blocks(steps, *i))
-        })
+        .filter(|(i, s)| is_subjects(s) && (!s.event.is_request() || blocks(steps, *i)))
         .collect();
     if shown.is_empty() {
         return None;
@@ -74,22 +65,26 @@ fn table(
     let folded = shown.len().saturating_sub(MAX_STEPS);
     let shown = &shown[folded..];
 
-    let mut threads: Vec<&str> = Vec::new();
+    let mut threads: Vec<Thread> = Vec::new();
     for (_, step) in shown {
-        if !threads.contains(&step.thread.as_str()) {
-            threads.push(&step.thread);
+        if !threads.contains(&step.thread) {
+            threads.push(step.thread);
         }
     }
-    threads.sort_by_key(|t| {
-        (
-            *t == "main",
-            t.trim_start_matches('T').parse::<u32>().unwrap_or(0),
-        )
-    });
+    threads.sort_by_key(|t| (*t == Thread::Main, *t));
+    let labels: Vec<String> = threads.iter().map(ToString::to_string).collect();
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
 
+    // A call the scenario marked is shown without its place: it is the lab's code.
     let places: Vec<Option<String>> = shown
         .iter()
-        .map(|(_, s)| s.location.as_deref().map(|l| relative(l, &prefixes)))
+        .map(|(_, s)| match s.event {
+            Event::Call { .. } | Event::Return { .. } => None,
+            _ => s
+                .place
+                .as_ref()
+                .map(|p| relative(&p.to_string(), &prefixes)),
+        })
         .collect();
     let main_file = main_file(&places);
     let lines: Vec<String> = places
@@ -122,22 +117,22 @@ fn table(
     let placed: Vec<(&str, &str)> = shown
         .iter()
         .zip(&cells)
-        .map(|((_, s), c)| (s.thread.as_str(), c.as_str()))
+        .map(|((_, s), c)| (column_label(&labels, &threads, s.thread), c.as_str()))
         .collect();
-    let layout = Layout::new(&threads, &placed, &lines, width);
-    let mut out = vec![layout.header(&threads), layout.rule(&threads)];
+    let layout = Layout::new(&labels, &placed, &lines, width);
+    let mut out = vec![layout.header(&labels), layout.rule(&labels)];
     if folded > 0 {
         out.push(format!("({folded} earlier steps folded)"));
     }
-    let column = |thread: &str| threads.iter().position(|t| *t == thread).unwrap_or(0);
+    let column = |thread: Thread| threads.iter().position(|t| *t == thread).unwrap_or(0);
     for (i, ((_, step), cell)) in shown.iter().zip(&cells).enumerate() {
         if i > 0 && shown[i - 1].1.thread != step.thread {
-            out.extend(layout.row("", column(&shown[i - 1].1.thread), "switch"));
+            out.extend(layout.row("", column(shown[i - 1].1.thread), "switch"));
         }
-        out.extend(layout.row(&lines[i], column(&step.thread), cell));
+        out.extend(layout.row(&lines[i], column(step.thread), cell));
     }
     if let Some(failure) = failure {
-        let failure = super::first_line(failure);
+        let failure = crate::stages::first_line(failure);
         for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
         }
@@ -148,7 +143,7 @@ fn table(
             out.push("  :A›B is line B, inside the call your code made at line A".to_owned());
         }
     }
-    let stale_shown: Vec<&TraceStep> = shown
+    let stale_shown: Vec<&Step> = shown
         .iter()
         .filter(|(i, _)| stale.contains(i))
         .map(|(_, s)| *s)
@@ -157,7 +152,7 @@ fn table(
         let mut why = STALE.to_owned();
         if stale_shown
             .iter()
-            .any(|s| s.ordering.as_deref() == Some("SeqCst"))
+            .any(|s| s.event.ordering() == Some(Ordering::SeqCst))
         {
             why.push_str(" (loom models SeqCst loads and stores as Acquire and Release, so it shows such reads even with SeqCst.)");
         }
@@ -289,46 +284,40 @@ pub fn wrap(text: &str, room: usize) -> Vec<String> {
     lines
 }
 
-/// Whether step `i` takes a lock that its thread's next step reads or writes through:
-/// the access shows the line that uses the guard, so the lock's own line (often in a
-/// helper that every access calls) would only repeat itself.
-fn is_lock_before_access(steps: &[TraceStep], i: usize) -> bool {
-    let step = &steps[i];
-    step.action == "lock"
-        && steps.get(i + 1).is_some_and(|next| {
-            next.thread == step.thread
-                && next.object == step.object
-                && matches!(next.action.as_str(), "read" | "write")
-        })
-}
-
-/// Whether a step is the facade's note that a thread asks for something it may have
-/// to wait for (a lock, a thread to join): shown only where the thread stays blocked.
-fn is_request(step: &TraceStep) -> bool {
-    step.action == "acquire" || step.action.starts_with("joining ")
+/// The label of `thread`'s column.
+fn column_label<'a>(labels: &[&'a str], threads: &[Thread], thread: Thread) -> &'a str {
+    threads
+        .iter()
+        .position(|t| *t == thread)
+        .map_or("", |i| labels[i])
 }
 
 /// Whether the thread of `steps[at]` makes no later step: it blocked there.
-fn blocks(steps: &[TraceStep], at: usize) -> bool {
+fn blocks(steps: &[Step], at: usize) -> bool {
     !steps[at + 1..].iter().any(|s| s.thread == steps[at].thread)
 }
 
-/// Whether a step belongs to the subject's code rather than the scenario or facade.
-fn is_subjects(step: &TraceStep) -> bool {
-    match &step.location {
-        Some(location) => is_subjects_location(location),
+/// Whether a step belongs to the subject's code rather than the scenario or facade:
+/// made there, or a call into it (or its return) that the scenario marked.
+fn is_subjects(step: &Step) -> bool {
+    match (&step.event, &step.place) {
+        (Event::Call { .. } | Event::Return { .. }, _) => true,
+        (_, Some(place)) => is_subjects_location(&place.file),
         // Unlocks are recorded when a guard is dropped, with no caller to name.
-        None => step.action == "unlock",
+        (event, None) => matches!(event, Event::LockReleased { .. }),
     }
 }
 
 /// Whether a recorded line is in the subject's code rather than the scenario, the
 /// harness, the facade or the standard library (a `#[track_caller]` helper passed as a
 /// function, `map(Account::lock)`, is called from inside `core`).
+/// A report's places are relative to the workspace (`grader/scenarios/…`), findings'
+/// absolute (`/…/grader/scenarios/…`): both are recognised.
 pub fn is_subjects_location(location: &str) -> bool {
-    !(location.contains("/grader/scenarios/")
-        || location.contains("/grader/harness/")
-        || location.contains("/sync/src/")
+    let lab = ["grader/scenarios/", "grader/harness/", "sync/src/"];
+    !(lab
+        .iter()
+        .any(|dir| location.starts_with(dir) || location.contains(&format!("/{dir}")))
         || location.starts_with("/rustc/"))
 }
 
@@ -360,13 +349,19 @@ fn main_file(places: &[Option<String>]) -> Option<String> {
 /// `:32` when `step` (at `place`) was made inside functions of the subject's file
 /// that were entered at line 32 of it: the outermost frame of the subject's own
 /// calls, when it is another line of the same file (call stacks recorded only).
-fn entry_line(step: &TraceStep, place: &str, prefixes: &[String]) -> Option<String> {
-    let own = |frame: &&String| {
-        !(frame.contains("/grader/scenarios/")
-            || frame.contains("/grader/harness/")
-            || frame.contains("/sync/src/"))
+/// The outermost frame is a call only when the stack holds another of the subject's
+/// frames inside it: a write through a guard is recorded when the guard is dropped,
+/// and a lone frame there is the end of the scope (`}`), not a call.
+fn entry_line(step: &Step, place: &str, prefixes: &[String]) -> Option<String> {
+    let frames: Vec<String> = step.callers.iter().map(ToString::to_string).collect();
+    let own: Vec<&String> = frames
+        .iter()
+        .take_while(|frame| is_subjects_location(frame))
+        .collect();
+    let [_, .., outermost] = own.as_slice() else {
+        return None;
     };
-    let entry = relative(step.callers.iter().take_while(own).last()?, prefixes);
+    let entry = relative(outermost, prefixes);
     let (entry_file, entry_line) = entry.rsplit_once(':')?;
     let (file, line) = place.rsplit_once(':')?;
     (entry_file == file && entry_line != line).then(|| format!(":{entry_line}"))
@@ -385,155 +380,240 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
 }
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
-/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`.
-fn describe(step: &TraceStep) -> String {
-    let object = step.object.as_deref().unwrap_or("");
-    let value = step.value.as_deref().unwrap_or("");
-    let order = step.ordering.as_deref();
-    let with_order = |args: &str| match (args.is_empty(), order) {
-        (_, None) => args.to_owned(),
-        (true, Some(order)) => order.to_owned(),
+/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`, `▶ transfer(1, 0, 300)`.
+fn describe(step: &Step) -> String {
+    let ordered = |args: String, order: Option<Ordering>| match (args.is_empty(), order) {
+        (_, None) => args,
+        (true, Some(order)) => order.to_string(),
         (false, Some(order)) => format!("{args}, {order}"),
     };
-    match step.action.as_str() {
-        "fence" => format!("fence({})", order.unwrap_or("")),
-        // A step on no object, such as `spawn T1`.
-        action if step.object.is_none() => action.to_owned(),
-        "load" => format!("{object}.load({}) → {value}", with_order("")),
-        "store" => format!("{object}.store({})", with_order(value)),
-        "read" if value.is_empty() => format!("*{object} (read)"),
-        "read" => format!("*{object} → {value}"),
-        "write" if value.is_empty() => format!("*{object} (written)"),
-        "write" => format!("*{object} = {value}"),
-        "lock" | "unlock" => format!("{object}.{}()", step.action),
-        "acquire" => format!("{object}.lock() blocks"),
-        "wait" => format!("{object}.wait({value})"),
-        "woken" => format!("{object}.wait() returns, {value} locked"),
-        "woken spuriously" => {
-            format!("{object}.wait() returns with no notify (a spurious wakeup), {value} locked")
-        }
-        action => {
-            let (name, args) = match action.split_once('(') {
-                Some((name, args)) => (name, args.trim_end_matches(')')),
-                None => (action, ""),
-            };
-            let call = format!("{object}.{name}({})", with_order(args));
-            if value.is_empty() {
-                call
+    let method = |mode: LockMode| match mode {
+        LockMode::Exclusive => "lock",
+        LockMode::Read => "read",
+        LockMode::Write => "write",
+    };
+    match &step.event {
+        Event::Load {
+            object,
+            ordering,
+            value,
+        } => format!(
+            "{object}.load({}) → {value}",
+            ordered(String::new(), *ordering)
+        ),
+        Event::Store {
+            object,
+            ordering,
+            value,
+        } => format!("{object}.store({})", ordered(value.to_string(), *ordering)),
+        Event::Modify {
+            object,
+            operation,
+            operand,
+            ordering,
+            previous,
+        } => format!(
+            "{object}.{}({}) → {previous}",
+            operation.method(),
+            ordered(operand.to_string(), Some(*ordering))
+        ),
+        Event::CompareExchange {
+            object,
+            weak,
+            expected,
+            new,
+            outcome,
+            ..
+        } => {
+            let name = if *weak {
+                "compare_exchange_weak"
             } else {
-                format!("{call} → {value}")
-            }
+                "compare_exchange"
+            };
+            let args = ordered(format!("{expected} → {new}"), step.event.ordering());
+            format!("{object}.{name}({args}) → {}", exchanged(outcome))
         }
+        Event::FetchUpdate {
+            object, outcome, ..
+        } => format!(
+            "{object}.fetch_update({}) → {}",
+            ordered(String::new(), step.event.ordering()),
+            exchanged(outcome)
+        ),
+        Event::Fence { ordering } => format!("fence({ordering})"),
+        Event::GuardRead {
+            object,
+            value: None,
+        } => format!("*{object} (read)"),
+        Event::GuardRead {
+            object,
+            value: Some(value),
+        } => format!("*{object} → {value}"),
+        Event::GuardWrite {
+            object,
+            value: None,
+        } => format!("*{object} (written)"),
+        Event::GuardWrite {
+            object,
+            value: Some(value),
+        } => format!("*{object} = {value}"),
+        Event::LockRequested { object, mode } => format!("{object}.{}() blocks", method(*mode)),
+        Event::LockAcquired { object, mode } => format!("{object}.{}()", method(*mode)),
+        Event::LockReleased { object } => format!("{object}.unlock()"),
+        Event::TryLock {
+            object, acquired, ..
+        } => {
+            let got = if *acquired { "acquired" } else { "busy" };
+            format!("{object}.try_lock() → {got}")
+        }
+        Event::Wait { condvar, mutex } => format!("{condvar}.wait({mutex})"),
+        Event::Woken {
+            condvar,
+            mutex,
+            spurious: false,
+        } => format!("{condvar}.wait() returns, {mutex} locked"),
+        Event::Woken {
+            condvar,
+            mutex,
+            spurious: true,
+        } => format!("{condvar}.wait() returns with no notify (a spurious wakeup), {mutex} locked"),
+        Event::Notify { condvar, all } => {
+            let which = if *all { "notify_all" } else { "notify_one" };
+            format!("{condvar}.{which}()")
+        }
+        Event::Once { object, step } => once(object, *step),
+        Event::Spawn { thread } => format!("spawn {thread}"),
+        Event::JoinRequested { thread } => format!("{thread}.join() blocks"),
+        Event::Joined { thread } => format!("join {thread}"),
+        Event::Call {
+            function,
+            arguments,
+        } => {
+            let arguments: Vec<String> = arguments.iter().map(ToString::to_string).collect();
+            format!("▶ {function}({})", arguments.join(", "))
+        }
+        Event::Return {
+            value: Some(value), ..
+        } => format!("◀ {value}"),
+        Event::Return { function, .. } => format!("◀ {function} returns"),
     }
 }
 
-/// The indexes of the atomic loads in `steps` that certainly returned an older value
-/// than one already stored to their object: the object's initial value after a store,
-/// or a value its writer had already overwritten (a thread's own stores reach every
-/// thread in the order it made them). A value from another thread's store may be the
+/// An exchange's result as Rust prints it: `Ok(0)`, `Err(3)`.
+fn exchanged(outcome: &racelab_harness::trace::Exchange) -> String {
+    match outcome {
+        racelab_harness::trace::Exchange::Stored { previous } => format!("Ok({previous})"),
+        racelab_harness::trace::Exchange::Refused { actual } => format!("Err({actual})"),
+    }
+}
+
+/// A `OnceLock` step as a call and what it found.
+fn once(object: &Object, step: racelab_harness::trace::Once) -> String {
+    use racelab_harness::trace::Once;
+    match step {
+        Once::GotSome => format!("{object}.get() → Some(..)"),
+        Once::GotNone => format!("{object}.get() → None"),
+        Once::SetStored => format!("{object}.set() → Ok"),
+        Once::SetRefused => format!("{object}.set() → Err"),
+        Once::AlreadySet => format!("{object}.get_or_init() → was set"),
+        Once::AfterInit => format!("{object}.get_or_init() → after init"),
+        Once::Initialised => format!("{object}.init()"),
+    }
+}
+
+/// The indexes of the reads in `steps` (atomic loads, and the values read-modify-
+/// writes found) that certainly returned an older value than one already stored to
+/// their object: the object's initial value after a store, or a value its writer had
+/// already overwritten (a thread's own stores reach every thread in the order it made
+/// them), or, for a read-modify-write, which always reads the latest value, anything
+/// but the last value written above. A load of another thread's store may be the
 /// newest even if the table shows it earlier, so such loads are never marked.
-fn stale_loads(steps: &[TraceStep]) -> Vec<usize> {
+fn stale_reads(steps: &[Step]) -> Vec<usize> {
     // Per object, every write so far in the table: its thread and value (`None` when
     // the value cannot be told).
-    let mut writes: HashMap<&str, Vec<(&str, Option<String>)>> = HashMap::new();
+    let mut writes: HashMap<&Object, Vec<(Thread, Option<Value>)>> = HashMap::new();
     let mut stale = Vec::new();
     for (i, step) in steps.iter().enumerate() {
-        let Some(object) = step.object.as_deref() else {
+        let Some(object) = step.event.object() else {
             continue;
         };
         let history = writes.entry(object).or_default();
-        if step.action == "load" && step.ordering.is_some() {
-            let Some(seen) = step.value.as_deref() else {
-                continue;
-            };
-            if history.iter().any(|(_, v)| v.is_none()) {
-                continue;
+        let (atomic_read, modifies) = match &step.event {
+            Event::Load {
+                ordering: Some(_),
+                value,
+                ..
+            } => (Some(value), false),
+            Event::Modify { .. } | Event::CompareExchange { .. } | Event::FetchUpdate { .. } => {
+                (step.event.read(), true)
             }
-            let overwritten = match history
-                .iter()
-                .rposition(|(_, v)| v.as_deref() == Some(seen))
-            {
+            _ => (None, false),
+        };
+        if let Some(seen) = atomic_read
+            && history.iter().all(|(_, v)| v.is_some())
+        {
+            let overwritten = match history.iter().rposition(|(_, v)| v.as_ref() == Some(seen)) {
                 // Read the initial value, after some store.
                 None => !history.is_empty(),
+                // A read-modify-write reads the latest value: any other one is stale.
+                Some(at) if modifies => at + 1 < history.len(),
                 // Read a write its own writer had followed with another.
                 Some(at) => history[at + 1..].iter().any(|(w, _)| *w == history[at].0),
             };
             if overwritten {
                 stale.push(i);
             }
-            continue;
         }
-        // Every other atomic step writes (loads went on above; a failed exchange only
-        // reads), and so do plain stores and the writes through a lock's guard.
-        let failed = step.value.as_deref().is_some_and(|v| v.starts_with("Err("));
-        if !failed && (step.ordering.is_some() || matches!(step.action.as_str(), "store" | "write"))
-        {
-            history.push((step.thread.as_str(), written(step)));
+        if step.event.writes() {
+            history.push((step.thread, step.event.written()));
         }
     }
     stale
 }
 
-/// The value a step left in its object, when it can be told from the step.
-fn written(step: &TraceStep) -> Option<String> {
-    let value = step.value.as_deref()?;
-    let action = step.action.as_str();
-    if matches!(action, "store" | "write") {
-        return Some(value.to_owned());
-    }
-    let (name, args) = action.split_once('(')?;
-    let args = args.trim_end_matches(')');
-    match name {
-        "swap" => Some(args.to_owned()),
-        "compare_exchange" | "compare_exchange_weak" => {
-            let (_, new) = args.split_once(" → ")?;
-            Some(if value.starts_with("Ok(") {
-                new.to_owned()
-            } else {
-                value
-                    .trim_start_matches("Err(")
-                    .trim_end_matches(')')
-                    .to_owned()
-            })
-        }
-        "fetch_add" | "fetch_sub" => {
-            let previous: i128 = value.parse().ok()?;
-            let operand: i128 = args.parse().ok()?;
-            let new = if name == "fetch_add" {
-                previous + operand
-            } else {
-                previous - operand
-            };
-            Some(new.to_string())
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{render, render_steps, wrap};
-    use racelab_harness::TraceStep;
+    use super::wrap;
+    use crate::render::sample::{
+        acquired, compare_exchange, modify, mutex, object, requested, step_in,
+    };
+    use racelab_harness::trace::{Event, Modify, ObjectKind, Ordering, Place, Step, Thread, Value};
     use std::path::Path;
 
-    fn step(thread: &str, action: &str, value: &str, line: u32) -> TraceStep {
-        TraceStep {
-            thread: thread.into(),
-            action: action.into(),
-            value: Some(value.into()),
-            object: Some("cell#1".into()),
-            location: Some(format!("/lab/exercises/ex01/src/lib.rs:{line}")),
-            ordering: None,
-            callers: Vec::new(),
-        }
+    fn render(steps: &[Step], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, Some(failure), roots, width)
     }
 
-    fn atomic(thread: &str, action: &str, value: &str, line: u32) -> TraceStep {
-        TraceStep {
-            object: Some("AtomicU64#1".into()),
-            ordering: Some("Relaxed".into()),
-            ..step(thread, action, value, line)
-        }
+    fn render_steps(steps: &[Step], roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, None, roots, width)
+    }
+
+    fn at(thread: &str, event: Event, line: u32) -> Step {
+        step_in("/lab/exercises/ex01/src/lib.rs", thread, event, line)
+    }
+
+    fn cell_load(value: i64) -> Event {
+        crate::render::sample::load(object(ObjectKind::Cell, 1), None, value)
+    }
+
+    fn cell_store(value: i64) -> Event {
+        crate::render::sample::store(object(ObjectKind::Cell, 1), None, value)
+    }
+
+    fn atomic_load(value: i64) -> Event {
+        crate::render::sample::load(
+            object(ObjectKind::AtomicU64, 1),
+            Some(Ordering::Relaxed),
+            value,
+        )
+    }
+
+    fn atomic_store(value: i64) -> Event {
+        crate::render::sample::store(
+            object(ObjectKind::AtomicU64, 1),
+            Some(Ordering::Relaxed),
+            value,
+        )
     }
 
     const ROOTS: [&str; 2] = ["/lab/exercises/ex01", "/lab"];
@@ -544,45 +624,55 @@ mod tests {
 
     #[test]
     fn a_request_for_a_lock_shows_only_where_the_thread_stays_blocked() {
-        let lock = |thread: &str, action: &str, object: &str, line: u32| TraceStep {
-            value: None,
-            object: Some(object.into()),
-            ..step(thread, action, "", line)
-        };
         let steps = [
-            lock("T1", "acquire", "Mutex#1", 58),
-            lock("T1", "lock", "Mutex#1", 58),
-            lock("T2", "acquire", "Mutex#2", 58),
-            lock("T2", "lock", "Mutex#2", 58),
-            lock("T1", "acquire", "Mutex#2", 62),
-            lock("T2", "acquire", "Mutex#1", 62),
+            at("T1", requested(mutex(1)), 58),
+            at("T1", acquired(mutex(1)), 58),
+            at("T2", requested(mutex(2)), 58),
+            at("T2", acquired(mutex(2)), 58),
+            at("T1", requested(mutex(2)), 62),
+            at("T2", requested(mutex(1)), 62),
         ];
         let table = render_steps(&steps, &roots(), 80).unwrap();
         assert_eq!(table.matches(".lock()").count(), 4, "{table}");
         assert_eq!(table.matches(".lock() blocks").count(), 2, "{table}");
-        assert!(
-            !table.contains("acquire") && !table.contains('✗'),
-            "{table}"
-        );
+        assert!(!table.contains('✗'), "{table}");
+    }
+
+    #[test]
+    fn a_lock_taken_before_an_access_is_a_step_of_its_own() {
+        let guarded = || mutex(1);
+        let steps = [
+            at("T1", acquired(guarded()), 58),
+            at(
+                "T1",
+                Event::GuardRead {
+                    object: guarded(),
+                    value: Some(Value::Integer(500)),
+                },
+                59,
+            ),
+        ];
+        let table = render_steps(&steps, &roots(), 80).unwrap();
+        assert!(table.contains(" :58  Mutex#1.lock()"), "{table}");
+        assert!(table.contains(" :59  *Mutex#1 → 500"), "{table}");
     }
 
     #[test]
     fn a_lost_update_reads_as_two_loads_then_two_stores_with_switches() {
-        let spawn = TraceStep {
-            thread: "main".into(),
-            action: "spawn T1".into(),
-            value: None,
-            object: None,
-            location: Some("/lab/grader/scenarios/ex01.rs:30".into()),
-            ordering: None,
-            callers: Vec::new(),
-        };
+        let spawn = step_in(
+            "/lab/grader/scenarios/ex01.rs",
+            "main",
+            Event::Spawn {
+                thread: Thread::Spawned(1),
+            },
+            30,
+        );
         let steps = [
             spawn,
-            step("T1", "load", "4700", 67),
-            step("T2", "load", "4700", 67),
-            step("T1", "store", "4800", 69),
-            step("T2", "store", "4800", 69),
+            at("T1", cell_load(4700), 67),
+            at("T2", cell_load(4700), 67),
+            at("T1", cell_store(4800), 69),
+            at("T2", cell_store(4800), 69),
         ];
         let table = render(
             &steps,
@@ -611,11 +701,37 @@ mod tests {
     }
 
     #[test]
+    fn the_scenario_s_calls_into_the_subject_are_shown() {
+        let call = step_in(
+            "/lab/grader/scenarios/ex04.rs",
+            "T1",
+            Event::Call {
+                function: "transfer".into(),
+                arguments: vec![1.into(), 0.into(), 300.into()],
+            },
+            40,
+        );
+        let back = step_in(
+            "/lab/grader/scenarios/ex04.rs",
+            "T1",
+            Event::Return {
+                function: "transfer".into(),
+                value: Some(true.into()),
+            },
+            40,
+        );
+        let steps = [call, at("T1", acquired(mutex(2)), 58), back];
+        let table = render_steps(&steps, &roots(), 80).unwrap();
+        assert!(table.contains("▶ transfer(1, 0, 300)"), "{table}");
+        assert!(table.contains("◀ true"), "{table}");
+    }
+
+    #[test]
     fn a_load_older_than_the_latest_store_is_marked_stale_and_explained() {
         let steps = [
-            atomic("T1", "store", "500", 44),
-            atomic("T2", "load", "0", 43),
-            atomic("T2", "load", "500", 43),
+            at("T1", atomic_store(500), 44),
+            at("T2", atomic_load(0), 43),
+            at("T2", atomic_load(500), 43),
         ];
         let table = render(&steps, "x", &roots(), 80).unwrap();
         assert_eq!(table.matches("stale").count(), 2, "{table}");
@@ -626,10 +742,107 @@ mod tests {
     }
 
     #[test]
-    fn read_modify_writes_are_followed_to_their_new_value() {
+    fn a_read_modify_write_that_found_an_older_value_is_marked_stale_too() {
+        let flag = || object(ObjectKind::AtomicBool, 2);
         let steps = [
-            atomic("T1", "fetch_add(100)", "0", 44),
-            atomic("T2", "load", "100", 43),
+            at(
+                "T3",
+                crate::render::sample::store(flag(), Some(Ordering::SeqCst), true),
+                47,
+            ),
+            at(
+                "T1",
+                modify(flag(), Modify::Swap, false, Ordering::SeqCst, false),
+                57,
+            ),
+        ];
+        let table = render(&steps, "x", &roots(), 80).unwrap();
+        let marked: Vec<&str> = table.lines().filter(|l| l.ends_with("stale")).collect();
+        assert_eq!(marked.len(), 1, "{table}");
+        assert!(marked[0].contains("swap(false, SeqCst) → false"), "{table}");
+    }
+
+    /// Whether "step `i` read a value that a store above had already replaced" holds
+    /// in `steps`, checked from the steps alone: an earlier step wrote the object,
+    /// and the value read is either one nobody wrote before it (the initial one), one
+    /// its writer had already written over, or (a read-modify-write) not the last one
+    /// written.
+    fn stale_claim_holds(steps: &[Step], i: usize) -> bool {
+        let Some(object) = steps[i].event.object() else {
+            return false;
+        };
+        let Some(seen) = steps[i].event.read() else {
+            return false;
+        };
+        let writes: Vec<&Step> = steps[..i]
+            .iter()
+            .filter(|s| s.event.object() == Some(object) && s.event.writes())
+            .collect();
+        let from = writes
+            .iter()
+            .rposition(|s| s.event.written().as_ref() == Some(seen));
+        let modifies = !matches!(steps[i].event, Event::Load { .. });
+        match from {
+            None => !writes.is_empty(),
+            Some(at) if modifies => at + 1 < writes.len(),
+            Some(at) => writes[at + 1..]
+                .iter()
+                .any(|later| later.thread == writes[at].thread),
+        }
+    }
+
+    proptest::proptest! {
+        /// Every read the table marks stale is stale by the steps' own account, on
+        /// traces of loads, stores, swaps and fetch_adds by three threads.
+        #[test]
+        fn every_stale_mark_is_borne_out_by_the_steps(
+            picks in proptest::collection::vec((0..3_u32, 0..4_u8, 0..3_i64), 1..12)
+        ) {
+            let counter = || object(ObjectKind::AtomicU64, 1);
+            let steps: Vec<Step> = picks
+                .iter()
+                .map(|&(thread, kind, value)| {
+                    let event = match kind {
+                        0 => atomic_load(value),
+                        1 => atomic_store(value),
+                        2 => modify(counter(), Modify::Swap, value, Ordering::AcqRel, value + 1),
+                        _ => modify(counter(), Modify::FetchAdd, 1, Ordering::Relaxed, value),
+                    };
+                    at(&format!("T{}", thread + 1), event, 40)
+                })
+                .collect();
+            for i in super::stale_reads(&steps) {
+                proptest::prop_assert!(stale_claim_holds(&steps, i), "step {i} of {steps:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_stale_checker_refuses_a_fresh_read() {
+        let steps = [
+            at("T1", atomic_store(500), 44),
+            at("T2", atomic_load(500), 43),
+        ];
+        assert!(!stale_claim_holds(&steps, 1));
+        assert!(super::stale_reads(&steps).is_empty());
+        let stale = [
+            at("T1", atomic_store(500), 44),
+            at("T2", atomic_load(0), 43),
+        ];
+        assert!(stale_claim_holds(&stale, 1));
+        assert_eq!(super::stale_reads(&stale), [1]);
+    }
+
+    #[test]
+    fn read_modify_writes_are_followed_to_their_new_value() {
+        let counter = || object(ObjectKind::AtomicU64, 1);
+        let steps = [
+            at(
+                "T1",
+                modify(counter(), Modify::FetchAdd, 100, Ordering::Relaxed, 0),
+                44,
+            ),
+            at("T2", atomic_load(100), 43),
         ];
         let table = render(&steps, "x", &roots(), 80).unwrap();
         assert!(!table.contains("stale"), "{table}");
@@ -640,12 +853,9 @@ mod tests {
     fn every_line_fits_the_width() {
         let mut steps = Vec::new();
         for thread in ["T1", "T2", "T3", "main"] {
-            steps.push(atomic(
-                thread,
-                "compare_exchange_weak(100 → 200)",
-                "Err(300)",
-                101,
-            ));
+            let counter = object(ObjectKind::AtomicU64, 1);
+            let exchange = compare_exchange(counter, 100, 200, Ordering::Relaxed, Err(300));
+            steps.push(at(thread, exchange, 101));
         }
         for width in [40, 60, 80, 120] {
             let table = render(
@@ -659,6 +869,33 @@ mod tests {
                 assert!(line.chars().count() <= width, "{width}: `{line}`\n{table}");
             }
         }
+    }
+
+    /// `:A›B` says the step was made at B inside a call at A: never when the stack's
+    /// only frame of the subject's is where a guard was dropped (a `}`).
+    #[test]
+    fn an_entry_line_is_shown_only_for_a_call() {
+        let frame = |line| Place {
+            file: "/lab/exercises/ex01/src/lib.rs".into(),
+            line,
+            column: 0,
+        };
+        let write = |callers: Vec<Place>| Step {
+            callers,
+            ..at(
+                "T1",
+                Event::GuardWrite {
+                    object: mutex(1),
+                    value: Some(Value::Integer(0)),
+                },
+                65,
+            )
+        };
+        let dropped = render_steps(&[write(vec![frame(67)])], &roots(), 80).unwrap();
+        assert!(dropped.contains(" :65  *Mutex#1 = 0"), "{dropped}");
+        assert!(!dropped.contains('›'), "{dropped}");
+        let called = render_steps(&[write(vec![frame(47), frame(35)])], &roots(), 80).unwrap();
+        assert!(called.contains(":35›65  *Mutex#1 = 0"), "{called}");
     }
 
     #[test]
@@ -679,7 +916,7 @@ mod tests {
 #[cfg(test)]
 mod golden {
     use super::render;
-    use crate::stages::race;
+    use crate::render::race;
     use racelab_harness::Findings;
     use std::path::{Path, PathBuf};
 
@@ -688,7 +925,7 @@ mod golden {
     const INDENT: usize = 2;
 
     fn drawn(fixture: &str) -> String {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/stages/interleaving");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/interleaving");
         let text =
             std::fs::read_to_string(here.join("fixtures").join(format!("{fixture}.toml"))).unwrap();
         let findings: Findings = toml::from_str(&text).unwrap();
@@ -696,9 +933,9 @@ mod golden {
         let subject: PathBuf = failure
             .trace
             .iter()
-            .filter_map(|s| s.location.as_deref())
-            .find(|l| !l.contains("/grader/") && !l.contains("/sync/"))
-            .and_then(|l| l.split("/src/").next())
+            .filter_map(|s| s.place.as_ref())
+            .find(|l| !l.file.contains("/grader/") && !l.file.contains("/sync/"))
+            .and_then(|l| l.file.split("/src/").next())
             .map(PathBuf::from)
             .unwrap();
         let mut out = String::new();
