@@ -38,9 +38,6 @@ pub struct Console<'a> {
     working: Vec<(StageId, ProgressBar)>,
     /// The columns lines are fitted to.
     width: usize,
-    /// The compiler errors printed already, and under which stage: every stage builds
-    /// the same subject, so the same errors are printed once.
-    printed_errors: Option<(StageId, Vec<String>)>,
     /// The refusal printed already, and under which stage: a subject the source
     /// policy refuses is refused by every stage in the same words.
     printed_refusal: Option<(StageId, String)>,
@@ -77,7 +74,6 @@ impl<'a> Console<'a> {
             spinners: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             working: Vec::new(),
             width: crate::terminal::DEFAULT_WIDTH,
-            printed_errors: None,
             printed_refusal: None,
         }
     }
@@ -149,11 +145,13 @@ impl<'a> Console<'a> {
         write_error: Option<&std::io::Error>,
     ) {
         self.stop_spinner();
+        self.compile_errors(report);
+        // A stage that could not build caught nothing: the compiler did.
         let with = |status: Status| -> Vec<&str> {
             report
                 .stages
                 .iter()
-                .filter(|s| s.status == status)
+                .filter(|s| s.status == status && s.evidence.compile_errors.is_empty())
                 .map(|s| s.name.as_str())
                 .collect()
         };
@@ -176,10 +174,7 @@ impl<'a> Console<'a> {
                     Some(_) => {
                         "the subject was stopped or refused; see the reason above".to_owned()
                     }
-                    None => {
-                        "caught by the compiler: the subject does not build; fix the errors above"
-                            .to_owned()
-                    }
+                    None => "caught by the compiler: fix the errors above".to_owned(),
                 }
             }
             // A timeout is no detector's finding: the subject hung or ran too long.
@@ -218,6 +213,22 @@ impl<'a> Console<'a> {
                     path.display()
                 );
             }
+        }
+    }
+
+    /// The compiler errors of the grade's stages, each set once, drawn at the width.
+    fn compile_errors(&mut self, report: &Report) {
+        let mut drawn: Vec<&Vec<String>> = Vec::new();
+        for stage in &report.stages {
+            let errors = &stage.evidence.compile_errors;
+            if !errors.is_empty() && !drawn.contains(&errors) {
+                drawn.push(errors);
+            }
+        }
+        for errors in drawn {
+            let text =
+                racelab_grader::render::compile_errors::draw(errors, TABLE_INDENT, self.width);
+            let _ = writeln!(self.out, "{text}");
         }
     }
 
@@ -412,23 +423,9 @@ impl Console<'_> {
             "  {:<8} {status} {time:>7}  {summary}",
             stage.name
         );
+        // Compiler errors are the same for every stage: printed once, under them all
+        // (`grade_finished`).
         let evidence = &stage.evidence;
-        match &self.printed_errors {
-            _ if evidence.compile_errors.is_empty() => {}
-            Some((first, errors)) if *errors == evidence.compile_errors => {
-                let _ = writeln!(
-                    self.out,
-                    "{:>EVIDENCE_INDENT$}(the same compiler errors as under {first}, above)",
-                    ""
-                );
-            }
-            _ => {
-                for error in &evidence.compile_errors {
-                    let _ = writeln!(self.out, "{}", indent(error, EVIDENCE_INDENT));
-                }
-                self.printed_errors = Some((stage.name, evidence.compile_errors.clone()));
-            }
-        }
         if let Some(location) = &evidence.location {
             self.labelled("at ", location);
         }

@@ -1,0 +1,1 @@
+pub mod compile_errors;
