@@ -324,17 +324,20 @@ impl<'a> Console<'a> {
         self.print(&text);
     }
 
-    /// The first `shown` hints of `exercise`; `again` says how to reveal the next one
-    /// (e.g. "Run `cargo xtask hint ex01` again").
-    pub fn hints(&mut self, exercise: &Exercise, shown: usize, again: &str) {
-        let total = exercise.hints.len();
+    /// The hints `shown` of `exercise`, numbered among the `among` that answer its
+    /// last grade; `again` says how to reveal the next one (e.g. "Run `cargo xtask
+    /// hint ex01` again").
+    pub fn hints(&mut self, exercise: &Exercise, shown: &[usize], among: &[usize], again: &str) {
+        let total = among.len();
         let mut text = String::new();
-        for (i, hint) in exercise.hints.iter().enumerate().take(shown) {
-            text.push_str(&format!("Hint {} of {total}: {hint}\n", i + 1));
+        for (n, &i) in among.iter().enumerate().filter(|(_, i)| shown.contains(i)) {
+            let hint = format!("Hint {} of {total}: {}", n + 1, exercise.hints[i].text);
+            text.push_str(&interleaving::wrap(&hint, self.width).join("\n"));
+            text.push('\n');
         }
         if total == 0 {
-            text.push_str(&format!("{} has no hints.\n", exercise.id));
-        } else if shown >= total {
+            text.push_str(&format!("{} has no hints for this failure.\n", exercise.id));
+        } else if shown.len() >= total {
             text.push_str(&format!("That was the last hint for {}.\n", exercise.id));
         } else {
             text.push_str(&format!("{again} for the next one.\n"));
