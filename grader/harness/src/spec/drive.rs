@@ -28,11 +28,16 @@ static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
 /// `std` lock: never held across a point where shuttle switches threads.)
 static PROGRESS: std::sync::Mutex<Vec<ShownCall>> = std::sync::Mutex::new(Vec::new());
 
-/// Sets what became of call `index` of the latest execution.
-fn progress(index: usize, outcome: Outcome) {
+/// Sets what became of call `index` of the latest execution, when it is `recorded`
+/// (only the runs of the failure reported are: the search and the shrinking run
+/// thousands of executions, and pay nothing for it).
+fn progress(recorded: bool, index: usize, outcome: impl FnOnce() -> Outcome) {
+    if !recorded {
+        return;
+    }
     let mut calls = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(call) = calls.get_mut(index) {
-        call.outcome = outcome;
+        call.outcome = outcome();
     }
 }
 
@@ -146,15 +151,16 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
 
 /// Whether some PCT schedule of `plan` makes `scenario` fail (results no order
 /// explains, a panic, a deadlock). The failing schedule is left in a fresh
-/// `plan.schedule_dir`; with `explain`, a failure says why no order explains it.
+/// `plan.schedule_dir`. `reported`: this is the run of the failure reported, whose
+/// executions are recorded and whose failure says why no order explains it.
 fn fails<M: Model>(
     plan: &racelab_sync::explore::PctPlan,
     scenario: &Scenario<M>,
-    explain: bool,
+    reported: bool,
 ) -> bool {
     let _ = std::fs::remove_dir_all(&plan.schedule_dir);
     let _ = std::fs::create_dir_all(&plan.schedule_dir);
-    let body = body::<M>(scenario.clone(), explain);
+    let body = body::<M>(scenario.clone(), reported);
     // On a thread of its own: shuttle skips writing a failing schedule as long as the
     // one its thread last wrote was as long, which a shrunk scenario's often is.
     std::thread::scope(|scope| {
@@ -171,12 +177,13 @@ fn fails<M: Model>(
 }
 
 /// One execution of `scenario`, checked: panics with the Lincheck-style report when
-/// no sequential order explains its results (saying why, with `explain`).
-fn body<M: Model>(scenario: Scenario<M>, explain: bool) -> impl Fn() + Send + Sync + 'static {
+/// no sequential order explains its results (`reported`: recording the calls as they
+/// go, and saying why).
+fn body<M: Model>(scenario: Scenario<M>, reported: bool) -> impl Fn() + Send + Sync + 'static {
     move || {
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         racelab_sync::trace::begin_execution();
-        let calls = execute(&scenario);
+        let calls = execute(&scenario, reported);
         let start = M::start(&scenario.init);
         if !linearizable::<M>(&start, &calls) {
             let violation = Violation::<M> {
@@ -184,7 +191,7 @@ fn body<M: Model>(scenario: Scenario<M>, explain: bool) -> impl Fn() + Send + Sy
                 start: &start,
                 calls: &calls,
                 threads: scenario.threads.len(),
-                explain,
+                explain: reported,
             };
             panic!("{violation}");
         }
@@ -195,18 +202,20 @@ fn body<M: Model>(scenario: Scenario<M>, explain: bool) -> impl Fn() + Send + Sy
 /// its ticks on a clock all threads share. (Under shuttle one thread runs at a time
 /// and switches only at synchronisation points, so the ticks order the events as
 /// they happened.)
-fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
+fn execute<M: Model>(scenario: &Scenario<M>, recorded: bool) -> Vec<Call<M>> {
     let clock = Arc::new(AtomicU64::new(0));
     let tick = |clock: &AtomicU64| clock.fetch_add(1, Ordering::SeqCst);
     let lanes = lanes(scenario);
-    *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = lanes
-        .iter()
-        .map(|&(lane, op)| ShownCall {
-            lane,
-            op: op.to_string(),
-            outcome: Outcome::NotRun,
-        })
-        .collect();
+    if recorded {
+        *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = lanes
+            .iter()
+            .map(|&(lane, op)| ShownCall {
+                lane,
+                op: op.to_string(),
+                outcome: Outcome::NotRun,
+            })
+            .collect();
+    }
     // Call `j` of worker `t` is `first_of[t] + j` in `PROGRESS`.
     let first_of: Vec<usize> = (0..scenario.threads.len())
         .map(|t| {
@@ -221,9 +230,9 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
     let mut calls = Vec::new();
     for (index, op) in scenario.initial.iter().enumerate() {
         let called = tick(&clock);
-        progress(index, Outcome::Unfinished);
+        progress(recorded, index, || Outcome::Unfinished);
         let ret = M::apply(&mut object, op);
-        progress(index, Outcome::Returned(ret.to_string()));
+        progress(recorded, index, || Outcome::Returned(ret.to_string()));
         calls.push(Call {
             lane: Lane::Initial,
             op: op.clone(),
@@ -246,9 +255,9 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
                     .enumerate()
                     .map(|(j, op)| {
                         let called = tick(&clock);
-                        progress(first + j, Outcome::Unfinished);
+                        progress(recorded, first + j, || Outcome::Unfinished);
                         let ret = M::apply_in_thread(&mut handle, &op);
-                        progress(first + j, Outcome::Returned(ret.to_string()));
+                        progress(recorded, first + j, || Outcome::Returned(ret.to_string()));
                         Call::<M> {
                             lane: Lane::Thread(thread),
                             op,
@@ -269,9 +278,11 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
     }
     for (k, op) in scenario.last.iter().enumerate() {
         let called = tick(&clock);
-        progress(last_from + k, Outcome::Unfinished);
+        progress(recorded, last_from + k, || Outcome::Unfinished);
         let ret = M::apply(&mut object, op);
-        progress(last_from + k, Outcome::Returned(ret.to_string()));
+        progress(recorded, last_from + k, || {
+            Outcome::Returned(ret.to_string())
+        });
         calls.push(Call {
             lane: Lane::Final,
             op: op.clone(),
