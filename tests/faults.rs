@@ -255,7 +255,7 @@ fn subjects_that_try_to_hide_from_a_detector_are_refused_with_the_reason() {
 fn a_changed_api_is_named_before_any_detector_runs() {
     let graded = grade("api-changed", &["--stage", "loom"]);
     assert_eq!(graded.code, 1);
-    let loom = graded.expect("loom", Status::Error);
+    let loom = graded.expect("loom", Status::Fail);
     assert!(loom.summary.starts_with("API changed"), "{}", loom.summary);
     let errors = loom.evidence.compile_errors.join("\n");
     assert!(errors.contains("mismatched types"), "{errors}");

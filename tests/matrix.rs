@@ -85,7 +85,7 @@ fn every_shipped_bug_is_caught_by_exactly_the_stages_the_manifest_claims() {
         if !exercise.shipped.compiles {
             // The compiler catches it: every stage reports its errors, none runs.
             for stage in &report.stages {
-                if stage.status != Status::Error || stage.evidence.compile_errors.is_empty() {
+                if stage.status != Status::Fail || stage.evidence.compile_errors.is_empty() {
                     wrong.push(format!(
                         "{} {}: the manifest claims the compiler refuses the crate, the grade says {}",
                         exercise.id,

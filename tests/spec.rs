@@ -25,6 +25,18 @@ fn spec_of(lab: &Lab, exercise: &str, attempt: &str) -> StageReport {
     report.stage(StageId::Spec).unwrap().clone()
 }
 
+/// The spec stage's report on exercise `exNN` as shipped.
+fn spec_of_shipped(lab: &Lab, exercise: &str) -> StageReport {
+    let exercise = lab.manifest.find(exercise).unwrap();
+    let subject = Subject::locate(lab, exercise, None).unwrap();
+    let options = GradeOptions {
+        stages: vec![StageId::Spec],
+        ..GradeOptions::default()
+    };
+    let report = grade(lab, exercise, &subject, &options, &mut ());
+    report.stage(StageId::Spec).unwrap().clone()
+}
+
 /// The calls of each worker column in a results table.
 fn calls_per_thread(results: &str) -> Vec<usize> {
     let rows: Vec<Vec<&str>> = results
@@ -48,7 +60,14 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
         let spec = spec_of(&lab, exercise, attempt);
         assert_eq!(spec.status, Status::Fail, "{attempt}: {}", spec.summary);
         let results = spec.evidence.results.clone().expect("the results table");
-        assert!(results.contains("No sequential order"), "{results}");
+        assert!(
+            results.contains("No order of these calls gives"),
+            "{results}"
+        );
+        assert!(
+            results.contains("a correct object instead:\n1. "),
+            "{results}"
+        );
         let calls = calls_per_thread(&results);
         assert!(
             (2..=3).contains(&calls.len()) && calls.iter().all(|&n| (1..=3).contains(&n)),
@@ -86,4 +105,27 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
         assert_eq!(replayed.evidence.results, spec.evidence.results);
         assert_eq!(replayed.evidence.steps, spec.evidence.steps);
     }
+}
+
+/// A deadlock is a failure like any other: the scenario that reached it is shown,
+/// each call with what became of it (ex04's README promises "the smallest scenario
+/// it found").
+#[test]
+fn a_shipped_deadlock_shows_its_scenario() {
+    let lab = Lab::open(&root()).unwrap();
+    let spec = spec_of_shipped(&lab, "ex04");
+    assert_eq!(spec.status, Status::Fail, "{}", spec.summary);
+    assert!(spec.summary.starts_with("deadlock"), "{}", spec.summary);
+    let results = spec.evidence.results.expect("the scenario");
+    assert!(results.starts_with("start: Ledger::new(&["), "{results}");
+    assert!(
+        results.matches("transfer(").count() >= 2,
+        "two transfers at least deadlock: {results}"
+    );
+    assert!(results.contains("(did not return)"), "{results}");
+    // 76: the console indents the table by 2, within 80 columns.
+    assert!(
+        results.lines().all(|l| l.chars().count() <= 76),
+        "{results}"
+    );
 }

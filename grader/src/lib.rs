@@ -32,6 +32,7 @@ pub mod mutants;
 pub mod options;
 pub mod policy;
 pub mod process;
+/// Report data drawn as text at a width (the console calls it).
 pub mod render;
 pub mod report;
 pub mod score;

@@ -40,9 +40,6 @@ pub struct Console<'a> {
     working: Vec<(StageId, ProgressBar)>,
     /// The columns lines are fitted to.
     width: usize,
-    /// The compiler errors printed already, and under which stage: every stage builds
-    /// the same subject, so the same errors are printed once.
-    printed_errors: Option<(StageId, Vec<String>)>,
     /// The refusal printed already, and under which stage: a subject the source
     /// policy refuses is refused by every stage in the same words.
     printed_refusal: Option<(StageId, String)>,
@@ -74,7 +71,6 @@ impl<'a> Console<'a> {
             spinners: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             working: Vec::new(),
             width: crate::terminal::DEFAULT_WIDTH,
-            printed_errors: None,
             printed_refusal: None,
         }
     }
@@ -158,11 +154,13 @@ impl<'a> Console<'a> {
     ) {
         self.stop_spinner();
         self.silences(report);
+        self.compile_errors(report);
+        // A stage that could not build caught nothing: the compiler did.
         let with = |status: Status| -> Vec<&str> {
             report
                 .stages
                 .iter()
-                .filter(|s| s.status == status)
+                .filter(|s| s.status == status && s.evidence.compile_errors.is_empty())
                 .map(|s| s.name.as_str())
                 .collect()
         };
@@ -185,10 +183,7 @@ impl<'a> Console<'a> {
                     Some(_) => {
                         "the subject was stopped or refused; see the reason above".to_owned()
                     }
-                    None => {
-                        "caught by the compiler: the subject does not build; fix the errors above"
-                            .to_owned()
-                    }
+                    None => "caught by the compiler: fix the errors above".to_owned(),
                 }
             }
             // A timeout is no detector's finding: the subject hung or ran too long.
@@ -228,6 +223,22 @@ impl<'a> Console<'a> {
                     path.display()
                 );
             }
+        }
+    }
+
+    /// The compiler errors of the grade's stages, each set once, drawn at the width.
+    fn compile_errors(&mut self, report: &Report) {
+        let mut drawn: Vec<&Vec<String>> = Vec::new();
+        for stage in &report.stages {
+            let errors = &stage.evidence.compile_errors;
+            if !errors.is_empty() && !drawn.contains(&errors) {
+                drawn.push(errors);
+            }
+        }
+        for errors in drawn {
+            let text =
+                racelab_grader::render::compile_errors::draw(errors, TABLE_INDENT, self.width);
+            let _ = writeln!(self.out, "{text}");
         }
     }
 
@@ -329,17 +340,20 @@ impl<'a> Console<'a> {
         self.print(&text);
     }
 
-    /// The first `shown` hints of `exercise`; `again` says how to reveal the next one
-    /// (e.g. "Run `cargo xtask hint ex01` again").
-    pub fn hints(&mut self, exercise: &Exercise, shown: usize, again: &str) {
-        let total = exercise.hints.len();
+    /// The hints `shown` of `exercise`, numbered among the `among` that answer its
+    /// last grade; `again` says how to reveal the next one (e.g. "Run `cargo xtask
+    /// hint ex01` again").
+    pub fn hints(&mut self, exercise: &Exercise, shown: &[usize], among: &[usize], again: &str) {
+        let total = among.len();
         let mut text = String::new();
-        for (i, hint) in exercise.hints.iter().enumerate().take(shown) {
-            text.push_str(&format!("Hint {} of {total}: {hint}\n", i + 1));
+        for (n, &i) in among.iter().enumerate().filter(|(_, i)| shown.contains(i)) {
+            let hint = format!("Hint {} of {total}: {}", n + 1, exercise.hints[i].text);
+            text.push_str(&interleaving::wrap(&hint, self.width).join("\n"));
+            text.push('\n');
         }
         if total == 0 {
-            text.push_str(&format!("{} has no hints.\n", exercise.id));
-        } else if shown >= total {
+            text.push_str(&format!("{} has no hints for this failure.\n", exercise.id));
+        } else if shown.len() >= total {
             text.push_str(&format!("That was the last hint for {}.\n", exercise.id));
         } else {
             text.push_str(&format!("{again} for the next one.\n"));
@@ -421,23 +435,9 @@ impl Console<'_> {
             "  {:<8} {status} {time:>7}  {summary}",
             stage.name
         );
+        // Compiler errors are the same for every stage: printed once, under them all
+        // (`grade_finished`).
         let evidence = &stage.evidence;
-        match &self.printed_errors {
-            _ if evidence.compile_errors.is_empty() => {}
-            Some((first, errors)) if *errors == evidence.compile_errors => {
-                let _ = writeln!(
-                    self.out,
-                    "{:>EVIDENCE_INDENT$}(the same compiler errors as under {first}, above)",
-                    ""
-                );
-            }
-            _ => {
-                for error in &evidence.compile_errors {
-                    let _ = writeln!(self.out, "{}", indent(error, EVIDENCE_INDENT));
-                }
-                self.printed_errors = Some((stage.name, evidence.compile_errors.clone()));
-            }
-        }
         if let Some(location) = &evidence.location {
             self.labelled("at ", location);
         }

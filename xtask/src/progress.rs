@@ -60,6 +60,8 @@ pub fn standing(report: Option<&Report>) -> Standing {
         report
             .stages
             .iter()
+            // A stage that could not build caught nothing: the compiler did.
+            .filter(|s| s.evidence.compile_errors.is_empty())
             .filter(|s| keep(s.status, s.evidence.fault.is_some()))
             .map(|s| s.name)
             .collect::<Vec<_>>()

@@ -153,6 +153,10 @@ pub struct SpecRun {
     pub original: Option<String>,
     /// The scenario it shrank to, described the same way.
     pub shrunk: Option<String>,
+    /// The scenario it shrank to, drawn with what became of each call in the failing
+    /// execution (`spec::scenario`): shown for every failure, deadlocks included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 #[cfg(test)]
@@ -382,12 +386,14 @@ mod tests {
             any::<u64>(),
             of(any::<String>()),
             of(any::<String>()),
+            of(any::<String>()),
         )
-            .prop_map(|(cases, shrink_runs, original, shrunk)| SpecRun {
+            .prop_map(|(cases, shrink_runs, original, shrunk, scenario)| SpecRun {
                 cases,
                 shrink_runs,
                 original,
                 shrunk,
+                scenario,
             });
         let executed = (any::<String>(), any::<String>())
             .prop_map(|(place, operation)| ExecutedAtomic { place, operation });

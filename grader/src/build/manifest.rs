@@ -106,7 +106,8 @@ pub struct Paths<'a> {
 /// The subject's library: its own `src/lib.rs` under the name `subject`, with the
 /// facade as its only dependency and no features (the same for every flavor).
 /// `unexpected_cfgs` is allowed: a refused `cfg(loom)` never reaches a build, and
-/// a `cfg(test)` item is not compiled.
+/// a `cfg(test)` item is not compiled. A workspace of its own, so that it also builds
+/// alone, as the student builds it (`super::as_the_student_builds`).
 pub fn subject(package: &str, paths: Paths<'_>) -> String {
     let manifest = Manifest {
         package: Package::named(package),
@@ -119,7 +120,7 @@ pub fn subject(package: &str, paths: Paths<'_>) -> String {
         lints: Some(Lints {
             rust: BTreeMap::from([("unexpected_cfgs", Level { level: "allow" })]),
         }),
-        workspace: None,
+        workspace: Some(BTreeMap::new()),
         profile: None,
     };
     written("the subject's src/ with the lab's facade", &manifest)
@@ -209,6 +210,7 @@ mod tests {
             table["dependencies"]["racelab-sync"]["path"].as_str(),
             Some("/lab/sync")
         );
+        assert!(table["workspace"].as_table().unwrap().is_empty());
 
         let text = runner(
             "racelab-runner-ex01-abc",

@@ -22,6 +22,7 @@
 //! A little over 400 lines: writing the runner projects and reading cargo's messages
 //! back (which errors are the subject's, which the scenario's) belong together.
 
+mod facade_paths;
 mod manifest;
 
 use crate::lab::Lab;
@@ -104,13 +105,13 @@ pub enum BuildFailure {
 impl fmt::Display for BuildFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildFailure::Compile { errors } => {
-                write!(
+            BuildFailure::Compile { errors } => match errors.iter().find_map(|e| first_place(e)) {
+                Some(place) => write!(
                     f,
-                    "the subject does not compile ({} shown)",
-                    crate::stages::count(errors.len() as u64, "error")
-                )
-            }
+                    "does not compile: the compiler stops at {place} (its errors are below)"
+                ),
+                None => write!(f, "does not compile (the compiler's errors are below)"),
+            },
             BuildFailure::ApiChanged { expected, .. } if !expected.is_empty() => {
                 let expected: Vec<String> = expected.iter().map(|s| format!("`{s}`")).collect();
                 write!(
@@ -126,6 +127,17 @@ impl fmt::Display for BuildFailure {
             BuildFailure::Tool { message } => write!(f, "the build failed: {message}"),
         }
     }
+}
+
+/// Where a rendered error points first, `src/lib.rs:51`: its `-->` line without the
+/// column.
+fn first_place(rendered: &str) -> Option<String> {
+    let place = rendered
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))?;
+    let mut parts = place.rsplitn(3, ':');
+    let (_column, line, file) = (parts.next()?, parts.next()?, parts.next()?);
+    Some(format!("{file}:{line}"))
 }
 
 /// Builds the runner of `subject` for `flavor` and returns the executable's path.
@@ -184,7 +196,12 @@ pub fn build_runner(
     match (finished.succeeded(), messages.executable) {
         (true, Some(executable)) => Ok(executable),
         _ if !messages.subject_errors.is_empty() => Err(BuildFailure::Compile {
-            errors: messages.subject_errors,
+            errors: match flavor {
+                Flavor::Std => messages.subject_errors,
+                _ => {
+                    as_the_student_builds(lab, exercise, subject).unwrap_or(messages.subject_errors)
+                }
+            },
         }),
         _ if !messages.scenario_errors.is_empty() => Err(BuildFailure::ApiChanged {
             errors: messages
@@ -208,6 +225,29 @@ pub fn build_runner(
             ),
         }),
     }
+}
+
+/// The subject's compiler errors as the student's own `cargo build` gives them: the
+/// subject alone, against the facade without features. The explorers' builds compile
+/// the facade over loom's or shuttle's types, so their errors can point into those
+/// crates' sources (`~/.cargo/registry/…/loom-0.7.3/src/sync/arc.rs`), which the
+/// student never builds; every stage reports these instead, the same for all. `None`
+/// when that build cannot be run or finds no error of the subject's.
+fn as_the_student_builds(lab: &Lab, exercise: &Exercise, subject: &Subject) -> Option<Vec<String>> {
+    let project = runner_dir(lab, exercise, subject).join("subject");
+    let mut command = Command::new(cargo_binary());
+    command
+        .arg("check")
+        .arg("--message-format=json")
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(lab.work_dir().join("build").join(Flavor::Std.name()))
+        .current_dir(&project);
+    clean_cargo_env(&mut command);
+    let finished = process::run(command, BUILD_TIMEOUT, 16 << 20).ok()?;
+    let errors = parse_messages(&finished.stdout, subject).subject_errors;
+    (!finished.timed_out && !errors.is_empty()).then_some(errors)
 }
 
 /// The cargo to run: the one that started us, if any, so the toolchain stays the same.
@@ -245,10 +285,7 @@ fn write_project(
     subject: &Subject,
     flavor: Flavor,
 ) -> std::io::Result<PathBuf> {
-    let runner = lab
-        .work_dir()
-        .join("runners")
-        .join(format!("{}-{}", exercise.id, subject.key));
+    let runner = runner_dir(lab, exercise, subject);
     let project = runner.join(flavor.name());
     fs::create_dir_all(runner.join("subject"))?;
     fs::create_dir_all(&project)?;
@@ -288,13 +325,24 @@ fn write_project(
         &project.join("main.rs"),
         &manifest::main_rs(&lab.scenario_path(exercise), entry),
     )?;
-    // Start from the workspace's lock file, so the runner uses the same, already
-    // downloaded versions of loom, shuttle and the rest.
-    let lock = project.join("Cargo.lock");
-    if !lock.exists() {
-        let _ = fs::copy(lab.root.join("Cargo.lock"), &lock);
+    // Start from the workspace's lock file, so the runner (and the subject built
+    // alone) uses the same, already downloaded versions of loom, shuttle and the rest.
+    for lock in [
+        project.join("Cargo.lock"),
+        runner.join("subject").join("Cargo.lock"),
+    ] {
+        if !lock.exists() {
+            let _ = fs::copy(lab.root.join("Cargo.lock"), &lock);
+        }
     }
     Ok(project)
+}
+
+/// The folder of `subject`'s runner projects: `target/racelab/runners/<ex>-<key>/`.
+fn runner_dir(lab: &Lab, exercise: &Exercise, subject: &Subject) -> PathBuf {
+    lab.work_dir()
+        .join("runners")
+        .join(format!("{}-{}", exercise.id, subject.key))
 }
 
 /// `path` as UTF-8, which cargo needs in a manifest.
@@ -406,7 +454,8 @@ fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
                     Some(_) => &mut found.other_errors,
                 };
                 if errors.len() < ERRORS_KEPT {
-                    errors.push(rendered.replace(&subject_prefix, "").trim_end().to_owned());
+                    let relative = rendered.replace(&subject_prefix, "");
+                    errors.push(facade_paths::in_facade_terms(relative.trim_end()));
                 }
             }
             _ => {}
@@ -417,7 +466,27 @@ fn parse_messages(stdout: &str, subject: &Subject) -> BuildMessages {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_messages, without_help};
+    use super::{BuildFailure, parse_messages, without_help};
+
+    #[test]
+    fn a_compile_failure_says_in_one_line_where_the_compiler_stops() {
+        let failure = BuildFailure::Compile {
+            errors: vec![
+                "error[E0277]: `Rc<Cell<u64>>` cannot be sent\n  --> src/lib.rs:51:27\n   |".into(),
+            ],
+        };
+        assert_eq!(
+            failure.to_string(),
+            "does not compile: the compiler stops at src/lib.rs:51 (its errors are below)"
+        );
+        let whole_crate = BuildFailure::Compile {
+            errors: vec!["error: linking failed".into()],
+        };
+        assert_eq!(
+            whole_crate.to_string(),
+            "does not compile (the compiler's errors are below)"
+        );
+    }
 
     #[test]
     fn rustc_s_help_on_editing_the_scenario_is_left_out() {

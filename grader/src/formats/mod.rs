@@ -59,9 +59,11 @@ impl Outcome {
     /// `required-stage-skipped` or `error`.
     pub fn kind(stage: &StageReport) -> &'static str {
         match stage.status {
+            Status::Fail | Status::Error if !stage.evidence.compile_errors.is_empty() => {
+                "compile-error"
+            }
             Status::Fail => "fail",
             Status::Timeout => "timeout",
-            Status::Error if !stage.evidence.compile_errors.is_empty() => "compile-error",
             Status::Error if stage.evidence.fault.is_some() => "fault",
             Status::Error => "error",
             Status::Skipped => "required-stage-skipped",

@@ -2,11 +2,13 @@
 //! crates and scenarios are, their hints, how big each stage's scenario is, and which
 //! stages catch the bug as shipped (and why the others cannot).
 
+mod hints;
 mod mutants;
 mod points;
 mod shipped;
 mod witness;
 
+pub use hints::{FailureKind, Fix, Hint, When, check_fixes};
 pub use mutants::{Equivalent, Mutants};
 pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;
@@ -51,8 +53,9 @@ pub struct Exercise {
     /// manifest, every folder under `solutions/<name>/`, in name order.
     #[serde(default)]
     pub solutions: Vec<String>,
-    /// Hints, in the order they are revealed.
-    pub hints: Vec<String>,
+    /// Hints, in the order they are revealed, each keyed by the evidence it answers
+    /// and declaring the fix it suggests (`[[exercises.hints]]`).
+    pub hints: Vec<Hint>,
     /// Scenario sizes and bounds for each stage.
     pub stages: StageSizes,
     /// Which stages catch the bug as shipped, and why the others cannot.

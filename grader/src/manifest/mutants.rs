@@ -75,8 +75,8 @@ mod tests {
     /// The shipped manifest with `records` in ex01.
     fn with(records: &str) -> Result<Manifest, String> {
         let text = edited(
-            "the report sums what was handed in.\",\n]\n",
-            &format!("the report sums what was handed in.\",\n]\n{records}"),
+            "fix = [\"solutions/ex01-lost-update/per-worker\"]\n",
+            &format!("fix = [\"solutions/ex01-lost-update/per-worker\"]\n{records}"),
         );
         Manifest::parse(&text).map_err(|e| e.0)
     }

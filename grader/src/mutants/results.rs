@@ -441,8 +441,8 @@ diff = "-c\n+d\n"
 
     fn manifest_with(equivalent: &str) -> Manifest {
         let text = crate::manifest::tests::edited(
-            "the report sums what was handed in.\",\n]\n",
-            &format!("the report sums what was handed in.\",\n]\n{equivalent}"),
+            "fix = [\"solutions/ex01-lost-update/per-worker\"]\n",
+            &format!("fix = [\"solutions/ex01-lost-update/per-worker\"]\n{equivalent}"),
         );
         Manifest::parse(&text).unwrap()
     }

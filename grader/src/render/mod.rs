@@ -7,6 +7,7 @@
 //! width: the console at the terminal's, the formats at [`FORMAT_WIDTH`].
 
 use crate::report::Evidence;
+pub mod compile_errors;
 pub mod deadlock;
 pub mod interleaving;
 pub mod race;

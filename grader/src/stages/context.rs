@@ -246,15 +246,18 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A build that failed: the subject's failure when its code does not compile (or no
+/// longer fits the scenario), every stage `fail` with the same errors; the grader's
+/// `error` when cargo itself failed.
 fn build_failed(failure: &BuildFailure) -> Judgement {
-    let (compile_errors, output_tail) = match failure {
+    let (status, compile_errors, output_tail) = match failure {
         BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors, .. } => {
-            (errors.clone(), None)
+            (Status::Fail, errors.clone(), None)
         }
-        BuildFailure::Tool { message } => (Vec::new(), Some(message.clone())),
+        BuildFailure::Tool { message } => (Status::Error, Vec::new(), Some(message.clone())),
     };
     Judgement {
-        status: Status::Error,
+        status,
         summary: failure.to_string(),
         evidence: Evidence {
             compile_errors,

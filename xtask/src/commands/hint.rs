@@ -1,9 +1,10 @@
-//! `cargo xtask hint ex01`: reveals the exercise's next hint (or all of them).
+//! `cargo xtask hint ex01`: reveals the exercise's next hint (or all of them), among
+//! those that answer its last grade.
 
 use crate::console::Console;
 use crate::exercise_name::find_exercise;
-use crate::hints;
 use crate::terminal::Terminal;
+use crate::{hints, progress};
 use racelab_grader::lab::Lab;
 use std::io::Write;
 
@@ -27,14 +28,17 @@ pub(crate) fn run(
 ) -> anyhow::Result<i32> {
     let exercise = find_exercise(lab, &args.exercise)?;
     let state = hints::HintState::path(lab);
+    // The hints that answer the last grade's evidence.
+    let among = hints::answering(exercise, progress::last_report(lab, exercise).as_ref());
     let shown = if args.all {
-        hints::reveal_all(&state, exercise)?
+        hints::reveal_all(&state, exercise, &among)?
     } else {
-        hints::reveal_next(&state, exercise)?
+        hints::reveal_next(&state, exercise, &among)?
     };
     Console::new(out, err).with_terminal(terminal).hints(
         exercise,
-        shown,
+        &shown,
+        &among,
         &format!("Run `cargo xtask hint {}` again", exercise.id),
     );
     Ok(0)

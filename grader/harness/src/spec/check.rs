@@ -3,6 +3,8 @@
 //! and the Lincheck-style report of a history that fails it.
 
 use super::Model;
+use super::explain::Explanation;
+use super::show::{self, Outcome, ShownCall};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -77,76 +79,56 @@ fn search<M: Model>(
         })
 }
 
-/// Results that no sequential order explains, shown as Lincheck shows them: how the
+/// Results that no sequential order explains, shown as Lincheck shows them (how the
 /// object started, the main thread's calls, one column per worker with each call and
-/// its result, then the main thread's last calls.
+/// its result, then the main thread's last calls), then why: the result no order gives
+/// and what a correct object returns in each order ([`Explanation`]).
 pub struct Violation<'a, M: Model> {
     /// How the object started.
     pub init: &'a M::Init,
+    /// The model's state as the object started.
+    pub start: &'a M::State,
     /// Every call of the execution.
     pub calls: &'a [Call<M>],
     /// How many workers ran.
     pub threads: usize,
+    /// Whether to say why (enumerating the orders): only for the failure reported,
+    /// not for each of the many failures proptest meets while it shrinks.
+    pub explain: bool,
 }
 
 impl<M: Model> fmt::Display for Violation<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = |call: &Call<M>| format!("{}: {}", call.op, call.ret);
-        let on = |lane: Lane| self.calls.iter().filter(move |c| c.lane == lane);
         writeln!(
             f,
             "results no sequential order explains: {} threads, {} operations",
             self.threads,
             self.calls.len()
         )?;
-        writeln!(f, "start: {}", self.init)?;
-        for call in on(Lane::Initial) {
-            writeln!(f, "main: {}", shown(call))?;
-        }
-        let columns: Vec<Vec<String>> = (0..self.threads)
-            .map(|t| on(Lane::Thread(t)).map(shown).collect())
+        let shown: Vec<ShownCall> = self
+            .calls
+            .iter()
+            .map(|call| ShownCall {
+                lane: call.lane,
+                op: call.op.to_string(),
+                outcome: Outcome::Returned(call.ret.to_string()),
+            })
             .collect();
-        let width = |t: usize| {
-            columns[t]
-                .iter()
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(2)
-        };
-        let row = |cells: &dyn Fn(usize) -> String| {
-            let mut line = String::from("|");
-            for t in 0..self.threads {
-                let cell = cells(t);
-                let pad = width(t) - cell.chars().count();
-                line.push_str(&format!(" {cell}{} |", " ".repeat(pad)));
-            }
-            line
-        };
-        writeln!(f, "{}", row(&|t| format!("T{}", t + 1)))?;
-        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
-        for r in 0..rows {
-            writeln!(
-                f,
-                "{}",
-                row(&|t| columns[t].get(r).cloned().unwrap_or_default())
-            )?;
-        }
-        for call in on(Lane::Final) {
-            writeln!(f, "main: {}", shown(call))?;
-        }
-        write!(
+        writeln!(
             f,
-            "No sequential order of these operations explains these results: in every\n\
-             order that keeps each thread's order (and puts no call before one that had\n\
-             returned when it began), a correct object returns something else.\n\
-             The object is not linearizable."
-        )
+            "{}",
+            show::scenario(&self.init.to_string(), &shown, self.threads)
+        )?;
+        if self.explain {
+            write!(f, "{}", Explanation::of(self.start, self.calls))
+        } else {
+            write!(f, "The object is not linearizable.")
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Call, Lane, Violation, linearizable};
     use crate::spec::Model;
     use proptest::prelude::*;
@@ -154,10 +136,10 @@ mod tests {
 
     /// A counter whose `inc` returns the new value, and a `wait` that completes only
     /// once the counter is positive.
-    struct Counter;
+    pub(crate) struct Counter;
 
     #[derive(Debug, Clone, Copy, PartialEq)]
-    enum Op {
+    pub(crate) enum Op {
         Inc,
         Wait,
     }
@@ -207,7 +189,7 @@ mod tests {
         }
     }
 
-    fn call(lane: Lane, op: Op, ret: u64, called: u64, returned: u64) -> Call<Counter> {
+    pub(crate) fn call(lane: Lane, op: Op, ret: u64, called: u64, returned: u64) -> Call<Counter> {
         Call {
             lane,
             op,
@@ -274,8 +256,10 @@ mod tests {
         ];
         let report = Violation::<Counter> {
             init: &0,
+            start: &0,
             calls: &calls,
             threads: 2,
+            explain: true,
         }
         .to_string();
         let expected = "results no sequential order explains: 2 threads, 4 operations\n\
@@ -284,7 +268,7 @@ mod tests {
                         | inc(): 1 | inc(): 1  |\n\
                         |          | wait(): 1 |\n\
                         main: wait(): 1\n\
-                        No sequential order of these operations explains these results";
+                        No order of these calls gives T2 wait() → 1.\n";
         assert!(report.starts_with(expected), "{report}");
     }
 

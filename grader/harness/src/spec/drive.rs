@@ -8,6 +8,7 @@
 //! (and, with a schedule, following that schedule on the shrunk scenario).
 
 use super::check::{Call, Lane, Violation, linearizable};
+use super::show::{self, Outcome, ShownCall};
 use super::{Model, Scenario, scenarios};
 use crate::{Findings, Request, SpecRun};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -21,6 +22,24 @@ const MAX_SHRINK_ITERS: u32 = 1_000;
 
 /// Shuttle executions run, across every case.
 static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Every call of the latest execution and what became of it so far: what is left of
+/// it when a deadlock or a panic ends the execution is the scenario shown. (A plain
+/// `std` lock: never held across a point where shuttle switches threads.)
+static PROGRESS: std::sync::Mutex<Vec<ShownCall>> = std::sync::Mutex::new(Vec::new());
+
+/// Sets what became of call `index` of the latest execution, when it is `recorded`
+/// (only the runs of the failure reported are: the search and the shrinking run
+/// thousands of executions, and pay nothing for it).
+fn progress(recorded: bool, index: usize, outcome: impl FnOnce() -> Outcome) {
+    if !recorded {
+        return;
+    }
+    let mut calls = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(call) = calls.get_mut(index) {
+        call.outcome = outcome();
+    }
+}
 
 /// Runs a `Request::Spec` against model `M`.
 pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<Findings, String> {
@@ -55,7 +74,7 @@ pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<
     let original = std::sync::Mutex::new(None);
     let result = runner.run(&scenarios::<M>(), |scenario| {
         let n = tried.fetch_add(1, Ordering::Relaxed) + 1;
-        if !fails(&plan, &scenario) {
+        if !fails(&plan, &scenario, false) {
             return Ok(());
         }
         if first_failure
@@ -84,14 +103,18 @@ pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<
             // schedule on it), so that the last panic and the schedule are its own.
             let failed = match &replay {
                 Some(schedule) => {
-                    let body = body::<M>(minimal.clone());
+                    let body = body::<M>(minimal.clone(), true);
                     panic::catch_unwind(AssertUnwindSafe(|| {
                         racelab_sync::explore::shuttle_replay(schedule, body)
                     }))
                     .is_err()
                 }
-                None => fails(&plan, &minimal),
+                None => fails(&plan, &minimal, true),
             };
+            let scenario = failed.then(|| {
+                let calls = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+                show::scenario(&minimal.init.to_string(), &calls, minimal.threads.len())
+            });
             if failed {
                 findings.failure = crate::run::last_panic();
                 findings.schedule = match replay {
@@ -106,6 +129,7 @@ pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<
                 shrink_runs: tried - first_failure,
                 original: original.into_inner().unwrap_or_else(|e| e.into_inner()),
                 shrunk: Some(minimal.describe()),
+                scenario,
             });
         }
         Err(TestError::Abort(reason)) => {
@@ -127,11 +151,16 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
 
 /// Whether some PCT schedule of `plan` makes `scenario` fail (results no order
 /// explains, a panic, a deadlock). The failing schedule is left in a fresh
-/// `plan.schedule_dir`.
-fn fails<M: Model>(plan: &racelab_sync::explore::PctPlan, scenario: &Scenario<M>) -> bool {
+/// `plan.schedule_dir`. `reported`: this is the run of the failure reported, whose
+/// executions are recorded and whose failure says why no order explains it.
+fn fails<M: Model>(
+    plan: &racelab_sync::explore::PctPlan,
+    scenario: &Scenario<M>,
+    reported: bool,
+) -> bool {
     let _ = std::fs::remove_dir_all(&plan.schedule_dir);
     let _ = std::fs::create_dir_all(&plan.schedule_dir);
-    let body = body::<M>(scenario.clone());
+    let body = body::<M>(scenario.clone(), reported);
     // On a thread of its own: shuttle skips writing a failing schedule as long as the
     // one its thread last wrote was as long, which a shrunk scenario's often is.
     std::thread::scope(|scope| {
@@ -148,17 +177,21 @@ fn fails<M: Model>(plan: &racelab_sync::explore::PctPlan, scenario: &Scenario<M>
 }
 
 /// One execution of `scenario`, checked: panics with the Lincheck-style report when
-/// no sequential order explains its results.
-fn body<M: Model>(scenario: Scenario<M>) -> impl Fn() + Send + Sync + 'static {
+/// no sequential order explains its results (`reported`: recording the calls as they
+/// go, and saying why).
+fn body<M: Model>(scenario: Scenario<M>, reported: bool) -> impl Fn() + Send + Sync + 'static {
     move || {
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         racelab_sync::trace::begin_execution();
-        let calls = execute(&scenario);
-        if !linearizable::<M>(&M::start(&scenario.init), &calls) {
+        let calls = execute(&scenario, reported);
+        let start = M::start(&scenario.init);
+        if !linearizable::<M>(&start, &calls) {
             let violation = Violation::<M> {
                 init: &scenario.init,
+                start: &start,
                 calls: &calls,
                 threads: scenario.threads.len(),
+                explain: reported,
             };
             panic!("{violation}");
         }
@@ -169,14 +202,37 @@ fn body<M: Model>(scenario: Scenario<M>) -> impl Fn() + Send + Sync + 'static {
 /// its ticks on a clock all threads share. (Under shuttle one thread runs at a time
 /// and switches only at synchronisation points, so the ticks order the events as
 /// they happened.)
-fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
+fn execute<M: Model>(scenario: &Scenario<M>, recorded: bool) -> Vec<Call<M>> {
     let clock = Arc::new(AtomicU64::new(0));
     let tick = |clock: &AtomicU64| clock.fetch_add(1, Ordering::SeqCst);
+    let lanes = lanes(scenario);
+    if recorded {
+        *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = lanes
+            .iter()
+            .map(|&(lane, op)| ShownCall {
+                lane,
+                op: op.to_string(),
+                outcome: Outcome::NotRun,
+            })
+            .collect();
+    }
+    // Call `j` of worker `t` is `first_of[t] + j` in `PROGRESS`.
+    let first_of: Vec<usize> = (0..scenario.threads.len())
+        .map(|t| {
+            lanes
+                .iter()
+                .position(|&(lane, _)| lane == Lane::Thread(t))
+                .unwrap_or(lanes.len())
+        })
+        .collect();
+    let last_from = lanes.len() - scenario.last.len();
     let mut object = M::open(&scenario.init);
     let mut calls = Vec::new();
-    for op in &scenario.initial {
+    for (index, op) in scenario.initial.iter().enumerate() {
         let called = tick(&clock);
+        progress(recorded, index, || Outcome::Unfinished);
         let ret = M::apply(&mut object, op);
+        progress(recorded, index, || Outcome::Returned(ret.to_string()));
         calls.push(Call {
             lane: Lane::Initial,
             op: op.clone(),
@@ -193,11 +249,15 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
             let mut handle = M::handle(&object);
             let ops = ops.clone();
             let clock = Arc::clone(&clock);
+            let first = first_of[thread];
             racelab_sync::thread::spawn(move || {
                 ops.into_iter()
-                    .map(|op| {
+                    .enumerate()
+                    .map(|(j, op)| {
                         let called = tick(&clock);
+                        progress(recorded, first + j, || Outcome::Unfinished);
                         let ret = M::apply_in_thread(&mut handle, &op);
+                        progress(recorded, first + j, || Outcome::Returned(ret.to_string()));
                         Call::<M> {
                             lane: Lane::Thread(thread),
                             op,
@@ -216,9 +276,13 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
             Err(panic) => panic::resume_unwind(panic),
         }
     }
-    for op in &scenario.last {
+    for (k, op) in scenario.last.iter().enumerate() {
         let called = tick(&clock);
+        progress(recorded, last_from + k, || Outcome::Unfinished);
         let ret = M::apply(&mut object, op);
+        progress(recorded, last_from + k, || {
+            Outcome::Returned(ret.to_string())
+        });
         calls.push(Call {
             lane: Lane::Final,
             op: op.clone(),
@@ -228,4 +292,16 @@ fn execute<M: Model>(scenario: &Scenario<M>) -> Vec<Call<M>> {
         });
     }
     calls
+}
+
+/// Every call of `scenario` with its lane, in the order the scenario lists them.
+fn lanes<M: Model>(scenario: &Scenario<M>) -> Vec<(Lane, &M::Op)> {
+    let initial = scenario.initial.iter().map(|op| (Lane::Initial, op));
+    let workers = scenario
+        .threads
+        .iter()
+        .enumerate()
+        .flat_map(|(t, ops)| ops.iter().map(move |op| (Lane::Thread(t), op)));
+    let last = scenario.last.iter().map(|op| (Lane::Final, op));
+    initial.chain(workers).chain(last).collect()
 }

@@ -15,7 +15,7 @@ use super::new::update_matrix;
 use anyhow::Context;
 use racelab_grader::build::cargo_binary;
 use racelab_grader::lab::Lab;
-use racelab_grader::manifest::Exercise;
+use racelab_grader::manifest::{self, Exercise};
 use racelab_grader::mutants::results::RESULTS_FILE;
 use racelab_grader::stages::StageId;
 use racelab_grader::{matrix, process};
@@ -204,7 +204,10 @@ fn check_exercise(
     for solution in &exercise.solutions {
         check_crate(solution, "the solution", true, &mut say);
     }
-    if exercise.hints.iter().all(|h| h.trim().is_empty()) {
+    if let Err(problem) = manifest::check_fixes(&exercise.hints, &lab.root) {
+        say(problem);
+    }
+    if exercise.hints.iter().all(|h| h.text.trim().is_empty()) {
         say("no hints: give `hints` at least one".into());
     }
     for (stage, words) in MEASURED_STAGES {
@@ -233,7 +236,7 @@ fn has_rates_note(rates: &str, id: &str, words: &[&str]) -> bool {
 /// The placeholders `dev new` left in the exercise's files and manifest entry.
 fn placeholders(lab: &Lab, exercise: &Exercise) -> Vec<Finding> {
     let mut places: Vec<String> = Vec::new();
-    if exercise.hints.iter().any(|h| h.contains(PLACEHOLDER)) {
+    if exercise.hints.iter().any(|h| h.text.contains(PLACEHOLDER)) {
         places.push("hints".into());
     }
     for (stage, why) in &exercise.shipped.blind {

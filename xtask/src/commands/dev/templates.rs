@@ -233,9 +233,10 @@ id = "{id}"
 name = "{name}"
 title = "{title}"
 # `dir`, `scenario` and `solutions` are derived from `name`.
-hints = [
-    "{PLACEHOLDER}: a first hint that says where to look, without giving the fix away.",
-]
+
+[[exercises.hints]]
+text = "{PLACEHOLDER}: a first hint that says where to look, without giving the fix away."
+fix = "none"
 
 [exercises.stages.loom]
 workers = 2

@@ -366,8 +366,10 @@ impl<'l> Session<'l> {
             // A student's own crate is graded in full: never `unchanged` or `missing`
             // (a class's verdicts), which would read as "not fixed yet" anyway.
             Verdict::Fail | Verdict::Unchanged | Verdict::Missing => {
-                let seen = hints::revealed(&hints::HintState::path(self.lab), self.exercise);
-                let total = self.exercise.hints.len();
+                let among = hints::answering(self.exercise, Some(report));
+                let path = hints::HintState::path(self.lab);
+                let seen = hints::revealed(&path, self.exercise, &among).len();
+                let total = among.len();
                 let hint = if seen < total {
                     format!("h reveals a hint ({seen} of {total} seen)")
                 } else {
@@ -391,8 +393,10 @@ impl<'l> Session<'l> {
 
     fn hint(&self, console: &mut Console) {
         console.print("\n");
-        match hints::reveal_next(&hints::HintState::path(self.lab), self.exercise) {
-            Ok(shown) => console.hints(self.exercise, shown, "Press h again"),
+        let last = progress::last_report(self.lab, self.exercise);
+        let among = hints::answering(self.exercise, last.as_ref());
+        match hints::reveal_next(&hints::HintState::path(self.lab), self.exercise, &among) {
+            Ok(shown) => console.hints(self.exercise, &shown, &among, "Press h again"),
             Err(e) => console.print(&format!("error: {e}\n")),
         }
     }
