@@ -348,7 +348,7 @@ impl<'a> Console<'a> {
         let mut text = String::new();
         for (n, &i) in among.iter().enumerate().filter(|(_, i)| shown.contains(i)) {
             let hint = format!("Hint {} of {total}: {}", n + 1, exercise.hints[i].text);
-            text.push_str(&interleaving::wrap(&hint, self.width).join("\n"));
+            text.push_str(&wrap::words(&hint, self.width).join("\n"));
             text.push('\n');
         }
         if total == 0 {
