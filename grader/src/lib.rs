@@ -32,6 +32,7 @@ pub mod mutants;
 pub mod options;
 pub mod policy;
 pub mod process;
+pub mod render;
 pub mod report;
 pub mod score;
 pub mod stage_id;

@@ -59,15 +59,8 @@ fn table(
     let width = width.max(MIN_WIDTH);
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
     let stale = stale_loads(steps);
-    let shown: Vec<(usize, &TraceStep)> = steps
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            is_subjects(s)
-                && !is_lock_before_access(steps, *i)
-                && (!is_request(s) || blocks(steps, *i))
-        })
-        .collect();
+    let shown: Vec<(usize, &TraceStep)> =
+        shown(steps).into_iter().map(|i| (i, &steps[i])).collect();
     if shown.is_empty() {
         return None;
     }
@@ -164,6 +157,19 @@ fn table(
         out.extend(wrap(&why, width - 2).into_iter().map(|l| format!("  {l}")));
     }
     Some(out.join("\n"))
+}
+
+/// The indexes of the steps a drawing shows: the subject's own, without a lock whose
+/// guard's access follows, and a request (`acquire`, `joining`) only where its thread
+/// stays blocked. The page (`crate::render::page`) draws the same steps as this table.
+pub(crate) fn shown(steps: &[TraceStep]) -> Vec<usize> {
+    (0..steps.len())
+        .filter(|&i| {
+            is_subjects(&steps[i])
+                && !is_lock_before_access(steps, i)
+                && (!is_request(&steps[i]) || blocks(steps, i))
+        })
+        .collect()
 }
 
 /// Where each thread's column starts, and the width of the line column.
@@ -386,7 +392,7 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
 /// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`.
-fn describe(step: &TraceStep) -> String {
+pub(crate) fn describe(step: &TraceStep) -> String {
     let object = step.object.as_deref().unwrap_or("");
     let value = step.value.as_deref().unwrap_or("");
     let order = step.ordering.as_deref();
@@ -432,7 +438,7 @@ fn describe(step: &TraceStep) -> String {
 /// or a value its writer had already overwritten (a thread's own stores reach every
 /// thread in the order it made them). A value from another thread's store may be the
 /// newest even if the table shows it earlier, so such loads are never marked.
-fn stale_loads(steps: &[TraceStep]) -> Vec<usize> {
+pub(crate) fn stale_loads(steps: &[TraceStep]) -> Vec<usize> {
     // Per object, every write so far in the table: its thread and value (`None` when
     // the value cannot be told).
     let mut writes: HashMap<&str, Vec<(&str, Option<String>)>> = HashMap::new();
@@ -475,7 +481,7 @@ fn stale_loads(steps: &[TraceStep]) -> Vec<usize> {
 }
 
 /// The value a step left in its object, when it can be told from the step.
-fn written(step: &TraceStep) -> Option<String> {
+pub(crate) fn written(step: &TraceStep) -> Option<String> {
     let value = step.value.as_deref()?;
     let action = step.action.as_str();
     if matches!(action, "store" | "write") {
