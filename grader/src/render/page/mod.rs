@@ -45,6 +45,16 @@ pub fn write_beside(
     Ok(path)
 }
 
+/// Writes `report` to `report_path` and its page beside it: every grade's two files.
+pub fn write_with_report(
+    report: &Report,
+    report_path: &Path,
+    roots: &[&Path],
+) -> std::io::Result<()> {
+    report.write(report_path)?;
+    write_beside(report, report_path, roots).map(drop)
+}
+
 /// A failing stage and what the page draws for it.
 struct Drawn<'a> {
     stage: &'a StageReport,
