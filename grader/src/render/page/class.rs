@@ -198,3 +198,30 @@ fn most_common(seen: &BTreeMap<String, usize>) -> Vec<(&str, usize)> {
     kinds.truncate(KINDS_SHOWN);
     kinds
 }
+
+#[cfg(test)]
+mod tests {
+    use super::most_common;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_most_common_kinds_come_first_and_at_most_three() {
+        let seen: BTreeMap<String, usize> = [
+            ("loom: data race", 1),
+            ("loom, shuttle: invariant broken", 4),
+            ("loom: deadlock", 2),
+            ("spec: results no sequential order explains", 2),
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_owned(), n))
+        .collect();
+        assert_eq!(
+            most_common(&seen),
+            [
+                ("loom, shuttle: invariant broken", 4),
+                ("loom: deadlock", 2),
+                ("spec: results no sequential order explains", 2)
+            ]
+        );
+    }
+}

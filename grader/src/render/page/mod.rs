@@ -279,3 +279,92 @@ fn listing(index: usize, shown: &str, lines: &[String], failing: &[Drawn]) -> Ma
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Sources, render};
+    use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
+    use crate::stage_id::StageId;
+    use crate::verdict::Verdict;
+    use racelab_harness::TraceStep;
+    use std::path::Path;
+
+    fn step(thread: &str, action: &str, object: &str, value: &str, line: u32) -> TraceStep {
+        TraceStep {
+            thread: thread.into(),
+            action: action.into(),
+            value: Some(value.into()),
+            object: Some(object.into()),
+            location: Some(format!("/lab/src/lib.rs:{line}")),
+            callers: Vec::new(),
+            ordering: None,
+        }
+    }
+
+    /// A loom data race in a subject at `/lab`, whose `src/lib.rs` is `dir`'s.
+    fn race() -> Report {
+        let stage = |name, status| StageReport {
+            name,
+            status,
+            duration_ms: 1,
+            summary: format!("{name} {status}"),
+            evidence: Evidence::default(),
+        };
+        let mut loom = stage(StageId::Loom, Status::Fail);
+        loom.evidence.failure = Some("Causality violation: <read> & <write>".into());
+        loom.evidence.replay = Some("cargo xtask replay ex03 loom".into());
+        loom.evidence.steps = vec![
+            step("T2", "store", "cell#1", "1000", 2),
+            step("T1", "load", "cell#1", "1000", 3),
+        ];
+        let mut stress = stage(StageId::Stress, Status::Pass);
+        stress.evidence.note = Some("real threads rarely meet here".into());
+        Report {
+            schema: SCHEMA,
+            grader_version: "0.1.0".into(),
+            manifest_hash: String::new(),
+            scenario_hash: String::new(),
+            exercise: "ex03".into(),
+            subject: "/lab".into(),
+            subject_hash: String::new(),
+            verdict: Verdict::Fail,
+            required: Vec::new(),
+            duration_ms: 5,
+            stages: vec![loom, stress],
+        }
+    }
+
+    #[test]
+    fn the_page_draws_the_race_links_each_line_and_escapes_the_subjects_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/lib.rs"),
+            "fn f() {\n    cell.store(a < b);\n    cell.load()\n}\n",
+        )
+        .unwrap();
+        let mut sources = Sources::new().moved("/lab", dir.path().to_owned());
+        let html = render(&race(), &[Path::new("/lab")], &mut sources);
+        assert_eq!(html.matches("<g class=\"lane\"").count(), 2);
+        assert_eq!(html.matches("class=\"step write racing\"").count(), 1);
+        assert_eq!(html.matches("class=\"step read racing\"").count(), 1);
+        assert!(html.contains("class=\"missing-edge\""));
+        for line in [2, 3] {
+            assert!(html.contains(&format!("href=\"#src-0-L{line}\"")));
+            assert!(html.contains(&format!("id=\"src-0-L{line}\"")));
+        }
+        assert!(html.contains("cell.store(a &lt; b);"));
+        assert!(html.contains("Causality violation: &lt;read&gt; &amp; &lt;write&gt;"));
+        assert!(html.contains("cargo xtask replay ex03 loom"));
+        assert!(html.contains("real threads rarely meet here"));
+        assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn without_its_sources_the_page_still_shows_the_lines_unlinked() {
+        let html = render(&race(), &[Path::new("/lab")], &mut Sources::new());
+        assert!(html.contains("class=\"lineno\""));
+        assert!(!html.contains("href=\"#src-"));
+        assert!(!html.contains("id=\"source\""));
+    }
+}
