@@ -202,7 +202,7 @@ fn record(case: &Case, path: &Path) {
     })
     .unwrap()
     .replace(&prefix, RECORDED_ROOT);
-    std::fs::write(path, format!("# {}\n{text}", case.why)).unwrap();
+    std::fs::write(path, text).unwrap();
 }
 
 /// The page of a golden report, as the grader draws it.
@@ -276,6 +276,7 @@ struct Checked {
     swimlanes: Vec<Lanes>,
     step_tables: Vec<StepTable>,
     wait_edges: Vec<(String, String)>,
+    results: bool,
     grid_cells: usize,
     grid_links: Vec<String>,
     #[serde(default)]
@@ -292,6 +293,7 @@ struct Lanes {
     racing: usize,
     stale: usize,
     blocked: usize,
+    conflict: usize,
     missing_edges: usize,
     holds: usize,
     titled: bool,
@@ -330,8 +332,9 @@ fn check(chromium_binary: &Path, axe: &str, html: &str, dir: &Path, name: &str) 
         &path,
         &["--virtual-time-budget=30000", "--dump-dom"],
     );
+    // The last: the script's own comment names the element too.
     let start = dom
-        .find("<pre id=\"racelab-check\">")
+        .rfind("<pre id=\"racelab-check\">")
         .unwrap_or_else(|| panic!("check.js left no findings in {name}'s DOM"))
         + "<pre id=\"racelab-check\">".len();
     let end = start + dom[start..].find("</pre>").unwrap();
@@ -387,20 +390,36 @@ fn assert_not_blank(chromium_binary: &Path, page: &Path, dir: &Path) {
     );
 }
 
+/// A folder for the pages and screenshots: `RACELAB_PAGES_OUT`, kept for a look, or
+/// a temporary one.
+fn pages_folder() -> (Option<tempfile::TempDir>, PathBuf) {
+    match std::env::var_os("RACELAB_PAGES_OUT") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).unwrap();
+            (None, PathBuf::from(dir))
+        }
+        None => {
+            let temporary = tempfile::tempdir().unwrap();
+            let path = temporary.path().to_owned();
+            (Some(temporary), path)
+        }
+    }
+}
+
 #[test]
 fn every_golden_report_draws_a_page_that_chromium_shows_and_axe_passes() {
     let Some((binary, axe)) = browser() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
+    let (_temporary, dir) = pages_folder();
     let mut failures = Vec::new();
     for case in CASES {
         let golden = golden(case);
         let html = draw(case, &golden);
-        let page = dir.path().join(format!("{}.html", case.name));
+        let page = dir.join(format!("{}.html", case.name));
         std::fs::write(&page, &html).unwrap();
-        assert_not_blank(&binary, &page, dir.path());
-        let checked = check(&binary, &axe, &html, dir.path(), case.name);
+        assert_not_blank(&binary, &page, &dir);
+        let checked = check(&binary, &axe, &html, &dir, case.name);
         if !checked.violations.is_empty() {
             failures.push(format!(
                 "{}: accessibility:\n{}",
@@ -428,8 +447,10 @@ fn every_golden_report_draws_a_page_that_chromium_shows_and_axe_passes() {
 
 /// Whether the page checked shows what the case must.
 fn shows(shows: Shows, checked: &Checked) -> Result<(), String> {
-    if let Shows::Results = shows {
-        return Ok(());
+    if let Shows::Results = shows
+        && !checked.results
+    {
+        return Err("no results table".into());
     }
     let [lanes] = checked.swimlanes.as_slice() else {
         return Err(format!("{} swimlanes, not one", checked.swimlanes.len()));
@@ -464,8 +485,13 @@ fn shows(shows: Shows, checked: &Checked) -> Result<(), String> {
             "{} racing steps and {} missing edges, not 2 and 1",
             lanes.racing, lanes.missing_edges
         )),
-        Shows::Interleaving if lanes.stale > 0 && lanes.missing_edges != 1 => {
-            Err("a stale load without its missing edge".into())
+        Shows::Interleaving | Shows::Results
+            if lanes.stale + lanes.conflict + lanes.racing == 0 || lanes.missing_edges != 1 =>
+        {
+            Err(format!(
+                "{} stale, {} conflicting, {} racing steps and {} missing edges: nothing highlighted",
+                lanes.stale, lanes.conflict, lanes.racing, lanes.missing_edges
+            ))
         }
         Shows::Deadlock if lanes.blocked == 0 || checked.wait_edges.is_empty() => Err(format!(
             "{} blocked steps, wait-for edges {:?}",

@@ -15,6 +15,7 @@
       racing: all(svg, "g.step.racing").length,
       stale: all(svg, "g.step.stale").length,
       blocked: all(svg, "g.step.blocked").length,
+      conflict: all(svg, "g.step.conflict").length,
       missingEdges: all(svg, ".missing-edge path").length,
       holds: all(svg, "rect.hold").length,
       titled: svg.querySelector(":scope > title") !== null && svg.querySelector(":scope > desc") !== null,
@@ -35,6 +36,7 @@
       };
     }),
     waitEdges: all(document, "svg.wait-for .wait-edge").map((g) => [g.dataset.from, g.dataset.to]),
+    results: document.querySelector("pre.results") !== null,
     gridCells: all(document, "table.grid td.cell").length,
     gridLinks: all(document, "table.grid td.cell a").map((a) => a.getAttribute("href")),
   };

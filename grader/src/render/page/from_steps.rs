@@ -97,6 +97,21 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
         }),
     };
 
+    let mut drawn = drawn;
+    let missing_edge = match missing_edge {
+        None if !drawn.iter().any(|s| s.mark.is_some()) => {
+            conflict(steps, shown).map(|(read, write)| {
+                drawn[read].mark = Some(Mark::Conflict);
+                drawn[write].mark = Some(Mark::Conflict);
+                MissingEdge {
+                    from: write,
+                    to: read,
+                }
+            })
+        }
+        edge => edge,
+    };
+
     Some(Swimlane {
         holds: holds(steps, shown, &lane),
         wait_for: if deadlocked {
@@ -108,6 +123,34 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
         steps: drawn,
         folded,
         missing_edge,
+    })
+}
+
+/// The last lost update or check-then-act among the `shown` steps, as rows: a read of
+/// an object by one thread, then another thread's write to it, then the first
+/// thread's own write to it (made from what it read, now out of date). Nothing
+/// ordered the other write before the read: that is the missing edge.
+fn conflict(steps: &[TraceStep], shown: &[usize]) -> Option<(usize, usize)> {
+    let writes = |i: usize| {
+        matches!(
+            kind_of(&steps[shown[i]]),
+            StepKind::Write | StepKind::ReadModifyWrite
+        )
+    };
+    (0..shown.len()).rev().find_map(|k| {
+        let late = &steps[shown[k]];
+        if !writes(k) || late.object.is_none() {
+            return None;
+        }
+        let read = (0..k).rev().find(|&i| {
+            let s = &steps[shown[i]];
+            s.thread == late.thread && s.object == late.object && kind_of(s) == StepKind::Read
+        })?;
+        let between = (read + 1..k).find(|&j| {
+            let s = &steps[shown[j]];
+            s.thread != late.thread && s.object == late.object && writes(j)
+        })?;
+        Some((read, between))
     })
 }
 

@@ -91,6 +91,9 @@ pub enum Mark {
     Stale,
     /// The thread blocked here for good.
     Blocked,
+    /// A read whose value another thread overwrote before the reader wrote back, or
+    /// that overwriting write: the two halves of a lost update or check-then-act.
+    Conflict,
 }
 
 impl Mark {
@@ -100,6 +103,7 @@ impl Mark {
             Mark::Racing => "racing",
             Mark::Stale => "stale",
             Mark::Blocked => "blocked",
+            Mark::Conflict => "conflict",
         }
     }
 
@@ -109,6 +113,7 @@ impl Mark {
             Mark::Racing => "racing",
             Mark::Stale => "stale read",
             Mark::Blocked => "blocked",
+            Mark::Conflict => "conflict",
         }
     }
 }

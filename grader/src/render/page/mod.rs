@@ -167,7 +167,7 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             h2 id=(id) { (stage.name) ": " span class=(format!("status {}", stage.status)) { (stage.status) } }
             p { (stage.summary) }
             @if let Some(failure) = &evidence.failure {
-                pre class="failure" { (failure.trim()) }
+                pre class="failure" tabindex="0" { (failure.trim()) }
             }
             @if let Some(lanes) = &drawn.lanes {
                 h3 { "The interleaving" }
@@ -183,7 +183,7 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             }
             @if let Some(results) = &evidence.results {
                 h3 { "The calls and their results" }
-                pre class="results" { (results) }
+                pre class="results" tabindex="0" { (results) }
             }
             @if let Some(tsan) = &evidence.tsan {
                 h3 { "What ThreadSanitizer reported" }
@@ -206,12 +206,12 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             @if drawn.lanes.is_none() {
                 @if let Some(trace) = &evidence.trace {
                     h3 { "The interleaving" }
-                    pre class="trace" { (trace) }
+                    pre class="trace" tabindex="0" { (trace) }
                 }
             }
             @if !evidence.compile_errors.is_empty() {
                 h3 { "What the compiler said" }
-                @for error in &evidence.compile_errors { pre { (error) } }
+                @for error in &evidence.compile_errors { pre tabindex="0" { (error) } }
             }
             @if let Some(fault) = &evidence.fault { p { strong { "Stopped: " } (fault) } }
             @if let Some(note) = &evidence.note { p class="note" { (note) } }

@@ -17,7 +17,7 @@ const CODE_W: usize = 310;
 /// Width of one thread's lane.
 const LANE_W: usize = 270;
 /// Width of the shared-values column.
-const SHARED_W: usize = 170;
+const SHARED_W: usize = 270;
 /// Characters of code or of an operation shown before cutting (monospace, 12 px).
 const CODE_CHARS: usize = 40;
 const OP_CHARS: usize = 30;
@@ -36,8 +36,9 @@ pub fn swimlane(lanes: &Swimlane, sources: &Sources, id: &str) -> Markup {
         lanes.steps.len()
     );
     html! {
-        svg class="swimlane" xmlns="http://www.w3.org/2000/svg" role="img"
-            aria-labelledby=(format!("{id}-title {id}-desc"))
+        // A group, not an img: its line numbers are links, which an img may not hold.
+        svg class="swimlane" xmlns="http://www.w3.org/2000/svg" role="group"
+            aria-labelledby=(format!("{id}-title")) aria-describedby=(format!("{id}-desc"))
             width=(width) height=(height) viewBox=(format!("0 0 {width} {height}")) {
             title id=(format!("{id}-title")) { (title) }
             desc id=(format!("{id}-desc")) { (describe(lanes)) }
@@ -101,7 +102,7 @@ pub fn swimlane(lanes: &Swimlane, sources: &Sources, id: &str) -> Markup {
                         title { (step.text) }
                     }
                     @if let Some(mark) = step.mark {
-                        text class="mark-label" x=(lane_x(step.lane) + LANE_W - 6) y=(y - 6)
+                        text class="mark-label" x=(shared_x + SHARED_W - 8) y=(y + 4)
                             text-anchor="end" { (mark.label()) }
                     }
                     @if let Some((object, value)) = &step.shared {
@@ -142,6 +143,16 @@ fn describe(lanes: &Swimlane) -> String {
             " Nothing orders {} before {}: the happens-before edge between them is missing.",
             at(edge.from),
             at(edge.to)
+        ));
+    }
+    let conflicts: Vec<usize> = (0..lanes.steps.len())
+        .filter(|&row| lanes.steps[row].mark == Some(Mark::Conflict))
+        .collect();
+    if let [read, write] = conflicts[..] {
+        words.push_str(&format!(
+            " {} read a value that {} replaced before the reader wrote back: an update is lost.",
+            at(read),
+            at(write)
         ));
     }
     for (row, step) in lanes.steps.iter().enumerate() {

@@ -13,6 +13,7 @@ use racelab_grader::GradeOptions;
 use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Shard, Summary};
 use racelab_grader::formats::Graded;
 use racelab_grader::lab::Lab;
+use racelab_grader::render::page;
 use racelab_grader::report::{Report, Status};
 use racelab_grader::stages::StageId;
 use std::io::Write;
@@ -237,6 +238,7 @@ fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) ->
                 && !written.contains(&path.as_path())
                 && Report::read(&path).is_ok();
             if stale && std::fs::remove_file(&path).is_ok() {
+                let _ = std::fs::remove_file(page::page_path(&path));
                 let shown = path.strip_prefix(out).unwrap_or(&path);
                 removed.push(shown.display().to_string());
             }
