@@ -86,7 +86,7 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     assert!(screen.contains("watch exited with 0"), "{screen}");
 }
 
-/// The report a grade of a copy leaves in the real workspace's report folder; removed
+/// The report (and page) a grade of a copy leaves in the real workspace's report folder; removed
 /// when dropped, even if the test fails.
 struct ReportOf(PathBuf);
 
@@ -102,6 +102,7 @@ impl ReportOf {
 impl Drop for ReportOf {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(racelab_grader::render::page::page_path(&self.0));
     }
 }
 

@@ -419,10 +419,11 @@ pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
         _ => format!("{worst} of {subjects} subject(s): {verdict}"),
     };
     text.push_str(&format!(
-        "verdict: {verdict} — {meaning} (exit {}, {:.1} s)\nsummary: {}\n",
+        "verdict: {verdict} — {meaning} (exit {}, {:.1} s)\nsummary: {}\npage:    {}\n",
         verdict.exit_code(),
         summary.duration_ms as f64 / 1000.0,
-        path.display()
+        path.display(),
+        page::page_path(path).display()
     ));
     text
 }
