@@ -48,7 +48,7 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
             && !steps[i + 1..].iter().any(|s| s.thread == steps[i].thread)
     };
 
-    let drawn: Vec<Step> = shown
+    let mut drawn: Vec<Step> = shown
         .iter()
         .map(|&i| {
             let step = &steps[i];
@@ -97,7 +97,6 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
         }),
     };
 
-    let mut drawn = drawn;
     let missing_edge = match missing_edge {
         None if !drawn.iter().any(|s| s.mark.is_some()) => {
             conflict(steps, shown).map(|(read, write)| {

@@ -34,11 +34,7 @@ pub fn page_path(report_path: &Path) -> PathBuf {
 /// Writes the page of `report` beside `report_path`, atomically, reading the
 /// subject's sources where the steps recorded them and showing paths relative to the
 /// first of `roots` that holds them (the subject's folder, then the workspace).
-pub fn write_beside(
-    report: &Report,
-    report_path: &Path,
-    roots: &[&Path],
-) -> std::io::Result<PathBuf> {
+fn write_beside(report: &Report, report_path: &Path, roots: &[&Path]) -> std::io::Result<PathBuf> {
     let path = page_path(report_path);
     let page = render(report, roots, &mut Sources::new());
     write_atomically(&path, &page)?;
