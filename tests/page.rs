@@ -1,5 +1,5 @@
 //! The report and class pages, in a real browser: golden reports (real grades, stored
-//! with their steps in `fixtures/page/`) are drawn to pages, headless Chromium loads
+//! in `fixtures/page/`, schema 2: with their steps) are drawn to pages, headless Chromium loads
 //! each with axe-core and a check script (`page/check.js`) injected, and the DOM it
 //! built is checked: a lane per thread, the highlighted steps, every step's line linked
 //! to the source listing, no accessibility violation; and a screenshot is not blank.
@@ -16,26 +16,10 @@ use racelab_grader::batch::{ExerciseTally, SubjectLine, Summary};
 use racelab_grader::render::page::{self, Sources};
 use racelab_grader::report::{Report, Status};
 use racelab_grader::verdict::Verdict;
-use racelab_harness::TraceStep;
 use racelab_tests::root;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Where the recorded paths of the golden reports start, for any checkout.
-const RECORDED_ROOT: &str = "/lab";
-
-/// One golden report: a grade's report and the steps its stages recorded (which the
-/// report's schema 1 does not keep).
-#[derive(Debug, Serialize, Deserialize)]
-struct Golden {
-    /// What the case shows.
-    why: String,
-    /// Each stage's recorded steps, by stage name.
-    steps: BTreeMap<String, Vec<TraceStep>>,
-    report: Report,
-}
 
 /// What a golden report's page must show.
 #[derive(Debug, Clone, Copy)]
@@ -144,22 +128,19 @@ fn record_the_golden_reports() {
 }
 
 /// The golden report of `case`.
-fn golden(case: &Case) -> Golden {
+fn golden(case: &Case) -> Report {
     let path = golden_path(case.name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+    Report::read(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {}: {e}; record it with `cargo test -p racelab-tests --test page -- --ignored record`",
             path.display()
         )
-    });
-    let mut golden: Golden = toml::from_str(&text).unwrap();
-    for stage in &mut golden.report.stages {
-        stage.evidence.steps = golden.steps.remove(stage.name.as_str()).unwrap_or_default();
-    }
-    golden
+    })
 }
 
-/// Grades `case` in-process and writes its golden report, paths under `/lab`.
+/// Grades `case` in-process and writes its report as the golden one: its steps name
+/// files relative to the subject's folder or the workspace, its subject relative to
+/// the workspace, so it reads the same in any checkout.
 fn record(case: &Case, path: &Path) {
     let lab = racelab_grader::lab::Lab::open(&root()).unwrap();
     let exercise = lab.manifest.find(case.exercise).unwrap().clone();
@@ -170,47 +151,16 @@ fn record(case: &Case, path: &Path) {
         stages: case.stages.iter().map(|s| s.parse().unwrap()).collect(),
         ..racelab_grader::GradeOptions::default()
     };
-    let report = racelab_grader::grade(&lab, &exercise, &subject, &options, &mut ());
-    let prefix = root().display().to_string();
-    let steps = report
-        .stages
-        .iter()
-        .filter(|s| !s.evidence.steps.is_empty())
-        .map(|s| {
-            let steps = s
-                .evidence
-                .steps
-                .iter()
-                .cloned()
-                .map(|mut step| {
-                    step.location = step.location.map(|l| l.replace(&prefix, RECORDED_ROOT));
-                    step.callers = step
-                        .callers
-                        .iter()
-                        .map(|c| c.replace(&prefix, RECORDED_ROOT))
-                        .collect();
-                    step
-                })
-                .collect();
-            (s.name.as_str().to_owned(), steps)
-        })
-        .collect();
-    let text = toml::to_string(&Golden {
-        why: case.why.to_owned(),
-        steps,
-        report,
-    })
-    .unwrap()
-    .replace(&prefix, RECORDED_ROOT);
-    std::fs::write(path, text).unwrap();
+    let mut report = racelab_grader::grade(&lab, &exercise, &subject, &options, &mut ());
+    report.subject = case.subject.to_owned();
+    let text = toml::to_string(&report).unwrap();
+    std::fs::write(path, format!("# {}\n{text}", case.why)).unwrap();
 }
 
 /// The page of a golden report, as the grader draws it.
-fn draw(case: &Case, golden: &Golden) -> String {
-    let subject = format!("{RECORDED_ROOT}/{}", case.subject);
-    let roots = [Path::new(&subject), Path::new(RECORDED_ROOT)];
-    let mut sources = Sources::new().moved(RECORDED_ROOT, root());
-    page::render(&golden.report, &roots, &mut sources)
+fn draw(case: &Case, golden: &Report) -> String {
+    let subject = root().join(case.subject);
+    page::render(golden, &mut Sources::under(&[&subject, &root()]))
 }
 
 /// How to install what the browser tests need.
@@ -428,7 +378,6 @@ fn every_golden_report_draws_a_page_that_chromium_shows_and_axe_passes() {
             ));
         }
         let failing = golden
-            .report
             .stages
             .iter()
             .filter(|s| s.status == Status::Fail)
@@ -516,7 +465,7 @@ fn the_class_page_links_every_cell_to_its_students_page() {
         let golden = golden(case);
         for (k, student) in students.iter().enumerate() {
             // Bob fixed every other exercise: a pass, for cells of both kinds.
-            let mut report = golden.report.clone();
+            let mut report = golden.clone();
             if k == 1 && case.exercise.ends_with(['1', '3', '5', '7']) {
                 report.verdict = Verdict::Pass;
                 for stage in &mut report.stages {
@@ -530,13 +479,8 @@ fn the_class_page_links_every_cell_to_its_students_page() {
                 .path()
                 .join(case.exercise)
                 .join(format!("{student}.toml"));
-            let subject = format!("{RECORDED_ROOT}/{}", case.subject);
-            page::write_with_report(
-                &report,
-                &report_path,
-                &[Path::new(&subject), Path::new(RECORDED_ROOT)],
-            )
-            .unwrap();
+            let subject = root().join(case.subject);
+            page::write_with_report(&report, &report_path, &[&subject, &root()]).unwrap();
             let tally = match exercises.iter_mut().find(|e| e.id == case.exercise) {
                 Some(tally) => tally,
                 None => {

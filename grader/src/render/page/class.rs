@@ -180,7 +180,7 @@ fn failure_kind(stage: &StageReport) -> &'static str {
     let failure = evidence.failure.as_deref().unwrap_or("");
     if stage.status == Status::Timeout {
         "timed out (a deadlock or livelock)"
-    } else if crate::stages::deadlock::is_deadlock(failure) {
+    } else if crate::render::deadlock::is_deadlock(failure) {
         "deadlock"
     } else if failure.contains("Causality violation") || evidence.tsan.is_some() {
         "data race"

@@ -1,50 +1,49 @@
-//! The adapter from the recorded steps (`racelab_harness::TraceStep`, today's strings)
-//! to the swimlane's model. It shows the steps the interleaving table shows, and reads
-//! the racing pair, the stale loads and the locks the way the stages do.
+//! The adapter from the recorded steps (`racelab_harness::trace::Step`, typed events)
+//! to the swimlane's model. Kinds, values, places, locks and waits come from the
+//! events; the steps shown, their text, the racing pair and the stale loads are read
+//! as the text tables read them (`render/interleaving`, `render/race`), through the
+//! same text bridge, so the picture and the console's table show the same steps.
 
 use super::lanes::{Hold, Mark, MissingEdge, Place, Step, StepKind, Swimlane, WaitFor};
-use crate::stages::{deadlock, interleaving, race};
-use racelab_harness::TraceStep;
-use std::path::Path;
+use crate::render::{deadlock, interleaving, race, step_text};
+use racelab_harness::trace::{self, Event, Object, Thread};
 
 /// The most steps drawn; a longer trace keeps its last ones (the failure is at the end).
 const MAX_STEPS: usize = 60;
 
-/// The swimlane of `steps`, which ended in `failure`, with places shown relative to
-/// the first of `roots` that holds them; `None` when no step of the subject's own
-/// code was recorded.
-pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<Swimlane> {
-    let shown = interleaving::shown(steps);
+/// The swimlane of `steps`, which ended in `failure`; `None` when no step of the
+/// subject's own code was recorded.
+pub fn swimlane(steps: &[trace::Step], failure: &str) -> Option<Swimlane> {
+    let texts = step_text::texts(steps);
+    let shown = interleaving::shown(&texts);
     let folded = shown.len().saturating_sub(MAX_STEPS);
     let shown = &shown[folded..];
     if shown.is_empty() {
         return None;
     }
-    let mut threads: Vec<String> = Vec::new();
+    let mut threads: Vec<Thread> = Vec::new();
     for &i in shown {
         if !threads.contains(&steps[i].thread) {
-            threads.push(steps[i].thread.clone());
+            threads.push(steps[i].thread);
         }
     }
-    threads.sort_by_key(|t| {
-        (
-            t == "main",
-            t.trim_start_matches('T').parse::<u32>().unwrap_or(0),
-        )
+    threads.sort_by_key(|t| match t {
+        Thread::Spawned(n) => (false, *n),
+        Thread::Main => (true, 0),
     });
-    let lane = |thread: &str| threads.iter().position(|t| t == thread).unwrap_or(0);
+    let lane = |thread: Thread| threads.iter().position(|t| *t == thread).unwrap_or(0);
     let row = |original: usize| shown.iter().position(|&i| i == original);
 
     let deadlocked = deadlock::is_deadlock(failure);
     let racing = if deadlocked {
         None
     } else {
-        race::racing_pair(steps)
+        race::racing_pair(&texts)
     };
-    let stale = interleaving::stale_loads(steps);
+    let stale = interleaving::stale_loads(&texts);
     let blocked = |i: usize| {
         deadlocked
-            && blocking_call(&steps[i]).is_some()
+            && waits_for(&steps[i].event).is_some()
             && !steps[i + 1..].iter().any(|s| s.thread == steps[i].thread)
     };
 
@@ -61,18 +60,21 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
             } else {
                 None
             };
-            let kind = kind_of(step);
-            let changes = matches!(kind, StepKind::Write | StepKind::ReadModifyWrite);
+            let shared = match (step.event.object(), step.event.written()) {
+                (Some(object), Some(value)) if step.event.writes() => {
+                    Some((object.to_string(), value.to_string()))
+                }
+                _ => None,
+            };
             Step {
-                lane: lane(&step.thread),
-                kind,
-                text: interleaving::describe(step),
-                shared: step
-                    .object
-                    .clone()
-                    .zip(interleaving::written(step))
-                    .filter(|_| changes),
-                place: step.location.as_deref().and_then(|l| place(l, roots)),
+                lane: lane(step.thread),
+                kind: kind_of(&step.event),
+                text: interleaving::describe(&texts[i]),
+                shared,
+                place: step.place.as_ref().map(|place| Place {
+                    file: place.file.clone(),
+                    line: place.line,
+                }),
                 mark,
             }
         })
@@ -84,11 +86,11 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
             .map(|(from, to)| MissingEdge { from, to }),
         None => stale.iter().find_map(|&load| {
             let to = row(load)?;
-            let object = steps[load].object.as_ref()?;
+            let object = steps[load].event.object()?;
             let store = (0..load).rev().find(|&j| {
-                steps[j].object.as_ref() == Some(object)
+                steps[j].event.object() == Some(object)
                     && steps[j].thread != steps[load].thread
-                    && interleaving::written(&steps[j]).is_some()
+                    && steps[j].event.writes()
             })?;
             Some(MissingEdge {
                 from: row(store)?,
@@ -96,7 +98,6 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
             })
         }),
     };
-
     let missing_edge = match missing_edge {
         None if !drawn.iter().any(|s| s.mark.is_some()) => {
             conflict(steps, shown).map(|(read, write)| {
@@ -118,7 +119,7 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
         } else {
             Vec::new()
         },
-        threads,
+        threads: threads.iter().map(ToString::to_string).collect(),
         steps: drawn,
         folded,
         missing_edge,
@@ -129,99 +130,111 @@ pub fn swimlane(steps: &[TraceStep], failure: &str, roots: &[&Path]) -> Option<S
 /// an object by one thread, then another thread's write to it, then the first
 /// thread's own write to it (made from what it read, now out of date). Nothing
 /// ordered the other write before the read: that is the missing edge.
-fn conflict(steps: &[TraceStep], shown: &[usize]) -> Option<(usize, usize)> {
-    let writes = |i: usize| {
-        matches!(
-            kind_of(&steps[shown[i]]),
-            StepKind::Write | StepKind::ReadModifyWrite
-        )
-    };
+fn conflict(steps: &[trace::Step], shown: &[usize]) -> Option<(usize, usize)> {
+    let step = |row: usize| &steps[shown[row]];
     (0..shown.len()).rev().find_map(|k| {
-        let late = &steps[shown[k]];
-        if !writes(k) || late.object.is_none() {
-            return None;
-        }
+        let late = step(k);
+        let object = late.event.object().filter(|_| late.event.writes())?;
         let read = (0..k).rev().find(|&i| {
-            let s = &steps[shown[i]];
-            s.thread == late.thread && s.object == late.object && kind_of(s) == StepKind::Read
+            step(i).thread == late.thread
+                && step(i).event.object() == Some(object)
+                && kind_of(&step(i).event) == StepKind::Read
         })?;
         let between = (read + 1..k).find(|&j| {
-            let s = &steps[shown[j]];
-            s.thread != late.thread && s.object == late.object && writes(j)
+            step(j).thread != late.thread
+                && step(j).event.object() == Some(object)
+                && step(j).event.writes()
         })?;
         Some((read, between))
     })
 }
 
-/// What kind of step `step` is, from its action.
-fn kind_of(step: &TraceStep) -> StepKind {
-    let action = step.action.as_str();
-    match action {
-        "load" | "read" => StepKind::Read,
-        "store" | "write" => StepKind::Write,
-        "lock" | "woken" | "woken spuriously" => StepKind::Lock,
-        "try_lock" if step.value.as_deref() == Some("acquired") => StepKind::Lock,
-        "unlock" => StepKind::Unlock,
-        "acquire" | "wait" => StepKind::Wait,
-        _ if action.starts_with("joining ") => StepKind::Wait,
-        _ if step.ordering.is_some() && step.object.is_some() && action.contains('(') => {
+/// What kind of step an event is.
+fn kind_of(event: &Event) -> StepKind {
+    match event {
+        Event::Load { .. } | Event::GuardRead { .. } => StepKind::Read,
+        Event::Store { .. } | Event::GuardWrite { .. } => StepKind::Write,
+        Event::Modify { .. } | Event::CompareExchange { .. } | Event::FetchUpdate { .. } => {
             StepKind::ReadModifyWrite
+        }
+        Event::LockAcquired { .. } | Event::Woken { .. } => StepKind::Lock,
+        Event::TryLock { acquired, .. } if *acquired => StepKind::Lock,
+        Event::LockReleased { .. } => StepKind::Unlock,
+        Event::LockRequested { .. } | Event::Wait { .. } | Event::JoinRequested { .. } => {
+            StepKind::Wait
         }
         _ => StepKind::Other,
     }
 }
 
-/// What a blocking call waits for, if `step` is one: the lock, condition variable or
-/// thread.
-fn blocking_call(step: &TraceStep) -> Option<String> {
-    match step.action.as_str() {
-        "acquire" | "wait" => step.object.clone(),
-        action => action.strip_prefix("joining ").map(str::to_owned),
+/// What a blocking call waits for, if the event is one: the lock, the condition
+/// variable, or the thread to join.
+fn waits_for(event: &Event) -> Option<String> {
+    match event {
+        Event::LockRequested { object, .. } => Some(object.to_string()),
+        Event::Wait { condvar, .. } => Some(condvar.to_string()),
+        Event::JoinRequested { thread } => Some(thread.to_string()),
+        _ => None,
+    }
+}
+
+/// The lock an event takes, if it takes one.
+fn takes(event: &Event) -> Option<&Object> {
+    match event {
+        Event::LockAcquired { object, .. } => Some(object),
+        Event::TryLock {
+            object,
+            acquired: true,
+            ..
+        } => Some(object),
+        Event::Woken { mutex, .. } => Some(mutex),
+        _ => None,
+    }
+}
+
+/// The lock an event gives up, if it gives one up (a wait releases its mutex).
+fn releases(event: &Event) -> Option<&Object> {
+    match event {
+        Event::LockReleased { object } => Some(object),
+        Event::Wait { mutex, .. } => Some(mutex),
+        _ => None,
     }
 }
 
 /// The lock each thread took, from the step that took it (or the first shown after)
 /// to the step that released it (or the last shown before), or to the end.
-fn holds(steps: &[TraceStep], shown: &[usize], lane: &dyn Fn(&str) -> usize) -> Vec<Hold> {
+fn holds(steps: &[trace::Step], shown: &[usize], lane: &dyn Fn(Thread) -> usize) -> Vec<Hold> {
     let first_row_from = |i: usize| shown.iter().position(|&s| s >= i);
     let last_row_to = |i: usize| shown.iter().rposition(|&s| s <= i);
     let last = shown.len() - 1;
-    let mut open: Vec<(String, String, usize)> = Vec::new();
+    let mut open: Vec<(Thread, &Object, usize)> = Vec::new();
     let mut holds = Vec::new();
-    let mut close =
-        |thread: &str, object: &str, at: usize, open: &mut Vec<(String, String, usize)>| {
-            if let Some(k) = open.iter().position(|(t, o, _)| t == thread && o == object) {
-                let (thread, object, start) = open.remove(k);
-                if let (Some(from), Some(to)) = (first_row_from(start), last_row_to(at))
-                    && from <= to
-                {
-                    holds.push(Hold {
-                        lane: lane(&thread),
-                        object,
-                        from,
-                        to,
-                    });
-                }
-            }
-        };
     for (i, step) in steps.iter().enumerate() {
-        let object = step.object.clone().unwrap_or_default();
-        let value = step.value.clone().unwrap_or_default();
-        match kind_of(step) {
-            StepKind::Lock if step.action.starts_with("woken") => {
-                open.push((step.thread.clone(), value, i))
+        if let Some(object) = takes(&step.event) {
+            open.push((step.thread, object, i));
+        } else if let Some(object) = releases(&step.event)
+            && let Some(k) = open
+                .iter()
+                .position(|(t, o, _)| *t == step.thread && *o == object)
+        {
+            let (thread, object, start) = open.remove(k);
+            if let (Some(from), Some(to)) = (first_row_from(start), last_row_to(i))
+                && from <= to
+            {
+                holds.push(Hold {
+                    lane: lane(thread),
+                    object: object.to_string(),
+                    from,
+                    to,
+                });
             }
-            StepKind::Lock => open.push((step.thread.clone(), object, i)),
-            StepKind::Unlock => close(&step.thread, &object, i, &mut open),
-            StepKind::Wait if step.action == "wait" => close(&step.thread, &value, i, &mut open),
-            _ => {}
         }
     }
     for (thread, object, start) in open {
         if let Some(from) = first_row_from(start) {
             holds.push(Hold {
-                lane: lane(&thread),
-                object,
+                lane: lane(thread),
+                object: object.to_string(),
                 from,
                 to: last,
             });
@@ -232,43 +245,34 @@ fn holds(steps: &[TraceStep], shown: &[usize], lane: &dyn Fn(&str) -> usize) -> 
 }
 
 /// Each blocked thread and who holds what it waits for, at the end of `steps`.
-fn wait_for(steps: &[TraceStep]) -> Vec<WaitFor> {
-    let mut threads: Vec<&str> = Vec::new();
+fn wait_for(steps: &[trace::Step]) -> Vec<WaitFor> {
+    let mut threads: Vec<Thread> = Vec::new();
+    let mut held: Vec<(Thread, &Object)> = Vec::new();
     for step in steps {
-        if !threads.contains(&step.thread.as_str()) {
-            threads.push(&step.thread);
+        if !threads.contains(&step.thread) {
+            threads.push(step.thread);
         }
-    }
-    let mut held: Vec<(String, String)> = Vec::new();
-    for step in steps {
-        let object = step.object.clone().unwrap_or_default();
-        let value = step.value.clone().unwrap_or_default();
-        match kind_of(step) {
-            StepKind::Lock if step.action.starts_with("woken") => {
-                held.push((step.thread.clone(), value))
-            }
-            StepKind::Lock => held.push((step.thread.clone(), object)),
-            StepKind::Unlock => held.retain(|(t, o)| !(*t == step.thread && *o == object)),
-            StepKind::Wait if step.action == "wait" => {
-                held.retain(|(t, o)| !(*t == step.thread && *o == value))
-            }
-            _ => {}
+        if let Some(object) = takes(&step.event) {
+            held.push((step.thread, object));
+        } else if let Some(object) = releases(&step.event) {
+            held.retain(|(t, o)| !(*t == step.thread && *o == object));
         }
     }
     threads
         .into_iter()
         .filter_map(|thread| {
             let last = steps.iter().rfind(|s| s.thread == thread)?;
-            let object = blocking_call(last)?;
-            let holder = match last.action.strip_prefix("joining ") {
-                Some(joined) => Some(joined.to_owned()),
-                None => held
+            let object = waits_for(&last.event)?;
+            let holder = match &last.event {
+                Event::JoinRequested { thread } => Some(thread.to_string()),
+                Event::LockRequested { object, .. } => held
                     .iter()
                     .find(|(_, o)| *o == object)
-                    .map(|(t, _)| t.clone()),
+                    .map(|(t, _)| t.to_string()),
+                _ => None,
             };
             Some(WaitFor {
-                thread: thread.to_owned(),
+                thread: thread.to_string(),
                 object,
                 holder,
             })
@@ -276,48 +280,57 @@ fn wait_for(steps: &[TraceStep]) -> Vec<WaitFor> {
         .collect()
 }
 
-/// `/lab/exercises/ex01/src/lib.rs:43` as a place, shown relative to a root.
-fn place(location: &str, roots: &[&Path]) -> Option<Place> {
-    let (path, line) = location.rsplit_once(':')?;
-    let line = line.parse().ok()?;
-    let shown = roots
-        .iter()
-        .find_map(|root| path.strip_prefix(&format!("{}/", root.display())))
-        .unwrap_or(path)
-        .to_owned();
-    Some(Place {
-        path: path.to_owned(),
-        shown,
-        line,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::swimlane;
     use crate::render::page::lanes::{Mark, StepKind};
-    use racelab_harness::TraceStep;
-    use std::path::Path;
+    use racelab_harness::trace::{Event, LockMode, Object, ObjectKind, Place, Step, Thread, Value};
 
-    fn step(thread: &str, action: &str, object: &str, value: &str, line: u32) -> TraceStep {
-        TraceStep {
-            thread: thread.into(),
-            action: action.into(),
-            value: (!value.is_empty()).then(|| value.into()),
-            object: (!object.is_empty()).then(|| object.into()),
-            location: Some(format!("/lab/src/lib.rs:{line}")),
+    fn at(thread: u32, event: Event, line: u32) -> Step {
+        Step {
+            thread: Thread::Spawned(thread),
+            event,
+            place: Some(Place {
+                file: "src/lib.rs".into(),
+                line,
+                column: 9,
+            }),
             callers: Vec::new(),
-            ordering: None,
+        }
+    }
+
+    fn object(kind: ObjectKind, number: u32) -> Object {
+        Object {
+            kind,
+            number,
+            name: None,
         }
     }
 
     #[test]
     fn a_data_race_marks_both_accesses_and_joins_them() {
+        let cell = object(ObjectKind::Cell, 1);
         let steps = [
-            step("T2", "store", "cell#1", "1000", 60),
-            step("T1", "load", "cell#1", "1000", 74),
+            at(
+                2,
+                Event::Store {
+                    object: cell.clone(),
+                    ordering: None,
+                    value: Value::Integer(1000),
+                },
+                60,
+            ),
+            at(
+                1,
+                Event::Load {
+                    object: cell,
+                    ordering: None,
+                    value: Value::Integer(1000),
+                },
+                74,
+            ),
         ];
-        let lanes = swimlane(&steps, "Causality violation", &[Path::new("/lab")]).unwrap();
+        let lanes = swimlane(&steps, "Causality violation").unwrap();
         assert_eq!(lanes.threads, ["T1", "T2"]);
         assert_eq!(lanes.steps[0].lane, 1);
         assert_eq!(lanes.steps[0].mark, Some(Mark::Racing));
@@ -328,18 +341,27 @@ mod tests {
         );
         let edge = lanes.missing_edge.unwrap();
         assert_eq!((edge.from, edge.to), (0, 1));
-        assert_eq!(lanes.steps[1].place.as_ref().unwrap().shown, "src/lib.rs");
+        assert_eq!(lanes.steps[1].place.as_ref().unwrap().line, 74);
     }
 
     #[test]
     fn a_lock_cycle_has_bars_and_a_wait_for_edge_per_thread() {
+        let (first, second) = (object(ObjectKind::Mutex, 1), object(ObjectKind::Mutex, 2));
+        let lock = |object: &Object| Event::LockAcquired {
+            object: object.clone(),
+            mode: LockMode::Exclusive,
+        };
+        let request = |object: &Object| Event::LockRequested {
+            object: object.clone(),
+            mode: LockMode::Exclusive,
+        };
         let steps = [
-            step("T1", "lock", "Mutex#1", "", 58),
-            step("T2", "lock", "Mutex#2", "", 58),
-            step("T1", "acquire", "Mutex#2", "", 62),
-            step("T2", "acquire", "Mutex#1", "", 62),
+            at(1, lock(&first), 58),
+            at(2, lock(&second), 58),
+            at(1, request(&second), 62),
+            at(2, request(&first), 62),
         ];
-        let lanes = swimlane(&steps, "deadlock! every thread is blocked", &[]).unwrap();
+        let lanes = swimlane(&steps, "deadlock! every thread is blocked").unwrap();
         assert_eq!(lanes.holds.len(), 2);
         assert_eq!((lanes.holds[0].from, lanes.holds[0].to), (0, 3));
         assert_eq!(lanes.steps[2].kind, StepKind::Wait);
@@ -353,5 +375,32 @@ mod tests {
             edges,
             [("T1", "Mutex#2", Some("T2")), ("T2", "Mutex#1", Some("T1"))]
         );
+    }
+
+    #[test]
+    fn a_lost_update_marks_the_read_and_the_write_that_overwrote_it() {
+        let total = object(ObjectKind::Mutex, 1);
+        let read = |value| Event::GuardRead {
+            object: total.clone(),
+            value: Some(Value::Integer(value)),
+        };
+        let write = |value| Event::GuardWrite {
+            object: total.clone(),
+            value: Some(Value::Integer(value)),
+        };
+        let steps = [
+            at(1, read(500), 41),
+            at(2, read(500), 41),
+            at(2, write(0), 46),
+            at(1, write(-500), 46),
+        ];
+        let lanes = swimlane(&steps, "approved payouts broken").unwrap();
+        let marks: Vec<_> = lanes.steps.iter().map(|s| s.mark).collect();
+        assert_eq!(
+            marks,
+            [Some(Mark::Conflict), None, Some(Mark::Conflict), None]
+        );
+        let edge = lanes.missing_edge.unwrap();
+        assert_eq!((edge.from, edge.to), (2, 0));
     }
 }

@@ -40,10 +40,9 @@ pub struct Step {
 /// A line of a source file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Place {
-    /// The file as recorded (an absolute path), to read it.
-    pub path: String,
-    /// The file as the reader knows it, e.g. `src/lib.rs`.
-    pub shown: String,
+    /// The file as the report names it: relative to the subject's folder
+    /// (`src/lib.rs`), or else to the workspace.
+    pub file: String,
     /// The line, from 1.
     pub line: u32,
 }

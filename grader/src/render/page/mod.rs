@@ -18,10 +18,13 @@ mod svg;
 
 pub use sources::Sources;
 
-use crate::report::{Report, StageReport, Status, write_atomically};
+use crate::report::{Report, StageReport, Status, ValueTrace, write_atomically};
 use lanes::Swimlane;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::path::{Path, PathBuf};
+
+/// The width of a text table the page shows where it draws no picture.
+const TEXT_WIDTH: usize = 100;
 
 /// The pages' stylesheet, inlined into each.
 const STYLE: &str = include_str!("style.css");
@@ -36,7 +39,7 @@ pub fn page_path(report_path: &Path) -> PathBuf {
 /// first of `roots` that holds them (the subject's folder, then the workspace).
 fn write_beside(report: &Report, report_path: &Path, roots: &[&Path]) -> std::io::Result<PathBuf> {
     let path = page_path(report_path);
-    let page = render(report, roots, &mut Sources::new());
+    let page = render(report, &mut Sources::under(roots));
     write_atomically(&path, &page)?;
     Ok(path)
 }
@@ -54,25 +57,41 @@ pub fn write_with_report(
 /// A failing stage and what the page draws for it.
 struct Drawn<'a> {
     stage: &'a StageReport,
+    /// The failing execution.
     lanes: Option<Swimlane>,
+    /// loom, after a data race: the execution that shows what the race does to the
+    /// values.
+    values: Option<(&'a ValueTrace, Swimlane)>,
+}
+
+impl Drawn<'_> {
+    /// Every swimlane drawn for the stage.
+    fn all_lanes(&self) -> impl Iterator<Item = &Swimlane> {
+        self.lanes.iter().chain(self.values.iter().map(|(_, l)| l))
+    }
 }
 
 /// The page of `report`, as HTML.
-pub fn render(report: &Report, roots: &[&Path], sources: &mut Sources) -> String {
-    let failing: Vec<Drawn> =
-        report
-            .stages
-            .iter()
-            .filter(|s| matches!(s.status, Status::Fail | Status::Timeout | Status::Error))
-            .map(|stage| Drawn {
-                stage,
-                lanes: stage.evidence.failure.as_deref().and_then(|failure| {
-                    from_steps::swimlane(&stage.evidence.steps, failure, roots)
-                }),
-            })
-            .collect();
+pub fn render(report: &Report, sources: &mut Sources) -> String {
+    let failing: Vec<Drawn> = report
+        .stages
+        .iter()
+        .filter(|s| matches!(s.status, Status::Fail | Status::Timeout | Status::Error))
+        .map(|stage| Drawn {
+            stage,
+            lanes: stage
+                .evidence
+                .failure
+                .as_deref()
+                .and_then(|failure| from_steps::swimlane(&stage.evidence.steps, failure)),
+            values: stage.evidence.values.as_ref().and_then(|values| {
+                let lanes = from_steps::swimlane(&values.steps, &values.failure)?;
+                Some((values, lanes))
+            }),
+        })
+        .collect();
     for drawn in &failing {
-        for step in drawn.lanes.iter().flat_map(|l| &l.steps) {
+        for step in drawn.all_lanes().flat_map(|l| &l.steps) {
             if let Some(place) = &step.place {
                 sources.add(place);
             }
@@ -177,6 +196,15 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                 }
                 (steps_table(lanes, sources, &id))
             }
+            @if let Some((values, lanes)) = &drawn.values {
+                h3 { "What the race does to the values" }
+                p {
+                    "With its race check off, loom finds an execution that breaks the invariant ("
+                    (values.preemptions) " preemptions): " (values.failure)
+                }
+                div class="figure" { (svg::swimlane(lanes, sources, &format!("{id}-values"))) }
+                (steps_table(lanes, sources, &format!("{id}-values")))
+            }
             @if let Some(results) = &evidence.results {
                 h3 { "The calls and their results" }
                 pre class="results" tabindex="0" { (results) }
@@ -199,8 +227,9 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                     " " (anomalies.unit) " where " (anomalies.expected_per_round) " were expected."
                 }
             }
-            @if drawn.lanes.is_none() {
-                @if let Some(trace) = &evidence.trace {
+            // No picture (no step of the subject's own code): the text table, if any.
+            @if drawn.lanes.is_none() && evidence.tsan.is_none() {
+                @if let Some(trace) = super::trace(evidence, TEXT_WIDTH) {
                     h3 { "The interleaving" }
                     pre class="trace" tabindex="0" { (trace) }
                 }
@@ -238,8 +267,8 @@ fn steps_table(lanes: &Swimlane, sources: &Sources, id: &str) -> Markup {
                         td {
                             @if let Some(place) = &step.place {
                                 @match sources.anchor(place) {
-                                    Some(anchor) => a class="line-link" href=(format!("#{anchor}")) { (place.shown) ":" (place.line) },
-                                    None => { (place.shown) ":" (place.line) },
+                                    Some(anchor) => a class="line-link" href=(format!("#{anchor}")) { (place.file) ":" (place.line) },
+                                    None => { (place.file) ":" (place.line) },
                                 }
                             }
                         }
@@ -258,9 +287,9 @@ fn steps_table(lanes: &Swimlane, sources: &Sources, id: &str) -> Markup {
 fn listing(index: usize, shown: &str, lines: &[String], failing: &[Drawn]) -> Markup {
     let hits: Vec<u32> = failing
         .iter()
-        .flat_map(|d| d.lanes.iter().flat_map(|l| &l.steps))
+        .flat_map(|d| d.all_lanes().flat_map(|l| &l.steps))
         .filter_map(|s| s.place.as_ref())
-        .filter(|p| p.shown == shown)
+        .filter(|p| p.file == shown)
         .map(|p| p.line)
         .collect();
     html! {
@@ -282,22 +311,41 @@ mod tests {
     use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
     use crate::stage_id::StageId;
     use crate::verdict::Verdict;
-    use racelab_harness::TraceStep;
+    use racelab_harness::trace::{Event, Object, ObjectKind, Place, Step, Thread, Value};
     use std::path::Path;
 
-    fn step(thread: &str, action: &str, object: &str, value: &str, line: u32) -> TraceStep {
-        TraceStep {
-            thread: thread.into(),
-            action: action.into(),
-            value: Some(value.into()),
-            object: Some(object.into()),
-            location: Some(format!("/lab/src/lib.rs:{line}")),
+    fn step(thread: u32, store: bool, line: u32) -> Step {
+        let object = Object {
+            kind: ObjectKind::Cell,
+            number: 1,
+            name: None,
+        };
+        let value = Value::Integer(1000);
+        Step {
+            thread: Thread::Spawned(thread),
+            event: if store {
+                Event::Store {
+                    object,
+                    ordering: None,
+                    value,
+                }
+            } else {
+                Event::Load {
+                    object,
+                    ordering: None,
+                    value,
+                }
+            },
+            place: Some(Place {
+                file: "src/lib.rs".into(),
+                line,
+                column: 5,
+            }),
             callers: Vec::new(),
-            ordering: None,
         }
     }
 
-    /// A loom data race in a subject at `/lab`, whose `src/lib.rs` is `dir`'s.
+    /// A loom data race at lines 2 and 3 of the subject's `src/lib.rs`.
     fn race() -> Report {
         let stage = |name, status| StageReport {
             name,
@@ -309,10 +357,7 @@ mod tests {
         let mut loom = stage(StageId::Loom, Status::Fail);
         loom.evidence.failure = Some("Causality violation: <read> & <write>".into());
         loom.evidence.replay = Some("cargo xtask replay ex03 loom".into());
-        loom.evidence.steps = vec![
-            step("T2", "store", "cell#1", "1000", 2),
-            step("T1", "load", "cell#1", "1000", 3),
-        ];
+        loom.evidence.steps = vec![step(2, true, 2), step(1, false, 3)];
         let mut stress = stage(StageId::Stress, Status::Pass);
         stress.evidence.note = Some("real threads rarely meet here".into());
         Report {
@@ -321,7 +366,7 @@ mod tests {
             manifest_hash: String::new(),
             scenario_hash: String::new(),
             exercise: "ex03".into(),
-            subject: "/lab".into(),
+            subject: "exercises/ex03-flag-flip".into(),
             subject_hash: String::new(),
             verdict: Verdict::Fail,
             required: Vec::new(),
@@ -339,8 +384,7 @@ mod tests {
             "fn f() {\n    cell.store(a < b);\n    cell.load()\n}\n",
         )
         .unwrap();
-        let mut sources = Sources::new().moved("/lab", dir.path().to_owned());
-        let html = render(&race(), &[Path::new("/lab")], &mut sources);
+        let html = render(&race(), &mut Sources::under(&[dir.path()]));
         assert_eq!(html.matches("<g class=\"lane\"").count(), 2);
         assert_eq!(html.matches("class=\"step write racing\"").count(), 1);
         assert_eq!(html.matches("class=\"step read racing\"").count(), 1);
@@ -358,7 +402,8 @@ mod tests {
 
     #[test]
     fn without_its_sources_the_page_still_shows_the_lines_unlinked() {
-        let html = render(&race(), &[Path::new("/lab")], &mut Sources::new());
+        let nowhere = Path::new("/nonexistent-racelab-root");
+        let html = render(&race(), &mut Sources::under(&[nowhere]));
         assert!(html.contains("class=\"lineno\""));
         assert!(!html.contains("href=\"#src-"));
         assert!(!html.contains("id=\"source\""));

@@ -1,53 +1,49 @@
-//! The source files a page quotes: read once each, by the path the steps recorded.
+//! The source files a page quotes: read once each, from the first folder that holds
+//! them (the report names them relative to the subject's folder, or the workspace).
 
 use super::lanes::Place;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The files a page lists, in the order first named, each with its lines.
 #[derive(Debug, Default)]
 pub struct Sources {
-    /// Recorded path prefixes read from another folder: a report recorded under
-    /// `/lab` and read in a checkout elsewhere (the tests' stored findings).
-    moved: Vec<(String, PathBuf)>,
-    /// Each file named so far: its place in the listing, how it is shown, its lines
-    /// (empty when it could not be read).
-    files: BTreeMap<String, (usize, String, Vec<String>)>,
+    /// The folders a file name is looked for in, in order.
+    roots: Vec<PathBuf>,
+    /// Each file named so far: its place in the listing and its lines (empty when it
+    /// could not be read).
+    files: BTreeMap<String, (usize, Vec<String>)>,
 }
 
 impl Sources {
-    /// Sources read where the steps say they are.
-    pub fn new() -> Sources {
-        Sources::default()
-    }
-
-    /// Sources whose recorded paths under `recorded` are read under `actual` instead.
-    pub fn moved(mut self, recorded: &str, actual: PathBuf) -> Sources {
-        self.moved.push((format!("{recorded}/"), actual));
-        self
+    /// Sources read from the first of `roots` that holds them (an absolute name is
+    /// read as it is).
+    pub fn under(roots: &[&Path]) -> Sources {
+        Sources {
+            roots: roots.iter().map(|r| r.to_path_buf()).collect(),
+            files: BTreeMap::new(),
+        }
     }
 
     /// Names `place`'s file, reading it the first time.
     pub fn add(&mut self, place: &Place) {
-        if self.files.contains_key(&place.path) {
+        if self.files.contains_key(&place.file) {
             return;
         }
-        let path = self
-            .moved
+        let lines = self
+            .roots
             .iter()
-            .find_map(|(prefix, actual)| Some(actual.join(place.path.strip_prefix(prefix)?)))
-            .unwrap_or_else(|| PathBuf::from(&place.path));
-        let lines = std::fs::read_to_string(path)
+            .map(|root| root.join(&place.file))
+            .find_map(|path| std::fs::read_to_string(path).ok())
             .map(|text| text.lines().map(str::to_owned).collect())
             .unwrap_or_default();
         let index = self.files.len();
-        self.files
-            .insert(place.path.clone(), (index, place.shown.clone(), lines));
+        self.files.insert(place.file.clone(), (index, lines));
     }
 
     /// The text of `place`'s line, trimmed, once its file was added.
     pub fn line(&self, place: &Place) -> Option<&str> {
-        let (_, _, lines) = self.files.get(&place.path)?;
+        let (_, lines) = self.files.get(&place.file)?;
         lines
             .get(usize::try_from(place.line).ok()?.checked_sub(1)?)
             .map(|l| l.trim())
@@ -55,17 +51,17 @@ impl Sources {
 
     /// The anchor of `place`'s line in the listing, e.g. `src-0-L74`.
     pub fn anchor(&self, place: &Place) -> Option<String> {
-        let (index, _, lines) = self.files.get(&place.path)?;
+        let (index, lines) = self.files.get(&place.file)?;
         (!lines.is_empty()).then(|| anchor(*index, place.line))
     }
 
-    /// The files read, in the order first named: (index, shown name, lines).
+    /// The files read, in the order first named: (index, name, lines).
     pub fn listing(&self) -> Vec<(usize, &str, &[String])> {
         let mut files: Vec<_> = self
             .files
-            .values()
-            .filter(|(_, _, lines)| !lines.is_empty())
-            .map(|(i, shown, lines)| (*i, shown.as_str(), lines.as_slice()))
+            .iter()
+            .filter(|(_, (_, lines))| !lines.is_empty())
+            .map(|(name, (i, lines))| (*i, name.as_str(), lines.as_slice()))
             .collect();
         files.sort_by_key(|(i, _, _)| *i);
         files
