@@ -333,9 +333,11 @@ fn is_subjects(step: &TraceStep) -> bool {
 /// harness, the facade or the standard library (a `#[track_caller]` helper passed as a
 /// function, `map(Account::lock)`, is called from inside `core`).
 pub fn is_subjects_location(location: &str) -> bool {
-    !(location.contains("/grader/scenarios/")
-        || location.contains("/grader/harness/")
-        || location.contains("/sync/src/")
+    // A report's places are relative to the workspace (`grader/scenarios/…`) as well.
+    let rooted = format!("/{}", location.trim_start_matches('/'));
+    !(rooted.contains("/grader/scenarios/")
+        || rooted.contains("/grader/harness/")
+        || rooted.contains("/sync/src/")
         || location.starts_with("/rustc/"))
 }
 
@@ -685,6 +687,19 @@ mod tests {
     #[test]
     fn nothing_of_the_subject_renders_nothing() {
         assert!(render(&[], "x", &[Path::new("/lab")], 80).is_none());
+    }
+
+    #[test]
+    fn the_scenario_and_facade_are_not_the_subjects_wherever_their_paths_start() {
+        for place in [
+            "/lab/grader/scenarios/ex01_lost_update.rs",
+            "grader/scenarios/ex01_lost_update.rs",
+            "grader/harness/src/run.rs",
+            "sync/src/cell.rs",
+        ] {
+            assert!(!super::is_subjects_location(place), "{place}");
+        }
+        assert!(super::is_subjects_location("src/lib.rs"));
     }
 }
 
