@@ -175,12 +175,14 @@ fn describe(lanes: &Swimlane) -> String {
 /// A deadlock's wait-for graph: each blocked thread points at the thread that holds
 /// what it waits for, the arrow labelled with the lock.
 pub fn wait_for(edges: &[WaitFor], id: &str) -> Markup {
-    let mut nodes: Vec<&str> = Vec::new();
+    // An edge points at the thread that holds what its thread waits for; with no such
+    // thread (a lost wakeup), at what it waits for.
+    let target = |edge: &'_ WaitFor| -> String {
+        edge.holder.clone().unwrap_or_else(|| edge.object.clone())
+    };
+    let mut nodes: Vec<String> = Vec::new();
     for edge in edges {
-        for node in [Some(edge.thread.as_str()), edge.holder.as_deref()]
-            .into_iter()
-            .flatten()
-        {
+        for node in [edge.thread.clone(), target(edge)] {
             if !nodes.contains(&node) {
                 nodes.push(node);
             }
@@ -188,7 +190,7 @@ pub fn wait_for(edges: &[WaitFor], id: &str) -> Markup {
     }
     let (cx, cy, radius) = (180.0_f64, 130.0_f64, 85.0_f64);
     let at = |node: &str| {
-        let i = nodes.iter().position(|n| *n == node).unwrap_or(0) as f64;
+        let i = nodes.iter().position(|n| n == node).unwrap_or(0) as f64;
         let angle = std::f64::consts::PI * (2.0 * i / nodes.len() as f64 - 0.5);
         (cx + radius * angle.cos(), cy + radius * angle.sin())
     };
@@ -214,8 +216,10 @@ pub fn wait_for(edges: &[WaitFor], id: &str) -> Markup {
                 }
             }
             @for edge in edges {
-                @if let Some(holder) = &edge.holder {
-                    @let ((x1, y1), (x2, y2)) = (at(&edge.thread), at(holder));
+                @let to = target(edge);
+                @let label = if edge.holder.is_some() { edge.object.as_str() } else { "no notify left" };
+                {
+                    @let ((x1, y1), (x2, y2)) = (at(&edge.thread), at(&to));
                     // Bent to its right, so two threads' arrows at each other do not overlap.
                     @let (mx, my) = ((x1 + x2) / 2.0 + (y2 - y1) * 0.25, (y1 + y2) / 2.0 - (x2 - x1) * 0.25);
                     @let shorten = |x: f64, y: f64| {
@@ -224,17 +228,22 @@ pub fn wait_for(edges: &[WaitFor], id: &str) -> Markup {
                         (x - dx / length * 24.0, y - dy / length * 24.0)
                     };
                     @let ((sx, sy), (ex, ey)) = (shorten(x1, y1), shorten(x2, y2));
-                    g class="wait-edge" data-from=(edge.thread) data-to=(holder) {
+                    g class="wait-edge" data-from=(edge.thread) data-to=(to) {
                         path d=(format!("M {sx:.0} {sy:.0} Q {mx:.0} {my:.0} {ex:.0} {ey:.0}"))
                             marker-end=(format!("url(#{id}-arrow)")) {}
-                        text x=(format!("{mx:.0}")) y=(format!("{my:.0}")) text-anchor="middle" { (edge.object) }
+                        text x=(format!("{mx:.0}")) y=(format!("{my:.0}")) text-anchor="middle" { (label) }
                     }
                 }
             }
             @for node in &nodes {
                 @let (x, y) = at(node);
+                @let object = edges.iter().any(|e| e.holder.is_none() && e.object == *node);
                 g class="wait-node" {
-                    circle cx=(format!("{x:.0}")) cy=(format!("{y:.0}")) r="22" {}
+                    @if object {
+                        rect x=(format!("{:.0}", x - 42.0)) y=(format!("{:.0}", y - 16.0)) width="84" height="32" rx="4" {}
+                    } @else {
+                        circle cx=(format!("{x:.0}")) cy=(format!("{y:.0}")) r="22" {}
+                    }
                     text x=(format!("{x:.0}")) y=(format!("{:.0}", y + 5.0)) text-anchor="middle" { (node) }
                 }
             }
