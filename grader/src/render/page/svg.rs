@@ -197,9 +197,12 @@ pub fn wait_for(edges: &[WaitFor], id: &str) -> Markup {
     let sentences: Vec<String> = edges
         .iter()
         .map(|e| match &e.holder {
+            Some(holder) if *holder == e.object => {
+                format!("{} waits for {holder} to finish.", e.thread)
+            }
             Some(holder) => format!("{} waits for {}, held by {holder}.", e.thread, e.object),
             None => format!(
-                "{} waits for {}, which nobody is left to give.",
+                "{} waits on {}, and no thread is left to notify it.",
                 e.thread, e.object
             ),
         })
