@@ -1,6 +1,6 @@
 //! `cargo xtask open [EX]`: opens the latest report page (of EX, or of any exercise)
 //! in the browser: `$BROWSER` (a `:`-separated list, the first that starts), else
-//! `xdg-open`; with neither, or none that starts, it prints the page's path.
+//! `xdg-open` (when it finds a browser); with neither, it prints the page's path.
 
 use crate::exercise_name::find_exercise;
 use anyhow::bail;
@@ -32,17 +32,24 @@ pub(crate) fn run(lab: &Lab, args: Args, out: &mut dyn Write) -> anyhow::Result<
         );
     };
     let browser = std::env::var("BROWSER").ok();
-    for command in openers(browser.as_deref(), which("xdg-open")) {
+    let xdg_open = which("xdg-open");
+    for command in openers(browser.as_deref(), xdg_open.clone()) {
         let started = Command::new(&command)
             .arg(&page)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
-        if started.is_ok() {
-            writeln!(out, "opened {} with {}", page.display(), command.display())?;
-            return Ok(0);
+        let Ok(mut child) = started else {
+            continue;
+        };
+        // xdg-open hands the page to a browser and exits, failing where it finds none
+        // (a machine without a desktop); a browser itself runs on, not waited for.
+        if Some(&command) == xdg_open.as_ref() && !child.wait().is_ok_and(|s| s.success()) {
+            continue;
         }
+        writeln!(out, "opened {} with {}", page.display(), command.display())?;
+        return Ok(0);
     }
     writeln!(out, "{}", page.display())?;
     Ok(0)
