@@ -28,7 +28,8 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     for file in ["Cargo.toml", "src/lib.rs"] {
         std::fs::copy(shipped.join(file), copy.path().join(file)).unwrap();
     }
-    let _report = ReportOf::copy(copy.path());
+    let report = ReportOf::copy(copy.path());
+    let page = racelab_grader::render::page::page_path(&report.0);
     // 120×300: tall enough for loom's trace.
     let mut terminal = Terminal::spawn(
         &format!(
@@ -59,6 +60,10 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     assert!(screen.contains("loom     FAIL"), "{screen}");
     assert!(screen.contains("verdict: fail"), "{screen}");
     assert!(screen.contains("Waiting for a save"), "{screen}");
+    // The page beside the report shows the failing stage, with its interleaving.
+    let first = std::fs::read_to_string(&page).unwrap();
+    assert!(first.contains("id=\"stage-loom\""), "{first}");
+    assert!(first.contains("class=\"swimlane\""), "{first}");
 
     terminal.keys("l");
     terminal.wait_for("the list", Duration::from_secs(20), |s| {
@@ -77,6 +82,9 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
         screen.contains("verdict: incomplete"),
         "only loom ran: {screen}"
     );
+    // Every grade rewrites the page: loom no longer has a failure to draw.
+    let second = std::fs::read_to_string(&page).unwrap();
+    assert!(!second.contains("id=\"stage-loom\""), "{second}");
 
     terminal.keys("q");
     let screen = terminal.wait_for("watch to end", Duration::from_secs(30), |s| {
