@@ -828,6 +828,12 @@ fn two_shards_merged_are_one_run() {
     };
     assert_eq!(lines(&merged), lines(&one));
     assert_eq!(merged.exercises, one.exercises);
+    // The merged folder has the class page and every student's page, copied.
+    assert!(outs[3].path().join("summary.html").is_file());
+    for line in &merged.subjects {
+        let page = std::path::Path::new(&line.report).with_extension("html");
+        assert!(page.is_file(), "no page for {}", line.name);
+    }
     assert_eq!(merged.stages, one.stages);
     assert_eq!(merged.verdict, one.verdict);
     for line in &merged.subjects {
