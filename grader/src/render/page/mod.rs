@@ -236,7 +236,7 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             }
             @if !evidence.compile_errors.is_empty() {
                 h3 { "What the compiler said" }
-                @for error in &evidence.compile_errors { pre tabindex="0" { (error) } }
+                @for error in &evidence.compile_errors { pre class="compile-error" tabindex="0" { (error) } }
             }
             @if let Some(fault) = &evidence.fault { p { strong { "Stopped: " } (fault) } }
             @if let Some(note) = &evidence.note { p class="note" { (note) } }
