@@ -204,6 +204,13 @@ fn a_class_is_graded_into_reports_a_summary_junit_and_gradescope() {
     let summary = Summary::read(&out.path().join("summary.toml")).unwrap();
     assert_eq!(summary.verdict, Verdict::Fail);
     assert_eq!(summary.selected, ["loom", "shuttle"]);
+    // The class page beside it, and each student's page beside their report
+    // (tests/page.rs checks what they show, in a browser).
+    assert!(out.path().join("summary.html").is_file(), "{said}");
+    for line in &summary.subjects {
+        let page = std::path::Path::new(&line.report).with_extension("html");
+        assert!(page.is_file(), "no page for {}: {said}", line.name);
+    }
     let ex01 = &summary.exercises[..];
     assert_eq!(ex01.len(), 1, "{ex01:?}");
     let counts = (
@@ -821,6 +828,12 @@ fn two_shards_merged_are_one_run() {
     };
     assert_eq!(lines(&merged), lines(&one));
     assert_eq!(merged.exercises, one.exercises);
+    // The merged folder has the class page and every student's page, copied.
+    assert!(outs[3].path().join("summary.html").is_file());
+    for line in &merged.subjects {
+        let page = std::path::Path::new(&line.report).with_extension("html");
+        assert!(page.is_file(), "no page for {}", line.name);
+    }
     assert_eq!(merged.stages, one.stages);
     assert_eq!(merged.verdict, one.verdict);
     for line in &merged.subjects {

@@ -215,6 +215,8 @@ impl<'a> Console<'a> {
         match write_error {
             None => {
                 let _ = writeln!(self.out, "report: {}", path.display());
+                let page = racelab_grader::render::page::page_path(path);
+                let _ = writeln!(self.out, "page:   {}", page.display());
             }
             Some(e) => {
                 let _ = writeln!(

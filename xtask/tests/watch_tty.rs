@@ -34,7 +34,8 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     for file in ["Cargo.toml", "src/lib.rs"] {
         std::fs::copy(shipped.join(file), copy.path().join(file)).unwrap();
     }
-    let _report = ReportOf::copy(copy.path());
+    let report = ReportOf::copy(copy.path());
+    let page = racelab_grader::render::page::page_path(&report.0);
     let mut terminal = Terminal::spawn(
         &format!(
             "{} watch ex01 --path {} --stage loom,shuttle; echo \"watch exited with $?\"; sleep 600",
@@ -67,6 +68,10 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
         !screen.contains("Grading ex01"),
         "the evidence is longer than the screen, so the test sees the pinning: {screen}"
     );
+    // The page beside the report shows the failing stage, with its interleaving.
+    let first = std::fs::read_to_string(&page).unwrap();
+    assert!(first.contains("id=\"stage-loom\""), "{first}");
+    assert!(first.contains("class=\"swimlane\""), "{first}");
 
     // The list's advice names keys here, not a command to type in another shell.
     terminal.keys("l");
@@ -96,6 +101,9 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
         screen.contains("verdict: incomplete"),
         "only loom and shuttle ran: {screen}"
     );
+    // Every grade rewrites the page: loom no longer has a failure to draw.
+    let second = std::fs::read_to_string(&page).unwrap();
+    assert!(!second.contains("id=\"stage-loom\""), "{second}");
 
     terminal.keys("q");
     let screen = terminal.wait_for("watch to end", Duration::from_secs(30), |s| {
@@ -105,7 +113,7 @@ fn watch_regrades_on_save_lists_on_l_and_quits_on_q() {
     assert!(screen.contains("watch exited with 0"), "{screen}");
 }
 
-/// The report a grade of a copy leaves in the real workspace's report folder; removed
+/// The report (and page) a grade of a copy leaves in the real workspace's report folder; removed
 /// when dropped, even if the test fails.
 struct ReportOf(PathBuf);
 
@@ -121,6 +129,7 @@ impl ReportOf {
 impl Drop for ReportOf {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(racelab_grader::render::page::page_path(&self.0));
     }
 }
 

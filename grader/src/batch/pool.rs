@@ -8,6 +8,7 @@ use crate::stage_id::StageId;
 use crate::verdict::Verdict;
 use crate::{GradeOptions, Observer, grade_within};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -84,7 +85,9 @@ pub fn run(
     let mut reports: Vec<Option<Report>> = vec![None; targets.len()];
     let mut finish = |index: usize, report: Report, on_event: &mut dyn FnMut(Event<'_, '_>)| {
         let target = &targets[index];
-        let written = report.write(&target.report_path);
+        let subject = target.subject.as_ref().map(|s| s.dir.as_path());
+        let roots: Vec<&Path> = subject.into_iter().chain([lab.root.as_path()]).collect();
+        let written = crate::render::page::write_with_report(&report, &target.report_path, &roots);
         // A student's builds are not graded again in this batch: removing them as
         // each report is written keeps the batch's disk use flat as the class grows.
         // The workspace's own crates (a student's `grade --all`) keep theirs for the

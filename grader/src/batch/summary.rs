@@ -319,10 +319,19 @@ impl Summary {
         self.verdict.exit_code()
     }
 
-    /// Writes the summary to `path`, whole or not at all.
+    /// Writes the summary to `path`, whole or not at all, and the class page beside it
+    /// (`summary.html`, from the subjects' reports as written).
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let text = toml::to_string(self).map_err(std::io::Error::other)?;
-        report::write_atomically(path, &text)
+        report::write_atomically(path, &text)?;
+        let reports: Vec<Option<Report>> = self
+            .subjects
+            .iter()
+            .map(|line| Report::read(Path::new(&line.report)).ok())
+            .collect();
+        let page = crate::render::page::page_path(path);
+        let html = crate::render::page::class::render(self, &reports, &page);
+        report::write_atomically(&page, &html)
     }
 
     /// Reads a summary written by [`Summary::write`].

@@ -4,12 +4,14 @@
 //!
 //! The grade stores steps, never tables, so that the report, JUnit and Gradescope
 //! bytes do not depend on the terminal that ran it. Each reader draws at its own
-//! width: the console at the terminal's, the formats at [`FORMAT_WIDTH`].
+//! width: the console at the terminal's, the formats at [`FORMAT_WIDTH`]; and the
+//! report page and class page (`page`) draw them as pictures.
 
 use crate::report::Evidence;
 pub mod compile_errors;
 pub mod deadlock;
 pub mod interleaving;
+pub mod page;
 pub mod race;
 #[cfg(test)]
 mod sample;

@@ -24,15 +24,8 @@ pub struct Explained {
 /// Explains the race that ended the execution traced by `steps`, or `None` when the
 /// trace does not show both accesses.
 pub fn explain(steps: &[Step]) -> Option<Explained> {
-    let racing_at = steps.iter().rposition(is_cell_access)?;
-    let racing = &steps[racing_at];
-    let other_at = steps[..racing_at].iter().rposition(|s| {
-        is_cell_access(s)
-            && s.event.object() == racing.event.object()
-            && s.thread != racing.thread
-            && (writes(s) || writes(racing))
-    })?;
-    let other = &steps[other_at];
+    let (other_at, racing_at) = racing_pair(steps)?;
+    let (other, racing) = (&steps[other_at], &steps[racing_at]);
     let object = racing
         .event
         .object()
@@ -50,6 +43,20 @@ pub fn explain(steps: &[Step]) -> Option<Explained> {
         summary,
         advice: advice(steps, other_at, racing_at),
     })
+}
+
+/// The indexes of a data race's two accesses, earlier first: the last cell access
+/// and the latest access to the same cell by another thread, one of them a write.
+pub(crate) fn racing_pair(steps: &[Step]) -> Option<(usize, usize)> {
+    let racing_at = steps.iter().rposition(is_cell_access)?;
+    let racing = &steps[racing_at];
+    let other_at = steps[..racing_at].iter().rposition(|s| {
+        is_cell_access(s)
+            && s.event.object() == racing.event.object()
+            && s.thread != racing.thread
+            && (writes(s) || writes(racing))
+    })?;
+    Some((other_at, racing_at))
 }
 
 /// What the atomics between the earlier access (`first`) and the racing one (`last`)

@@ -15,6 +15,7 @@ use racelab_grader::formats::Graded;
 use racelab_grader::integrity;
 use racelab_grader::lab::Lab;
 use racelab_grader::lab::MANIFEST_PATH;
+use racelab_grader::render::page;
 use racelab_grader::report::Report;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -90,6 +91,12 @@ pub(crate) fn run(
                 report
                     .write(&to)
                     .with_context(|| format!("cannot write {}", to.display()))?;
+                // The page is copied, not drawn again: a report read back has no steps.
+                let (page_from, page_to) = (page::page_path(&from), page::page_path(&to));
+                if page_from.is_file() {
+                    std::fs::copy(&page_from, &page_to)
+                        .with_context(|| format!("cannot write {}", page_to.display()))?;
+                }
             }
             line.report = to.display().to_string();
         }

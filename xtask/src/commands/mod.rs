@@ -9,6 +9,7 @@ mod grade;
 mod hint;
 pub(crate) mod list;
 mod merge;
+mod open;
 mod prepare;
 mod replay;
 mod reset;
@@ -51,6 +52,9 @@ pub(crate) enum Command {
     /// Needs an interactive terminal (stdin and stdout); elsewhere it grades nothing,
     /// says so, and exits with status 2: use `grade` in scripts.
     Watch(watch::Args),
+    /// Open the latest report page (of an exercise, or of any) in the browser:
+    /// $BROWSER, else xdg-open; with neither, print the page's path.
+    Open(open::Args),
     /// Put an exercise back as shipped (its version in git), after backing up yours.
     ///
     /// Your current files are copied to `.racelab/backups/<exercise>-<time>/` first,
@@ -90,6 +94,7 @@ impl Command {
             Command::List => Ok(list::run(lab, terminal, out, err)),
             Command::Hint(args) => hint::run(lab, args, terminal, out, err),
             Command::Watch(args) => watch::run(lab, args, terminal, out, err),
+            Command::Open(args) => open::run(lab, args, out),
             Command::Reset(args) => reset::run(lab, args, terminal, out, err),
             Command::Solution(args) => solution::run(lab, args, terminal, out, err),
             Command::Clean(args) => clean::run(lab, args, out),

@@ -54,11 +54,7 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
     let width = width.max(MIN_WIDTH);
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
     let stale = stale_reads(steps);
-    let shown: Vec<(usize, &Step)> = steps
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| is_subjects(s) && (!s.event.is_request() || blocks(steps, *i)))
-        .collect();
+    let shown: Vec<(usize, &Step)> = shown(steps).into_iter().map(|i| (i, &steps[i])).collect();
     if shown.is_empty() {
         return None;
     }
@@ -159,6 +155,15 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         out.extend(wrap(&why, width - 2).into_iter().map(|l| format!("  {l}")));
     }
     Some(out.join("\n"))
+}
+
+/// The indexes of the steps a drawing shows: the subject's own, and a request (a lock
+/// or a join that blocks) only where its thread stays blocked. The page
+/// (`crate::render::page`) draws the same steps as this table.
+pub(crate) fn shown(steps: &[Step]) -> Vec<usize> {
+    (0..steps.len())
+        .filter(|&i| is_subjects(&steps[i]) && (!steps[i].event.is_request() || blocks(steps, i)))
+        .collect()
 }
 
 /// Where each thread's column starts, and the width of the line column.
@@ -381,7 +386,7 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
 /// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`, `▶ transfer(1, 0, 300)`.
-fn describe(step: &Step) -> String {
+pub(crate) fn describe(step: &Step) -> String {
     let ordered = |args: String, order: Option<Ordering>| match (args.is_empty(), order) {
         (_, None) => args,
         (true, Some(order)) => order.to_string(),
@@ -528,7 +533,7 @@ fn once(object: &Object, step: racelab_harness::trace::Once) -> String {
 /// them), or, for a read-modify-write, which always reads the latest value, anything
 /// but the last value written above. A load of another thread's store may be the
 /// newest even if the table shows it earlier, so such loads are never marked.
-fn stale_reads(steps: &[Step]) -> Vec<usize> {
+pub(crate) fn stale_reads(steps: &[Step]) -> Vec<usize> {
     // Per object, every write so far in the table: its thread and value (`None` when
     // the value cannot be told).
     let mut writes: HashMap<&Object, Vec<(Thread, Option<Value>)>> = HashMap::new();
@@ -907,6 +912,19 @@ mod tests {
     #[test]
     fn nothing_of_the_subject_renders_nothing() {
         assert!(render(&[], "x", &[Path::new("/lab")], 80).is_none());
+    }
+
+    #[test]
+    fn the_scenario_and_facade_are_not_the_subjects_wherever_their_paths_start() {
+        for place in [
+            "/lab/grader/scenarios/ex01_lost_update.rs",
+            "grader/scenarios/ex01_lost_update.rs",
+            "grader/harness/src/run.rs",
+            "sync/src/cell.rs",
+        ] {
+            assert!(!super::is_subjects_location(place), "{place}");
+        }
+        assert!(super::is_subjects_location("src/lib.rs"));
     }
 }
 

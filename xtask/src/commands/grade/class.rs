@@ -13,6 +13,7 @@ use racelab_grader::GradeOptions;
 use racelab_grader::batch::{self, Event, Plan, Scope, Settings, Shard, Summary};
 use racelab_grader::formats::Graded;
 use racelab_grader::lab::Lab;
+use racelab_grader::render::page;
 use racelab_grader::report::{Report, Status};
 use racelab_grader::stages::StageId;
 use std::io::Write;
@@ -237,6 +238,7 @@ fn remove_stale_reports(lab: &Lab, out: &Path, targets: &[batch::Target<'_>]) ->
                 && !written.contains(&path.as_path())
                 && Report::read(&path).is_ok();
             if stale && std::fs::remove_file(&path).is_ok() {
+                let _ = std::fs::remove_file(page::page_path(&path));
                 let shown = path.strip_prefix(out).unwrap_or(&path);
                 removed.push(shown.display().to_string());
             }
@@ -417,10 +419,11 @@ pub(crate) fn summary_text(summary: &Summary, path: &Path) -> String {
         _ => format!("{worst} of {subjects} subject(s): {verdict}"),
     };
     text.push_str(&format!(
-        "verdict: {verdict} — {meaning} (exit {}, {:.1} s)\nsummary: {}\n",
+        "verdict: {verdict} — {meaning} (exit {}, {:.1} s)\nsummary: {}\npage:    {}\n",
         verdict.exit_code(),
         summary.duration_ms as f64 / 1000.0,
-        path.display()
+        path.display(),
+        page::page_path(path).display()
     ));
     text
 }

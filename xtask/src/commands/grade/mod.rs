@@ -11,6 +11,7 @@ use anyhow::bail;
 use racelab_grader::batch::{self, Event};
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::render::page;
 use racelab_grader::report::Report;
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
@@ -112,7 +113,8 @@ pub(crate) fn run(
             console.grade_started(exercise, &subject);
             let graded = grade(lab, exercise, &subject, &options, &mut console);
             let report_path = report.unwrap_or_else(|| lab.default_report_path(exercise, &subject));
-            let written = graded.write(&report_path);
+            let roots = [subject.dir.as_path(), lab.root.as_path()];
+            let written = page::write_with_report(&graded, &report_path, &roots);
             console.grade_finished(&graded, &report_path, written.as_ref().err());
             let name = batch::subject_name(lab, exercise, &subject);
             (name, graded, written.is_ok())

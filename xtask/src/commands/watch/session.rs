@@ -10,6 +10,7 @@ use notify_debouncer_mini::notify::RecursiveMode;
 use racelab_grader::Observer;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::render::page;
 use racelab_grader::report::{Report, StageReport};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
@@ -229,7 +230,8 @@ impl<'l> Session<'l> {
                     return;
                 }
                 let path = lab.default_report_path(&exercise, &subject);
-                let write_error = report.write(&path).err();
+                let roots = [subject.dir.as_path(), lab.root.as_path()];
+                let write_error = page::write_with_report(&report, &path, &roots).err();
                 let _ = news.send(News::Graded {
                     generation,
                     report: Box::new(report),
