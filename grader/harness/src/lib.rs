@@ -17,11 +17,15 @@
 //! [`run_with_model`], which also serves the `spec` stage.
 
 mod contain;
+#[cfg(feature = "shuttle")]
+mod play;
 mod protocol;
 mod run;
 mod scenario;
 pub mod spec;
 
-pub use protocol::{ExecutedAtomic, Failure, Findings, Request, SpecRun, TraceStep};
+pub use protocol::{
+    ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun, TraceStep,
+};
 pub use run::{run, run_with_model};
 pub use scenario::{Outcome, Size};

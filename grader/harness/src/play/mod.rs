@@ -1,0 +1,246 @@
+//! The play driver (shuttle builds): where a round of `cargo xtask play` stands after
+//! the player's choices, what each thread would do if chosen next, and, when asked,
+//! the fewest context switches that break the round.
+//!
+//! Every answer replays the choices from the start under a [`PlayerScheduler`]:
+//! shuttle's executions are deterministic given the choices, so a position needs no
+//! process kept alive between moves, and a winning position's schedule is the one
+//! shuttle writes for any failure, which `cargo xtask replay` follows.
+
+mod scheduler;
+
+use crate::run::{Scenario, last_panic, modelled::checked};
+use crate::{Failure, Findings, PlayChoice, Position, Request, Size, TraceStep};
+use scheduler::{PlayerScheduler, Waiting};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::PoisonError;
+
+/// The most executions one search for the fewest switches may run: a few seconds.
+const SEARCH_EXECUTIONS: u64 = 20_000;
+
+/// Serves a [`Request::Play`].
+pub(crate) fn drive(
+    request: Request,
+    scenario: Scenario,
+    findings_path: &Path,
+) -> Result<Findings, String> {
+    let Request::Play {
+        size,
+        seed,
+        choices,
+        search,
+    } = request
+    else {
+        unreachable!("only play requests come here")
+    };
+    let round = Round {
+        scenario,
+        size,
+        seed,
+    };
+    let schedule_dir = findings_path.with_extension("schedules");
+    let _ = std::fs::remove_dir_all(&schedule_dir);
+    std::fs::create_dir_all(&schedule_dir)
+        .map_err(|e| format!("cannot create {}: {e}", schedule_dir.display()))?;
+    let played = round.execute(&choices, Some(schedule_dir.clone()));
+    let mut executions = 1;
+    let mut findings = Findings {
+        backend: "shuttle".into(),
+        ..Findings::default()
+    };
+    let mut position = Position {
+        switches: played.switches,
+        ..Position::default()
+    };
+    match played.end {
+        End::Refused(choice, runnable) => {
+            return Err(format!(
+                "T{choice} cannot run now; the threads that can: {}",
+                names(&runnable)
+            ));
+        }
+        End::Waiting(waiting) => {
+            for &thread in &waiting.runnable {
+                let mut next = choices.clone();
+                next.push(thread);
+                let ahead = round.execute(&next, None);
+                executions += 1;
+                position.choices.push(PlayChoice {
+                    thread,
+                    steps: steps_of(thread, &ahead.end.steps()[waiting.steps.len()..]),
+                    running: waiting.current == Some(thread),
+                });
+            }
+            position.steps = waiting.steps;
+        }
+        End::Broken(failure) => {
+            position.steps = failure.trace.clone();
+            findings.failure = Some(failure);
+            findings.schedule = std::fs::read_to_string(schedule_dir.join("schedule000.txt"))
+                .ok()
+                .map(|s| s.trim().to_owned());
+        }
+        End::Held(steps) => {
+            position.held = true;
+            position.steps = steps;
+        }
+    }
+    if let Some(most) = search {
+        let mut search = Search {
+            round: &round,
+            left: SEARCH_EXECUTIONS,
+        };
+        let (searched, fewest) = search.fewest_switches(most);
+        executions += SEARCH_EXECUTIONS - search.left;
+        position.searched_switches = searched;
+        position.fewest_switches = fewest;
+    }
+    findings.executions = executions;
+    findings.play = Some(position);
+    Ok(findings)
+}
+
+/// One round of the scenario, as every execution of a play request runs it.
+struct Round {
+    scenario: Scenario,
+    size: Size,
+    seed: u64,
+}
+
+/// What one execution came to.
+struct Played {
+    end: End,
+    switches: usize,
+}
+
+enum End {
+    /// Stopped at a decision that is the player's.
+    Waiting(Waiting),
+    /// The invariant broke, or the threads deadlocked (or a thread panicked).
+    Broken(Failure),
+    /// The round ran to its end and the invariant held: the steps.
+    Held(Vec<TraceStep>),
+    /// A choice of a thread that could not run, and the threads that could.
+    Refused(usize, Vec<usize>),
+}
+
+impl End {
+    fn steps(&self) -> &[TraceStep] {
+        match self {
+            End::Waiting(waiting) => &waiting.steps,
+            End::Broken(failure) => &failure.trace,
+            End::Held(steps) => steps,
+            End::Refused(..) => &[],
+        }
+    }
+}
+
+impl Round {
+    /// Runs the round once, following `choices`; a failure's schedule goes to
+    /// `schedule_dir`.
+    fn execute(&self, choices: &[usize], schedule_dir: Option<PathBuf>) -> Played {
+        let (scheduler, decisions) = PlayerScheduler::new(choices);
+        let body = checked(self.scenario, self.size);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            racelab_sync::explore::shuttle_chosen(scheduler, self.seed, schedule_dir, body);
+        }));
+        let mut decisions =
+            std::mem::take(&mut *decisions.lock().unwrap_or_else(PoisonError::into_inner));
+        let end = if let Some((choice, runnable)) = decisions.refused {
+            End::Refused(choice, runnable)
+        } else if let Some(waiting) = decisions.waiting.take() {
+            End::Waiting(waiting)
+        } else if result.is_err() {
+            End::Broken(last_panic().unwrap_or_else(|| Failure {
+                message: "the round panicked without a message".into(),
+                location: None,
+                trace: Vec::new(),
+            }))
+        } else {
+            End::Held(
+                racelab_sync::trace::snapshot()
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+            )
+        };
+        Played {
+            end,
+            switches: decisions.switches,
+        }
+    }
+}
+
+/// The first steps of `steps` that `thread` made, before any other thread's.
+fn steps_of(thread: usize, steps: &[TraceStep]) -> Vec<TraceStep> {
+    let name = format!("T{thread}");
+    steps
+        .iter()
+        .take_while(|step| step.thread == name)
+        .cloned()
+        .collect()
+}
+
+/// `T1, T2`.
+fn names(threads: &[usize]) -> String {
+    threads
+        .iter()
+        .map(|t| format!("T{t}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A depth-first search over the player's choices, with a bound on switches: the
+/// explorers' preemption bound, counted the way the game counts them.
+struct Search<'a> {
+    round: &'a Round,
+    /// Executions it may still run.
+    left: u64,
+}
+
+impl Search<'_> {
+    /// The fewest switches that break the round, trying 0, 1, … up to `most`:
+    /// `(the bound searched whole, Some(fewest) if one breaks it)`. The bound
+    /// searched is `None` when not even 0 switches could be searched whole.
+    fn fewest_switches(&mut self, most: usize) -> (Option<usize>, Option<usize>) {
+        let mut searched = None;
+        for bound in 0..=most {
+            match self.breaks(&mut Vec::new(), bound) {
+                Some(true) => return (Some(bound), Some(bound)),
+                Some(false) => searched = Some(bound),
+                None => break,
+            }
+        }
+        (searched, None)
+    }
+
+    /// Whether some continuation of `choices` with at most `bound` switches in all
+    /// breaks the round; `None` when the search ran out of executions.
+    fn breaks(&mut self, choices: &mut Vec<usize>, bound: usize) -> Option<bool> {
+        self.left = self.left.checked_sub(1)?;
+        let played = self.round.execute(choices, None);
+        if played.switches > bound {
+            return Some(false);
+        }
+        let waiting = match played.end {
+            End::Broken(_) => return Some(true),
+            End::Held(_) | End::Refused(..) => return Some(false),
+            End::Waiting(waiting) => waiting,
+        };
+        for thread in waiting.runnable {
+            let switches =
+                played.switches + usize::from(waiting.current.is_some_and(|c| c != thread));
+            if switches > bound {
+                continue;
+            }
+            choices.push(thread);
+            let found = self.breaks(choices, bound);
+            choices.pop();
+            if found != Some(false) {
+                return found;
+            }
+        }
+        Some(false)
+    }
+}
