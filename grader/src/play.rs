@@ -12,7 +12,9 @@ use crate::manifest::Exercise;
 use crate::options::DEFAULT_MEMORY_LIMIT_MB;
 use crate::stages::{Limits, RunnerRun};
 use crate::subject::Subject;
-use racelab_harness::{Failure, Position, Request, Size};
+use racelab_harness::{Failure, Request, Size};
+/// The runner's answer, as the game's screen reads it.
+pub use racelab_harness::{PlayChoice, Position, TraceStep};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -88,6 +90,11 @@ impl<'a> Game<'a> {
             subject,
             runner,
         })
+    }
+
+    /// The exercise played.
+    pub fn exercise(&self) -> &'a Exercise {
+        self.exercise
     }
 
     /// The size of the round: the shuttle stage's, so that `replay` (which runs that

@@ -199,6 +199,10 @@ pub struct Position {
     /// The fewest switches that break the round, if the search found any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fewest_switches: Option<usize>,
+    /// The player's choices of a schedule with the fewest switches that breaks the
+    /// round, if the search found one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fewest_choices: Option<Vec<usize>>,
     /// The most switches the search tried every schedule with (when it was asked for
     /// and could search at least the schedules without any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -410,15 +414,25 @@ mod tests {
             0..20_usize,
             any::<bool>(),
             of(0..4_usize),
+            of(prop::collection::vec(1..10_usize, 0..9)),
             of(0..4_usize),
         )
             .prop_map(
-                |(steps, choices, switches, held, fewest_switches, searched_switches)| Position {
+                |(
                     steps,
                     choices,
                     switches,
                     held,
                     fewest_switches,
+                    fewest_choices,
+                    searched_switches,
+                )| Position {
+                    steps,
+                    choices,
+                    switches,
+                    held,
+                    fewest_switches,
+                    fewest_choices,
                     searched_switches,
                 },
             );

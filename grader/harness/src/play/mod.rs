@@ -94,7 +94,8 @@ pub(crate) fn drive(
         let (searched, fewest) = search.fewest_switches(most);
         executions += SEARCH_EXECUTIONS - search.left;
         position.searched_switches = searched;
-        position.fewest_switches = fewest;
+        position.fewest_switches = fewest.as_ref().map(|found| found.switches);
+        position.fewest_choices = fewest.map(|found| found.choices);
     }
     findings.executions = executions;
     findings.play = Some(position);
@@ -199,15 +200,29 @@ struct Search<'a> {
     left: u64,
 }
 
+/// A breaking schedule with the fewest switches.
+struct Found {
+    switches: usize,
+    /// The player's choices that make it.
+    choices: Vec<usize>,
+}
+
 impl Search<'_> {
     /// The fewest switches that break the round, trying 0, 1, … up to `most`:
-    /// `(the bound searched whole, Some(fewest) if one breaks it)`. The bound
-    /// searched is `None` when not even 0 switches could be searched whole.
-    fn fewest_switches(&mut self, most: usize) -> (Option<usize>, Option<usize>) {
+    /// `(the bound searched whole, the schedule found, if one breaks it)`.
+    /// The bound searched is `None` when not even 0 switches could be searched whole.
+    fn fewest_switches(&mut self, most: usize) -> (Option<usize>, Option<Found>) {
         let mut searched = None;
         for bound in 0..=most {
-            match self.breaks(&mut Vec::new(), bound) {
-                Some(true) => return (Some(bound), Some(bound)),
+            let mut choices = Vec::new();
+            match self.breaks(&mut choices, bound) {
+                Some(true) => {
+                    let found = Found {
+                        switches: bound,
+                        choices,
+                    };
+                    return (Some(bound), Some(found));
+                }
                 Some(false) => searched = Some(bound),
                 None => break,
             }
@@ -216,7 +231,8 @@ impl Search<'_> {
     }
 
     /// Whether some continuation of `choices` with at most `bound` switches in all
-    /// breaks the round; `None` when the search ran out of executions.
+    /// breaks the round (then `choices` are the breaking ones); `None` when the search
+    /// ran out of executions.
     fn breaks(&mut self, choices: &mut Vec<usize>, bound: usize) -> Option<bool> {
         self.left = self.left.checked_sub(1)?;
         let played = self.round.execute(choices, None);
@@ -236,9 +252,12 @@ impl Search<'_> {
             }
             choices.push(thread);
             let found = self.breaks(choices, bound);
-            choices.pop();
-            if found != Some(false) {
+            if found == Some(true) {
                 return found;
+            }
+            choices.pop();
+            if found.is_none() {
+                return None;
             }
         }
         Some(false)

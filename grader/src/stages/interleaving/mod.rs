@@ -385,8 +385,9 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
 }
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
-/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`.
-fn describe(step: &TraceStep) -> String {
+/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500` (also `cargo xtask play`'s
+/// words for a thread's next step).
+pub fn describe(step: &TraceStep) -> String {
     let object = step.object.as_deref().unwrap_or("");
     let value = step.value.as_deref().unwrap_or("");
     let order = step.ordering.as_deref();

@@ -1,0 +1,204 @@
+//! The game's screen, drawn from a position: each thread's state, its next step at
+//! the subject's own line and the locks it holds; the shared values as the steps left
+//! them; the steps so far, as the grader's interleaving table; the keys.
+
+use super::session::{Session, Stage};
+use racelab_grader::play::{PlayChoice, TraceStep};
+use racelab_grader::stages::interleaving::{describe, is_subjects_location, render_steps};
+use std::path::Path;
+
+/// Lines the screen needs besides the table.
+const CHROME: usize = 12;
+
+/// The whole screen, `width` columns by at most `rows` lines (the table is cut to its
+/// last lines to fit).
+pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: usize) -> String {
+    let position = &session.now.position;
+    let mut lines = vec![
+        format!(
+            "Racelab play: {} — you are the scheduler. Break it!",
+            session.game.exercise().id
+        ),
+        "Make the invariant fail or the threads deadlock.".to_owned(),
+        String::new(),
+    ];
+    let threads = threads(&position.steps, &position.choices);
+    lines.push(format!(
+        "  {:<6}{:<10}{:<44}holds",
+        "thread", "state", "next step"
+    ));
+    for thread in &threads {
+        lines.push(fit(
+            &format!(
+                "  {:<6}{:<10}{:<44}{}",
+                thread.name,
+                thread.state,
+                thread.next,
+                thread.holds.join(", ")
+            ),
+            width,
+        ));
+    }
+    let values = values(&position.steps);
+    if !values.is_empty() {
+        lines.push(String::new());
+        lines.push(fit(&format!("  values  {}", values.join(" · ")), width));
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "Steps so far ({} switch{} made):",
+        position.switches,
+        if position.switches == 1 { "" } else { "es" }
+    ));
+    let room = rows.saturating_sub(lines.len() + threads.len().min(4) + CHROME / 2);
+    if let Some(table) = render_steps(&position.steps, roots, width.saturating_sub(2)) {
+        let table: Vec<&str> = table.lines().collect();
+        let cut = table.len().saturating_sub(room.max(3));
+        if cut > 0 {
+            lines.push(format!("  … {cut} earlier lines"));
+        }
+        lines.extend(table[cut..].iter().map(|line| format!("  {line}")));
+    } else {
+        lines.push("  (none of the subject's code has run yet)".into());
+    }
+    lines.push(String::new());
+    lines.push(match session.stage() {
+        Stage::Playing => {
+            let digits: Vec<String> = position
+                .choices
+                .iter()
+                .map(|c| c.thread.to_string())
+                .collect();
+            format!(
+                "{} run that thread one step · u undo · r restart · h hint · q quit",
+                digits.join("/")
+            )
+        }
+        Stage::Won => "You broke it! q to see the whole interleaving and the schedule.".into(),
+        Stage::Held => "u undo · r play again · h hint · q quit".into(),
+    });
+    if let Some(note) = &session.note {
+        lines.extend(racelab_grader::stages::interleaving::wrap(note, width));
+    }
+    lines.join("\n")
+}
+
+/// One thread's row.
+struct ThreadRow {
+    name: String,
+    state: &'static str,
+    next: String,
+    holds: Vec<String>,
+}
+
+/// Every thread the steps or the choices name, `T1` first and `main` last.
+fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
+    let mut names: Vec<String> = steps.iter().map(|s| s.thread.clone()).collect();
+    names.extend(choices.iter().map(|c| format!("T{}", c.thread)));
+    names.sort_by_key(|name| {
+        (
+            name == "main",
+            name.trim_start_matches('T').parse::<u32>().unwrap_or(0),
+        )
+    });
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let own: Vec<&TraceStep> = steps.iter().filter(|s| s.thread == name).collect();
+            let choice = choices.iter().find(|c| format!("T{}", c.thread) == name);
+            let (state, next) = match (choice, own.last()) {
+                (Some(choice), _) => (
+                    if choice.running { "running" } else { "can run" },
+                    next_step(&choice.steps),
+                ),
+                (None, Some(last)) if blocks(last) => ("blocked", step_text(last)),
+                (None, _) => ("done", String::new()),
+            };
+            ThreadRow {
+                holds: holds(&own),
+                name,
+                state,
+                next,
+            }
+        })
+        .collect()
+}
+
+/// What a thread does when chosen: its first step in the subject's code if it makes
+/// one, else its first step.
+fn next_step(steps: &[TraceStep]) -> String {
+    steps
+        .iter()
+        .find(|s| s.location.as_deref().is_some_and(is_subjects_location))
+        .or(steps.first())
+        .map_or_else(|| "(ends)".to_owned(), step_text)
+}
+
+/// `:67  cell#1.load() → 4700`: the line in the subject's `src/lib.rs` (other files
+/// by name), and the step in the interleaving table's words.
+pub(super) fn step_text(step: &TraceStep) -> String {
+    let place = match step.location.as_deref().and_then(|l| l.rsplit_once(':')) {
+        Some((file, line)) if file.ends_with("src/lib.rs") && is_subjects_location(file) => {
+            format!(":{line}")
+        }
+        Some((file, line)) => format!("{}:{line}", file.rsplit('/').next().unwrap_or(file)),
+        None => String::new(),
+    };
+    format!("{place:<5} {}", describe(step)).trim().to_owned()
+}
+
+/// Whether a thread's last step is a call that blocked it.
+fn blocks(step: &TraceStep) -> bool {
+    matches!(step.action.as_str(), "acquire" | "wait") || step.action.starts_with("joining ")
+}
+
+/// The locks a thread holds after its steps.
+fn holds(steps: &[&TraceStep]) -> Vec<String> {
+    let mut held: Vec<String> = Vec::new();
+    for step in steps {
+        let object = step.object.clone().unwrap_or_default();
+        let value = step.value.as_deref().unwrap_or("");
+        match step.action.as_str() {
+            "lock" => held.push(object),
+            "try_lock" if value == "acquired" => held.push(object),
+            "woken" | "woken spuriously" => held.push(value.to_owned()),
+            "unlock" => held.retain(|h| *h != object),
+            "wait" => held.retain(|h| h != value),
+            _ => {}
+        }
+    }
+    held
+}
+
+/// The shared values as the steps left them: each object's last value read or
+/// written, `cell#1 = 300`.
+fn values(steps: &[TraceStep]) -> Vec<String> {
+    let mut last: Vec<(String, String)> = Vec::new();
+    for step in steps {
+        let (Some(object), Some(value)) = (&step.object, &step.value) else {
+            continue;
+        };
+        if !matches!(step.action.as_str(), "load" | "store" | "read" | "write") {
+            continue;
+        }
+        match last.iter_mut().find(|(o, _)| o == object) {
+            Some(entry) => entry.1 = value.clone(),
+            None => last.push((object.clone(), value.clone())),
+        }
+    }
+    last.into_iter()
+        .map(|(object, value)| format!("{object} = {value}"))
+        .collect()
+}
+
+/// `line` cut to `width` characters.
+fn fit(line: &str, width: usize) -> String {
+    let line = line.trim_end();
+    if line.chars().count() <= width {
+        return line.to_owned();
+    }
+    let mut cut: String = line.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
