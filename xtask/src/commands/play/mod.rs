@@ -174,10 +174,10 @@ fn won(
     let _ = match fewest {
         Some(fewest) => writeln!(
             out,
-            "\nScore: you used {} switch{}; {} enough.",
+            "\nScore: you used {} switch{}; {fewest} {} enough.",
             used,
             if used == 1 { "" } else { "es" },
-            session::switches(fewest)
+            if fewest == 1 { "is" } else { "are" }
         ),
         None => writeln!(out, "\nScore: you used {used} switches."),
     };

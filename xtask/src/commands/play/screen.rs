@@ -24,13 +24,13 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
     ];
     let threads = threads(&position.steps, &position.choices);
     lines.push(format!(
-        "  {:<6}{:<10}{:<44}holds",
+        "  {:<8}{:<10}{:<44}holds",
         "thread", "state", "next step"
     ));
     for thread in &threads {
         lines.push(fit(
             &format!(
-                "  {:<6}{:<10}{:<44}{}",
+                "  {:<8}{:<10}{:<44}{}",
                 thread.name,
                 thread.state,
                 thread.next,
@@ -74,7 +74,7 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
                 digits.join("/")
             )
         }
-        Stage::Won => "You broke it! q to see the whole interleaving and the schedule.".into(),
+        Stage::Won => "You broke it!".into(),
         Stage::Held => "u undo · r play again · h hint · q quit".into(),
     });
     if let Some(note) = &session.note {
@@ -110,7 +110,7 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
             let (state, next) = match (choice, own.last()) {
                 (Some(choice), _) => (
                     if choice.running { "running" } else { "can run" },
-                    next_step(&choice.steps),
+                    next_step(&choice.steps, !own.is_empty()),
                 ),
                 (None, Some(last)) if blocks(last) => ("blocked", step_text(last)),
                 (None, _) => ("done", String::new()),
@@ -127,12 +127,15 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
 
 /// What a thread does when chosen: its first step in the subject's code if it makes
 /// one, else its first step.
-fn next_step(steps: &[TraceStep]) -> String {
+/// A thread that records no step when chosen is starting (it has made none yet) or
+/// ending.
+fn next_step(steps: &[TraceStep], started: bool) -> String {
+    let nothing = if started { "(ends)" } else { "(starts)" };
     steps
         .iter()
         .find(|s| s.location.as_deref().is_some_and(is_subjects_location))
         .or(steps.first())
-        .map_or_else(|| "(ends)".to_owned(), step_text)
+        .map_or_else(|| nothing.to_owned(), step_text)
 }
 
 /// `:67  cell#1.load() → 4700`: the line in the subject's `src/lib.rs` (other files
