@@ -110,7 +110,7 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
             let (state, next) = match (choice, own.last()) {
                 (Some(choice), _) => (
                     if choice.running { "running" } else { "can run" },
-                    next_step(&choice.steps, !own.is_empty()),
+                    next_step(&choice.steps, own.last().copied()),
                 ),
                 (None, Some(last)) if blocks(last) => ("blocked", step_text(last)),
                 (None, _) => ("done", String::new()),
@@ -127,15 +127,34 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
 
 /// What a thread does when chosen: its first step in the subject's code if it makes
 /// one, else its first step.
-/// A thread that records no step when chosen is starting (it has made none yet) or
-/// ending.
-fn next_step(steps: &[TraceStep], started: bool) -> String {
-    let nothing = if started { "(ends)" } else { "(starts)" };
-    steps
+/// A thread that records no step when chosen is starting (it has made none yet),
+/// blocking on what it asked for last, or ending.
+fn next_step(steps: &[TraceStep], last: Option<&TraceStep>) -> String {
+    let nothing = match last {
+        None => "(starts)".to_owned(),
+        Some(last) if blocks(last) => step_text(last),
+        Some(_) => "(ends)".to_owned(),
+    };
+    // A lock is asked for (`acquire`) before it is taken (`lock`), with a scheduling
+    // point between: a thread about to ask is about to lock, not blocked.
+    let asked = |step: &TraceStep| step.action == "acquire";
+    let shown: Vec<TraceStep> = steps
+        .iter()
+        .enumerate()
+        .filter(|(i, step)| !asked(step) || i + 1 == steps.len())
+        .map(|(_, step)| match asked(step) {
+            true => TraceStep {
+                action: "lock".into(),
+                ..step.clone()
+            },
+            false => step.clone(),
+        })
+        .collect();
+    shown
         .iter()
         .find(|s| s.location.as_deref().is_some_and(is_subjects_location))
-        .or(steps.first())
-        .map_or_else(|| nothing.to_owned(), step_text)
+        .or(shown.first())
+        .map_or(nothing, step_text)
 }
 
 /// `:67  cell#1.load() → 4700`: the line in the subject's `src/lib.rs` (other files
