@@ -51,7 +51,8 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
         if position.switches == 1 { "" } else { "es" }
     ));
     let room = rows.saturating_sub(lines.len() + threads.len().min(4) + CHROME / 2);
-    if let Some(table) = render_steps(&position.steps, roots, width.saturating_sub(2)) {
+    let steps = settled(&position.steps, &position.choices);
+    if let Some(table) = render_steps(&steps, roots, width.saturating_sub(2)) {
         let table: Vec<&str> = table.lines().collect();
         let cut = table.len().saturating_sub(room.max(3));
         if cut > 0 {
@@ -81,6 +82,22 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
         lines.extend(racelab_grader::stages::interleaving::wrap(note, width));
     }
     lines.join("\n")
+}
+
+/// The steps without the lock requests of threads that can run: such a thread is
+/// paused where it asks, not blocked (the table draws a last request as blocking).
+fn settled(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<TraceStep> {
+    let paused = |i: usize, step: &TraceStep| {
+        step.action == "acquire"
+            && choices.iter().any(|c| format!("T{}", c.thread) == step.thread)
+            && !steps[i + 1..].iter().any(|s| s.thread == step.thread)
+    };
+    steps
+        .iter()
+        .enumerate()
+        .filter(|(i, step)| !paused(*i, step))
+        .map(|(_, step)| step.clone())
+        .collect()
 }
 
 /// One thread's row.
@@ -115,8 +132,17 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
                 (None, Some(last)) if blocks(last) => ("blocked", step_text(last)),
                 (None, _) => ("done", String::new()),
             };
+            let mut holds = holds(&own);
+            // shuttle releases a lock at a scheduling point after the step is recorded:
+            // a thread paused there holds it until it next runs.
+            if let (Some(_), Some(last)) = (choice, own.last())
+                && last.action == "unlock"
+                && let Some(object) = &last.object
+            {
+                holds.push(format!("{object} (unlocking)"));
+            }
             ThreadRow {
-                holds: holds(&own),
+                holds,
                 name,
                 state,
                 next,
