@@ -2,6 +2,7 @@
 //! `h` hint, `q` quit.
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a key asks of the game.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,19 @@ impl Key {
             _ => None,
         }
     }
+}
+
+/// Whether the game reads the keys now, not watch mode's key reader (`b` in watch).
+static TAKEN_FROM_WATCH: AtomicBool = AtomicBool::new(false);
+
+/// The game takes the keys from watch mode's reader (`true`), or gives them back.
+pub(super) fn take_from_watch(taken: bool) {
+    TAKEN_FROM_WATCH.store(taken, Ordering::SeqCst);
+}
+
+/// Whether watch mode's key reader must leave the keys to the game.
+pub(crate) fn taken_from_watch() -> bool {
+    TAKEN_FROM_WATCH.load(Ordering::SeqCst)
 }
 
 /// Waits for the next key the game knows (the terminal must be in raw mode).

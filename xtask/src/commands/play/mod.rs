@@ -16,6 +16,7 @@ use crate::exercise_name::find_exercise;
 use crate::terminal::{RawLines, RawMode, Terminal};
 use anyhow::anyhow;
 use keys::Key;
+pub(crate) use keys::taken_from_watch;
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::play::Game;
@@ -50,57 +51,94 @@ pub(crate) fn run(
 ) -> anyhow::Result<i32> {
     let exercise = find_exercise(lab, &args.exercise)?;
     let subject = Subject::locate(lab, exercise, args.path.as_deref())?;
-    let session = open(lab, exercise, &subject, args.moves, err)?;
-    let Some(mut session) = session else {
-        return Ok(1);
+    let _ = writeln!(err, "Building the shuttle runner of {}…", subject.label);
+    let mut session = match open(lab, exercise, &subject, args.moves) {
+        Ok(session) => session,
+        Err(problem) => {
+            let _ = writeln!(err, "error: {problem}");
+            return Ok(1);
+        }
     };
     let roots = [subject.dir.as_path(), lab.root.as_path()];
     if terminal.interactive() {
-        play(&mut session, &roots, terminal, out)?;
+        let raw = RawMode::enable().map_err(|e| anyhow!("cannot read single keys: {e}"))?;
+        play(
+            &mut session,
+            &roots,
+            terminal.columns(),
+            &mut RawLines::new(out),
+        )?;
+        drop(raw);
     } else {
         let width = terminal.columns();
         let _ = writeln!(out, "{}", screen::draw(&session, &roots, width, usize::MAX));
     }
     if session.stage() == Stage::Won {
-        won(lab, exercise, &subject, &session, terminal, out, err)?;
+        let mut console = Console::new(out, err).with_terminal(terminal);
+        won(lab, exercise, &subject, &session, &mut console)?;
     }
     Ok(0)
 }
 
-/// Builds the runner and plays `moves`; `None` (said on `err`) when the subject
-/// cannot be played.
+/// Watch mode's `b` ("break it first"): the same game on the watched crate, on watch's
+/// terminal (already in raw mode), its keys taken from watch's key reader meanwhile.
+pub(crate) fn from_watch(lab: &Lab, exercise: &Exercise, subject: &Subject, console: &mut Console) {
+    console.print(&format!(
+        "\nBuilding the shuttle runner of {}…\n",
+        subject.label
+    ));
+    let mut session = match open(lab, exercise, subject, Vec::new()) {
+        Ok(session) => session,
+        Err(problem) => {
+            console.print(&format!("error: {problem}\n"));
+            return;
+        }
+    };
+    let roots = [subject.dir.as_path(), lab.root.as_path()];
+    let columns =
+        crossterm::terminal::size().map_or(crate::terminal::DEFAULT_WIDTH, |(c, _)| usize::from(c));
+    keys::take_from_watch(true);
+    let mut stdout = std::io::stdout();
+    let played = play(
+        &mut session,
+        &roots,
+        columns,
+        &mut RawLines::new(&mut stdout),
+    );
+    keys::take_from_watch(false);
+    let ended = match played {
+        Ok(()) if session.stage() == Stage::Won => won(lab, exercise, subject, &session, console),
+        other => other,
+    };
+    if let Err(problem) = ended {
+        console.print(&format!("error: {problem}\n"));
+    }
+    console.print("\nBack in watch mode: fix it, save, and the grade runs again.\n");
+}
+
+/// Builds the runner and plays `moves`; why not, when the subject cannot be played.
 fn open<'a>(
     lab: &'a Lab,
     exercise: &'a Exercise,
     subject: &'a Subject,
     moves: Vec<usize>,
-    err: &mut dyn Write,
-) -> anyhow::Result<Option<Session<'a>>> {
-    let _ = writeln!(err, "Building the shuttle runner of {}…", subject.label);
-    let game = match Game::open(lab, exercise, subject) {
-        Ok(game) => game,
-        Err(problem) => {
-            let _ = writeln!(err, "error: cannot play {}: {problem}", subject.label);
-            return Ok(None);
-        }
-    };
+) -> Result<Session<'a>, String> {
+    let game = Game::open(lab, exercise, subject)
+        .map_err(|problem| format!("cannot play {}: {problem}", subject.label))?;
     Session::start(game, moves)
-        .map(Some)
-        .map_err(|e| anyhow!(e))
 }
 
-/// The game on the terminal, in raw mode, until a win or `q`.
+/// The game on a terminal in raw mode (`screen` turns line feeds into new lines),
+/// `columns` wide, until a win or `q`.
 fn play(
     session: &mut Session<'_>,
     roots: &[&Path],
-    terminal: Terminal,
-    out: &mut dyn Write,
+    columns: usize,
+    screen: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let raw = RawMode::enable().map_err(|e| anyhow!("cannot read single keys: {e}"))?;
-    let mut screen = RawLines::new(out);
     while session.stage() != Stage::Won {
         let rows = crossterm::terminal::size().map_or(24, |(_, rows)| usize::from(rows));
-        let drawn = screen::draw(session, roots, terminal.columns(), rows);
+        let drawn = screen::draw(session, roots, columns, rows);
         write!(screen, "\x1b[H\x1b[2J{drawn}")?;
         screen.flush()?;
         let done = match keys::next()? {
@@ -119,7 +157,7 @@ fn play(
         }
     }
     write!(screen, "\x1b[H\x1b[2J")?;
-    drop(raw);
+    screen.flush()?;
     Ok(())
 }
 
@@ -130,22 +168,18 @@ fn won(
     exercise: &Exercise,
     subject: &Subject,
     session: &Session<'_>,
-    terminal: Terminal,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console,
 ) -> anyhow::Result<()> {
     let schedule = session
         .now
         .schedule
         .clone()
         .ok_or_else(|| anyhow!("the round broke, but shuttle wrote no schedule for it"))?;
-    let _ = writeln!(
-        out,
-        "You broke {} in {} moves! The grader replays your schedule:\n",
+    console.print(&format!(
+        "You broke {} in {} moves! The grader replays your schedule:\n\n",
         exercise.id,
         session.choices.len()
-    );
-    let mut console = Console::new(out, err).with_terminal(terminal);
+    ));
     let judgement = racelab_grader::replay(
         lab,
         exercise,
@@ -153,17 +187,15 @@ fn won(
         StageId::Shuttle,
         Some(&schedule),
         None,
-        &mut console,
+        console,
     )
     .map_err(anyhow::Error::msg)?;
     console.replayed(StageId::Shuttle, &judgement);
-    drop(console);
     if judgement.status != Status::Fail {
-        let _ = writeln!(
-            err,
-            "warning: the replay did not break the round ({}): the schedule is not exact",
+        console.print(&format!(
+            "warning: the replay did not break the round ({}): the schedule is not exact\n",
             judgement.status
-        );
+        ));
     }
     let used = session.now.position.switches;
     let fewest = session
@@ -171,16 +203,14 @@ fn won(
         .play(&session.choices, true)
         .ok()
         .and_then(|searched| searched.position.fewest_switches);
-    let _ = match fewest {
-        Some(fewest) => writeln!(
-            out,
-            "\nScore: you used {} switch{}; {fewest} {} enough.",
-            used,
-            if used == 1 { "" } else { "es" },
+    let plural = if used == 1 { "" } else { "es" };
+    console.print(&match fewest {
+        Some(fewest) => format!(
+            "\nScore: you used {used} switch{plural}; {fewest} {} enough.\n",
             if fewest == 1 { "is" } else { "are" }
         ),
-        None => writeln!(out, "\nScore: you used {used} switches."),
-    };
+        None => format!("\nScore: you used {used} switch{plural}.\n"),
+    });
     let saved = lab.work_dir().join("play");
     std::fs::create_dir_all(&saved)?;
     let saved = saved.join(format!("{}-{}.schedule", exercise.id, subject.key));
@@ -189,11 +219,10 @@ fn won(
     if subject.dir != lab.exercise_dir(exercise) {
         command.push_str(&format!(" --path {}", quoted(&subject.label)));
     }
-    let _ = writeln!(
-        out,
-        "The schedule is saved in {}. Replay it:\n  {command}",
+    console.print(&format!(
+        "The schedule is saved in {}. Replay it:\n  {command}\n",
         saved.strip_prefix(&lab.root).unwrap_or(&saved).display()
-    );
+    ));
     Ok(())
 }
 

@@ -89,7 +89,9 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
 fn settled(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<TraceStep> {
     let paused = |i: usize, step: &TraceStep| {
         step.action == "acquire"
-            && choices.iter().any(|c| format!("T{}", c.thread) == step.thread)
+            && choices
+                .iter()
+                .any(|c| format!("T{}", c.thread) == step.thread)
             && !steps[i + 1..].iter().any(|s| s.thread == step.thread)
     };
     steps

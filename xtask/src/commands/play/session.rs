@@ -61,8 +61,9 @@ impl<'a> Session<'a> {
 
     /// Runs `thread` one step, if it can run now.
     pub(super) fn run(&mut self, thread: usize) -> Result<(), String> {
+        // Once the round is over, only undo, restart, hint and quit mean something; the
+        // note (the verdict after a few rounds) stays.
         if self.stage() != Stage::Playing {
-            self.note = Some("The round is over: u undo, r play again, q quit.".into());
             return Ok(());
         }
         let choices = &self.now.position.choices;
