@@ -156,7 +156,8 @@ impl<'a> Session<'a> {
 /// What the explorers' silence means, after the game's own search found nothing.
 fn no_break(searched: Option<usize>) -> String {
     let within = match searched {
-        Some(n) => format!("with up to {}", switches(n)),
+        Some(1) => "with up to 1 switch".into(),
+        Some(n) => format!("with up to {n} switches"),
         None => "within the search's budget".into(),
     };
     format!(
@@ -167,7 +168,7 @@ fn no_break(searched: Option<usize>) -> String {
 }
 
 /// `1 switch is`, `2 switches are`.
-pub(super) fn switches(n: usize) -> String {
+fn switches(n: usize) -> String {
     if n == 1 {
         "1 switch is".into()
     } else {
