@@ -181,3 +181,91 @@ impl<C: Chooser> shuttle::scheduler::Scheduler for Chosen<C> {
         self.data.next_u64()
     }
 }
+
+#[cfg(all(test, feature = "shuttle"))]
+mod tests {
+    use super::{Chooser, shuttle_chosen};
+    use crate::sync::Arc;
+    use crate::sync::atomic::{AtomicUsize, Ordering};
+    use std::panic::{self, AssertUnwindSafe};
+
+    /// Two threads add 1 with a load and a store: an update is lost when both load
+    /// before either stores.
+    fn lost_update() {
+        let total = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let total = Arc::clone(&total);
+                crate::thread::spawn(move || {
+                    let seen = total.load(Ordering::SeqCst);
+                    total.store(seen + 1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(total.load(Ordering::SeqCst), 2, "an update was lost");
+    }
+
+    /// Runs `main` whenever it can (it spawns both workers, then waits), and otherwise
+    /// switches to another thread whenever it can: both workers load before either
+    /// stores.
+    struct Restless;
+
+    impl Chooser for Restless {
+        fn choose(&mut self, runnable: &[usize], current: Option<usize>) -> Option<usize> {
+            if runnable.contains(&0) {
+                return Some(0);
+            }
+            let mut others = runnable.iter().filter(|&&t| Some(t) != current);
+            others.next().or(runnable.first()).copied()
+        }
+    }
+
+    /// Stops at the first decision with a choice to make.
+    struct Undecided;
+
+    impl Chooser for Undecided {
+        fn choose(&mut self, runnable: &[usize], _: Option<usize>) -> Option<usize> {
+            match runnable {
+                [only] => Some(*only),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn the_chosen_interleaving_runs_and_fails_as_chosen() {
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let chosen = panic::catch_unwind(AssertUnwindSafe(|| {
+            shuttle_chosen(Restless, 7, None, lost_update);
+        }));
+        let message = chosen.expect_err("switching at every step loses an update");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains("an update was lost"), "{message}");
+        // The same choices, the same execution: every time.
+        let again = panic::catch_unwind(AssertUnwindSafe(|| {
+            shuttle_chosen(Restless, 7, None, lost_update);
+        }));
+        assert!(again.is_err());
+    }
+
+    #[test]
+    fn a_chooser_that_chooses_nothing_stops_the_execution_quietly() {
+        static FINISHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        shuttle_chosen(Undecided, 7, None, || {
+            lost_update();
+            FINISHED.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        assert!(!FINISHED.load(std::sync::atomic::Ordering::SeqCst));
+    }
+}

@@ -256,9 +256,8 @@ impl Search<'_> {
                 return found;
             }
             choices.pop();
-            if found.is_none() {
-                return None;
-            }
+            // Out of executions: the search stops here.
+            found?;
         }
         Some(false)
     }
