@@ -152,25 +152,36 @@ impl Round {
             End::Refused(choice, runnable)
         } else if let Some(waiting) = decisions.waiting.take() {
             End::Waiting(waiting)
-        } else if result.is_err() {
-            End::Broken(last_panic().unwrap_or_else(|| Failure {
-                message: "the round panicked without a message".into(),
-                location: None,
-                trace: Vec::new(),
+        } else if let Err(payload) = result {
+            // The runner's panic hook keeps the failure with its steps; without it (in
+            // tests), the payload and the steps recorded are the same evidence.
+            End::Broken(last_panic().unwrap_or_else(|| {
+                Failure {
+                    message: payload
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "the round panicked without a message".into()),
+                    location: None,
+                    trace: steps_now(),
+                }
             }))
         } else {
-            End::Held(
-                racelab_sync::trace::snapshot()
-                    .into_iter()
-                    .map(Into::into)
-                    .collect(),
-            )
+            End::Held(steps_now())
         };
         Played {
             end,
             switches: decisions.switches,
         }
     }
+}
+
+/// The steps the facade has recorded in this execution.
+fn steps_now() -> Vec<TraceStep> {
+    racelab_sync::trace::snapshot()
+        .into_iter()
+        .map(Into::into)
+        .collect()
 }
 
 /// The first steps of `steps` that `thread` made, before any other thread's.
@@ -260,5 +271,96 @@ impl Search<'_> {
             found?;
         }
         Some(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drive;
+    use crate::{Findings, Outcome, Request, Size};
+    use racelab_sync::sync::Arc;
+    use racelab_sync::sync::atomic::{AtomicI64, Ordering};
+
+    /// Two workers add 1 each with a load and a store: a lost update when both load
+    /// before either stores.
+    fn lost_update(_: Size) -> Outcome {
+        racelab_sync::trace::begin_execution();
+        let total = Arc::new(AtomicI64::new(0));
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let total = Arc::clone(&total);
+                racelab_sync::thread::spawn(move || {
+                    let seen = total.load(Ordering::SeqCst);
+                    total.store(seen + 1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        Outcome::equal("both updates", 2, total.load(Ordering::SeqCst), "adds")
+    }
+
+    /// The facade's record of steps and the last panic are the process's: one play at
+    /// a time.
+    static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn play(choices: &[usize], search: Option<usize>) -> Result<Findings, String> {
+        let _alone = ALONE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dir = std::env::temp_dir().join(format!("racelab-play-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let request = Request::Play {
+            size: Size { workers: 2, ops: 1 },
+            seed: 7,
+            choices: choices.to_vec(),
+            search,
+        };
+        // On a thread of its own, as in a runner process: shuttle writes no schedule for
+        // a failure no longer than the last one its thread wrote.
+        let findings_path = dir.join("findings.toml");
+        let findings = std::thread::scope(|scope| {
+            scope
+                .spawn(|| drive(request, lost_update, &findings_path))
+                .join()
+                .unwrap()
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        findings
+    }
+
+    #[test]
+    fn the_player_chooses_among_the_workers_and_the_search_finds_the_fewest_switches() {
+        let start = play(&[], Some(2)).unwrap();
+        let position = start.play.unwrap();
+        let threads: Vec<usize> = position.choices.iter().map(|c| c.thread).collect();
+        assert_eq!(threads, [1, 2], "main spawns both workers alone");
+        assert!(start.failure.is_none() && !position.held);
+        assert_eq!(position.fewest_switches, Some(1));
+        assert_eq!(position.searched_switches, Some(1));
+
+        let winning = position.fewest_choices.unwrap();
+        let won = play(&winning, None).unwrap();
+        let failure = won.failure.expect("the search's choices break the round");
+        assert!(
+            failure.message.contains("both updates"),
+            "{}",
+            failure.message
+        );
+        assert!(won.schedule.is_some(), "a break comes with its schedule");
+        let position = won.play.unwrap();
+        assert!(position.choices.is_empty());
+        assert_eq!(position.switches, 1);
+    }
+
+    #[test]
+    fn a_round_without_switches_holds_and_a_thread_that_cannot_run_is_refused() {
+        // T1 runs to its end (start, load, store), then T2 alone.
+        let held = play(&[1, 1, 1], None).unwrap();
+        assert!(held.failure.is_none());
+        assert!(held.play.unwrap().held);
+        let refused = play(&[3], None).unwrap_err();
+        assert!(refused.contains("T3 cannot run now"), "{refused}");
     }
 }
