@@ -54,7 +54,11 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
             (2..=3).contains(&calls.len()) && calls.iter().all(|&n| (1..=3).contains(&n)),
             "{attempt}: {calls:?} calls per thread in\n{results}"
         );
-        assert!(spec.evidence.trace.is_some(), "{attempt}: no interleaving");
+        assert!(
+            racelab_grader::render::trace(&spec.evidence, racelab_grader::render::FORMAT_WIDTH)
+                .is_some(),
+            "{attempt}: no interleaving"
+        );
 
         // The same seeds: the same scenario, the same schedule.
         let again = spec_of(&lab, exercise, attempt);
@@ -80,6 +84,6 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
         .unwrap();
         assert_eq!(replayed.status, Status::Fail);
         assert_eq!(replayed.evidence.results, spec.evidence.results);
-        assert_eq!(replayed.evidence.trace, spec.evidence.trace);
+        assert_eq!(replayed.evidence.steps, spec.evidence.steps);
     }
 }

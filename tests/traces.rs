@@ -86,11 +86,10 @@ fn loom_and_shuttle_show_the_lost_update_in_the_exercise_s_own_lines() {
     for stage in ["loom", "shuttle"] {
         let stage = report.stage(stage.parse().unwrap()).unwrap();
         assert_eq!(stage.status, Status::Fail);
-        let table = stage
-            .evidence
-            .trace
-            .as_deref()
-            .unwrap_or_else(|| panic!("{}: no trace", stage.name));
+        let table =
+            racelab_grader::render::trace(&stage.evidence, racelab_grader::render::FORMAT_WIDTH)
+                .unwrap_or_else(|| panic!("{}: no trace", stage.name));
+        let table = table.as_str();
         let steps = steps(table);
         assert!(
             shows_a_lost_update(&steps),

@@ -51,7 +51,7 @@ fn tsan_stage_of(id: &str, path: Option<&Path>) -> StageReport {
 fn the_shipped_race_is_reported_at_its_load_and_store_lines() {
     let stage = tsan_stage(None);
     assert_eq!(stage.status, Status::Fail, "{}", stage.summary);
-    let tsan = stage.evidence.tsan.expect("tsan evidence");
+    let tsan = stage.evidence.tsan.clone().expect("tsan evidence");
     assert!(tsan.reports >= 1);
     assert_eq!(tsan.kinds, ["data race"]);
     let source =
@@ -82,10 +82,9 @@ fn the_shipped_race_is_reported_at_its_load_and_store_lines() {
             .iter()
             .all(|c| c.thread.starts_with('T') || c.thread == "main thread")
     );
-    let table = stage
-        .evidence
-        .trace
-        .expect("the conflicting accesses side by side");
+    let table =
+        racelab_grader::render::trace(&stage.evidence, racelab_grader::render::FORMAT_WIDTH)
+            .expect("the conflicting accesses side by side");
     assert!(table.contains(&store), "{table}");
 }
 
@@ -150,7 +149,8 @@ fn a_release_fence_after_the_flag_store_fails_loom() {
     );
     let loom = report.stage(StageId::Loom).unwrap();
     assert_eq!(loom.status, Status::Fail, "{}", loom.summary);
-    let trace = loom.evidence.trace.as_deref().unwrap_or_default();
+    let trace = racelab_grader::render::trace(&loom.evidence, racelab_grader::render::FORMAT_WIDTH)
+        .unwrap_or_default();
     assert!(trace.contains("fence(Release)"), "{trace}");
     assert_eq!(report.verdict, Verdict::Fail);
 }

@@ -201,11 +201,7 @@ impl OneGrade<'_> {
             cx.deadline = self.deadline;
             stage.run(&mut cx)
         };
-        let mut judgement = judgement.with_paths_relative_to(
-            &self.lab.root,
-            &self.subject.dir,
-            self.options.table_width,
-        );
+        let mut judgement = judgement.with_paths_relative_to(&self.lab.root, &self.subject.dir);
         if judgement.status == Status::Skipped && self.options.required.contains(&id) {
             judgement.summary = format!("required, but did not run: {}", judgement.summary);
         }
@@ -239,7 +235,7 @@ pub fn replay(
     let runners = Runners::default();
     let mut cx = Context::new(lab, exercise, subject, &options, &runners, observer);
     let judgement = stages::of(stage).replay(&mut cx, schedule)?;
-    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir, options.table_width))
+    Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
 }
 
 /// Every stage's judgement when the policy refuses the subject: the first refusal

@@ -33,6 +33,7 @@ pub mod options;
 pub mod play;
 pub mod policy;
 pub mod process;
+pub mod render;
 pub mod report;
 pub mod score;
 pub mod stage_id;

@@ -28,14 +28,7 @@ pub struct GradeOptions {
     /// Stages that must run (`--require`): one of them `skipped` fails the grade
     /// instead of leaving it `incomplete`.
     pub required: Vec<StageId>,
-    /// How many columns the interleaving tables may take (the console's width, less
-    /// its indent): [`DEFAULT_TABLE_WIDTH`] unless the console says otherwise.
-    pub table_width: usize,
 }
-
-/// The interleaving tables' width when nobody says: an 80-column terminal, less the
-/// console's two-column indent.
-pub const DEFAULT_TABLE_WIDTH: usize = 78;
 
 impl GradeOptions {
     /// The stages named with `--require`, in the order a grade runs them: what a
@@ -58,7 +51,6 @@ impl Default for GradeOptions {
             memory_limit_mb: None,
             provision: true,
             required: Vec::new(),
-            table_width: DEFAULT_TABLE_WIDTH,
         }
     }
 }

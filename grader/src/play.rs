@@ -12,9 +12,10 @@ use crate::manifest::Exercise;
 use crate::options::DEFAULT_MEMORY_LIMIT_MB;
 use crate::stages::{Limits, RunnerRun};
 use crate::subject::Subject;
-use racelab_harness::{Failure, Request, Size};
 /// The runner's answer, as the game's screen reads it.
-pub use racelab_harness::{PlayChoice, Position, TraceStep};
+pub use racelab_harness::trace::{Event, Object, Step, Thread};
+use racelab_harness::{Failure, Request, Size};
+pub use racelab_harness::{PlayChoice, Position};
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,17 +1,24 @@
 //! The report: what a grade found, as TOML.
 //!
-//! `schema = 1`. One `[[stages]]` table per stage, always all five, in the order they
-//! run; a stage that did not run is `skipped` with its reason in `summary`. The file is
-//! written whole or not at all (a temporary file, then a rename).
+//! `schema = 2` (`docs/report-schema.md`). One `[[stages]]` table per stage, always all
+//! five, in the order they run; a stage that did not run is `skipped` with its reason
+//! in `summary`. A failing execution is stored as its typed steps, never as a drawn
+//! table, so the report is the same whatever terminal ran the grade; the tables are
+//! drawn where they are shown (`crate::render`). The file is written whole or not at
+//! all (a temporary file, then a rename).
+//!
+//! Schema 1 reports (which stored a drawn `trace` instead of the steps) are still
+//! read: the table they drew is lost, everything else is as it was.
 
 use crate::stage_id::StageId;
 use crate::verdict::Verdict;
+use racelab_harness::trace::Step;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
 
 /// The report format written by this grader.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// A whole grade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,12 +134,15 @@ pub struct Evidence {
     /// result, and why no sequential order explains them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<String>,
-    /// The failing execution as a table, one column per thread (loom, shuttle, spec).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace: Option<String>,
-    /// The failing execution's raw steps, from which `trace` is drawn (not written).
-    #[serde(skip)]
-    pub steps: Vec<racelab_harness::TraceStep>,
+    /// The failing execution's steps (loom, shuttle, spec), in the order they ran,
+    /// with places relative to the subject's folder (`src/lib.rs`) or else to the
+    /// workspace; drawn by `crate::render`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    /// loom, after a data race: the first execution with the race checks off that
+    /// breaks the invariant, which shows what the race does to the values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<ValueTrace>,
     /// ThreadSanitizer: what it reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tsan: Option<TsanEvidence>,
@@ -185,6 +195,18 @@ pub struct Conflict {
     pub thread: String,
     /// The innermost `file:line` in the subject's or scenario's code.
     pub location: Option<String>,
+}
+
+/// An execution that shows what a data race does to the values (see
+/// [`Evidence::values`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueTrace {
+    /// The preemptions loom needed to find it.
+    pub preemptions: u64,
+    /// Its failure (the broken invariant).
+    pub failure: String,
+    /// Its steps, as [`Evidence::steps`].
+    pub steps: Vec<Step>,
 }
 
 /// Figures of a stress run.
@@ -357,7 +379,7 @@ mod tests {
         let report = sample();
         let text = toml::to_string(&report).unwrap();
         for key in [
-            "schema = 1",
+            "schema = 2",
             "verdict = \"fail\"",
             "[[stages]]",
             "status = \"skipped\"",
@@ -385,6 +407,24 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
+    }
+
+    /// A schema-1 report stored the table drawn at the grading terminal's width; it
+    /// reads still, without it (`list`, `solution` and `merge` read old reports).
+    #[test]
+    fn a_schema_1_report_with_a_drawn_trace_still_reads() {
+        let report = sample();
+        let text = toml::to_string(&report)
+            .unwrap()
+            .replace("schema = 2", "schema = 1")
+            .replace(
+                "[stages.evidence]\n",
+                "[stages.evidence]\ntrace = \"line  T1\\n:43  cell#1.load() → 0\"\n",
+            );
+        assert!(text.contains("trace = "), "{text}");
+        let read = toml::from_str::<Report>(&text).unwrap();
+        assert_eq!(read.schema, 1);
+        assert_eq!(read.stages, report.stages);
     }
 
     #[test]
@@ -420,11 +460,12 @@ mod tests {
     }
 
     mod properties {
-        use super::super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
+        use super::super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status, ValueTrace};
         use crate::stage_id::StageId;
         use crate::verdict::Verdict;
         use proptest::option::of;
         use proptest::prelude::*;
+        use racelab_harness::trace::{Event, Object, ObjectKind, Place, Step, Thread, Value};
 
         /// The counts a report holds, up to `u64::MAX` (`--seed` takes any).
         fn count() -> impl Strategy<Value = u64> {
@@ -463,7 +504,7 @@ mod tests {
                     |(
                         (backend, bounds, executions, seed),
                         (schedule, replay, failure),
-                        (results, trace, note),
+                        (results, values, note),
                         (compile_errors, fault),
                         anomalies,
                     )| Evidence {
@@ -475,7 +516,28 @@ mod tests {
                         replay,
                         failure,
                         results,
-                        trace,
+                        values: values.map(|failure| ValueTrace {
+                            preemptions: 1,
+                            failure,
+                            steps: vec![Step {
+                                thread: Thread::Spawned(1),
+                                event: Event::Load {
+                                    object: Object {
+                                        kind: ObjectKind::Cell,
+                                        number: 1,
+                                        name: Some("total".into()),
+                                    },
+                                    ordering: None,
+                                    value: Value::Integer(-3),
+                                },
+                                place: Some(Place {
+                                    file: "src/lib.rs".into(),
+                                    line: 43,
+                                    column: 9,
+                                }),
+                                callers: Vec::new(),
+                            }],
+                        }),
                         note,
                         compile_errors,
                         fault,

@@ -74,7 +74,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
                 switch_point: shuttle::sync::atomic::AtomicUsize::new(0),
                 #[cfg(feature = "loom")]
                 tracker: loom::cell::UnsafeCell::new(()),
-                name: crate::trace::name_object("cell"),
+                name: crate::trace::name_object(crate::trace::ObjectKind::Cell),
             }),
         }
     }
@@ -95,7 +95,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
         // Recorded before loom's race check, so that a racy access is the last step
         // of the failing execution's table.
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.record("load", value);
+        self.record(false, value);
         #[cfg(feature = "loom")]
         self.check_race(false);
         value
@@ -108,7 +108,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.switch_point();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        self.record("store", value);
+        self.record(true, value);
         #[cfg(feature = "loom")]
         self.check_race(true);
         // SAFETY: as in `load`.
@@ -146,13 +146,24 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     /// Records the access for the interleaving tables.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     #[track_caller]
-    fn record(&self, action: &str, value: T) {
-        crate::trace::record(
-            action,
-            Some(&self.modelled.name),
-            Some(format!("{value:?}")),
-            Some(std::panic::Location::caller()),
-        );
+    fn record(&self, writes: bool, value: T) {
+        use crate::trace::{self, Event, ObjectKind};
+        let object = trace::object(ObjectKind::Cell, &self.modelled.name);
+        let value = trace::any_value(&value);
+        let event = if writes {
+            Event::Store {
+                object,
+                ordering: None,
+                value,
+            }
+        } else {
+            Event::Load {
+                object,
+                ordering: None,
+                value,
+            }
+        };
+        trace::record(event, Some(std::panic::Location::caller()));
     }
 }
 

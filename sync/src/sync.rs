@@ -106,7 +106,8 @@ impl<'a, T> MutexGuard<'a, T> {
     fn record_write(&mut self) {
         if let (Some(at), Some(inner)) = (self.written_at.take(), &self.inner) {
             let value = trace::primitive_value(&**inner);
-            trace::record("write", Some(self.name), value, Some(at));
+            let object = trace::object(trace::ObjectKind::Mutex, self.name);
+            trace::record(trace::Event::GuardWrite { object, value }, Some(at));
         }
     }
 }
@@ -116,7 +117,8 @@ impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         if self.inner.is_some() {
             self.record_write();
-            trace::record("unlock", Some(self.name), None, None);
+            let object = trace::object(trace::ObjectKind::Mutex, self.name);
+            trace::record(trace::Event::LockReleased { object }, None);
             // Released here rather than after this body, so that a spinning thread
             // yields with the lock free (`crate::latitude::released`).
             drop(self.inner.take());
@@ -133,7 +135,7 @@ impl<T> Mutex<T> {
         Mutex {
             inner: Box::new(backend::sync::Mutex::new(value)),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name: trace::name_object("Mutex"),
+            name: trace::name_object(trace::ObjectKind::Mutex),
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
             _name: Padding::new(),
         }
@@ -141,18 +143,32 @@ impl<T> Mutex<T> {
 
     /// Blocks until the lock is free, then takes it, as [`std::sync::Mutex::lock`].
     ///
-    /// Under loom and shuttle two steps are recorded: `acquire` when the thread asks
-    /// for the lock (the last step of a thread that blocks here for ever), and `lock`
-    /// once it has it.
+    /// Under loom and shuttle two steps are recorded: the request when the thread asks
+    /// for the lock (the last step of a thread that blocks here for ever), and the
+    /// acquisition once it has it.
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let name = self.name();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("acquire", Some(name), None, Some(Location::caller()));
+        let object = trace::object(trace::ObjectKind::Mutex, name);
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
+        trace::record(
+            trace::Event::LockRequested {
+                object: object.clone(),
+                mode: trace::LockMode::Exclusive,
+            },
+            Some(Location::caller()),
+        );
         let result = self.inner.lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record("lock", Some(name), None, Some(Location::caller()));
+        trace::record(
+            trace::Event::LockAcquired {
+                object,
+                mode: trace::LockMode::Exclusive,
+            },
+            Some(Location::caller()),
+        );
         match result {
             Ok(inner) => Ok(MutexGuard::new(inner, name)),
             Err(poisoned) => Err(PoisonError::new(MutexGuard::new(
@@ -184,15 +200,14 @@ impl<T> Mutex<T> {
         let result = self.inner.try_lock();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
-            let got = if matches!(result, Err(TryLockError::WouldBlock)) {
-                "busy"
-            } else {
-                "acquired"
-            };
+            let busy = matches!(result, Err(TryLockError::WouldBlock));
+            let got = if busy { "busy" } else { "acquired" };
             trace::record(
-                "try_lock",
-                Some(name),
-                Some(got.to_owned()),
+                trace::Event::TryLock {
+                    object: trace::object(trace::ObjectKind::Mutex, name),
+                    mode: trace::LockMode::Exclusive,
+                    acquired: !busy,
+                },
                 Some(Location::caller()),
             );
             crate::latitude::observed(name, Location::caller(), got);
@@ -246,9 +261,10 @@ impl<T> Deref for MutexGuard<'_, T> {
     fn deref(&self) -> &T {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
-            "read",
-            Some(self.name),
-            trace::primitive_value(&**self.backend()),
+            trace::Event::GuardRead {
+                object: trace::object(trace::ObjectKind::Mutex, self.name),
+                value: trace::primitive_value(&**self.backend()),
+            },
             Some(Location::caller()),
         );
         self.backend()
@@ -419,6 +435,7 @@ mod tests {
     #[test]
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
+        use crate::trace::{Event, Value};
         let _alone = crate::TRACE_TESTS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -431,26 +448,42 @@ mod tests {
             let write_line = line!() - 1;
             crate::trace::record_call_stacks(false);
             let steps = crate::trace::snapshot();
-            let at = |action: &str| steps.iter().find(|s| s.action == action).unwrap();
+            let at = |write: bool| {
+                steps
+                    .iter()
+                    .find(|s| match s.event {
+                        Event::GuardRead { .. } => !write,
+                        Event::GuardWrite { .. } => write,
+                        _ => false,
+                    })
+                    .unwrap()
+            };
+            let (read_step, write_step) = (at(false), at(true));
             let here = |line: u32| format!("{}:{line}", file!());
-            assert_eq!(at("read").value.as_deref(), Some("500"));
+            assert_eq!(read_step.event.read(), Some(&Value::Integer(500)));
             assert!(
-                at("read")
-                    .location
+                read_step
+                    .place
                     .as_ref()
                     .unwrap()
+                    .to_string()
                     .ends_with(&here(read_line))
             );
-            assert_eq!(at("write").value.as_deref(), Some("0"));
+            assert_eq!(write_step.event.written(), Some(Value::Integer(0)));
             assert!(
-                at("write")
-                    .location
+                write_step
+                    .place
                     .as_ref()
                     .unwrap()
+                    .to_string()
                     .ends_with(&here(write_line))
             );
-            // The facade's own frames (this test's too) are left out of the stacks.
-            assert!(at("read").callers.iter().all(|c| !c.contains("/sync/src/")));
+            assert!(
+                read_step
+                    .callers
+                    .iter()
+                    .all(|c| !c.file.contains("/sync/src/"))
+            );
         });
     }
 

@@ -15,10 +15,10 @@ pub struct JoinHandle<T> {
     inner: Box<backend::thread::JoinHandle<T>>,
     /// `T1`, `T2`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    label: String,
+    label: trace::Thread,
     /// The label's place, so that every backend lays the handle out alike.
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-    _label: crate::layout::Padding<3>,
+    _label: crate::layout::Padding<1>,
 }
 
 impl<T> JoinHandle<T> {
@@ -30,10 +30,13 @@ impl<T> JoinHandle<T> {
         let caller = Location::caller();
         // The last step of a thread that waits here for ever.
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record(&format!("joining {}", self.label), None, None, Some(caller));
+        trace::record(
+            trace::Event::JoinRequested { thread: self.label },
+            Some(caller),
+        );
         let result = (*self.inner).join();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record(&format!("join {}", self.label), None, None, Some(caller));
+        trace::record(trace::Event::Joined { thread: self.label }, Some(caller));
         result
     }
 }
@@ -62,13 +65,9 @@ where
     let inner = backend::thread::spawn(f);
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     {
-        let id = format!("{:?}", inner.thread().id());
-        let number: String = id.chars().filter(char::is_ascii_digit).collect();
-        let label = format!("T{number}");
+        let label = trace::thread_of(&format!("{:?}", inner.thread().id()));
         trace::record(
-            &format!("spawn {label}"),
-            None,
-            None,
+            trace::Event::Spawn { thread: label },
             Some(Location::caller()),
         );
         JoinHandle {

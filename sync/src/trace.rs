@@ -10,29 +10,12 @@
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use std::panic::Location;
 
-/// One recorded step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// `main` for the scenario's own thread, `T1`, `T2`, … for spawned ones.
-    pub thread: String,
-    /// What happened: `load`, `store`, `fetch_add`, `lock`, `spawn T1`, …; a blocking
-    /// call records a step before it blocks too (`acquire` before `lock`, `wait`
-    /// before `woken`, `joining T1` before `join T1`), so the last step of a thread
-    /// that never returns says what it waits for.
-    pub action: String,
-    /// The value read or written, if any, as `Debug` prints it.
-    pub value: Option<String>,
-    /// The object touched, e.g. `cell#1`, `AtomicU64#2`, `Mutex#1`.
-    pub object: Option<String>,
-    /// `file:line` of the caller in the subject's (or the scenario's) code.
-    pub location: Option<String>,
-    /// The memory ordering of an atomic operation or fence (`Relaxed`, `Release`, …).
-    pub ordering: Option<String>,
-    /// `file:line` of each frame of the call stack that made the step, innermost
-    /// first, without the standard library's, the dependencies' and the facade's own
-    /// frames; empty unless call stacks are recorded (see [`record_call_stacks`]).
-    pub callers: Vec<String>,
-}
+mod vocabulary;
+
+pub use vocabulary::{
+    Event, Exchange, LockMode, Modify, Object, ObjectKind, Once, Ordering, Place, Step, Thread,
+    Value,
+};
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 static CALL_STACKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -50,36 +33,53 @@ pub fn record_call_stacks(on: bool) {
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 mod recorder {
-    use super::Step;
+    use super::{Object, ObjectKind, Step, Thread};
+    use std::collections::HashMap;
     use std::sync::Mutex;
 
-    /// The steps of the execution in progress, and how many objects it has created.
+    /// The steps of the execution in progress, and the objects it has created.
     pub(super) struct Record {
         pub(super) steps: Vec<Step>,
         /// The call stack of each step, when they are recorded, resolved only when
         /// the steps are taken.
         pub(super) stacks: Vec<Option<std::backtrace::Backtrace>>,
-        pub(super) objects: usize,
+        /// Every object created in this execution, by the key the facade keeps in it.
+        pub(super) objects: Option<HashMap<String, Object>>,
+        /// How many objects this execution has created.
+        pub(super) created: u32,
+        /// The names the scenario gives to the objects created now, if it is naming
+        /// some (see [`super::naming`]): their kind, the name's stem and how many it
+        /// has named.
+        pub(super) naming: Option<(ObjectKind, String, usize)>,
     }
 
     pub(super) static RECORD: Mutex<Record> = Mutex::new(Record {
         steps: Vec::new(),
         stacks: Vec::new(),
-        objects: 0,
+        objects: None,
+        created: 0,
+        naming: None,
     });
 
-    /// The current thread's label: loom and shuttle number the model's threads in
-    /// spawn order, 0 being the main one.
-    pub(super) fn current_thread() -> String {
+    /// The current thread: loom and shuttle number the model's threads in spawn
+    /// order, 0 being the main one.
+    pub(super) fn current_thread() -> Thread {
         #[cfg(feature = "loom")]
         let id = format!("{:?}", loom::thread::current().id());
         #[cfg(feature = "shuttle")]
         let id = format!("{:?}", shuttle::thread::current().id());
-        let number: String = id.chars().filter(char::is_ascii_digit).collect();
-        match number.as_str() {
-            "0" | "" => "main".to_owned(),
-            n => format!("T{n}"),
-        }
+        super::thread_of(&id)
+    }
+}
+
+/// The thread whose id `Debug` prints as `id` (`ThreadId(2)`): the number in it,
+/// 0 being the main thread.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn thread_of(id: &str) -> Thread {
+    let number: String = id.chars().filter(char::is_ascii_digit).collect();
+    match number.parse() {
+        Ok(0) | Err(_) => Thread::Main,
+        Ok(n) => Thread::Spawned(n),
     }
 }
 
@@ -89,7 +89,9 @@ pub fn begin_execution() {
     if let Ok(mut record) = recorder::RECORD.lock() {
         record.steps.clear();
         record.stacks.clear();
-        record.objects = 0;
+        record.objects = None;
+        record.created = 0;
+        record.naming = None;
     }
 }
 
@@ -109,11 +111,78 @@ pub fn snapshot() -> Vec<Step> {
     Vec::new()
 }
 
-/// The `file:line` of `stack`'s frames, innermost first, without the standard
-/// library's, the dependencies' and the facade's own. std's `Backtrace` offers its
-/// frames only as text: `{ fn: "…", file: "/…/src/lib.rs", line: 32 }`.
+/// Names the objects of `kind` that `make` creates, in order, `stem[0]`, `stem[1]`,
+/// …: how a scenario tells the traces what the student calls them (`accounts[1]`
+/// rather than `Mutex#2`). Under std it only runs `make`.
+pub fn naming<R>(kind: ObjectKind, stem: &str, make: impl FnOnce() -> R) -> R {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    if let Ok(mut record) = recorder::RECORD.lock() {
+        record.naming = Some((kind, stem.to_owned(), 0));
+    }
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = (kind, stem);
+    let made = make();
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    if let Ok(mut record) = recorder::RECORD.lock() {
+        record.naming = None;
+    }
+    made
+}
+
+/// Records that the scenario calls the subject's `function` with `arguments`: the
+/// traces show the call (`▶ transfer(1, 0, 300)`) where the student's code begins.
+#[track_caller]
+pub fn call(function: &str, arguments: &[Value]) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    record(
+        Event::Call {
+            function: function.to_owned(),
+            arguments: arguments.to_vec(),
+        },
+        Some(Location::caller()),
+    );
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = (function, arguments);
+}
+
+/// Records that the call to `function` returned `value` (`None` for `()` or a value
+/// the traces cannot show), and passes the value through.
+#[track_caller]
+pub fn returned<T: Into<Value> + Clone>(function: &str, value: T) -> T {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    record(
+        Event::Return {
+            function: function.to_owned(),
+            value: Some(value.clone().into()),
+        },
+        Some(Location::caller()),
+    );
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = function;
+    value
+}
+
+/// Records that the call to `function` returned a value the traces do not show.
+#[track_caller]
+pub fn returned_unit(function: &str) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    record(
+        Event::Return {
+            function: function.to_owned(),
+            value: None,
+        },
+        Some(Location::caller()),
+    );
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = function;
+}
+
+/// The places of `stack`'s frames, innermost first, without the standard library's,
+/// the dependencies' and the facade's own (column 0: a frame's is not known). std's
+/// `Backtrace` offers its frames only as text: `{ fn: "…", file: "/…/src/lib.rs",
+/// line: 32 }`.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-fn frames(stack: &std::backtrace::Backtrace) -> Vec<String> {
+fn frames(stack: &std::backtrace::Backtrace) -> Vec<Place> {
     let facade = concat!(env!("CARGO_MANIFEST_DIR"), "/");
     let text = format!("{stack:?}");
     text.split("file: \"")
@@ -129,29 +198,64 @@ fn frames(stack: &std::backtrace::Backtrace) -> Vec<String> {
             let foreign = file.starts_with("/rustc/")
                 || file.contains("/.cargo/registry/")
                 || file.starts_with(facade);
-            (!foreign && !line.is_empty()).then(|| format!("{file}:{line}"))
+            let line = line.parse().ok()?;
+            (!foreign).then(|| Place {
+                file: file.to_owned(),
+                line,
+                column: 0,
+            })
         })
         .collect()
 }
 
-/// A name for a new object of `kind` (`cell`, `Mutex`, …), numbered per execution.
+/// A key for a new object of `kind`, unique in this execution (`Mutex#2`), which the
+/// object keeps and passes to [`object`] when it records a step.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-pub(crate) fn name_object(kind: &str) -> String {
-    match recorder::RECORD.lock() {
-        Ok(mut record) => {
-            record.objects += 1;
-            format!("{kind}#{}", record.objects)
+pub(crate) fn name_object(kind: ObjectKind) -> String {
+    let Ok(mut record) = recorder::RECORD.lock() else {
+        return kind.to_string();
+    };
+    record.created += 1;
+    let number = record.created;
+    let name = match &mut record.naming {
+        Some((named_kind, stem, named)) if *named_kind == kind => {
+            *named += 1;
+            Some(format!("{stem}[{}]", *named - 1))
         }
-        Err(_) => kind.to_owned(),
-    }
+        _ => None,
+    };
+    let object = Object { kind, number, name };
+    let key = format!("{kind}#{number}");
+    record
+        .objects
+        .get_or_insert_with(Default::default)
+        .insert(key.clone(), object);
+    key
 }
 
-/// `value` as `Debug` prints it, when `T` is a primitive integer, `bool` or `char`;
-/// `None` for any other type. The guard of a `Mutex<T>` has no `T: Debug` bound to
-/// print with (std's has none), so the values read and written through a lock are
-/// shown for the primitive types only — which is what the exercises lock.
+/// The object of `kind` whose key is `key`, as the steps name it (one made before this
+/// execution began keeps its kind, with number 0).
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<String> {
+pub(crate) fn object(kind: ObjectKind, key: &str) -> Object {
+    let known = recorder::RECORD.lock().ok().and_then(|record| {
+        record
+            .objects
+            .as_ref()
+            .and_then(|objects| objects.get(key).cloned())
+    });
+    known.unwrap_or(Object {
+        kind,
+        number: 0,
+        name: None,
+    })
+}
+
+/// `value` typed, when `T` is a primitive integer, `bool` or `char`; `None` for any
+/// other type. The guard of a `Mutex<T>` has no `T: Debug` bound to print with
+/// (std's has none), so the values read and written through a lock are shown for the
+/// primitive types only — which is what the exercises lock.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<Value> {
     macro_rules! primitives {
         ($($ty:ty),*) => {
             $(
@@ -159,7 +263,7 @@ pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<String> {
                     // SAFETY: `type_name` names `T` as this primitive, and a primitive's
                     // name is never a path, so `T` is exactly `$ty`.
                     let value = unsafe { &*std::ptr::from_ref(value).cast::<$ty>() };
-                    return Some(format!("{value:?}"));
+                    return Some(Value::from(*value));
                 }
             )*
         };
@@ -170,50 +274,19 @@ pub(crate) fn primitive_value<T: ?Sized>(value: &T) -> Option<String> {
     None
 }
 
-/// Records one step made by the current thread.
+/// `value` typed where it is a primitive, else as `Debug` prints it.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-pub(crate) fn record(
-    action: &str,
-    object: Option<&str>,
-    value: Option<String>,
-    location: Option<&'static Location<'static>>,
-) {
-    push(action, object, value, location, None);
+pub(crate) fn any_value<T: std::fmt::Debug>(value: &T) -> Value {
+    primitive_value(value).unwrap_or_else(|| Value::Other(format!("{value:?}")))
 }
 
-/// Records one atomic step (or fence) made by the current thread with `ordering`.
+/// Records one step made by the current thread at `location`.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-pub(crate) fn record_ordered(
-    action: &str,
-    object: Option<&str>,
-    value: Option<String>,
-    location: Option<&'static Location<'static>>,
-    ordering: std::sync::atomic::Ordering,
-) {
-    push(
-        action,
-        object,
-        value,
-        location,
-        Some(format!("{ordering:?}")),
-    );
-}
-
-#[cfg(any(feature = "loom", feature = "shuttle"))]
-fn push(
-    action: &str,
-    object: Option<&str>,
-    value: Option<String>,
-    location: Option<&'static Location<'static>>,
-    ordering: Option<String>,
-) {
+pub(crate) fn record(event: Event, location: Option<&'static Location<'static>>) {
     let step = Step {
         thread: recorder::current_thread(),
-        action: action.to_owned(),
-        value,
-        object: object.map(str::to_owned),
-        location: location.map(|l| format!("{}:{}", l.file(), l.line())),
-        ordering,
+        event,
+        place: location.map(Place::from),
         callers: Vec::new(),
     };
     let stack = CALL_STACKS

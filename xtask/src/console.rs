@@ -15,8 +15,9 @@ use crossterm::style::Stylize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use racelab_grader::Observer;
 use racelab_grader::manifest::Exercise;
+use racelab_grader::render::{self, interleaving};
 use racelab_grader::report::{Report, StageReport, Status};
-use racelab_grader::stages::{Judgement, StageId, interleaving};
+use racelab_grader::stages::{Judgement, StageId};
 use racelab_grader::subject::Subject;
 use racelab_grader::verdict::Verdict;
 use std::io::Write;
@@ -51,11 +52,6 @@ const TABLE_INDENT: usize = 2;
 
 /// How far a stage's evidence is indented: under its summary.
 const EVIDENCE_INDENT: usize = 21;
-
-/// The width the grader may draw interleaving tables to, on `terminal`.
-pub fn table_width(terminal: Terminal) -> usize {
-    terminal.columns().saturating_sub(TABLE_INDENT)
-}
 
 /// How a word is coloured: by what it means for the student.
 #[derive(Debug, Clone, Copy)]
@@ -227,6 +223,12 @@ impl<'a> Console<'a> {
         let _ = writeln!(self.out, "{:>EVIDENCE_INDENT$}{text}", "");
     }
 
+    /// The failing execution of `evidence`, drawn to the terminal's width less the
+    /// tables' indent.
+    fn trace(&self, evidence: &racelab_grader::report::Evidence) -> Option<String> {
+        render::trace(evidence, self.width.saturating_sub(TABLE_INDENT))
+    }
+
     /// The result of `cargo xtask replay`: the failure again, with its interleaving.
     pub fn replayed(&mut self, stage: StageId, judgement: &Judgement) {
         let _ = writeln!(
@@ -238,8 +240,8 @@ impl<'a> Console<'a> {
         if let Some(results) = &evidence.results {
             let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
-        if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
+        if let Some(trace) = self.trace(evidence) {
+            let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));
         } else if let Some(failure) = &evidence.failure {
             let _ = writeln!(self.out, "{}", indent(failure, EVIDENCE_INDENT));
         }
@@ -435,8 +437,8 @@ impl Console<'_> {
         if let Some(results) = &evidence.results {
             let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
-        if let Some(trace) = &evidence.trace {
-            let _ = writeln!(self.out, "{}", indent(trace, TABLE_INDENT));
+        if let Some(trace) = self.trace(evidence) {
+            let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));
         }
         if let Some(replay) = &evidence.replay {
             // Never wrapped: a command broken over lines cannot be pasted.

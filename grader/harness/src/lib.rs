@@ -24,8 +24,8 @@ mod run;
 mod scenario;
 pub mod spec;
 
-pub use protocol::{
-    ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun, TraceStep,
-};
+pub use protocol::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
+/// The trace's vocabulary, which the findings carry and the grader reads.
+pub use racelab_sync::trace;
 pub use run::{run, run_with_model};
 pub use scenario::{Outcome, Size};

@@ -94,6 +94,8 @@ fn yes() -> bool {
     true
 }
 
+use racelab_sync::trace::Step;
+
 /// A panic, as the runner's panic hook saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
@@ -103,52 +105,7 @@ pub struct Failure {
     pub location: Option<String>,
     /// The steps of the failing execution up to the panic (loom and shuttle only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trace: Vec<TraceStep>,
-}
-
-/// One step of a recorded execution: see `racelab_sync::trace::Step`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TraceStep {
-    /// `main`, `T1`, `T2`, …
-    pub thread: String,
-    /// `load`, `store`, `fetch_add(100)`, `lock`, …
-    pub action: String,
-    /// The value read or written.
-    pub value: Option<String>,
-    /// The object touched, e.g. `cell#1`.
-    pub object: Option<String>,
-    /// `file:line` of the step.
-    pub location: Option<String>,
-    /// `file:line` of the frames of the stack that made the step, innermost first
-    /// (when call stacks were recorded).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub callers: Vec<String>,
-    /// The memory ordering of an atomic step or fence (`Relaxed`, `Release`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ordering: Option<String>,
-}
-
-impl From<racelab_sync::trace::Step> for TraceStep {
-    fn from(step: racelab_sync::trace::Step) -> Self {
-        let racelab_sync::trace::Step {
-            thread,
-            action,
-            value,
-            object,
-            location,
-            ordering,
-            callers,
-        } = step;
-        TraceStep {
-            thread,
-            action,
-            value,
-            object,
-            location,
-            ordering,
-            callers,
-        }
-    }
+    pub trace: Vec<Step>,
 }
 
 /// What one runner process found.
@@ -186,7 +143,7 @@ pub struct Findings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     /// The steps so far (the whole execution once the round has ended).
-    pub steps: Vec<TraceStep>,
+    pub steps: Vec<Step>,
     /// The threads the player may choose now, in order; none once the round has
     /// ended.
     pub choices: Vec<PlayChoice>,
@@ -216,7 +173,7 @@ pub struct PlayChoice {
     pub thread: usize,
     /// The steps it makes if chosen, up to its next scheduling point (empty when it
     /// makes none the facade records, e.g. as it ends).
-    pub steps: Vec<TraceStep>,
+    pub steps: Vec<Step>,
     /// Whether it is the thread that ran last: choosing another is a switch.
     pub running: bool,
 }
@@ -255,12 +212,13 @@ pub struct SpecRun {
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun, TraceStep,
-    };
+    use super::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
     use crate::{Outcome, Size};
     use proptest::option::of;
     use proptest::prelude::*;
+    use racelab_sync::trace::{
+        Event, Exchange, LockMode, Modify, Object, ObjectKind, Ordering, Place, Step, Thread, Value,
+    };
 
     /// A schedule as shuttle writes one: hex digits.
     fn schedule() -> impl Strategy<Value = String> {
@@ -345,27 +303,129 @@ mod tests {
         ]
     }
 
-    fn step() -> impl Strategy<Value = TraceStep> {
-        (
-            "main|T[1-9]",
-            any::<String>(),
-            of(any::<String>()),
-            of(any::<String>()),
-            of(any::<String>()),
-            of("Relaxed|Acquire|Release|AcqRel|SeqCst"),
-            prop::collection::vec(any::<String>(), 0..3),
-        )
-            .prop_map(
-                |(thread, action, value, object, location, ordering, callers)| TraceStep {
-                    thread,
-                    action,
-                    value,
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::Integer),
+            any::<bool>().prop_map(Value::Bool),
+            any::<char>().prop_map(Value::Char),
+            any::<String>().prop_map(Value::Other),
+        ]
+    }
+
+    fn ordering() -> impl Strategy<Value = Ordering> {
+        prop_oneof![
+            Just(Ordering::Relaxed),
+            Just(Ordering::Release),
+            Just(Ordering::Acquire),
+            Just(Ordering::AcqRel),
+            Just(Ordering::SeqCst),
+        ]
+    }
+
+    fn object() -> impl Strategy<Value = Object> {
+        let kind = prop_oneof![
+            Just(ObjectKind::Cell),
+            Just(ObjectKind::AtomicU64),
+            Just(ObjectKind::Mutex),
+            Just(ObjectKind::Condvar),
+        ];
+        (kind, any::<u32>(), of(any::<String>())).prop_map(|(kind, number, name)| Object {
+            kind,
+            number,
+            name,
+        })
+    }
+
+    fn thread() -> impl Strategy<Value = Thread> {
+        prop_oneof![Just(Thread::Main), any::<u32>().prop_map(Thread::Spawned)]
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            (object(), of(ordering()), value()).prop_map(|(object, ordering, value)| {
+                Event::Load {
                     object,
-                    location,
                     ordering,
-                    callers,
-                },
+                    value,
+                }
+            }),
+            (object(), ordering(), value(), value()).prop_map(
+                |(object, ordering, operand, previous)| Event::Modify {
+                    object,
+                    operation: Modify::FetchAdd,
+                    operand,
+                    ordering,
+                    previous,
+                }
+            ),
+            (
+                object(),
+                ordering(),
+                ordering(),
+                value(),
+                value(),
+                any::<bool>()
             )
+                .prop_map(|(object, success, failure, expected, found, stored)| {
+                    Event::CompareExchange {
+                        object,
+                        weak: stored,
+                        expected: expected.clone(),
+                        new: found.clone(),
+                        success,
+                        failure,
+                        outcome: if stored {
+                            Exchange::Stored { previous: expected }
+                        } else {
+                            Exchange::Refused { actual: found }
+                        },
+                    }
+                }),
+            (object(), of(value())).prop_map(|(object, value)| Event::GuardWrite { object, value }),
+            object().prop_map(|object| Event::LockRequested {
+                object,
+                mode: LockMode::Exclusive,
+            }),
+            (object(), object(), any::<bool>()).prop_map(|(condvar, mutex, spurious)| {
+                Event::Woken {
+                    condvar,
+                    mutex,
+                    spurious,
+                }
+            }),
+            thread().prop_map(|thread| Event::JoinRequested { thread }),
+            (any::<String>(), prop::collection::vec(value(), 0..3)).prop_map(
+                |(function, arguments)| Event::Call {
+                    function,
+                    arguments
+                }
+            ),
+            (any::<String>(), of(value()))
+                .prop_map(|(function, value)| Event::Return { function, value }),
+        ]
+    }
+
+    fn place() -> impl Strategy<Value = Place> {
+        (any::<String>(), any::<u32>(), any::<u32>()).prop_map(|(file, line, column)| Place {
+            file,
+            line,
+            column,
+        })
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        (
+            thread(),
+            event(),
+            of(place()),
+            prop::collection::vec(place(), 0..3),
+        )
+            .prop_map(|(thread, event, place, callers)| Step {
+                thread,
+                event,
+                place,
+                callers,
+            })
     }
 
     fn findings() -> impl Strategy<Value = Findings> {

@@ -167,10 +167,7 @@ fn capture_panics(path: PathBuf) {
         let location = info
             .location()
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
-        let trace = racelab_sync::trace::snapshot()
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let trace = racelab_sync::trace::snapshot();
         let failure = Failure {
             message,
             location,

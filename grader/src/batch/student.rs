@@ -65,7 +65,6 @@ fn rewrite(stage: &mut StageReport, edit: &mut dyn FnMut(&mut String)) {
     for text in [
         &mut evidence.failure,
         &mut evidence.location,
-        &mut evidence.trace,
         &mut evidence.output_tail,
         &mut evidence.fault,
         &mut evidence.note,
@@ -76,6 +75,17 @@ fn rewrite(stage: &mut StageReport, edit: &mut dyn FnMut(&mut String)) {
         edit(text);
     }
     evidence.compile_errors.iter_mut().for_each(&mut *edit);
+    let steps = evidence.steps.iter_mut().chain(
+        evidence
+            .values
+            .iter_mut()
+            .flat_map(|values| values.steps.iter_mut()),
+    );
+    for step in steps {
+        for place in step.place.iter_mut().chain(step.callers.iter_mut()) {
+            edit(&mut place.file);
+        }
+    }
     if let Some(tsan) = &mut evidence.tsan {
         for conflict in &mut tsan.conflicts {
             if let Some(location) = &mut conflict.location {

@@ -105,6 +105,7 @@ pub fn github(graded: &[Graded<'_>], lab_root: &Path, base: &Path) -> Vec<String
 pub fn place_of(report: &Report, stage: &StageReport, lab_root: &Path) -> Option<Place> {
     let subject = Path::new(&report.subject);
     let evidence = &stage.evidence;
+    let trace = crate::render::trace(evidence, crate::render::FORMAT_WIDTH);
     let texts = evidence
         .compile_errors
         .iter()
@@ -112,7 +113,7 @@ pub fn place_of(report: &Report, stage: &StageReport, lab_root: &Path) -> Option
         .chain([stage.summary.as_str()])
         .chain(evidence.location.as_deref())
         .chain(evidence.failure.as_deref())
-        .chain(evidence.trace.as_deref());
+        .chain(trace.as_deref());
     texts
         .into_iter()
         .find_map(|text| place_in(text, subject, lab_root))

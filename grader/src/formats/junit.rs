@@ -16,6 +16,7 @@
 //! `<testsuite>` counts its own.
 
 use super::{Graded, Outcome, stage_text};
+use crate::render::{self, FORMAT_WIDTH};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
@@ -160,7 +161,8 @@ fn suite(w: &mut Writer<Vec<u8>>, g: &Graded<'_>) -> io::Result<()> {
                             };
                             if let Some(element) = element {
                                 let evidence = &stage.evidence;
-                                let body = [evidence.failure.as_deref(), evidence.trace.as_deref()]
+                                let trace = render::trace(evidence, FORMAT_WIDTH);
+                                let body = [evidence.failure.as_deref(), trace.as_deref()]
                                     .into_iter()
                                     .flatten()
                                     .chain(evidence.compile_errors.iter().map(String::as_str))

@@ -10,6 +10,7 @@ pub mod gradebook;
 pub mod gradescope;
 pub mod junit;
 
+use crate::render::{self, FORMAT_WIDTH};
 use crate::report::{Report, StageReport, Status};
 
 /// One graded subject, as the formats see it.
@@ -76,13 +77,20 @@ fn subject_at_fault(stage: &StageReport) -> bool {
 }
 
 /// A stage's status, summary and evidence as plain text, one item a line (multi-line
-/// items indented below their name): the same fields as the report, in its words.
+/// items indented below their name): the same fields as the report, in its words,
+/// with the failing execution drawn as a table at [`FORMAT_WIDTH`] (under `trace`)
+/// rather than its steps listed.
 pub fn stage_text(stage: &StageReport) -> String {
     let mut text = format!("{}: {}\n{}\n", stage.name, stage.status, stage.summary);
-    let evidence = toml::Value::try_from(&stage.evidence)
+    let mut evidence = toml::Value::try_from(&stage.evidence)
         .ok()
         .and_then(|v| v.as_table().cloned())
         .unwrap_or_default();
+    evidence.remove("steps");
+    evidence.remove("values");
+    if let Some(trace) = render::trace(&stage.evidence, FORMAT_WIDTH) {
+        evidence.insert("trace".into(), toml::Value::String(trace));
+    }
     // The most useful first, then the rest in the report's names.
     let first = ["location", "replay", "failure", "trace"];
     let rest = evidence.keys().filter(|k| !first.contains(&k.as_str()));
@@ -119,6 +127,7 @@ pub(crate) mod tests {
     use super::{Outcome, stage_text};
     use crate::report::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
     use crate::verdict::Verdict;
+    use racelab_harness::trace::{Event, Object, ObjectKind, Place, Step, Thread, Value};
 
     pub(crate) fn stage(name: &str, status: Status, summary: &str) -> StageReport {
         StageReport {
@@ -181,7 +190,7 @@ pub(crate) mod tests {
         loom.bounds = Some("2 workers × 2 ops, preemption bound 3".into());
         loom.executions = Some(1);
         loom.location = Some("exercises/ex01-lost-update/src/lib.rs:69:33".into());
-        loom.trace = Some("| T1 | T2 |\n| cell#1.load() → 0 |  |\n✗ total broken".into());
+        loom.steps = lost_update();
         let shuttle = &mut report.stages[1].evidence;
         shuttle.seed = Some(20261126);
         shuttle.executions = Some(6000);
@@ -203,6 +212,39 @@ pub(crate) mod tests {
         tsan.evidence.fault = Some("exceeded the memory limit".into());
         tsan.evidence.output_tail = Some("thread 'main' panicked\n<\u{1b}[31m>".into());
         report
+    }
+
+    /// Two workers that both read 0 from the total, then both store 100: the steps of
+    /// a lost update, as a report stores them.
+    pub(crate) fn lost_update() -> Vec<Step> {
+        let total = Object {
+            kind: ObjectKind::Cell,
+            number: 1,
+            name: None,
+        };
+        let at = |thread: u32, write: bool| Step {
+            thread: Thread::Spawned(thread),
+            event: if write {
+                Event::Store {
+                    object: total.clone(),
+                    ordering: None,
+                    value: Value::Integer(100),
+                }
+            } else {
+                Event::Load {
+                    object: total.clone(),
+                    ordering: None,
+                    value: Value::Integer(0),
+                }
+            },
+            place: Some(Place {
+                file: "src/lib.rs".into(),
+                line: if write { 69 } else { 67 },
+                column: 9,
+            }),
+            callers: Vec::new(),
+        };
+        vec![at(1, false), at(2, false), at(1, true), at(2, true)]
     }
 
     /// The report, JUnit and Gradescope files are byte for byte what they were when

@@ -3,13 +3,12 @@
 //!
 //! A pass means "no failure within these bounds", not a proof; the summary says so.
 
-use super::{
-    Context, Judgement, ReplayError, RunnerRun, Stage, StageId, first_line, interleaving, race,
-};
+use super::{Context, Judgement, ReplayError, RunnerRun, Stage, StageId, first_line};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{LoomSize, StageSizes};
-use crate::report::{Evidence, Status};
+use crate::render::race;
+use crate::report::{Evidence, Status, ValueTrace};
 use racelab_harness::{Request, Size};
 use std::time::Duration;
 
@@ -55,7 +54,7 @@ impl Stage for Loom {
                 self,
                 "exploring again without race checks, to show what the race does to the values",
             );
-            judgement.evidence.trace = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
+            judgement.evidence.values = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
         } else if judgement.status == Status::Fail {
             // loom's exploration order is fixed: the same failure again, each step with
             // its call stack, so the table can show the lines that called helpers.
@@ -87,7 +86,12 @@ impl Loom {
     /// After a data race: explores again with the race checks off, with one
     /// preemption, then two, …, and renders the first execution that breaks the
     /// invariant — the fewest preemptions that show what the race does to the values.
-    fn value_trace(&self, cx: &mut Context<'_>, size: &LoomSize, replay: &str) -> Option<String> {
+    fn value_trace(
+        &self,
+        cx: &mut Context<'_>,
+        size: &LoomSize,
+        replay: &str,
+    ) -> Option<ValueTrace> {
         for preemptions in 1..=size.preemption_bound.unwrap_or(3).max(1) {
             let limits = cx.limits(self);
             let found = cx.run(self, &values_request(size, preemptions), limits, |run| {
@@ -99,18 +103,11 @@ impl Loom {
             if found.status != Status::Fail || failure.contains(DATA_RACE) {
                 continue;
             }
-            let table = interleaving::render(
-                &found.evidence.steps,
-                failure,
-                &[&cx.subject.dir, &cx.lab.root],
-                cx.options.table_width,
-            )?;
-            let heading = format!(
-                "With its race check off, loom finds what the race does to the values ({}):",
-                super::count(preemptions as u64, "preemption")
-            );
-            let heading = interleaving::wrap(&heading, cx.options.table_width).join("\n");
-            return Some(format!("{heading}\n{table}"));
+            return Some(ValueTrace {
+                preemptions: preemptions as u64,
+                failure: failure.to_owned(),
+                steps: found.evidence.steps,
+            });
         }
         None
     }

@@ -9,16 +9,12 @@
 //! variant in the harness, and its entry in [`ALL`] (see ARCHITECTURE.md).
 
 mod context;
-pub mod deadlock;
-pub mod interleaving;
 pub mod limits;
 pub mod loom;
-pub mod race;
 mod runner;
 pub mod shuttle;
 pub mod spec;
 pub mod stress;
-mod table;
 pub mod tsan;
 
 pub use crate::stage_id::StageId;
@@ -145,14 +141,10 @@ impl Judgement {
     }
 
     /// Rewrites absolute paths under `root` (the workspace) as relative ones, so that
-    /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace,
-    /// and draws the interleaving table, whose lines are relative to `subject`.
-    pub fn with_paths_relative_to(
-        mut self,
-        root: &Path,
-        subject: &Path,
-        table_width: usize,
-    ) -> Judgement {
+    /// `exercises/ex01-lost-update/src/lib.rs:69` can be clicked from the workspace;
+    /// the places of the steps are made relative to `subject` (`src/lib.rs`), as the
+    /// tables show them, or else to `root`.
+    pub fn with_paths_relative_to(mut self, root: &Path, subject: &Path) -> Judgement {
         let prefix = format!("{}/", root.display());
         let relative = |text: &mut String| {
             if text.contains(&prefix) {
@@ -161,19 +153,22 @@ impl Judgement {
         };
         relative(&mut self.summary);
         let evidence = &mut self.evidence;
-        if let Some(failure) = &evidence.failure {
-            let roots = [subject, root];
-            let blocked = deadlock::is_deadlock(failure)
-                .then(|| deadlock::Deadlock::from_steps(&evidence.steps))
-                .flatten();
-            evidence.trace = evidence.trace.take().or_else(|| match blocked {
-                Some(blocked) => Some(
-                    interleaving::render_steps(&evidence.steps, &roots, table_width)
-                        .map_or_else(String::new, |steps| steps + "\n")
-                        + &blocked.render(&roots),
-                ),
-                None => interleaving::render(&evidence.steps, failure, &roots, table_width),
-            });
+        let prefixes = [format!("{}/", subject.display()), prefix.clone()];
+        let steps = evidence.steps.iter_mut().chain(
+            evidence
+                .values
+                .iter_mut()
+                .flat_map(|values| values.steps.iter_mut()),
+        );
+        for step in steps {
+            for place in step.place.iter_mut().chain(step.callers.iter_mut()) {
+                if let Some(rest) = prefixes.iter().find_map(|p| place.file.strip_prefix(p)) {
+                    place.file = rest.to_owned();
+                }
+            }
+        }
+        if let Some(values) = &mut evidence.values {
+            relative(&mut values.failure);
         }
         for text in [
             &mut evidence.failure,
@@ -219,9 +214,10 @@ pub fn take_call_stacks(judgement: &mut Judgement, detailed: Judgement) {
 
 /// A deadlock's summary, naming the blocked threads and what they wait for, when
 /// `message` is loom's or shuttle's report of one and the `steps` show who is blocked.
-pub fn deadlock_summary(message: &str, steps: &[racelab_harness::TraceStep]) -> Option<String> {
+pub fn deadlock_summary(message: &str, steps: &[racelab_harness::trace::Step]) -> Option<String> {
+    use crate::render::deadlock::{self, Deadlock};
     deadlock::is_deadlock(message)
-        .then(|| deadlock::Deadlock::from_steps(steps))
+        .then(|| Deadlock::from_steps(steps))
         .flatten()
         .map(|blocked| blocked.summary())
 }

@@ -15,21 +15,17 @@ pub use std::sync::atomic::Ordering;
 use {crate::trace, std::panic::Location};
 
 /// Records one step of an atomic under loom and shuttle, and evaluates to `$result`:
-/// `step!(self, result, order, "format", args…)` names the action with `format!`'s
-/// arguments (formatted only when recording); `order` is the ordering that applied.
+/// `step!(self, result, |object, result| event)` builds the step's [`trace::Event`]
+/// from the atomic's object and the result (built only when recording).
 macro_rules! step {
-    ($atomic:ident, $result:expr, $order:expr, $($action:tt)+) => {{
+    ($atomic:ident, $result:expr, |$object:ident, $value:ident| $event:expr) => {{
         let result = $result;
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record_ordered(
-            &format!($($action)+),
-            Some(&$atomic.name),
-            Some(format!("{result:?}")),
-            Some(Location::caller()),
-            $order,
-        );
-        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-        let _ = $order;
+        {
+            let $object = $atomic.object();
+            let $value = result;
+            trace::record($event, Some(Location::caller()));
+        }
         result
     }};
 }
@@ -38,8 +34,8 @@ macro_rules! step {
 /// detection what it read (see `crate::latitude`), so that a thread which reads the
 /// same thing at the same line again, waiting for another thread, yields to it.
 macro_rules! observing_step {
-    ($atomic:ident, $result:expr, $order:expr, $($action:tt)+) => {{
-        let result = step!($atomic, $result, $order, $($action)+);
+    ($atomic:ident, $result:expr, |$object:ident, $value:ident| $event:expr) => {{
+        let result = step!($atomic, $result, |$object, $value| $event);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         crate::latitude::observed(&$atomic.name, Location::caller(), &format!("{result:?}"));
         result
@@ -73,7 +69,12 @@ pub fn fence(order: Ordering) {
     #[cfg(feature = "tsan")]
     crate::tsan::fence(order);
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    trace::record_ordered("fence", None, None, Some(Location::caller()), order);
+    trace::record(
+        trace::Event::Fence {
+            ordering: order.into(),
+        },
+        Some(Location::caller()),
+    );
 }
 
 /// Defines the facade's atomic type `$name` over the backend's; the methods listed take
@@ -99,7 +100,7 @@ macro_rules! atomic {
                 $name {
                     inner: Held::from(backend::sync::atomic::$name::new(value)),
                     #[cfg(any(feature = "loom", feature = "shuttle"))]
-                    name: trace::name_object(stringify!($name)),
+                    name: trace::name_object(trace::ObjectKind::$name),
                     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
                     _name: Padding::new(),
                 }
@@ -112,7 +113,11 @@ macro_rules! atomic {
                 executed::record(AtomicOp::Load, order, None);
                 let value = self.inner.load(order);
                 after(order);
-                observing_step!(self, value, order, "load")
+                observing_step!(self, value, |object, value| trace::Event::Load {
+                    object,
+                    ordering: Some(order.into()),
+                    value: value.into(),
+                })
             }
 
             /// Stores `value`.
@@ -122,7 +127,11 @@ macro_rules! atomic {
                 executed::record(AtomicOp::Store, order, None);
                 before(order);
                 self.inner.store(value, order);
-                step!(self, value, order, "store");
+                step!(self, value, |object, value| trace::Event::Store {
+                    object,
+                    ordering: Some(order.into()),
+                    value: value.into(),
+                });
             }
 
             /// Stores `value`, returning the previous value.
@@ -133,7 +142,13 @@ macro_rules! atomic {
                 before(order);
                 let previous = self.inner.swap(value, order);
                 after(order);
-                observing_step!(self, previous, order, "swap({value:?})")
+                observing_step!(self, previous, |object, previous| trace::Event::Modify {
+                    object,
+                    operation: trace::Modify::Swap,
+                    operand: value.into(),
+                    ordering: order.into(),
+                    previous: previous.into(),
+                })
             }
 
             /// Stores `new` if the value is `current`; returns the previous value.
@@ -145,7 +160,15 @@ macro_rules! atomic {
                 let result = self.inner.compare_exchange(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
                 after(applied);
-                observing_step!(self, result, applied, "compare_exchange({current:?} → {new:?})")
+                observing_step!(self, result, |object, result| trace::Event::CompareExchange {
+                    object,
+                    weak: false,
+                    expected: current.into(),
+                    new: new.into(),
+                    success: success.into(),
+                    failure: failure.into(),
+                    outcome: result.into(),
+                })
             }
 
             /// Like `compare_exchange`, but may fail spuriously: return `Err` with the
@@ -159,13 +182,29 @@ macro_rules! atomic {
                 #[cfg(any(feature = "loom", feature = "shuttle"))]
                 if crate::latitude::spurious(crate::latitude::Spurious::WeakExchangeFailure) {
                     let result = Err(self.inner.load(failure));
-                    return observing_step!(self, result, failure, "compare_exchange_weak({current:?} → {new:?})");
+                    return observing_step!(self, result, |object, result| trace::Event::CompareExchange {
+                        object,
+                        weak: true,
+                        expected: current.into(),
+                        new: new.into(),
+                        success: success.into(),
+                        failure: failure.into(),
+                        outcome: result.into(),
+                    });
                 }
                 before(success);
                 let result = self.inner.compare_exchange_weak(current, new, success, failure);
                 let applied = if result.is_ok() { success } else { failure };
                 after(applied);
-                observing_step!(self, result, applied, "compare_exchange_weak({current:?} → {new:?})")
+                observing_step!(self, result, |object, result| trace::Event::CompareExchange {
+                    object,
+                    weak: true,
+                    expected: current.into(),
+                    new: new.into(),
+                    success: success.into(),
+                    failure: failure.into(),
+                    outcome: result.into(),
+                })
             }
 
             /// Applies `f` until it returns `None` or its result is stored; returns the
@@ -181,7 +220,18 @@ macro_rules! atomic {
                 let result = self.inner.fetch_update(set_order, fetch_order, f);
                 let applied = if result.is_ok() { set_order } else { fetch_order };
                 after(applied);
-                observing_step!(self, result, applied, "fetch_update")
+                observing_step!(self, result, |object, result| trace::Event::FetchUpdate {
+                    object,
+                    set: set_order.into(),
+                    fetch: fetch_order.into(),
+                    outcome: result.into(),
+                })
+            }
+
+            /// The atomic as the traces name it.
+            #[cfg(any(feature = "loom", feature = "shuttle"))]
+            fn object(&self) -> trace::Object {
+                trace::object(trace::ObjectKind::$name, &self.name)
             }
 
             /// The value, when nobody else can touch the atomic.
@@ -223,7 +273,13 @@ macro_rules! fetch_ops {
                 before(order);
                 let previous = self.inner.$op(value, order);
                 after(order);
-                observing_step!(self, previous, order, "{}({value:?})", stringify!($op))
+                observing_step!(self, previous, |object, previous| trace::Event::Modify {
+                    object,
+                    operation: trace::Modify::$kind,
+                    operand: value.into(),
+                    ordering: order.into(),
+                    previous: previous.into(),
+                })
             }
         )*
     };

@@ -50,7 +50,7 @@ impl Condvar {
         Condvar {
             inner: Box::new(backend::sync::Condvar::new()),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name: trace::name_object("Condvar"),
+            name: trace::name_object(trace::ObjectKind::Condvar),
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
             _name: crate::layout::Padding::new(),
         }
@@ -67,16 +67,19 @@ impl Condvar {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
             trace::record(
-                "wait",
-                Some(&self.name),
-                Some(mutex.to_owned()),
+                trace::Event::Wait {
+                    condvar: self.object(),
+                    mutex: trace::object(trace::ObjectKind::Mutex, mutex),
+                },
                 Some(Location::caller()),
             );
             if crate::latitude::spurious(crate::latitude::Spurious::Wakeup) {
                 trace::record(
-                    "woken spuriously",
-                    Some(&self.name),
-                    Some(mutex.to_owned()),
+                    trace::Event::Woken {
+                        condvar: self.object(),
+                        mutex: trace::object(trace::ObjectKind::Mutex, mutex),
+                        spurious: true,
+                    },
                     Some(Location::caller()),
                 );
                 return Ok(MutexGuard::new(inner, mutex));
@@ -85,9 +88,11 @@ impl Condvar {
         let result = self.inner.wait(inner);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
-            "woken",
-            Some(&self.name),
-            Some(mutex.to_owned()),
+            trace::Event::Woken {
+                condvar: self.object(),
+                mutex: trace::object(trace::ObjectKind::Mutex, mutex),
+                spurious: false,
+            },
             Some(Location::caller()),
         );
         match result {
@@ -119,15 +124,22 @@ impl Condvar {
         Ok(guard)
     }
 
+    /// The condition variable as the traces name it.
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    fn object(&self) -> trace::Object {
+        trace::object(trace::ObjectKind::Condvar, &self.name)
+    }
+
     /// Wakes one waiting thread, if any, as [`std::sync::Condvar::notify_one`].
     #[inline]
     #[track_caller]
     pub fn notify_one(&self) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
-            "notify_one",
-            Some(&self.name),
-            None,
+            trace::Event::Notify {
+                condvar: self.object(),
+                all: false,
+            },
             Some(Location::caller()),
         );
         self.inner.notify_one();
@@ -139,9 +151,10 @@ impl Condvar {
     pub fn notify_all(&self) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
-            "notify_all",
-            Some(&self.name),
-            None,
+            trace::Event::Notify {
+                condvar: self.object(),
+                all: true,
+            },
             Some(Location::caller()),
         );
         self.inner.notify_all();

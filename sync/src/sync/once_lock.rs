@@ -80,17 +80,18 @@ impl<T> Inner<T> {
             value: std::sync::OnceLock::new(),
             ready: backend::sync::atomic::AtomicBool::new(false),
             init: backend::sync::Mutex::new(()),
-            name: trace::name_object("OnceLock"),
+            name: trace::name_object(trace::ObjectKind::OnceLock),
         }
     }
 
     #[track_caller]
     fn get(&self) -> Option<&T> {
         let value = self.ready_value();
-        self.record(
-            "get",
-            Some(if value.is_some() { "Some(..)" } else { "None" }),
-        );
+        self.record(if value.is_some() {
+            trace::Once::GotSome
+        } else {
+            trace::Once::GotNone
+        });
         value
     }
 
@@ -99,18 +100,22 @@ impl<T> Inner<T> {
         let mut value = Some(value);
         self.initialise(|| value.take().expect("taken once"));
         let result = value.map_or(Ok(()), Err);
-        self.record("set", Some(if result.is_ok() { "Ok" } else { "Err" }));
+        self.record(if result.is_ok() {
+            trace::Once::SetStored
+        } else {
+            trace::Once::SetRefused
+        });
         result
     }
 
     #[track_caller]
     fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
         if let Some(value) = self.ready_value() {
-            self.record("get_or_init", Some("was set"));
+            self.record(trace::Once::AlreadySet);
             return value;
         }
         self.initialise(init);
-        self.record("get_or_init", Some("after init"));
+        self.record(trace::Once::AfterInit);
         self.ready_value().expect("set by `initialise`")
     }
 
@@ -137,16 +142,17 @@ impl<T> Inner<T> {
             unreachable!("the value is set only under the initialisers' lock");
         }
         self.ready.store(true, std::sync::atomic::Ordering::Release);
-        self.record("init", None);
+        self.record(trace::Once::Initialised);
     }
 
     /// Records one step on this cell, made by the caller.
     #[track_caller]
-    fn record(&self, action: &str, value: Option<&str>) {
+    fn record(&self, step: trace::Once) {
         trace::record(
-            action,
-            Some(&self.name),
-            value.map(str::to_owned),
+            trace::Event::Once {
+                object: trace::object(trace::ObjectKind::OnceLock, &self.name),
+                step,
+            },
             Some(Location::caller()),
         );
     }
@@ -215,6 +221,7 @@ mod tests {
     /// caller's line; with std nothing is recorded.
     #[test]
     fn steps_are_recorded_under_the_explorers() {
+        use crate::trace::{Event, Once};
         let _alone = crate::TRACE_TESTS.lock().unwrap();
         crate::model(|| {
             crate::trace::begin_execution();
@@ -224,23 +231,31 @@ mod tests {
             assert_eq!(cell.get(), Some(&1));
             let here = [first, first + 1].map(|line| format!("once_lock.rs:{line}"));
             // Other tests may record steps meanwhile: keep this test's own.
-            let steps: Vec<(String, Option<String>)> = crate::trace::snapshot()
+            let steps: Vec<Event> = crate::trace::snapshot()
                 .into_iter()
                 .filter(|step| {
-                    let location = step.location.as_deref().unwrap_or_default();
-                    here.iter().any(|line| location.ends_with(line.as_str()))
+                    let place = step.place.as_ref().map(ToString::to_string);
+                    here.iter().any(|line| {
+                        place
+                            .as_deref()
+                            .unwrap_or_default()
+                            .ends_with(line.as_str())
+                    })
                 })
-                .map(|step| (step.action, step.value))
+                .map(|step| step.event)
                 .collect();
             if cfg!(any(feature = "loom", feature = "shuttle")) {
-                let some = |v: &str| Some(v.to_owned());
+                let once: Vec<Once> = steps
+                    .iter()
+                    .filter_map(|event| match event {
+                        Event::Once { step, .. } => Some(*step),
+                        _ => None,
+                    })
+                    .collect();
                 assert_eq!(
-                    steps,
-                    [
-                        ("init".to_owned(), None),
-                        ("get_or_init".to_owned(), some("after init")),
-                        ("get".to_owned(), some("Some(..)")),
-                    ]
+                    once,
+                    [Once::Initialised, Once::AfterInit, Once::GotSome],
+                    "{steps:?}"
                 );
             } else {
                 assert!(steps.is_empty());

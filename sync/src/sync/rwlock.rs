@@ -91,7 +91,7 @@ impl<T> RwLock<T> {
         RwLock {
             inner: Box::new(backend::sync::RwLock::new(value)),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            name: trace::name_object("RwLock"),
+            name: trace::name_object(trace::ObjectKind::RwLock),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             std_auto_traits: PhantomData,
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
@@ -105,7 +105,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let result = self.inner.read();
-        self.taken("read-lock");
+        self.taken(crate::trace::LockMode::Read);
         wrapped(result, |inner| self.read_guard(inner))
     }
 
@@ -115,7 +115,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let result = self.inner.write();
-        self.taken("write-lock");
+        self.taken(crate::trace::LockMode::Write);
         wrapped(result, |inner| self.write_guard(inner))
     }
 
@@ -130,7 +130,7 @@ impl<T> RwLock<T> {
         let result = self.inner.try_read();
         self.tried(&result);
         if !matches!(result, Err(TryLockError::WouldBlock)) {
-            self.taken("read-lock");
+            self.taken(crate::trace::LockMode::Read);
         }
         try_wrapped(result, |inner| self.read_guard(inner))
     }
@@ -146,7 +146,7 @@ impl<T> RwLock<T> {
         let result = self.inner.try_write();
         self.tried(&result);
         if !matches!(result, Err(TryLockError::WouldBlock)) {
-            self.taken("write-lock");
+            self.taken(crate::trace::LockMode::Write);
         }
         try_wrapped(result, |inner| self.write_guard(inner))
     }
@@ -183,11 +183,17 @@ impl<T> RwLock<T> {
     /// Records that this thread took the lock (under loom and shuttle).
     #[inline]
     #[track_caller]
-    fn taken(&self, action: &str) {
+    fn taken(&self, mode: crate::trace::LockMode) {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
-        trace::record(action, Some(&self.name), None, Some(Location::caller()));
+        trace::record(
+            trace::Event::LockAcquired {
+                object: trace::object(trace::ObjectKind::RwLock, &self.name),
+                mode,
+            },
+            Some(Location::caller()),
+        );
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-        let _ = action;
+        let _ = mode;
     }
 
     fn read_guard<'a>(
@@ -265,14 +271,24 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        trace::record("unlock", Some(self.name), None, None);
+        trace::record(
+            trace::Event::LockReleased {
+                object: trace::object(trace::ObjectKind::RwLock, self.name),
+            },
+            None,
+        );
     }
 }
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        trace::record("unlock", Some(self.name), None, None);
+        trace::record(
+            trace::Event::LockReleased {
+                object: trace::object(trace::ObjectKind::RwLock, self.name),
+            },
+            None,
+        );
     }
 }
 
@@ -330,6 +346,7 @@ mod tests {
     #[test]
     fn steps_are_recorded_under_the_explorers() {
         let _alone = crate::TRACE_TESTS.lock().unwrap();
+        use crate::trace::{Event, LockMode};
         crate::model(|| {
             crate::trace::begin_execution();
             let lock = RwLock::new(1_u64);
@@ -342,19 +359,36 @@ mod tests {
             let name = steps
                 .iter()
                 .find(|step| {
-                    let location = step.location.as_deref().unwrap_or_default();
-                    location.ends_with(here[0].as_str())
+                    step.place
+                        .as_ref()
+                        .is_some_and(|place| place.to_string().ends_with(here[0].as_str()))
                 })
-                .and_then(|step| step.object.clone());
-            let actions: Vec<String> = steps
+                .and_then(|step| step.event.object().cloned());
+            let events: Vec<Event> = steps
                 .into_iter()
-                .filter(|step| name.is_some() && step.object == name)
-                .map(|step| step.action)
+                .filter(|step| name.is_some() && step.event.object() == name.as_ref())
+                .map(|step| step.event)
                 .collect();
             if cfg!(any(feature = "loom", feature = "shuttle")) {
-                assert_eq!(actions, ["read-lock", "unlock", "write-lock", "unlock"]);
+                let object = name.expect("the read lock was recorded");
+                let released = Event::LockReleased {
+                    object: object.clone(),
+                };
+                let acquired = |mode| Event::LockAcquired {
+                    object: object.clone(),
+                    mode,
+                };
+                assert_eq!(
+                    events,
+                    [
+                        acquired(LockMode::Read),
+                        released.clone(),
+                        acquired(LockMode::Write),
+                        released
+                    ]
+                );
             } else {
-                assert!(actions.is_empty());
+                assert!(events.is_empty());
             }
         });
     }

@@ -10,7 +10,8 @@
 mod scheduler;
 
 use crate::run::{Scenario, last_panic, modelled::checked};
-use crate::{Failure, Findings, PlayChoice, Position, Request, Size, TraceStep};
+use crate::{Failure, Findings, PlayChoice, Position, Request, Size};
+use racelab_sync::trace::{Step, Thread};
 use scheduler::{PlayerScheduler, Waiting};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -121,13 +122,13 @@ enum End {
     /// The invariant broke, or the threads deadlocked (or a thread panicked).
     Broken(Failure),
     /// The round ran to its end and the invariant held: the steps.
-    Held(Vec<TraceStep>),
+    Held(Vec<Step>),
     /// A choice of a thread that could not run, and the threads that could.
     Refused(usize, Vec<usize>),
 }
 
 impl End {
-    fn steps(&self) -> &[TraceStep] {
+    fn steps(&self) -> &[Step] {
         match self {
             End::Waiting(waiting) => &waiting.steps,
             End::Broken(failure) => &failure.trace,
@@ -177,19 +178,16 @@ impl Round {
 }
 
 /// The steps the facade has recorded in this execution.
-fn steps_now() -> Vec<TraceStep> {
+fn steps_now() -> Vec<Step> {
     racelab_sync::trace::snapshot()
-        .into_iter()
-        .map(Into::into)
-        .collect()
 }
 
 /// The first steps of `steps` that `thread` made, before any other thread's.
-fn steps_of(thread: usize, steps: &[TraceStep]) -> Vec<TraceStep> {
-    let name = format!("T{thread}");
+fn steps_of(thread: usize, steps: &[Step]) -> Vec<Step> {
+    let thread = u32::try_from(thread).map_or(Thread::Main, Thread::Spawned);
     steps
         .iter()
-        .take_while(|step| step.thread == name)
+        .take_while(|step| step.thread == thread)
         .cloned()
         .collect()
 }

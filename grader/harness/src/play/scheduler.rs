@@ -7,8 +7,8 @@
 //! thread runs. The same choices always lead to the same position, so a position is
 //! replayed from the start rather than kept alive: undo is a shorter list.
 
-use crate::TraceStep;
 use racelab_sync::explore::Chooser;
+use racelab_sync::trace::Step;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -35,7 +35,7 @@ pub(crate) struct Decisions {
 pub(crate) struct Waiting {
     pub(crate) runnable: Vec<usize>,
     pub(crate) current: Option<usize>,
-    pub(crate) steps: Vec<TraceStep>,
+    pub(crate) steps: Vec<Step>,
 }
 
 /// Follows `choices`; see the module's documentation.
@@ -70,10 +70,7 @@ impl Chooser for PlayerScheduler {
                     decisions.waiting = Some(Waiting {
                         runnable: runnable.to_vec(),
                         current,
-                        steps: racelab_sync::trace::snapshot()
-                            .into_iter()
-                            .map(Into::into)
-                            .collect(),
+                        steps: racelab_sync::trace::snapshot(),
                     });
                     return None;
                 };

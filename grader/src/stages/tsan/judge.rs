@@ -5,7 +5,6 @@ use super::EXIT_CODE;
 use super::log::{self, TsanReport};
 use crate::report::{Conflict, Evidence, Status, TsanEvidence};
 use crate::stages::stress::{self, Rounds};
-use crate::stages::table::Table;
 use crate::stages::{Judgement, RunnerRun};
 use std::path::Path;
 
@@ -52,7 +51,6 @@ pub fn judge(run: RunnerRun, rounds: &Rounds, toolchain: &str, roots: &[&Path]) 
     };
     if !reports.is_empty() {
         let tsan = summarise(&reports, roots);
-        evidence.trace = Some(side_by_side(&tsan.conflicts));
         let summary = describe(&tsan);
         evidence.tsan = Some(tsan);
         return Judgement {
@@ -214,35 +212,12 @@ fn describe(tsan: &TsanEvidence) -> String {
     )
 }
 
-/// The first report's conflicting operations side by side, one column per thread.
-fn side_by_side(conflicts: &[Conflict]) -> String {
-    let first: Vec<&Conflict> = conflicts.iter().filter(|c| c.report == 1).collect();
-    let cells: Vec<(String, String)> = first
-        .iter()
-        .map(|c| {
-            let place = c.location.as_deref().unwrap_or("?");
-            (c.thread.clone(), format!("{} at {place}", c.operation))
-        })
-        .collect();
-    let table = Table::new(
-        cells.len(),
-        cells.iter().flat_map(|(t, c)| [t.as_str(), c.as_str()]),
-    );
-    let mut lines = vec![
-        table.row(cells.iter().map(|(t, _)| t.as_str())),
-        table.row(cells.iter().map(|(_, c)| c.as_str())),
-    ];
-    if let Some(kind) = first.first().map(|c| &c.kind) {
-        lines.push(format!("✗ ThreadSanitizer: {kind}"));
-    }
-    lines.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{EXIT_CODE, describe, judge, log, side_by_side, subject_frame, summarise};
+    use super::{EXIT_CODE, describe, judge, log, subject_frame, summarise};
     use crate::manifest::RoundsSize;
     use crate::process::Finished;
+    use crate::render::table::side_by_side;
     use crate::report::Status;
     use crate::stages::RunnerRun;
     use crate::stages::stress::Rounds;

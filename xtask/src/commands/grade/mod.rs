@@ -88,7 +88,6 @@ pub(crate) fn run(
         memory_limit_mb: memory_limit,
         provision: !no_provision,
         required: class.require.clone(),
-        table_width: crate::console::table_width(terminal),
     };
     if class.is_batch() {
         return class::grade_class(lab, exercise.as_deref(), &class, &options, out, err);

@@ -3,8 +3,11 @@
 //! them; the steps so far, as the grader's interleaving table; the keys.
 
 use super::session::{Session, Stage};
-use racelab_grader::play::{PlayChoice, TraceStep};
-use racelab_grader::stages::interleaving::{describe, is_subjects_location, render_steps};
+use racelab_grader::play::{Event, Object, Thread};
+use racelab_grader::play::{PlayChoice, Step};
+use racelab_grader::render::interleaving::{
+    describe_step, is_subjects_location, render_steps, wrap,
+};
 use std::path::Path;
 
 /// Lines the screen needs besides the table.
@@ -24,13 +27,13 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
     ];
     let threads = threads(&position.steps, &position.choices);
     lines.push(format!(
-        "  {:<8}{:<10}{:<44}holds",
+        "  {:<8}{:<10}{:<40}holds",
         "thread", "state", "next step"
     ));
     for thread in &threads {
         lines.push(fit(
             &format!(
-                "  {:<8}{:<10}{:<44}{}",
+                "  {:<8}{:<10}{:<40}{}",
                 thread.name,
                 thread.state,
                 thread.next,
@@ -79,19 +82,17 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
         Stage::Held => "u undo · r play again · h hint · q quit".into(),
     });
     if let Some(note) = &session.note {
-        lines.extend(racelab_grader::stages::interleaving::wrap(note, width));
+        lines.extend(wrap(note, width));
     }
     lines.join("\n")
 }
 
 /// The steps without the lock requests of threads that can run: such a thread is
 /// paused where it asks, not blocked (the table draws a last request as blocking).
-fn settled(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<TraceStep> {
-    let paused = |i: usize, step: &TraceStep| {
-        step.action == "acquire"
-            && choices
-                .iter()
-                .any(|c| format!("T{}", c.thread) == step.thread)
+fn settled(steps: &[Step], choices: &[PlayChoice]) -> Vec<Step> {
+    let paused = |i: usize, step: &Step| {
+        matches!(step.event, Event::LockRequested { .. })
+            && choices.iter().any(|c| thread_of(c) == step.thread)
             && !steps[i + 1..].iter().any(|s| s.thread == step.thread)
     };
     steps
@@ -111,21 +112,19 @@ struct ThreadRow {
 }
 
 /// Every thread the steps or the choices name, `T1` first and `main` last.
-fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
-    let mut names: Vec<String> = steps.iter().map(|s| s.thread.clone()).collect();
-    names.extend(choices.iter().map(|c| format!("T{}", c.thread)));
-    names.sort_by_key(|name| {
-        (
-            name == "main",
-            name.trim_start_matches('T').parse::<u32>().unwrap_or(0),
-        )
+fn threads(steps: &[Step], choices: &[PlayChoice]) -> Vec<ThreadRow> {
+    let mut threads: Vec<Thread> = steps.iter().map(|s| s.thread).collect();
+    threads.extend(choices.iter().map(thread_of));
+    threads.sort_by_key(|thread| match thread {
+        Thread::Spawned(n) => (false, *n),
+        Thread::Main => (true, 0),
     });
-    names.dedup();
-    names
+    threads.dedup();
+    threads
         .into_iter()
-        .map(|name| {
-            let own: Vec<&TraceStep> = steps.iter().filter(|s| s.thread == name).collect();
-            let choice = choices.iter().find(|c| format!("T{}", c.thread) == name);
+        .map(|thread| {
+            let own: Vec<&Step> = steps.iter().filter(|s| s.thread == thread).collect();
+            let choice = choices.iter().find(|c| thread_of(c) == thread);
             let (state, next) = match (choice, own.last()) {
                 (Some(choice), _) => (
                     if choice.running { "running" } else { "can run" },
@@ -138,14 +137,13 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
             // shuttle releases a lock at a scheduling point after the step is recorded:
             // a thread paused there holds it until it next runs.
             if let (Some(_), Some(last)) = (choice, own.last())
-                && last.action == "unlock"
-                && let Some(object) = &last.object
+                && let Event::LockReleased { object } = &last.event
             {
                 holds.push(format!("{object} (unlocking)"));
             }
             ThreadRow {
                 holds,
-                name,
+                name: thread.to_string(),
                 state,
                 next,
             }
@@ -153,11 +151,16 @@ fn threads(steps: &[TraceStep], choices: &[PlayChoice]) -> Vec<ThreadRow> {
         .collect()
 }
 
+/// The thread a choice runs.
+fn thread_of(choice: &PlayChoice) -> Thread {
+    u32::try_from(choice.thread).map_or(Thread::Main, Thread::Spawned)
+}
+
 /// What a thread does when chosen: its first step in the subject's code if it makes
 /// one, else its first step.
 /// A thread that records no step when chosen is starting (it has made none yet),
 /// blocking on what it asked for last, or ending.
-fn next_step(steps: &[TraceStep], last: Option<&TraceStep>) -> String {
+fn next_step(steps: &[Step], last: Option<&Step>) -> String {
     let nothing = match last {
         None => "(starts)".to_owned(),
         Some(last) if blocks(last) => step_text(last),
@@ -165,76 +168,93 @@ fn next_step(steps: &[TraceStep], last: Option<&TraceStep>) -> String {
     };
     // A lock is asked for (`acquire`) before it is taken (`lock`), with a scheduling
     // point between: a thread about to ask is about to lock, not blocked.
-    let asked = |step: &TraceStep| step.action == "acquire";
-    let shown: Vec<TraceStep> = steps
+    let asked = |step: &Step| matches!(step.event, Event::LockRequested { .. });
+    let shown: Vec<Step> = steps
         .iter()
         .enumerate()
         .filter(|(i, step)| !asked(step) || i + 1 == steps.len())
-        .map(|(_, step)| match asked(step) {
-            true => TraceStep {
-                action: "lock".into(),
+        .map(|(_, step)| match &step.event {
+            Event::LockRequested { object, mode } => Step {
+                event: Event::LockAcquired {
+                    object: object.clone(),
+                    mode: *mode,
+                },
                 ..step.clone()
             },
-            false => step.clone(),
+            _ => step.clone(),
         })
         .collect();
     shown
         .iter()
-        .find(|s| s.location.as_deref().is_some_and(is_subjects_location))
+        .find(|s| {
+            s.place
+                .as_ref()
+                .is_some_and(|p| is_subjects_location(&p.file))
+        })
         .or(shown.first())
         .map_or(nothing, step_text)
 }
 
 /// `:67  cell#1.load() → 4700`: the line in the subject's `src/lib.rs` (other files
 /// by name), and the step in the interleaving table's words.
-pub(super) fn step_text(step: &TraceStep) -> String {
-    let place = match step.location.as_deref().and_then(|l| l.rsplit_once(':')) {
-        Some((file, line)) if file.ends_with("src/lib.rs") && is_subjects_location(file) => {
-            format!(":{line}")
+pub(super) fn step_text(step: &Step) -> String {
+    let place = match &step.place {
+        Some(p) if p.file.ends_with("src/lib.rs") && is_subjects_location(&p.file) => {
+            format!(":{}", p.line)
         }
-        Some((file, line)) => format!("{}:{line}", file.rsplit('/').next().unwrap_or(file)),
+        Some(p) => format!(
+            "{}:{}",
+            p.file.rsplit('/').next().unwrap_or(&p.file),
+            p.line
+        ),
         None => String::new(),
     };
-    format!("{place:<5} {}", describe(step)).trim().to_owned()
+    format!("{place:<5} {}", describe_step(step))
+        .trim()
+        .to_owned()
 }
 
 /// Whether a thread's last step is a call that blocked it.
-fn blocks(step: &TraceStep) -> bool {
-    matches!(step.action.as_str(), "acquire" | "wait") || step.action.starts_with("joining ")
+fn blocks(step: &Step) -> bool {
+    step.event.is_request() || matches!(step.event, Event::Wait { .. })
 }
 
 /// The locks a thread holds after its steps.
-fn holds(steps: &[&TraceStep]) -> Vec<String> {
-    let mut held: Vec<String> = Vec::new();
+fn holds(steps: &[&Step]) -> Vec<String> {
+    let mut held: Vec<&Object> = Vec::new();
     for step in steps {
-        let object = step.object.clone().unwrap_or_default();
-        let value = step.value.as_deref().unwrap_or("");
-        match step.action.as_str() {
-            "lock" => held.push(object),
-            "try_lock" if value == "acquired" => held.push(object),
-            "woken" | "woken spuriously" => held.push(value.to_owned()),
-            "unlock" => held.retain(|h| *h != object),
-            "wait" => held.retain(|h| h != value),
+        match &step.event {
+            Event::LockAcquired { object, .. }
+            | Event::TryLock {
+                object,
+                acquired: true,
+                ..
+            }
+            | Event::Woken { mutex: object, .. } => held.push(object),
+            Event::LockReleased { object } | Event::Wait { mutex: object, .. } => {
+                held.retain(|h| *h != object)
+            }
             _ => {}
         }
     }
-    held
+    held.iter().map(ToString::to_string).collect()
 }
 
 /// The shared values as the steps left them: each object's last value read or
 /// written, `cell#1 = 300`.
-fn values(steps: &[TraceStep]) -> Vec<String> {
+fn values(steps: &[Step]) -> Vec<String> {
     let mut last: Vec<(String, String)> = Vec::new();
     for step in steps {
-        let (Some(object), Some(value)) = (&step.object, &step.value) else {
+        let Some(object) = step.event.object() else {
             continue;
         };
-        if !matches!(step.action.as_str(), "load" | "store" | "read" | "write") {
+        let Some(value) = step.event.written().or_else(|| step.event.read().cloned()) else {
             continue;
-        }
-        match last.iter_mut().find(|(o, _)| o == object) {
-            Some(entry) => entry.1 = value.clone(),
-            None => last.push((object.clone(), value.clone())),
+        };
+        let (object, value) = (object.to_string(), value.to_string());
+        match last.iter_mut().find(|(o, _)| *o == object) {
+            Some(entry) => entry.1 = value,
+            None => last.push((object, value)),
         }
     }
     last.into_iter()

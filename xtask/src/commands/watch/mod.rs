@@ -92,7 +92,6 @@ pub(crate) fn run(
         } else {
             args.stage
         },
-        table_width: crate::console::table_width(terminal),
         ..GradeOptions::default()
     };
     let mut session = Session::new(

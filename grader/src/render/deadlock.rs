@@ -17,7 +17,8 @@
 //! sees to it under loom too), so a thread that holds a lock and waits for nothing
 //! can still move: then the steps show no deadlock, and no table claims one.
 
-use racelab_harness::TraceStep;
+use super::step_text::{self, TraceStep};
+use racelab_harness::trace::Step;
 use std::path::Path;
 
 /// The threads blocked at the end of a deadlocked execution.
@@ -59,7 +60,12 @@ enum Wait {
 impl Deadlock {
     /// What `steps` say about the blocked threads, or `None` when no thread's last
     /// step is a blocking call (the facade's steps were not recorded).
-    pub fn from_steps(steps: &[TraceStep]) -> Option<Deadlock> {
+    pub fn from_steps(steps: &[Step]) -> Option<Deadlock> {
+        Deadlock::from_texts(&step_text::texts(steps))
+    }
+
+    /// [`Deadlock::from_steps`], from the steps as text.
+    pub(crate) fn from_texts(steps: &[TraceStep]) -> Option<Deadlock> {
         let mut threads: Vec<ThreadState> = Vec::new();
         let mut notifications = Vec::new();
         for step in steps {
@@ -355,7 +361,7 @@ pub fn is_deadlock(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Deadlock;
-    use racelab_harness::TraceStep;
+    use crate::render::step_text::TraceStep;
     use std::path::Path;
 
     fn step(thread: &str, action: &str, object: &str, value: Option<&str>, line: u32) -> TraceStep {
@@ -385,7 +391,7 @@ mod tests {
 
     #[test]
     fn crossed_locks_are_named_with_who_holds_and_who_waits() {
-        let deadlock = Deadlock::from_steps(&crossed_transfers()).unwrap();
+        let deadlock = Deadlock::from_texts(&crossed_transfers()).unwrap();
         assert_eq!(
             deadlock.summary(),
             "deadlock: T1 and T2 each hold a lock the other waits for, so none can go on"
@@ -425,7 +431,7 @@ mod tests {
             step("T1", "try_lock", "Mutex#2", Some("busy"), 12),
             step("T1", "acquire", "Mutex#3", None, 13),
         ];
-        let deadlock = Deadlock::from_steps(&steps).unwrap();
+        let deadlock = Deadlock::from_texts(&steps).unwrap();
         let table = deadlock.render(&[Path::new("/lab/ex")]);
         assert!(
             !table.contains("Mutex#1") && !table.contains("Mutex#2"),
@@ -443,7 +449,7 @@ mod tests {
             step("T1", "wait", "Condvar#2", Some("Mutex#1"), 62),
             step("main", "joining T1", "", None, 30),
         ];
-        let deadlock = Deadlock::from_steps(&steps).unwrap();
+        let deadlock = Deadlock::from_texts(&steps).unwrap();
         assert_eq!(
             deadlock.summary(),
             "deadlock: T1 waits on Condvar#2 for a notification that never comes (a lost wakeup)"
@@ -475,7 +481,7 @@ mod tests {
             step("T1", "acquire", "Mutex#2", None, 11),
             step("T2", "try_lock", "Mutex#1", Some("busy"), 21),
         ];
-        assert_eq!(Deadlock::from_steps(&steps), None);
+        assert_eq!(Deadlock::from_texts(&steps), None);
     }
 
     #[test]
@@ -487,7 +493,7 @@ mod tests {
             step("T1", "woken spuriously", "Condvar#2", Some("Mutex#1"), 62),
             step("T2", "acquire", "Mutex#1", None, 40),
         ];
-        let deadlock = Deadlock::from_steps(&steps);
+        let deadlock = Deadlock::from_texts(&steps);
         assert_eq!(
             deadlock.map(|d| d.summary()),
             None,
@@ -501,6 +507,6 @@ mod tests {
             step("T1", "acquire", "Mutex#1", None, 10),
             step("T1", "lock", "Mutex#1", None, 10),
         ];
-        assert_eq!(Deadlock::from_steps(&steps), None);
+        assert_eq!(Deadlock::from_texts(&steps), None);
     }
 }

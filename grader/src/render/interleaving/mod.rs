@@ -23,7 +23,8 @@
 //! Longer than most files: the layout (columns that fit a width, wrapping) and the
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
-use racelab_harness::TraceStep;
+use super::step_text::{self, TraceStep};
+use racelab_harness::trace::Step;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,13 +42,13 @@ pub const STALE: &str = "stale: this load returned a value that a store above ha
 /// `None` when no step of the subject's own code was recorded. Paths are shown
 /// relative to the first of `roots` that holds them (the subject's folder, then the
 /// workspace).
-pub fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
-    table(steps, Some(failure), roots, width)
+pub fn render(steps: &[Step], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+    table(&step_text::texts(steps), Some(failure), roots, width)
 }
 
 /// The table of `steps` alone, without a failure line (a deadlock's table follows it).
-pub fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
-    table(steps, None, roots, width)
+pub fn render_steps(steps: &[Step], roots: &[&Path], width: usize) -> Option<String> {
+    table(&step_text::texts(steps), None, roots, width)
 }
 
 fn table(
@@ -137,7 +138,7 @@ fn table(
         out.extend(layout.row(&lines[i], column(&step.thread), cell));
     }
     if let Some(failure) = failure {
-        let failure = super::first_line(failure);
+        let failure = crate::stages::first_line(failure);
         for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
         }
@@ -384,10 +385,15 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
     }
 }
 
+/// One typed step in the table's words: `cargo xtask play`'s words for a thread's
+/// next step.
+pub fn describe_step(step: &Step) -> String {
+    describe(&step_text::texts(std::slice::from_ref(step))[0])
+}
+
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
-/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500` (also `cargo xtask play`'s
-/// words for a thread's next step).
-pub fn describe(step: &TraceStep) -> String {
+/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`.
+fn describe(step: &TraceStep) -> String {
     let object = step.object.as_deref().unwrap_or("");
     let value = step.value.as_deref().unwrap_or("");
     let order = step.ordering.as_deref();
@@ -513,9 +519,17 @@ fn written(step: &TraceStep) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{render, render_steps, wrap};
-    use racelab_harness::TraceStep;
+    use super::wrap;
+    use crate::render::step_text::TraceStep;
     use std::path::Path;
+
+    fn render(steps: &[TraceStep], failure: &str, roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, Some(failure), roots, width)
+    }
+
+    fn render_steps(steps: &[TraceStep], roots: &[&Path], width: usize) -> Option<String> {
+        super::table(steps, None, roots, width)
+    }
 
     fn step(thread: &str, action: &str, value: &str, line: u32) -> TraceStep {
         TraceStep {
@@ -680,7 +694,7 @@ mod tests {
 #[cfg(test)]
 mod golden {
     use super::render;
-    use crate::stages::race;
+    use crate::render::race;
     use racelab_harness::Findings;
     use std::path::{Path, PathBuf};
 
@@ -689,7 +703,7 @@ mod golden {
     const INDENT: usize = 2;
 
     fn drawn(fixture: &str) -> String {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/stages/interleaving");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/interleaving");
         let text =
             std::fs::read_to_string(here.join("fixtures").join(format!("{fixture}.toml"))).unwrap();
         let findings: Findings = toml::from_str(&text).unwrap();
@@ -697,9 +711,9 @@ mod golden {
         let subject: PathBuf = failure
             .trace
             .iter()
-            .filter_map(|s| s.location.as_deref())
-            .find(|l| !l.contains("/grader/") && !l.contains("/sync/"))
-            .and_then(|l| l.split("/src/").next())
+            .filter_map(|s| s.place.as_ref())
+            .find(|l| !l.file.contains("/grader/") && !l.file.contains("/sync/"))
+            .and_then(|l| l.file.split("/src/").next())
             .map(PathBuf::from)
             .unwrap();
         let mut out = String::new();

@@ -9,7 +9,8 @@
 //! stored by the writer after its write and loaded by the reader before its read. If
 //! one side of that flag is `Relaxed`, the explanation says which.
 
-use racelab_harness::TraceStep;
+use super::step_text::{self, TraceStep};
+use racelab_harness::trace::Step;
 
 /// A data race, explained.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +24,12 @@ pub struct Explained {
 
 /// Explains the race that ended the execution traced by `steps`, or `None` when the
 /// trace does not show both accesses.
-pub fn explain(steps: &[TraceStep]) -> Option<Explained> {
+pub fn explain(steps: &[Step]) -> Option<Explained> {
+    explain_texts(&step_text::texts(steps))
+}
+
+/// [`explain`], from the steps as text.
+pub(crate) fn explain_texts(steps: &[TraceStep]) -> Option<Explained> {
     let racing_at = steps.iter().rposition(is_cell_access)?;
     let racing = &steps[racing_at];
     let writes = |s: &TraceStep| s.action == "store";
@@ -159,8 +165,8 @@ fn short(step: &TraceStep, reference: &TraceStep) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::explain;
-    use racelab_harness::TraceStep;
+    use super::explain_texts;
+    use crate::render::step_text::TraceStep;
 
     fn at(thread: &str, action: &str, object: &str, order: Option<&str>, line: u32) -> TraceStep {
         TraceStep {
@@ -186,7 +192,7 @@ mod tests {
 
     #[test]
     fn both_accesses_are_named() {
-        let race = explain(&flag_flip("Relaxed", "Relaxed")).unwrap();
+        let race = explain_texts(&flag_flip("Relaxed", "Relaxed")).unwrap();
         assert_eq!(
             race.summary,
             "data race: T1 reads cell#1 at /e/src/lib.rs:74 while T2's write at :60 is not ordered before it (causality violation)"
@@ -195,7 +201,12 @@ mod tests {
 
     #[test]
     fn each_missing_half_of_the_pair_gets_its_own_words() {
-        let advice = |store, load| explain(&flag_flip(store, load)).unwrap().advice.unwrap();
+        let advice = |store, load| {
+            explain_texts(&flag_flip(store, load))
+                .unwrap()
+                .advice
+                .unwrap()
+        };
         let neither = advice("Relaxed", "Relaxed");
         let no_acquire = advice("Release", "Relaxed");
         let no_release = advice("Relaxed", "Acquire");
@@ -215,12 +226,12 @@ mod tests {
         let mut fence = at("T2", "fence", "", Some("Release"), 63);
         fence.object = None;
         steps.insert(2, fence);
-        let advice = explain(&steps).unwrap().advice.unwrap();
+        let advice = explain_texts(&steps).unwrap().advice.unwrap();
         assert!(advice.ends_with("Make the load Acquire."), "{advice}");
     }
 
     #[test]
     fn no_race_in_the_trace_explains_nothing() {
-        assert!(explain(&[at("T1", "load", "cell#1", None, 74)]).is_none());
+        assert!(explain_texts(&[at("T1", "load", "cell#1", None, 74)]).is_none());
     }
 }

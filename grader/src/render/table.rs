@@ -1,6 +1,8 @@
 //! The side-by-side tables the reports draw: one column per thread, every column as
 //! wide as the widest cell (ThreadSanitizer's conflicting accesses).
 
+use crate::report::Conflict;
+
 /// A table's column layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Table {
@@ -30,6 +32,30 @@ impl Table {
         }
         line
     }
+}
+
+/// The first report's conflicting operations side by side, one column per thread.
+pub fn side_by_side(conflicts: &[Conflict]) -> String {
+    let first: Vec<&Conflict> = conflicts.iter().filter(|c| c.report == 1).collect();
+    let cells: Vec<(String, String)> = first
+        .iter()
+        .map(|c| {
+            let place = c.location.as_deref().unwrap_or("?");
+            (c.thread.clone(), format!("{} at {place}", c.operation))
+        })
+        .collect();
+    let table = Table::new(
+        cells.len(),
+        cells.iter().flat_map(|(t, c)| [t.as_str(), c.as_str()]),
+    );
+    let mut lines = vec![
+        table.row(cells.iter().map(|(t, _)| t.as_str())),
+        table.row(cells.iter().map(|(_, c)| c.as_str())),
+    ];
+    if let Some(kind) = first.first().map(|c| &c.kind) {
+        lines.push(format!("✗ ThreadSanitizer: {kind}"));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
