@@ -13,7 +13,7 @@ use crate::options::DEFAULT_MEMORY_LIMIT_MB;
 use crate::stages::{Limits, RunnerRun};
 use crate::subject::Subject;
 /// The runner's answer, as the game's screen reads it.
-pub use racelab_harness::trace::{Event, Object, Step, Thread};
+pub use racelab_harness::trace::{self, Event, Object, Step, Thread};
 use racelab_harness::{Failure, Request, Size};
 pub use racelab_harness::{PlayChoice, Position};
 use std::path::PathBuf;

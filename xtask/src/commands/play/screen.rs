@@ -272,3 +272,79 @@ fn fit(line: &str, width: usize) -> String {
     cut.push('…');
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{holds, next_step, values};
+    use racelab_grader::play::trace::{LockMode, Modify, ObjectKind, Ordering, Value};
+    use racelab_grader::play::{Event, Object, Step, Thread};
+
+    fn object(kind: ObjectKind, number: u32) -> Object {
+        Object {
+            kind,
+            number,
+            name: None,
+        }
+    }
+
+    fn step(event: Event) -> Step {
+        Step {
+            thread: Thread::Spawned(1),
+            event,
+            place: None,
+            callers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_thread_holds_the_locks_it_took_and_has_not_released() {
+        let (first, second) = (object(ObjectKind::Mutex, 1), object(ObjectKind::Mutex, 2));
+        let mode = LockMode::Exclusive;
+        let steps = [
+            step(Event::LockAcquired {
+                object: first.clone(),
+                mode,
+            }),
+            step(Event::LockAcquired {
+                object: second,
+                mode,
+            }),
+            step(Event::LockReleased { object: first }),
+        ];
+        let own: Vec<&Step> = steps.iter().collect();
+        assert_eq!(holds(&own), ["Mutex#2"]);
+    }
+
+    #[test]
+    fn values_are_what_the_last_step_on_each_object_left() {
+        let cell = object(ObjectKind::Cell, 1);
+        let steps = [
+            step(Event::Store {
+                object: cell.clone(),
+                ordering: None,
+                value: Value::Integer(5),
+            }),
+            step(Event::Modify {
+                object: cell,
+                operation: Modify::FetchAdd,
+                operand: Value::Integer(3),
+                ordering: Ordering::SeqCst,
+                previous: Value::Integer(5),
+            }),
+        ];
+        assert_eq!(values(&steps), ["cell#1 = 8"]);
+    }
+
+    #[test]
+    fn a_thread_about_to_lock_locks_and_one_that_records_nothing_starts_or_blocks() {
+        let request = step(Event::LockRequested {
+            object: object(ObjectKind::Mutex, 1),
+            mode: LockMode::Exclusive,
+        });
+        let next = next_step(std::slice::from_ref(&request), None);
+        assert!(!next.contains("blocks"), "{next}");
+        assert!(next.contains("Mutex#1.lock()"), "{next}");
+        assert_eq!(next_step(&[], None), "(starts)");
+        assert!(next_step(&[], Some(&request)).contains("blocks"));
+    }
+}
