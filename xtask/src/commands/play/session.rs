@@ -110,7 +110,11 @@ impl<'a> Session<'a> {
                 let step = stopped
                     .steps
                     .first()
-                    .map(|s| format!(" just before its {}", super::screen::step_text(s)))
+                    .map(|s| {
+                        let text = super::screen::step_text(s);
+                        let words: Vec<&str> = text.split_whitespace().collect();
+                        format!(" just before its {}", words.join(" "))
+                    })
                     .unwrap_or_default();
                 self.note = Some(format!(
                     "Hint: try stopping T{}{step}, and run T{} there.",
