@@ -30,6 +30,7 @@ pub mod manifest;
 pub mod matrix;
 pub mod mutants;
 pub mod options;
+pub mod play;
 pub mod policy;
 pub mod process;
 /// Report data drawn as text at a width (the console calls it).

@@ -90,3 +90,182 @@ fn shuttle_config(schedule_dir: Option<std::path::PathBuf>) -> shuttle::Config {
     config.silence_warnings = true;
     config
 }
+
+/// A scheduling strategy that is not shuttle's own, asked at every scheduling point:
+/// the player of `cargo xtask play` is one. Threads are numbered as the traces name
+/// them: 0 is `main`, 1 is `T1`, ….
+#[cfg(feature = "shuttle")]
+pub trait Chooser {
+    /// The thread to run next, out of `runnable` (in increasing order); `current` is
+    /// the one that ran last, if it has not ended. `None` stops the execution where
+    /// it stands, quietly (no failure, no schedule written).
+    fn choose(&mut self, runnable: &[usize], current: Option<usize>) -> Option<usize>;
+}
+
+/// Runs `body` once under shuttle, each thread chosen by `chooser`. shuttle's own
+/// random draws (the facade's spurious events) come from `seed`, and a failing
+/// execution's schedule is written to `schedule_dir`, as PCT's would be: so
+/// `shuttle_replay` follows a chosen execution exactly. Panics with the failure.
+#[cfg(feature = "shuttle")]
+pub fn shuttle_chosen<C, F>(
+    chooser: C,
+    seed: u64,
+    schedule_dir: Option<std::path::PathBuf>,
+    body: F,
+) where
+    C: Chooser + 'static,
+    F: Fn() + Send + Sync + 'static,
+{
+    let scheduler = Chosen {
+        chooser,
+        data: <shuttle::scheduler::RandomDataSource as shuttle::scheduler::DataSource>::initialize(
+            seed,
+        ),
+        started: false,
+    };
+    shuttle::Runner::new(scheduler, shuttle_config(schedule_dir)).run(afresh(body));
+}
+
+/// A [`Chooser`] as a shuttle scheduler of one execution.
+#[cfg(feature = "shuttle")]
+struct Chosen<C> {
+    chooser: C,
+    /// shuttle's source of random draws, as its `ReplayScheduler` rebuilds it from the
+    /// schedule's seed.
+    data: shuttle::scheduler::RandomDataSource,
+    started: bool,
+}
+
+#[cfg(feature = "shuttle")]
+impl<C> std::fmt::Debug for Chosen<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Chosen { .. }")
+    }
+}
+
+#[cfg(feature = "shuttle")]
+impl<C: Chooser> shuttle::scheduler::Scheduler for Chosen<C> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        use shuttle::scheduler::DataSource;
+        if std::mem::replace(&mut self.started, true) {
+            return None;
+        }
+        Some(shuttle::scheduler::Schedule::new(self.data.reinitialize()))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable_tasks: &[&shuttle::scheduler::Task],
+        current_task: Option<shuttle::scheduler::TaskId>,
+        _is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        // A blocked task that shuttle offers for a spurious wakeup is not offered: the
+        // facade's own latitude draws those (`crate::latitude`).
+        let mut runnable: Vec<usize> = runnable_tasks
+            .iter()
+            .filter(|task| task.runnable())
+            .map(|task| usize::from(task.id()))
+            .collect();
+        runnable.sort_unstable();
+        let current = current_task
+            .map(usize::from)
+            .filter(|id| runnable.contains(id));
+        self.chooser
+            .choose(&runnable, current)
+            .filter(|id| runnable.contains(id))
+            .map(shuttle::scheduler::TaskId::from)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        use shuttle::scheduler::DataSource;
+        self.data.next_u64()
+    }
+}
+
+#[cfg(all(test, feature = "shuttle"))]
+mod tests {
+    use super::{Chooser, shuttle_chosen};
+    use crate::sync::Arc;
+    use crate::sync::atomic::{AtomicUsize, Ordering};
+    use std::panic::{self, AssertUnwindSafe};
+
+    /// Two threads add 1 with a load and a store: an update is lost when both load
+    /// before either stores.
+    fn lost_update() {
+        let total = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let total = Arc::clone(&total);
+                crate::thread::spawn(move || {
+                    let seen = total.load(Ordering::SeqCst);
+                    total.store(seen + 1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(total.load(Ordering::SeqCst), 2, "an update was lost");
+    }
+
+    /// Runs `main` whenever it can (it spawns both workers, then waits), and otherwise
+    /// switches to another thread whenever it can: both workers load before either
+    /// stores.
+    struct Restless;
+
+    impl Chooser for Restless {
+        fn choose(&mut self, runnable: &[usize], current: Option<usize>) -> Option<usize> {
+            if runnable.contains(&0) {
+                return Some(0);
+            }
+            let mut others = runnable.iter().filter(|&&t| Some(t) != current);
+            others.next().or(runnable.first()).copied()
+        }
+    }
+
+    /// Stops at the first decision with a choice to make.
+    struct Undecided;
+
+    impl Chooser for Undecided {
+        fn choose(&mut self, runnable: &[usize], _: Option<usize>) -> Option<usize> {
+            match runnable {
+                [only] => Some(*only),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn the_chosen_interleaving_runs_and_fails_as_chosen() {
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let chosen = panic::catch_unwind(AssertUnwindSafe(|| {
+            shuttle_chosen(Restless, 7, None, lost_update);
+        }));
+        let message = chosen.expect_err("switching at every step loses an update");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains("an update was lost"), "{message}");
+        // The same choices, the same execution: every time.
+        let again = panic::catch_unwind(AssertUnwindSafe(|| {
+            shuttle_chosen(Restless, 7, None, lost_update);
+        }));
+        assert!(again.is_err());
+    }
+
+    #[test]
+    fn a_chooser_that_chooses_nothing_stops_the_execution_quietly() {
+        static FINISHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        shuttle_chosen(Undecided, 7, None, || {
+            lost_update();
+            FINISHED.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        assert!(!FINISHED.load(std::sync::atomic::Ordering::SeqCst));
+    }
+}

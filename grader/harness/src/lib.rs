@@ -17,12 +17,14 @@
 //! [`run_with_model`], which also serves the `spec` stage.
 
 mod contain;
+#[cfg(feature = "shuttle")]
+mod play;
 mod protocol;
 mod run;
 mod scenario;
 pub mod spec;
 
-pub use protocol::{ExecutedAtomic, Failure, Findings, Request, SpecRun};
+pub use protocol::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
 /// The trace's vocabulary, which the findings carry and the grader reads.
 pub use racelab_sync::trace;
 pub use run::{run, run_with_model};

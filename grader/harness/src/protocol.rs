@@ -64,6 +64,19 @@ pub enum Request {
         /// A failing schedule to follow on the shrunk scenario, instead of exploring it.
         replay: Option<String>,
     },
+    /// Where a round of `cargo xtask play` stands after the player's choices (needs a
+    /// `shuttle` build): the answer is the findings' [`Position`], and a failure with
+    /// its schedule when the choices broke the round.
+    Play {
+        /// Size of the round.
+        size: Size,
+        /// The seed of shuttle's random draws (the facade's spurious events).
+        seed: u64,
+        /// The thread chosen at each decision that is the player's: 1 for `T1`, ….
+        choices: Vec<usize>,
+        /// Search for the fewest switches that break the round, up to this many.
+        search: Option<usize>,
+    },
 }
 
 impl Request {
@@ -71,7 +84,7 @@ impl Request {
     pub fn backend(&self) -> &'static str {
         match self {
             Request::Loom { .. } => "loom",
-            Request::Shuttle { .. } | Request::Spec { .. } => "shuttle",
+            Request::Shuttle { .. } | Request::Spec { .. } | Request::Play { .. } => "shuttle",
             Request::Stress { .. } => "std",
         }
     }
@@ -121,6 +134,48 @@ pub struct Findings {
     /// detectors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub executed: Vec<ExecutedAtomic>,
+    /// Play: where the round stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub play: Option<Position>,
+}
+
+/// Where a played round stands: the answer to a [`Request::Play`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// The steps so far (the whole execution once the round has ended).
+    pub steps: Vec<Step>,
+    /// The threads the player may choose now, in order; none once the round has
+    /// ended.
+    pub choices: Vec<PlayChoice>,
+    /// The context switches made so far: each time a thread that could go on was
+    /// stopped for another.
+    pub switches: usize,
+    /// Whether the round ran to its end with the invariant holding (a broken round
+    /// is the findings' failure).
+    pub held: bool,
+    /// The fewest switches that break the round, if the search found any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fewest_switches: Option<usize>,
+    /// The player's choices of a schedule with the fewest switches that breaks the
+    /// round, if the search found one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fewest_choices: Option<Vec<usize>>,
+    /// The most switches the search tried every schedule with (when it was asked for
+    /// and could search at least the schedules without any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searched_switches: Option<usize>,
+}
+
+/// A thread the player may run now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayChoice {
+    /// 1 for `T1`, ….
+    pub thread: usize,
+    /// The steps it makes if chosen, up to its next scheduling point (empty when it
+    /// makes none the facade records, e.g. as it ends).
+    pub steps: Vec<Step>,
+    /// Whether it is the thread that ran last: choosing another is a switch.
+    pub running: bool,
 }
 
 /// One distinct atomic operation a run executed.
@@ -161,7 +216,7 @@ pub struct SpecRun {
 
 #[cfg(test)]
 mod tests {
-    use super::{ExecutedAtomic, Failure, Findings, Request, SpecRun};
+    use super::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
     use crate::{Outcome, Size};
     use proptest::option::of;
     use proptest::prelude::*;
@@ -236,6 +291,18 @@ mod tests {
                     iterations,
                     depth,
                     replay,
+                }),
+            (
+                size(),
+                any::<u64>(),
+                prop::collection::vec(1..10_usize, 0..40),
+                of(0..4_usize)
+            )
+                .prop_map(|(size, seed, choices, search)| Request::Play {
+                    size,
+                    seed,
+                    choices,
+                    search,
                 }),
         ]
     }
@@ -397,6 +464,44 @@ mod tests {
             });
         let executed = (any::<String>(), any::<String>())
             .prop_map(|(place, operation)| ExecutedAtomic { place, operation });
+        let choice = (
+            1..10_usize,
+            prop::collection::vec(step(), 0..3),
+            any::<bool>(),
+        )
+            .prop_map(|(thread, steps, running)| PlayChoice {
+                thread,
+                steps,
+                running,
+            });
+        let position = (
+            prop::collection::vec(step(), 0..4),
+            prop::collection::vec(choice, 0..3),
+            0..20_usize,
+            any::<bool>(),
+            of(0..4_usize),
+            of(prop::collection::vec(1..10_usize, 0..9)),
+            of(0..4_usize),
+        )
+            .prop_map(
+                |(
+                    steps,
+                    choices,
+                    switches,
+                    held,
+                    fewest_switches,
+                    fewest_choices,
+                    searched_switches,
+                )| Position {
+                    steps,
+                    choices,
+                    switches,
+                    held,
+                    fewest_switches,
+                    fewest_choices,
+                    searched_switches,
+                },
+            );
         (
             "[0-9a-f]{32}",
             any::<u64>(),
@@ -405,10 +510,19 @@ mod tests {
             prop::collection::vec(outcome, 0..4),
             of(any::<u32>()),
             of(spec),
-            prop::collection::vec(executed, 0..4),
+            (prop::collection::vec(executed, 0..4), of(position)),
         )
             .prop_map(
-                |(token, executions, failure, schedule, rounds, hung_round, spec, executed)| {
+                |(
+                    token,
+                    executions,
+                    failure,
+                    schedule,
+                    rounds,
+                    hung_round,
+                    spec,
+                    (executed, play),
+                )| {
                     Findings {
                         token,
                         backend: "shuttle".into(),
@@ -419,6 +533,7 @@ mod tests {
                         hung_round,
                         spec,
                         executed,
+                        play,
                     }
                 },
             )

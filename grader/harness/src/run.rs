@@ -89,6 +89,8 @@ fn run_request(scenario: Scenario, spec: Option<SpecDriver>) -> Result<(), Strin
             };
             spec(request, findings_path)?
         }
+        #[cfg(feature = "shuttle")]
+        request @ Request::Play { .. } => crate::play::drive(request, scenario, findings_path)?,
         request => drive(request, scenario, findings_path, &token)?,
     };
     write_findings(findings_path, &findings, &token)
@@ -195,7 +197,7 @@ pub(crate) fn last_panic() -> Option<Failure> {
 /// The loom and shuttle drivers: every execution asserts the invariant, so the first
 /// broken one panics and stops the exploration.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
-mod modelled {
+pub(crate) mod modelled {
     use super::{Scenario, first_panic};
     use crate::{Findings, Request, Size};
     use std::panic::{self, AssertUnwindSafe};
@@ -203,7 +205,8 @@ mod modelled {
 
     static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
 
-    fn checked(scenario: Scenario, size: Size) -> impl Fn() + Send + Sync + 'static {
+    /// One execution of the scenario, counted, its trace begun, its invariant asserted.
+    pub(crate) fn checked(scenario: Scenario, size: Size) -> impl Fn() + Send + Sync + 'static {
         move || {
             EXECUTIONS.fetch_add(1, Ordering::Relaxed);
             racelab_sync::trace::begin_execution();

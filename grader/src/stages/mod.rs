@@ -20,7 +20,7 @@ pub mod tsan;
 pub use crate::stage_id::StageId;
 pub use context::{Context, Runners};
 pub use limits::Limits;
-pub use runner::RunnerRun;
+pub use runner::{RunnerRun, run_runner};
 
 use crate::build::Flavor;
 use crate::cores;

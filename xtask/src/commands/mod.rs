@@ -10,6 +10,7 @@ mod hint;
 pub(crate) mod list;
 mod merge;
 mod open;
+mod play;
 mod prepare;
 mod replay;
 mod reset;
@@ -39,6 +40,12 @@ pub(crate) enum Command {
     Prepare(prepare::Args),
     /// Replay a failing shuttle schedule printed by `grade`.
     Replay(replay::Args),
+    /// Be the scheduler: run the exercise's threads one step at a time, by key, until
+    /// the invariant breaks or they deadlock; the win is a schedule `replay` follows.
+    ///
+    /// Keys: 1–9 run that thread one step, u undo, r restart, h hint, q quit. Without
+    /// a terminal it plays `--moves` and prints the screen once.
+    Play(play::Args),
     /// List the exercises with their status after the last grade, and a progress bar.
     List,
     /// Show the next hint for an exercise (they are revealed one at a time, and the
@@ -91,6 +98,7 @@ impl Command {
             Command::Doctor => Ok(doctor::run(out, err)),
             Command::Prepare(args) => prepare::run(lab, args, out, err),
             Command::Replay(args) => replay::run(lab, args, out, err),
+            Command::Play(args) => play::run(lab, args, terminal, out, err),
             Command::List => Ok(list::run(lab, terminal, out, err)),
             Command::Hint(args) => hint::run(lab, args, terminal, out, err),
             Command::Watch(args) => watch::run(lab, args, terminal, out, err),

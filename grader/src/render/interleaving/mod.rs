@@ -385,8 +385,9 @@ fn short_place(place: &str, main_file: Option<&str>) -> String {
 }
 
 /// One step as a table cell, e.g. `cell#1.load() → 4700`,
-/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`, `▶ transfer(1, 0, 300)`.
-pub(crate) fn describe(step: &Step) -> String {
+/// `AtomicBool#5.store(true, Release)`, `*Mutex#1 → 500`, `▶ transfer(1, 0, 300)`;
+/// also `cargo xtask play`'s words for a thread's next step.
+pub fn describe(step: &Step) -> String {
     let ordered = |args: String, order: Option<Ordering>| match (args.is_empty(), order) {
         (_, None) => args,
         (true, Some(order)) => order.to_string(),

@@ -60,6 +60,8 @@ pub(super) enum Key {
     Rerun,
     /// `n`: the next exercise, once this one passes.
     Next,
+    /// `b`: break it first, in `cargo xtask play`'s game.
+    Break,
     /// `q` or Esc.
     Quit,
     /// Ctrl-C (raw mode turns it into a key).
@@ -84,6 +86,7 @@ impl Key {
             KeyCode::Char('l') => Some(Key::List),
             KeyCode::Char('r') => Some(Key::Rerun),
             KeyCode::Char('n') => Some(Key::Next),
+            KeyCode::Char('b') => Some(Key::Break),
             _ => None,
         }
     }
@@ -102,6 +105,11 @@ impl KeyReader {
         let stopped = Arc::clone(&stop);
         let thread = thread::spawn(move || {
             while !stopped.load(Ordering::SeqCst) {
+                // The game of `b` reads the keys itself while it runs.
+                if crate::commands::play::taken_from_watch() {
+                    thread::sleep(KEY_POLL);
+                    continue;
+                }
                 let ready = match event::poll(KEY_POLL) {
                     Ok(ready) => ready,
                     Err(e) => {

@@ -140,7 +140,7 @@ impl<'l> Session<'l> {
                 self.subject.label
             ),
             console.paint(
-                "Keys: h hint · n next · l list · r re-run · q quit",
+                "Keys: b break it · h hint · n next · l list · r re-run · q quit",
                 Tone::Quiet,
             ),
         ];
@@ -320,6 +320,9 @@ impl<'l> Session<'l> {
             }
             Key::Rerun => self.start(console, None),
             Key::Next => self.next_exercise(console),
+            Key::Break => {
+                crate::commands::play::from_watch(self.lab, self.exercise, &self.subject, console)
+            }
         }
         Action::Continue
     }
