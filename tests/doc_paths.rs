@@ -168,7 +168,7 @@ fn a_heading_gets_the_anchor_github_gives_it() {
 }
 
 /// The placeholders of the command tables, and a value each stands for.
-const STAND_INS: [(&str, &str); 12] = [
+const STAND_INS: [(&str, &str); 13] = [
     ("exNN-name", "ex99-demo"),
     ("exNN", "ex01"),
     ("EX", "ex01"),
@@ -176,6 +176,7 @@ const STAND_INS: [(&str, &str); 12] = [
     ("DIR", "."),
     ("FILE", "f"),
     ("LIST", "loom"),
+    ("MOVES", "1,2"),
     ("SECS", "1"),
     ("MIB", "1"),
     ("K/N", "1/2"),
