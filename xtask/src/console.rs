@@ -353,7 +353,9 @@ impl<'a> Console<'a> {
             text.push_str(&wrap::words(&hint, self.width).join("\n"));
             text.push('\n');
         }
-        if total == 0 {
+        if exercise.hints.is_empty() {
+            text.push_str(&format!("{} has no hints.\n", exercise.id));
+        } else if total == 0 {
             text.push_str(&format!("{} has no hints for this failure.\n", exercise.id));
         } else if shown.len() >= total {
             text.push_str(&format!("That was the last hint for {}.\n", exercise.id));

@@ -374,7 +374,11 @@ fn exercise_tallies(lab: &Lab, reports: &[Report]) -> Vec<ExerciseTally> {
 
 /// Per stage, what it found across `reports`.
 fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
-    let caught = |s: &StageReport| matches!(s.status, Status::Fail | Status::Timeout);
+    // A stage that could not build the subject caught nothing (the compiler did): it
+    // could not judge it.
+    let caught = |s: &StageReport| {
+        matches!(s.status, Status::Fail | Status::Timeout) && s.evidence.compile_errors.is_empty()
+    };
     StageId::ALL
         .into_iter()
         .map(|stage| {
@@ -387,6 +391,7 @@ fn stage_tallies(reports: &[Report]) -> Vec<StageTally> {
                     continue;
                 };
                 match mine.status {
+                    _ if !mine.evidence.compile_errors.is_empty() => tally.errored += 1,
                     Status::Pass => tally.passed += 1,
                     Status::Fail | Status::Timeout => {
                         tally.caught += 1;

@@ -5,9 +5,10 @@
 //! `spec` is not sent to "the table under loom's line": `when` names the stages that
 //! failed, those that passed, and the kind of failure, and `cargo xtask hint` picks
 //! the hints whose `when` the last report bears out. A hint that suggests a fix
-//! declares it: `fix` lists crates implementing exactly the suggestion, each graded
-//! by `tests/hint_fixes.rs`, which expects `pass` (a hint must never recommend what a
-//! stage rejects); a hint that suggests none says `fix = "none"`.
+//! declares it: `fix` lists crates implementing exactly the suggestion, each of which
+//! must pass every stage (a hint must never recommend what a stage rejects;
+//! `tests/matrix.rs` grades those that are reference solutions, `tests/hint_fixes.rs`
+//! the others); a hint that suggests none says `fix = "none"`.
 
 use crate::stage_id::StageId;
 use serde::Deserialize;
