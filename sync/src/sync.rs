@@ -54,7 +54,7 @@ pub struct MutexGuard<'a, T> {
     name: &'a str,
     /// Where the guard was last dereferenced mutably, if it was.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    written_at: Option<&'static Location<'static>>,
+    written: Option<trace::Pending>,
     /// The place of the name and the line, and of the explorers' larger guards, so
     /// that every backend lays the guard out alike.
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
@@ -70,7 +70,7 @@ impl<'a, T> MutexGuard<'a, T> {
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name,
             #[cfg(any(feature = "loom", feature = "shuttle"))]
-            written_at: None,
+            written: None,
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
             _traced: Padding::new(),
         }
@@ -101,13 +101,12 @@ impl<'a, T> MutexGuard<'a, T> {
         self.inner.as_ref().expect("a guard is used whole")
     }
 
-    /// Records the value a mutable use of the guard left, at the line of that use.
+    /// Completes the write step of the last mutable use of the guard with the value it
+    /// left: the step was recorded at that use, in program order, without its value.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn record_write(&mut self) {
-        if let (Some(at), Some(inner)) = (self.written_at.take(), &self.inner) {
-            let value = trace::primitive_value(&**inner);
-            let object = trace::object(trace::ObjectKind::Mutex, self.name);
-            trace::record(trace::Event::GuardWrite { object, value }, Some(at));
+        if let (Some(pending), Some(inner)) = (self.written.take(), &self.inner) {
+            trace::complete_write(pending, trace::primitive_value(&**inner));
         }
     }
 }
@@ -275,9 +274,13 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     #[inline]
     #[track_caller]
     fn deref_mut(&mut self) -> &mut T {
+        // A write step where the code writes, in program order; its value is known
+        // once the write is done: at the next mutable use, or when the guard goes.
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
-            self.written_at = Some(Location::caller());
+            self.record_write();
+            let object = trace::object(trace::ObjectKind::Mutex, self.name);
+            self.written = trace::record_pending_write(object, Location::caller());
         }
         self.inner.as_mut().expect("a guard is used whole")
     }
@@ -429,6 +432,47 @@ mod tests {
             let handle = crate::thread::spawn(|| ());
             assert_eq!(format!("{handle:?}"), "JoinHandle { .. }");
             handle.join().unwrap();
+        });
+    }
+
+    /// Writes through two guards, the second dropped first (as a transfer's two
+    /// accounts are): the steps keep the order the code wrote in, each with the value
+    /// it left.
+    #[test]
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    fn writes_are_recorded_in_program_order_whatever_order_the_guards_drop_in() {
+        use crate::trace::{Event, Value};
+        let _alone = crate::TRACE_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::model(|| {
+            crate::trace::begin_execution();
+            let (source, target) = (Mutex::new(500_i64), Mutex::new(0_i64));
+            let mut from = source.lock().unwrap();
+            let mut to = target.lock().unwrap();
+            let first = line!() + 1;
+            *from -= 300;
+            *to += 300;
+            *to += 1;
+            drop(to);
+            drop(from);
+            let here = file!();
+            let writes: Vec<(u32, Option<Value>)> = crate::trace::snapshot()
+                .into_iter()
+                .filter(|s| s.place.as_ref().is_some_and(|p| p.file == here))
+                .filter_map(|s| match s.event {
+                    Event::GuardWrite { value, .. } => Some((s.place?.line, value)),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                writes,
+                [
+                    (first, Some(Value::Integer(200))),
+                    (first + 1, Some(Value::Integer(300))),
+                    (first + 2, Some(Value::Integer(301))),
+                ]
+            );
         });
     }
 

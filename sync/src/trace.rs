@@ -280,9 +280,47 @@ pub(crate) fn any_value<T: std::fmt::Debug>(value: &T) -> Value {
     primitive_value(value).unwrap_or_else(|| Value::Other(format!("{value:?}")))
 }
 
+/// A write step recorded before its value was known: its place in the record.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending(std::num::NonZeroUsize);
+
+/// Records a write through a guard of `object` at `location`, whose value
+/// [`complete_write`] gives once the write is done.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn record_pending_write(
+    object: Object,
+    location: &'static Location<'static>,
+) -> Option<Pending> {
+    let event = Event::GuardWrite {
+        object,
+        value: None,
+    };
+    let recorded = push(event, Some(location))?;
+    std::num::NonZeroUsize::new(recorded + 1).map(Pending)
+}
+
+/// Gives the write step `pending` the value it left (`None` for a type the traces do
+/// not show).
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn complete_write(pending: Pending, written: Option<Value>) {
+    if let Ok(mut record) = recorder::RECORD.lock()
+        && let Some(step) = record.steps.get_mut(pending.0.get() - 1)
+        && let Event::GuardWrite { value, .. } = &mut step.event
+    {
+        *value = written;
+    }
+}
+
 /// Records one step made by the current thread at `location`.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn record(event: Event, location: Option<&'static Location<'static>>) {
+    push(event, location);
+}
+
+/// Records one step, and returns its index in the record (if it could be recorded).
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+fn push(event: Event, location: Option<&'static Location<'static>>) -> Option<usize> {
     let step = Step {
         thread: recorder::current_thread(),
         event,
@@ -292,8 +330,8 @@ pub(crate) fn record(event: Event, location: Option<&'static Location<'static>>)
     let stack = CALL_STACKS
         .load(std::sync::atomic::Ordering::Relaxed)
         .then(std::backtrace::Backtrace::force_capture);
-    if let Ok(mut record) = recorder::RECORD.lock() {
-        record.steps.push(step);
-        record.stacks.push(stack);
-    }
+    let mut record = recorder::RECORD.lock().ok()?;
+    record.steps.push(step);
+    record.stacks.push(stack);
+    Some(record.steps.len() - 1)
 }

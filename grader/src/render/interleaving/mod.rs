@@ -35,7 +35,7 @@ const MIN_WIDTH: usize = 40;
 
 /// Why a load can return an older value than a later-looking store, said once under a
 /// table that marks one `stale`.
-pub const STALE: &str = "stale: this load returned a value that a store above had already replaced. Under the C11 memory model a load may read an older store unless an ordering (Acquire/Release, a lock, a read-modify-write) forces a newer one, so \"time flows down\" holds for each thread, not between them.";
+pub const STALE: &str = "stale: this read returned a value that a store above had already replaced. Under the C11 memory model a load may read an older store unless an ordering (Acquire/Release, a lock, a read-modify-write) forces a newer one, so \"time flows down\" holds for each thread, not between them.";
 
 /// Renders `steps` as a table ending in the failure, at most `width` columns wide, or
 /// `None` when no step of the subject's own code was recorded. Paths are shown
@@ -146,11 +146,18 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         .collect();
     if !stale_shown.is_empty() {
         let mut why = STALE.to_owned();
-        if stale_shown
+        let loads_only = stale_shown
             .iter()
-            .any(|s| s.event.ordering() == Some(Ordering::SeqCst))
+            .all(|s| matches!(s.event, Event::Load { .. }));
+        if loads_only
+            && stale_shown
+                .iter()
+                .any(|s| s.event.ordering() == Some(Ordering::SeqCst))
         {
             why.push_str(" (loom models SeqCst loads and stores as Acquire and Release, so it shows such reads even with SeqCst.)");
+        }
+        if !loads_only {
+            why.push_str(" A read-modify-write always reads the newest value, so one marked stale shows that the writes above took effect in another order than the table's.");
         }
         out.extend(wrap(&why, width - 2).into_iter().map(|l| format!("  {l}")));
     }
@@ -766,6 +773,9 @@ mod tests {
         let marked: Vec<&str> = table.lines().filter(|l| l.ends_with("stale")).collect();
         assert_eq!(marked.len(), 1, "{table}");
         assert!(marked[0].contains("swap(false, SeqCst) → false"), "{table}");
+        let note: String = table.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(note.contains("always reads the newest value"), "{table}");
+        assert!(!note.contains("loom models SeqCst loads"), "{table}");
     }
 
     /// Whether "step `i` read a value that a store above had already replaced" holds
