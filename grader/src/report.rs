@@ -523,7 +523,7 @@ mod tests {
                                 thread: Thread::Spawned(1),
                                 event: Event::Load {
                                     object: Object {
-                                        kind: ObjectKind::Cell,
+                                        kind: ObjectKind::Memory,
                                         number: 1,
                                         name: Some("total".into()),
                                     },

@@ -74,7 +74,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
                 switch_point: shuttle::sync::atomic::AtomicUsize::new(0),
                 #[cfg(feature = "loom")]
                 tracker: loom::cell::UnsafeCell::new(()),
-                name: crate::trace::name_object(crate::trace::ObjectKind::Cell),
+                name: crate::trace::name_object(crate::trace::ObjectKind::Memory),
             }),
         }
     }
@@ -148,7 +148,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[track_caller]
     fn record(&self, writes: bool, value: T) {
         use crate::trace::{self, Event, ObjectKind};
-        let object = trace::object(ObjectKind::Cell, &self.modelled.name);
+        let object = trace::object(ObjectKind::Memory, &self.modelled.name);
         let value = trace::any_value(&value);
         let event = if writes {
             Event::Store {

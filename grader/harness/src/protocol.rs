@@ -328,7 +328,7 @@ mod tests {
 
     fn object() -> impl Strategy<Value = Object> {
         let kind = prop_oneof![
-            Just(ObjectKind::Cell),
+            Just(ObjectKind::Memory),
             Just(ObjectKind::AtomicU64),
             Just(ObjectKind::Mutex),
             Just(ObjectKind::Condvar),

@@ -220,7 +220,7 @@ pub(crate) mod tests {
     /// a lost update, as a report stores them.
     pub(crate) fn lost_update() -> Vec<Step> {
         let total = Object {
-            kind: ObjectKind::Cell,
+            kind: ObjectKind::Memory,
             number: 1,
             name: None,
         };

@@ -118,7 +118,7 @@ fn advice(steps: &[Step], first: usize, last: usize) -> Option<String> {
 fn is_cell_access(step: &Step) -> bool {
     matches!(
         &step.event,
-        Event::Load { object, .. } | Event::Store { object, .. } if object.kind == ObjectKind::Cell
+        Event::Load { object, .. } | Event::Store { object, .. } if object.kind == ObjectKind::Memory
     )
 }
 
@@ -168,7 +168,7 @@ mod tests {
 
     fn flag_flip(store_order: Ordering, load_order: Ordering) -> Vec<Step> {
         let flag = || object(ObjectKind::AtomicBool, 5);
-        let cell = || object(ObjectKind::Cell, 1);
+        let cell = || object(ObjectKind::Memory, 1);
         vec![
             at("T1", load(flag(), Some(load_order), false), 69),
             at("T2", store(cell(), None, 1), 60),
@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn no_race_in_the_trace_explains_nothing() {
-        let alone = at("T1", load(object(ObjectKind::Cell, 1), None, 1), 74);
+        let alone = at("T1", load(object(ObjectKind::Memory, 1), None, 1), 74);
         assert!(explain(&[alone]).is_none());
     }
 }

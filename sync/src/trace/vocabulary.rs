@@ -203,9 +203,11 @@ impl From<char> for Value {
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[expect(missing_docs, reason = "the facade's types of the same names")]
 pub enum ObjectKind {
-    /// A `SharedCell`: plain memory, unordered.
+    /// A `SharedCell`: plain memory, unordered. (Not named `Cell`: a second item of
+    /// that name in the facade makes rustc spell std's `Cell` out in full in the
+    /// errors students read, `Rc<std::cell::Cell<u64>>`.)
     #[cfg_attr(feature = "serde", serde(rename = "cell"))]
-    Cell,
+    Memory,
     AtomicBool,
     AtomicU32,
     AtomicU64,
@@ -234,7 +236,7 @@ impl ObjectKind {
 impl fmt::Display for ObjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ObjectKind::Cell => f.write_str("cell"),
+            ObjectKind::Memory => f.write_str("cell"),
             other => fmt::Debug::fmt(other, f),
         }
     }

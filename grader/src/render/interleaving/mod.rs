@@ -606,11 +606,11 @@ mod tests {
     }
 
     fn cell_load(value: i64) -> Event {
-        crate::render::sample::load(object(ObjectKind::Cell, 1), None, value)
+        crate::render::sample::load(object(ObjectKind::Memory, 1), None, value)
     }
 
     fn cell_store(value: i64) -> Event {
-        crate::render::sample::store(object(ObjectKind::Cell, 1), None, value)
+        crate::render::sample::store(object(ObjectKind::Memory, 1), None, value)
     }
 
     fn atomic_load(value: i64) -> Event {

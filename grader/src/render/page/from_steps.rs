@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_data_race_marks_both_accesses_and_joins_them() {
-        let cell = object(ObjectKind::Cell, 1);
+        let cell = object(ObjectKind::Memory, 1);
         let steps = [
             at(
                 2,

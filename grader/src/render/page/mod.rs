@@ -316,7 +316,7 @@ mod tests {
 
     fn step(thread: u32, store: bool, line: u32) -> Step {
         let object = Object {
-            kind: ObjectKind::Cell,
+            kind: ObjectKind::Memory,
             number: 1,
             name: None,
         };

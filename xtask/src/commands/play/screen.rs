@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn values_are_what_the_last_step_on_each_object_left() {
-        let cell = object(ObjectKind::Cell, 1);
+        let cell = object(ObjectKind::Memory, 1);
         let steps = [
             step(Event::Store {
                 object: cell.clone(),
