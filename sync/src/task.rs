@@ -266,6 +266,39 @@ mod tests {
         total
     }
 
+    /// Three tasks (two under loom, whose exploration of four threads does not end in
+    /// minutes), each holding the lock across an `.await`, in turn: every waiter is
+    /// woken when the lock comes free (a lost wakeup would be a deadlock).
+    #[test]
+    fn every_waiter_gets_the_lock_in_the_end() {
+        const TASKS: u64 = if cfg!(feature = "loom") { 2 } else { 3 };
+        let body = || {
+            let counter = Arc::new(AsyncMutex::new(0_u64));
+            let total = block_on(async {
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let counter = Arc::clone(&counter);
+                        spawn(async move {
+                            let mut guard = counter.lock().await;
+                            yield_now().await;
+                            *guard += 1;
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await;
+                }
+                let total = *counter.lock().await;
+                total
+            });
+            assert_eq!(total, TASKS);
+        };
+        #[cfg(feature = "shuttle")]
+        shuttle::check_pct(body, 500, 3);
+        #[cfg(not(feature = "shuttle"))]
+        crate::model(body);
+    }
+
     #[test]
     fn a_guard_held_across_an_await_keeps_the_other_task_out() {
         crate::model(|| assert_eq!(two_increments(true), 2));

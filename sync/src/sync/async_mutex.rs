@@ -9,7 +9,7 @@
 //! for a [`Mutex`]; the short-lived steps of the state's own lock are the facade's
 //! and fold away in the tables.
 
-use super::Mutex;
+use crate::backend;
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 use crate::trace;
 use std::collections::VecDeque;
@@ -23,7 +23,8 @@ use std::task::{Context, Poll, Waker};
 
 /// A mutual-exclusion lock for async code, as `tokio::sync::Mutex`.
 pub struct AsyncMutex<T> {
-    state: Mutex<State<T>>,
+    /// Boxed, so that its size is the same in every backend (see [`crate::layout`]).
+    state: Box<backend::sync::Mutex<State<T>>>,
     /// `AsyncMutex#1`, … in the traces.
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     name: String,
@@ -44,10 +45,10 @@ impl<T> AsyncMutex<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         AsyncMutex {
-            state: Mutex::new(State {
+            state: Box::new(backend::sync::Mutex::new(State {
                 free: Some(value),
                 waiting: VecDeque::new(),
-            }),
+            })),
             #[cfg(any(feature = "loom", feature = "shuttle"))]
             name: trace::name_object("AsyncMutex"),
             #[cfg(not(any(feature = "loom", feature = "shuttle")))]
@@ -66,16 +67,17 @@ impl<T> AsyncMutex<T> {
         }
     }
 
-    /// The value, as [`Mutex::into_inner`]: nobody can hold the lock any more.
+    /// The value, as [`Mutex::into_inner`](super::Mutex::into_inner): nobody can hold the
+    /// lock any more.
     pub fn into_inner(self) -> T {
-        self.state
+        (*self.state)
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
             .free
             .expect("a guard borrows the lock, so none is alive")
     }
 
-    fn state(&self) -> super::MutexGuard<'_, State<T>> {
+    fn state(&self) -> backend::sync::MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -197,8 +199,10 @@ impl<T> DerefMut for AsyncMutexGuard<'_, T> {
 }
 
 impl<T> Drop for AsyncMutexGuard<'_, T> {
-    /// Puts the value back and wakes the longest waiting task, which takes the lock
-    /// when it runs (unless another task took it first, and then it waits again).
+    /// Puts the value back and wakes every waiting task: the first to run takes the
+    /// lock, the others wait again. Waking one would lose the wakeup whenever that
+    /// waker is stale: a task that was polled twice while waiting (so registered
+    /// twice), or whose `lock()` future was dropped (cancelled) while it waited.
     fn drop(&mut self) {
         let mut state = self.mutex.state();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
@@ -210,11 +214,9 @@ impl<T> Drop for AsyncMutexGuard<'_, T> {
             trace::record("unlock", Some(&self.mutex.name), None, None);
         }
         state.free = self.value.take();
-        let next = state.waiting.pop_front();
+        let waiting = std::mem::take(&mut state.waiting);
         drop(state);
-        if let Some(waker) = next {
-            waker.wake();
-        }
+        waiting.into_iter().for_each(Waker::wake);
     }
 }
 
