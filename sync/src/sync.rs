@@ -9,6 +9,7 @@ mod async_mutex;
 pub mod atomic;
 mod condvar;
 mod once_lock;
+pub mod oneshot;
 mod rwlock;
 
 pub use async_mutex::{AsyncMutex, AsyncMutexGuard, Lock};

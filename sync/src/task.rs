@@ -15,6 +15,9 @@
 
 #[cfg(not(any(feature = "loom", feature = "shuttle")))]
 mod executor;
+mod select;
+
+pub use select::{Either, Select, select};
 
 use std::fmt;
 use std::future::Future;
