@@ -236,12 +236,11 @@ impl Future for YieldNow {
 #[cfg(test)]
 mod tests {
     use super::{block_on, spawn, yield_now};
-    use crate::sync::{Arc, AsyncMutex, Mutex};
+    use crate::sync::{Arc, AsyncMutex};
 
     /// Two tasks that each add one to a balance read before an `.await`.
     fn two_increments(held_across_the_await: bool) -> u64 {
         let counter = Arc::new(AsyncMutex::new(0_u64));
-        let copy = Arc::new(Mutex::new(0_u64));
         block_on(async {
             let tasks: Vec<_> = (0..2)
                 .map(|_| {
@@ -263,10 +262,8 @@ mod tests {
             for task in tasks {
                 task.await;
             }
-            *copy.lock().unwrap() = *counter.lock().await;
-        });
-        let total = *copy.lock().unwrap();
-        total
+            *counter.lock().await
+        })
     }
 
     /// Three tasks (two under loom, whose exploration of four threads does not end in
@@ -291,8 +288,7 @@ mod tests {
                 for task in tasks {
                     task.await;
                 }
-                let total = *counter.lock().await;
-                total
+                *counter.lock().await
             });
             assert_eq!(total, TASKS);
         };
