@@ -116,12 +116,21 @@ pub(super) const MACROS: [&str; 28] = [
 ];
 
 /// What the facade exports to subjects, by module (`racelab_sync::sync::atomic` as `sync::atomic`).
-pub(super) const FACADE: [(&str, &[&str]); 5] = [
+pub(super) const FACADE: [(&str, &[&str]); 6] = [
     ("thread", &["spawn", "JoinHandle", "yield_now"]),
     // The async tasks of ex08-ex10.
     (
         "task",
-        &["block_on", "spawn", "JoinHandle", "yield_now", "YieldNow"],
+        &[
+            "block_on",
+            "spawn",
+            "JoinHandle",
+            "yield_now",
+            "YieldNow",
+            "select",
+            "Select",
+            "Either",
+        ],
     ),
     (
         "sync",
@@ -154,6 +163,10 @@ pub(super) const FACADE: [(&str, &[&str]); 5] = [
             "Ordering",
             "fence",
         ],
+    ),
+    (
+        "sync::oneshot",
+        &["channel", "Sender", "Receiver", "RecvError"],
     ),
     ("cell", &["SharedCell"]),
 ];
