@@ -308,6 +308,56 @@ mod tests {
         crate::model(body);
     }
 
+    /// The async steps reach the trace as typed events: the task spawned and joined,
+    /// its yield, its send on a oneshot, and the select that received it first.
+    #[cfg(feature = "shuttle")]
+    #[test]
+    fn async_steps_are_recorded_as_typed_events() {
+        use crate::sync::oneshot;
+        use crate::trace::{self, Branch, Event};
+        shuttle::check_random(
+            || {
+                trace::begin_execution();
+                block_on(async {
+                    let (sender, receiver) = oneshot::channel::<u8>();
+                    let task = spawn(async move {
+                        yield_now().await;
+                        assert!(sender.send(1).is_ok(), "the receiver waits");
+                    });
+                    let chosen = super::select(receiver, std::future::pending::<()>()).await;
+                    assert!(matches!(chosen, super::Either::First(Ok(1))));
+                    task.await;
+                });
+                let events: Vec<Event> = trace::snapshot().into_iter().map(|s| s.event).collect();
+                let has = |wanted: fn(&Event) -> bool| events.iter().any(wanted);
+                assert!(has(|e| matches!(e, Event::Spawn { .. })), "{events:?}");
+                assert!(has(|e| matches!(e, Event::Yield)), "{events:?}");
+                assert!(
+                    has(|e| matches!(
+                        e,
+                        Event::Send {
+                            delivered: true,
+                            ..
+                        }
+                    )),
+                    "{events:?}"
+                );
+                assert!(has(|e| matches!(e, Event::Received { .. })), "{events:?}");
+                assert!(
+                    has(|e| matches!(
+                        e,
+                        Event::Select {
+                            chosen: Branch::First
+                        }
+                    )),
+                    "{events:?}"
+                );
+                assert!(has(|e| matches!(e, Event::Joined { .. })), "{events:?}");
+            },
+            20,
+        );
+    }
+
     #[test]
     fn a_guard_held_across_an_await_keeps_the_other_task_out() {
         crate::model(|| assert_eq!(two_increments(true), 2));
