@@ -335,7 +335,7 @@ mod tests {
                 assert!(
                     has(|e| matches!(
                         e,
-                        Event::Send {
+                        Event::Sent {
                             delivered: true,
                             ..
                         }

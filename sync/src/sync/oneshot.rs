@@ -81,7 +81,7 @@ impl<T> Sender<T> {
         let mut state = self.shared.state();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
-            trace::Event::Send {
+            trace::Event::Sent {
                 channel: self.shared.object(),
                 delivered: !state.receiver_dropped,
             },

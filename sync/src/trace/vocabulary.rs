@@ -585,7 +585,7 @@ pub enum Event {
     /// A `select` finished: `chosen` was ready first, the other branch was dropped.
     Select { chosen: Branch },
     /// `send` on a oneshot channel, and whether the receiver was still there to get it.
-    Send { channel: Object, delivered: bool },
+    Sent { channel: Object, delivered: bool },
     /// The receiver of a oneshot channel got the value.
     Received { channel: Object },
     /// The scenario calls one of the subject's functions with these arguments.
@@ -622,7 +622,7 @@ impl Event {
             | Event::LockReleased { object }
             | Event::TryLock { object, .. }
             | Event::Once { object, .. } => Some(object),
-            Event::Send { channel, .. } | Event::Received { channel } => Some(channel),
+            Event::Sent { channel, .. } | Event::Received { channel } => Some(channel),
             Event::Wait { condvar, .. }
             | Event::Woken { condvar, .. }
             | Event::Notify { condvar, .. } => Some(condvar),

@@ -497,11 +497,11 @@ pub fn describe(step: &Step) -> String {
         Event::Joined { thread } => format!("join {thread}"),
         Event::Yield => "yield_now().await".to_owned(),
         Event::Select { chosen } => format!("select: {chosen} ready, {} dropped", chosen.other()),
-        Event::Send {
+        Event::Sent {
             channel,
             delivered: true,
         } => format!("{channel}.send()"),
-        Event::Send {
+        Event::Sent {
             channel,
             delivered: false,
         } => format!("{channel}.send() → Err (the receiver is gone)"),

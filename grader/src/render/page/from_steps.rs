@@ -154,7 +154,7 @@ fn kind_of(event: &Event) -> StepKind {
         // A oneshot's value passes from `send` to the receiver: a write and a read
         // of the channel, drawn as any other.
         Event::Load { .. } | Event::GuardRead { .. } | Event::Received { .. } => StepKind::Read,
-        Event::Store { .. } | Event::GuardWrite { .. } | Event::Send { .. } => StepKind::Write,
+        Event::Store { .. } | Event::GuardWrite { .. } | Event::Sent { .. } => StepKind::Write,
         Event::Modify { .. } | Event::CompareExchange { .. } | Event::FetchUpdate { .. } => {
             StepKind::ReadModifyWrite
         }
