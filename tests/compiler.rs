@@ -2,9 +2,10 @@
 //!
 //! `ui/*.rs` are the moves the READMEs warn about — ex00 as shipped, ex01 with its
 //! `unsafe impl Sync` deleted, a `MutexGuard` moved into a thread, a `SharedCell`
-//! shared without the promise — and trybuild pins each one's diagnostics in its
-//! `.stderr` snapshot (`TRYBUILD=overwrite cargo test -p racelab-tests --test
-//! compiler` rewrites them after a toolchain changes its words). Every README quote
+//! shared without the promise, ex10 as shipped (a guard held across an `.await`) —
+//! and trybuild pins each one's diagnostics in its `.stderr` snapshot
+//! (`TRYBUILD=overwrite cargo test -p racelab-tests --test compiler` rewrites them
+//! after a toolchain changes its words). Every README quote
 //! of a compiler error, marked `<!-- compiler: tests/ui/NAME.stderr -->` above its
 //! block, must read as in its snapshot.
 
@@ -60,6 +61,7 @@ fn every_readme_quote_of_the_compiler_reads_as_in_its_snapshot() {
         "ex01_without_sync_promise",
         "mutex_guard_into_thread",
         "shared_cell_without_promise",
+        "ex10_shipped",
     ] {
         let path = format!("tests/ui/{snapshot}.stderr");
         assert!(

@@ -43,6 +43,7 @@ pub mod gate;
 mod latitude;
 mod layout;
 pub mod sync;
+pub mod task;
 pub mod thread;
 pub mod trace;
 #[cfg(feature = "tsan")]

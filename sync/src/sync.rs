@@ -5,11 +5,14 @@
 //! for the interleaving tables and the deadlock reports (see [`crate::trace`]); with
 //! std nothing is recorded.
 
+mod async_mutex;
 pub mod atomic;
 mod condvar;
 mod once_lock;
+pub mod oneshot;
 mod rwlock;
 
+pub use async_mutex::{AsyncMutex, AsyncMutexGuard, Lock};
 pub use condvar::Condvar;
 pub use once_lock::OnceLock;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -13,8 +13,8 @@ use std::panic::Location;
 mod vocabulary;
 
 pub use vocabulary::{
-    Event, Exchange, LockMode, Modify, Object, ObjectKind, Once, Ordering, Place, Step, Thread,
-    Value,
+    Branch, Event, Exchange, LockMode, Modify, Object, ObjectKind, Once, Ordering, Place, Step,
+    Thread, Value,
 };
 
 #[cfg(any(feature = "loom", feature = "shuttle"))]

@@ -9,7 +9,8 @@
 use racelab_sync::cell::SharedCell;
 use racelab_sync::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize};
 use racelab_sync::sync::{
-    Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    Arc, AsyncMutex, AsyncMutexGuard, Condvar, Mutex, MutexGuard, OnceLock, RwLock,
+    RwLockReadGuard, RwLockWriteGuard,
 };
 use racelab_sync::thread::JoinHandle;
 use std::mem::{align_of, size_of};
@@ -41,6 +42,9 @@ fn table() -> String {
         SharedCell<u64>,
         SharedCell<u8>,
         JoinHandle<u64>,
+        AsyncMutex<u64>,
+        AsyncMutexGuard<'static, u64>,
+        racelab_sync::task::JoinHandle<u64>,
     );
     lines.join("\n") + "\n"
 }

@@ -116,8 +116,22 @@ pub(super) const MACROS: [&str; 28] = [
 ];
 
 /// What the facade exports to subjects, by module (`racelab_sync::sync::atomic` as `sync::atomic`).
-pub(super) const FACADE: [(&str, &[&str]); 4] = [
+pub(super) const FACADE: [(&str, &[&str]); 6] = [
     ("thread", &["spawn", "JoinHandle", "yield_now"]),
+    // The async tasks of ex08-ex10.
+    (
+        "task",
+        &[
+            "block_on",
+            "spawn",
+            "JoinHandle",
+            "yield_now",
+            "YieldNow",
+            "select",
+            "Select",
+            "Either",
+        ],
+    ),
     (
         "sync",
         &[
@@ -133,6 +147,9 @@ pub(super) const FACADE: [(&str, &[&str]); 4] = [
             "RwLock",
             "RwLockReadGuard",
             "RwLockWriteGuard",
+            "AsyncMutex",
+            "AsyncMutexGuard",
+            "Lock",
         ],
     ),
     (
@@ -146,6 +163,10 @@ pub(super) const FACADE: [(&str, &[&str]); 4] = [
             "Ordering",
             "fence",
         ],
+    ),
+    (
+        "sync::oneshot",
+        &["channel", "Sender", "Receiver", "RecvError"],
     ),
     ("cell", &["SharedCell"]),
 ];
@@ -312,7 +333,7 @@ impl AllowList {
         }
         let shown = shown(module, written, "::*");
         let whole = match module.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-            ["racelab_sync", "thread" | "sync", ..] => true,
+            ["racelab_sync", "thread" | "sync" | "task", ..] => true,
             [root, m, ..] if STD.contains(&root) => STD_MODULES.contains(&m) || (m == "prelude"),
             _ => false,
         };
@@ -454,7 +475,7 @@ fn facade_path(path: &[String], shown: &str) -> Option<Objection> {
     let switch = FACADE_SWITCHES
         .iter()
         .any(|s| starts_with(path, &segments(s)));
-    if matches!(path[1].as_str(), "thread" | "sync" | "cell") && !switch {
+    if matches!(path[1].as_str(), "thread" | "sync" | "task" | "cell") && !switch {
         return None;
     }
     let why = if switch {
@@ -467,7 +488,7 @@ fn facade_path(path: &[String], shown: &str) -> Option<Objection> {
     Some(Objection::new(
         Rule::FacadeInternals,
         format!("{shown} is not allowed here: {why}"),
-        "use only the facade's `racelab_sync::thread`, `racelab_sync::sync` and `racelab_sync::cell` (`SharedCell`)",
+        "use only the facade's `racelab_sync::thread`, `racelab_sync::task`, `racelab_sync::sync` and `racelab_sync::cell` (`SharedCell`)",
     ))
 }
 

@@ -217,6 +217,11 @@ pub enum ObjectKind {
     RwLock,
     Condvar,
     OnceLock,
+    /// An `AsyncMutex`: its steps are a mutex's (requested, acquired, released).
+    AsyncMutex,
+    /// A `oneshot` channel.
+    #[cfg_attr(feature = "serde", serde(rename = "oneshot"))]
+    Oneshot,
 }
 
 impl ObjectKind {
@@ -237,6 +242,7 @@ impl fmt::Display for ObjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ObjectKind::Memory => f.write_str("cell"),
+            ObjectKind::Oneshot => f.write_str("oneshot"),
             other => fmt::Debug::fmt(other, f),
         }
     }
@@ -440,6 +446,37 @@ pub enum Once {
     Initialised,
 }
 
+/// Which of a `select`'s two futures finished first (the other was dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Branch {
+    /// `Either::First`: the second future was cancelled.
+    First,
+    /// `Either::Second`: the first future was cancelled.
+    Second,
+}
+
+impl Branch {
+    /// The branch that was dropped.
+    pub fn other(self) -> Branch {
+        match self {
+            Branch::First => Branch::Second,
+            Branch::Second => Branch::First,
+        }
+    }
+}
+
+impl fmt::Display for Branch {
+    /// `first`, `second`, as the tables say it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Branch::First => "first",
+            Branch::Second => "second",
+        })
+    }
+}
+
 /// What happened at one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
@@ -545,6 +582,14 @@ pub enum Event {
     JoinRequested { thread: Thread },
     /// `thread` has ended and is joined.
     Joined { thread: Thread },
+    /// An async task gives the other tasks a turn (`yield_now().await`).
+    Yield,
+    /// A `select` finished: `chosen` was ready first, the other branch was dropped.
+    Select { chosen: Branch },
+    /// `send` on a oneshot channel, and whether the receiver was still there to get it.
+    Sent { channel: Object, delivered: bool },
+    /// The receiver of a oneshot channel got the value.
+    Received { channel: Object },
     /// The scenario calls one of the subject's functions with these arguments.
     Call {
         function: String,
@@ -579,6 +624,7 @@ impl Event {
             | Event::LockReleased { object }
             | Event::TryLock { object, .. }
             | Event::Once { object, .. } => Some(object),
+            Event::Sent { channel, .. } | Event::Received { channel } => Some(channel),
             Event::Wait { condvar, .. }
             | Event::Woken { condvar, .. }
             | Event::Notify { condvar, .. } => Some(condvar),
@@ -586,6 +632,8 @@ impl Event {
             | Event::Spawn { .. }
             | Event::JoinRequested { .. }
             | Event::Joined { .. }
+            | Event::Yield
+            | Event::Select { .. }
             | Event::Call { .. }
             | Event::Return { .. } => None,
         }

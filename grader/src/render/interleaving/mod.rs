@@ -470,8 +470,12 @@ pub fn describe(step: &Step) -> String {
             object,
             value: Some(value),
         } => format!("*{object} = {value}"),
-        Event::LockRequested { object, mode } => format!("{object}.{}() blocks", method(*mode)),
-        Event::LockAcquired { object, mode } => format!("{object}.{}()", method(*mode)),
+        Event::LockRequested { object, mode } => {
+            format!("{object}.{}{} blocks", method(*mode), awaited(object))
+        }
+        Event::LockAcquired { object, mode } => {
+            format!("{object}.{}{}", method(*mode), awaited(object))
+        }
         Event::LockReleased { object } => format!("{object}.unlock()"),
         Event::TryLock {
             object, acquired, ..
@@ -498,6 +502,17 @@ pub fn describe(step: &Step) -> String {
         Event::Spawn { thread } => format!("spawn {thread}"),
         Event::JoinRequested { thread } => format!("{thread}.join() blocks"),
         Event::Joined { thread } => format!("join {thread}"),
+        Event::Yield => "yield_now().await".to_owned(),
+        Event::Select { chosen } => format!("select: {chosen} ready, {} dropped", chosen.other()),
+        Event::Sent {
+            channel,
+            delivered: true,
+        } => format!("{channel}.send()"),
+        Event::Sent {
+            channel,
+            delivered: false,
+        } => format!("{channel}.send() → Err (the receiver is gone)"),
+        Event::Received { channel } => format!("{channel}.await → received"),
         Event::Call {
             function,
             arguments,
@@ -509,6 +524,14 @@ pub fn describe(step: &Step) -> String {
             value: Some(value), ..
         } => format!("◀ {value}"),
         Event::Return { function, .. } => format!("◀ {function} returns"),
+    }
+}
+
+/// How a lock call ends: `()` for a thread's lock, `().await` for an `AsyncMutex`'s.
+fn awaited(object: &Object) -> &'static str {
+    match object.kind {
+        racelab_harness::trace::ObjectKind::AsyncMutex => "().await",
+        _ => "()",
     }
 }
 

@@ -151,8 +151,10 @@ fn conflict(steps: &[trace::Step], shown: &[usize]) -> Option<(usize, usize)> {
 /// What kind of step an event is.
 fn kind_of(event: &Event) -> StepKind {
     match event {
-        Event::Load { .. } | Event::GuardRead { .. } => StepKind::Read,
-        Event::Store { .. } | Event::GuardWrite { .. } => StepKind::Write,
+        // A oneshot's value passes from `send` to the receiver: a write and a read
+        // of the channel, drawn as any other.
+        Event::Load { .. } | Event::GuardRead { .. } | Event::Received { .. } => StepKind::Read,
+        Event::Store { .. } | Event::GuardWrite { .. } | Event::Sent { .. } => StepKind::Write,
         Event::Modify { .. } | Event::CompareExchange { .. } | Event::FetchUpdate { .. } => {
             StepKind::ReadModifyWrite
         }
@@ -162,7 +164,17 @@ fn kind_of(event: &Event) -> StepKind {
         Event::LockRequested { .. } | Event::Wait { .. } | Event::JoinRequested { .. } => {
             StepKind::Wait
         }
-        _ => StepKind::Other,
+        // Named one by one, so that a new event has to be given its kind here.
+        Event::TryLock { .. }
+        | Event::Fence { .. }
+        | Event::Notify { .. }
+        | Event::Once { .. }
+        | Event::Spawn { .. }
+        | Event::Joined { .. }
+        | Event::Yield
+        | Event::Select { .. }
+        | Event::Call { .. }
+        | Event::Return { .. } => StepKind::Other,
     }
 }
 
