@@ -4,9 +4,12 @@
 //! - **Spurious events** ([`spurious`]): a `Condvar::wait` that returns without a
 //!   notification, a `compare_exchange_weak` that fails although the value matched.
 //!   Under shuttle each is a draw from shuttle's scheduler-controlled randomness, so
-//!   it is part of the schedule that replays a failure; at most one of each kind
+//!   it is part of the schedule that replays a failure. At most one spurious wakeup
 //!   happens per execution, so a waiting loop always gets to its real wait (a
-//!   spurious wakeup in every wait would hide every lost wakeup). loom offers a
+//!   spurious wakeup in every wait would hide every lost wakeup); at most one weak
+//!   exchange fails spuriously per thread, so a retrying loop always ends, and every
+//!   thread's claim may fail at once (code that assumes some thread's claim succeeds
+//!   is caught). loom offers a
 //!   program no choice it can observe other than schedules and the values of loads,
 //!   which both need another thread: under loom no spurious event happens.
 //! - **Spinning** ([`observed`], [`released`]): a thread that gets the same result
@@ -40,8 +43,8 @@ pub(crate) enum Spurious {
     WeakExchangeFailure,
 }
 
-/// How many spurious events of each kind one execution may have.
-const PER_EXECUTION: u8 = 1;
+/// How many spurious wakeups one execution may have.
+const WAKEUPS_PER_EXECUTION: u8 = 1;
 
 /// The chance of a spurious event where one may happen, one in this many: often
 /// enough that thousands of executions show it, rarely enough that most waits are
@@ -52,7 +55,8 @@ const ONE_IN: u32 = 4;
 /// What the facade remembers of the execution in progress.
 struct Execution {
     wakeups_left: u8,
-    weak_failures_left: u8,
+    /// The threads whose weak exchange has failed spuriously once already.
+    failed_weakly: HashSet<backend::thread::ThreadId>,
     /// The result each thread last got from each object at each line.
     last_results: HashMap<Site, String>,
     /// The threads that found something unchanged since they last released a lock.
@@ -71,17 +75,30 @@ struct Site {
 impl Execution {
     fn new() -> Self {
         Execution {
-            wakeups_left: PER_EXECUTION,
-            weak_failures_left: PER_EXECUTION,
+            wakeups_left: WAKEUPS_PER_EXECUTION,
+            failed_weakly: HashSet::new(),
             last_results: HashMap::new(),
             owe_a_yield: HashSet::new(),
         }
     }
 
-    fn left(&mut self, kind: Spurious) -> &mut u8 {
+    /// Whether the spurious event `kind` may still happen on the current thread.
+    fn may(&self, kind: Spurious) -> bool {
         match kind {
-            Spurious::Wakeup => &mut self.wakeups_left,
-            Spurious::WeakExchangeFailure => &mut self.weak_failures_left,
+            Spurious::Wakeup => self.wakeups_left > 0,
+            Spurious::WeakExchangeFailure => !self
+                .failed_weakly
+                .contains(&backend::thread::current().id()),
+        }
+    }
+
+    /// Counts the spurious event `kind`, which has just happened on the current thread.
+    fn happened(&mut self, kind: Spurious) {
+        match kind {
+            Spurious::Wakeup => self.wakeups_left -= 1,
+            Spurious::WeakExchangeFailure => {
+                self.failed_weakly.insert(backend::thread::current().id());
+            }
         }
     }
 }
@@ -97,7 +114,7 @@ pub(crate) fn begin_execution() {
 
 /// Whether the spurious event `kind` happens here, in this execution.
 pub(crate) fn spurious(kind: Spurious) -> bool {
-    if EXECUTION.with_borrow_mut(|execution| *execution.left(kind)) == 0 {
+    if !EXECUTION.with_borrow(|execution| execution.may(kind)) {
         return false;
     }
     #[cfg(feature = "shuttle")]
@@ -108,7 +125,7 @@ pub(crate) fn spurious(kind: Spurious) -> bool {
     #[cfg(feature = "loom")]
     let happens = false;
     if happens {
-        EXECUTION.with_borrow_mut(|execution| *execution.left(kind) -= 1);
+        EXECUTION.with_borrow_mut(|execution| execution.happened(kind));
     }
     happens
 }
@@ -258,13 +275,41 @@ mod tests {
                 assert_eq!(seen, 5, "only this thread writes");
                 tries += 1;
             }
-            assert!(tries <= 1, "at most one spurious failure per execution");
+            assert!(tries <= 1, "at most one spurious failure per thread");
             SPURIOUS.fetch_add(tries, std::sync::atomic::Ordering::Relaxed);
             assert_eq!(value.load(Ordering::Relaxed), 6);
             other.join().unwrap();
         });
         let spurious = SPURIOUS.load(std::sync::atomic::Ordering::Relaxed);
         assert_eq!(spurious > 0, cfg!(feature = "shuttle"), "{spurious}");
+    }
+
+    /// Two threads claim with one weak exchange each and no retry: under shuttle some
+    /// execution has both claims fail, so code that assumes one of them wins is caught.
+    #[test]
+    fn every_threads_weak_claim_may_fail_in_one_execution_under_shuttle_only() {
+        static BOTH_FAILED: AtomicUsize = AtomicUsize::new(0);
+        explore(|| {
+            let state = Arc::new(AtomicU64::new(0));
+            let claim = |state: &AtomicU64| {
+                state
+                    .compare_exchange_weak(0, 1, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            };
+            let other = {
+                let state = Arc::clone(&state);
+                thread::spawn(move || claim(&state))
+            };
+            let mine = claim(&state);
+            let theirs = other.join().unwrap();
+            assert!(!(mine && theirs), "one value, one claim");
+            if !mine && !theirs {
+                assert_eq!(state.load(Ordering::Relaxed), 0);
+                BOTH_FAILED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let both_failed = BOTH_FAILED.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(both_failed > 0, cfg!(feature = "shuttle"), "{both_failed}");
     }
 
     /// `std::hint::spin_loop` does nothing the explorers see; the thread reading the

@@ -312,6 +312,13 @@ pub(crate) fn complete_write(pending: Pending, written: Option<Value>) {
     }
 }
 
+/// The steps one execution records at most. A lab scenario's execution takes a few
+/// hundred; only a livelock runs on (until shuttle's step bound), and its beginning
+/// shows how it started. Past it, steps are not recorded (nor their call stacks
+/// captured, which would take seconds).
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) const MAX_RECORDED: usize = 2_000;
+
 /// Records one step made by the current thread at `location`.
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 pub(crate) fn record(event: Event, location: Option<&'static Location<'static>>) {
@@ -321,6 +328,12 @@ pub(crate) fn record(event: Event, location: Option<&'static Location<'static>>)
 /// Records one step, and returns its index in the record (if it could be recorded).
 #[cfg(any(feature = "loom", feature = "shuttle"))]
 fn push(event: Event, location: Option<&'static Location<'static>>) -> Option<usize> {
+    if recorder::RECORD
+        .try_lock()
+        .is_ok_and(|record| record.steps.len() >= MAX_RECORDED)
+    {
+        return None;
+    }
     let step = Step {
         thread: recorder::current_thread(),
         event,

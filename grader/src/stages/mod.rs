@@ -222,6 +222,33 @@ pub fn deadlock_summary(message: &str, steps: &[racelab_harness::trace::Step]) -
         .map(|blocked| blocked.summary())
 }
 
+/// An explorer's failure said plainly in one line: a deadlock by who waits for whom, a
+/// livelock (shuttle's step bound) for what it is, anything else by its first line.
+pub fn explorer_summary(message: &str, steps: &[racelab_harness::trace::Step]) -> String {
+    if let Some(deadlock) = deadlock_summary(message, steps) {
+        return deadlock;
+    }
+    livelock_summary(message).unwrap_or_else(|| first_line(message))
+}
+
+/// shuttle's message for an execution past its step bound, said plainly; `None` for
+/// any other message.
+pub fn livelock_summary(message: &str) -> Option<String> {
+    let rest = message.strip_prefix(STEP_BOUND)?;
+    let steps: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some(format!(
+        "livelock: the execution ran {steps} steps and never ended, every thread \
+         retrying what only another could change"
+    ))
+}
+
+/// How shuttle's message for an execution past its step bound begins.
+const STEP_BOUND: &str = "exceeded max_steps bound";
+
 /// `1 round`, `2 rounds`.
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {
@@ -252,7 +279,24 @@ pub fn is_subject_location(location: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{ALL, StageId, first_line, is_subject_location, of};
+    use super::{ALL, StageId, explorer_summary, first_line, is_subject_location, of};
+
+    #[test]
+    fn shuttles_step_bound_is_said_as_a_livelock() {
+        let said = explorer_summary(
+            "exceeded max_steps bound 20000. this might be caused by an unfair schedule \
+             (e.g., a spin loop)?",
+            &[],
+        );
+        assert!(
+            said.starts_with("livelock: the execution ran 20000 steps"),
+            "{said}"
+        );
+        assert_eq!(
+            explorer_summary("\nassertion failed\nmore", &[]),
+            "assertion failed"
+        );
+    }
 
     #[test]
     fn summaries_take_the_first_non_empty_line() {

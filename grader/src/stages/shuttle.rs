@@ -163,8 +163,7 @@ fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Ju
     };
     let summary = format!(
         "{} (iteration {}, seed {seed})",
-        super::deadlock_summary(&failure.message, &failure.trace)
-            .unwrap_or_else(|| super::first_line(&failure.message)),
+        super::explorer_summary(&failure.message, &failure.trace),
         findings.executions
     );
     evidence.schedule = findings.schedule;

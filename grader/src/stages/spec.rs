@@ -140,8 +140,7 @@ fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
     };
     let summary = format!(
         "{} ({shrunk}scenario {} of {}, seed {seed})",
-        super::deadlock_summary(&failure.message, &failure.trace)
-            .unwrap_or_else(|| super::first_line(&failure.message)),
+        super::explorer_summary(&failure.message, &failure.trace),
         spec.cases,
         size.cases
     );

@@ -23,12 +23,15 @@
 //! Longer than most files: the layout (columns that fit a width, wrapping) and the
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
-use racelab_harness::trace::{Event, LockMode, Object, Ordering, Step, Thread, Value};
+use racelab_harness::trace::{Event, Exchange, LockMode, Object, Ordering, Step, Thread, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The longest table shown; a longer trace keeps its last steps.
 const MAX_STEPS: usize = 40;
+
+/// The longest livelock shown: its start, and its loop a few times.
+const MAX_LIVELOCK_STEPS: usize = 12;
 
 /// No table is drawn narrower than this, whatever the terminal says.
 const MIN_WIDTH: usize = 40;
@@ -58,8 +61,20 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
     if shown.is_empty() {
         return None;
     }
-    let folded = shown.len().saturating_sub(MAX_STEPS);
-    let shown = &shown[folded..];
+    // A livelock repeats itself after its start, which is what explains it: keep the
+    // first steps. Anything else ends in its failure: keep the last.
+    let livelock = failure.and_then(crate::stages::livelock_summary);
+    let longest = if livelock.is_some() {
+        MAX_LIVELOCK_STEPS
+    } else {
+        MAX_STEPS
+    };
+    let folded = shown.len().saturating_sub(longest);
+    let shown = if livelock.is_some() {
+        &shown[..shown.len() - folded]
+    } else {
+        &shown[folded..]
+    };
 
     let mut threads: Vec<Thread> = Vec::new();
     for (_, step) in shown {
@@ -117,7 +132,7 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         .collect();
     let layout = Layout::new(&labels, &placed, &lines, width);
     let mut out = vec![layout.header(&labels), layout.rule(&labels)];
-    if folded > 0 {
+    if folded > 0 && livelock.is_none() {
         out.push(format!("({folded} earlier steps folded)"));
     }
     let column = |thread: Thread| threads.iter().position(|t| *t == thread).unwrap_or(0);
@@ -127,8 +142,13 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         }
         out.extend(layout.row(&lines[i], column(step.thread), cell));
     }
+    if livelock.is_some() && folded > 0 {
+        out.push(format!(
+            "({folded} more steps folded: the same loop, on and on)"
+        ));
+    }
     if let Some(failure) = failure {
-        let failure = crate::stages::first_line(failure);
+        let failure = livelock.unwrap_or_else(|| crate::stages::first_line(failure));
         for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
         }
@@ -444,7 +464,13 @@ pub fn describe(step: &Step) -> String {
                 "compare_exchange"
             };
             let args = ordered(format!("{expected} → {new}"), step.event.ordering());
-            format!("{object}.{name}({args}) → {}", exchanged(outcome))
+            let spurious = match outcome {
+                Exchange::Refused { actual } if *weak && actual == expected => {
+                    " (failed spuriously: a weak exchange may)"
+                }
+                _ => "",
+            };
+            format!("{object}.{name}({args}) → {}{spurious}", exchanged(outcome))
         }
         Event::FetchUpdate {
             object, outcome, ..
