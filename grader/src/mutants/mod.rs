@@ -16,12 +16,14 @@ mod notify_early;
 mod publish_early;
 mod remove_fence;
 mod remove_join;
+mod remove_recheck;
 
 mod rmw_to_load_store;
 
 mod records;
 pub mod results;
 pub mod run;
+mod split_across_await;
 mod split_critical_section;
 mod split_locked_update;
 mod swap_lock_order;
@@ -69,11 +71,15 @@ pub enum Operator {
     GetThenSet,
     /// A releasing store moved before the write it publishes.
     PublishEarly,
+    /// In an `async fn`, a guard dropped, an `.await`, and the lock taken again.
+    SplitAcrossAwait,
+    /// In an `async fn`, an early-return check after an `.await` removed.
+    RemoveRecheck,
 }
 
 impl Operator {
     /// Every operator, in the order their mutants are made.
-    pub const ALL: [Operator; 14] = [
+    pub const ALL: [Operator; 16] = [
         Operator::WeakenOrdering,
         Operator::RemoveFence,
         Operator::RmwToLoadStore,
@@ -88,6 +94,8 @@ impl Operator {
         Operator::RemoveJoin,
         Operator::GetThenSet,
         Operator::PublishEarly,
+        Operator::SplitAcrossAwait,
+        Operator::RemoveRecheck,
     ];
 
     /// Its id in the manifest, the results and mutant names.
@@ -107,6 +115,8 @@ impl Operator {
             Operator::RemoveJoin => "remove-join",
             Operator::GetThenSet => "get-then-set",
             Operator::PublishEarly => "publish-early",
+            Operator::SplitAcrossAwait => "split-across-await",
+            Operator::RemoveRecheck => "remove-recheck",
         }
     }
 
@@ -143,6 +153,12 @@ impl Operator {
             Operator::PublishEarly => {
                 "a `store(…, Release | SeqCst)` moved before the statement it publishes"
             }
+            Operator::SplitAcrossAwait => {
+                "in an `async fn`, after a statement under a guard: `drop(guard)`, an `.await`, then the lock taken again"
+            }
+            Operator::RemoveRecheck => {
+                "in an `async fn`, an `if … { return …; }` check after an `.await` removed"
+            }
         }
     }
 
@@ -163,6 +179,8 @@ impl Operator {
             Operator::RemoveJoin => remove_join::sites(nodes),
             Operator::GetThenSet => get_then_set::sites(nodes),
             Operator::PublishEarly => publish_early::sites(nodes),
+            Operator::SplitAcrossAwait => split_across_await::sites(nodes),
+            Operator::RemoveRecheck => remove_recheck::sites(nodes),
         }
     }
 }

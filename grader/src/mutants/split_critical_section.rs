@@ -4,17 +4,8 @@
 //! acquisitions are the torn snapshot). One mutant per gap between statements.
 
 use super::Edit;
-use super::syntax::Nodes;
-use syn::{Pat, Stmt};
-
-/// The variable a `let` pattern binds, if it binds exactly one by name.
-fn bound(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(ident) if ident.subpat.is_none() => Some(ident.ident.to_string()),
-        Pat::Type(typed) => bound(&typed.pat),
-        _ => None,
-    }
-}
+use super::syntax::{Nodes, bound};
+use syn::Stmt;
 
 pub(super) fn sites(nodes: &Nodes<'_>) -> Vec<Vec<Edit>> {
     let mut sites = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Block, Expr, ExprBinary, ExprCall, ExprMethodCall, ExprWhile, ReturnType, Stmt};
+use syn::{Block, Expr, ExprBinary, ExprCall, ExprMethodCall, ExprWhile, Pat, ReturnType, Stmt};
 
 /// Methods that return a lock's guard in the facade and in std.
 const LOCKING_METHODS: [&str; 3] = ["lock", "read", "write"];
@@ -26,6 +26,8 @@ pub(super) struct Nodes<'a> {
     pub whiles: Vec<&'a ExprWhile>,
     /// Binary operations, compound assignments (`+=`) among them.
     pub binaries: Vec<&'a ExprBinary>,
+    /// The bodies of `async fn`s.
+    pub async_bodies: Vec<&'a Block>,
     /// The file's own functions that return a guard (`fn lock(&self) -> MutexGuard<…>`):
     /// calling one takes a lock, as in the solutions that name their locking once.
     guard_functions: BTreeSet<String>,
@@ -40,6 +42,7 @@ impl<'a> Nodes<'a> {
             blocks: Vec::new(),
             whiles: Vec::new(),
             binaries: Vec::new(),
+            async_bodies: Vec::new(),
             guard_functions: BTreeSet::new(),
         };
         nodes.visit_file(file);
@@ -119,6 +122,30 @@ impl<'a> Nodes<'a> {
     }
 }
 
+/// The variable a `let` pattern binds, if it binds exactly one by name.
+pub(super) fn bound(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(ident) if ident.subpat.is_none() => Some(ident.ident.to_string()),
+        Pat::Type(typed) => bound(&typed.pat),
+        _ => None,
+    }
+}
+
+/// Whether `stmt` awaits anything (outside closures and async blocks it makes).
+pub(super) fn awaits(stmt: &Stmt) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_expr_await(&mut self, _: &syn::ExprAwait) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &syn::ExprAsync) {}
+    }
+    let mut finder = Finder(false);
+    finder.visit_stmt(stmt);
+    finder.0
+}
+
 /// The name a method call calls.
 pub(super) fn method(call: &ExprMethodCall) -> String {
     call.method.to_string()
@@ -176,6 +203,18 @@ impl<'a> Visit<'a> for Nodes<'a> {
     fn visit_expr_binary(&mut self, node: &'a ExprBinary) {
         self.binaries.push(node);
         visit::visit_expr_binary(self, node);
+    }
+    fn visit_item_fn(&mut self, node: &'a syn::ItemFn) {
+        if node.sig.asyncness.is_some() {
+            self.async_bodies.push(&node.block);
+        }
+        visit::visit_item_fn(self, node);
+    }
+    fn visit_impl_item_fn(&mut self, node: &'a syn::ImplItemFn) {
+        if node.sig.asyncness.is_some() {
+            self.async_bodies.push(&node.block);
+        }
+        visit::visit_impl_item_fn(self, node);
     }
     fn visit_signature(&mut self, node: &'a syn::Signature) {
         if let ReturnType::Type(_, ty) = &node.output {
