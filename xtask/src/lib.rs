@@ -9,6 +9,7 @@
 mod commands;
 pub mod console;
 mod exercise_name;
+mod git;
 mod hints;
 pub mod progress;
 pub mod terminal;

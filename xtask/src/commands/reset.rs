@@ -9,17 +9,15 @@
 
 use crate::console::{Console, Tone};
 use crate::exercise_name::find_exercise;
+use crate::git::git;
 use crate::terminal::Terminal;
 use anyhow::{Context, anyhow, bail};
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
 use racelab_grader::subject::Subject;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
-use wait_timeout::ChildExt;
 use walkdir::WalkDir;
 
 /// Where backups go, relative to the workspace root.
@@ -27,9 +25,6 @@ pub(crate) const BACKUPS: &str = ".racelab/backups";
 
 /// The name the last grade's report gets inside a backup.
 pub(crate) const REPORT_IN_BACKUP: &str = "last-report.toml";
-
-/// How long one git command may take (a hung git, e.g. waiting on a lock, is an error).
-const GIT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `reset`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -173,59 +168,6 @@ fn shipped_files(root: &Path, dir: &str) -> anyhow::Result<BTreeMap<String, Vec<
         );
     }
     Ok(files)
-}
-
-/// Runs `git -C root <args>` and returns its stdout, or why it failed (within
-/// [`GIT_TIMEOUT`]).
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let drain = |stream: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut stream) = stream {
-                let _ = stream.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|s| Box::new(s) as _));
-    let stderr = drain(child.stderr.take().map(|s| Box::new(s) as _));
-    let status = match child.wait_timeout(GIT_TIMEOUT) {
-        Ok(Some(status)) => status,
-        Ok(None) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "git {} did not finish within {} s",
-                args.first().unwrap_or(&""),
-                GIT_TIMEOUT.as_secs()
-            ));
-        }
-        Err(e) => return Err(format!("cannot wait for git: {e}")),
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = stderr.join().unwrap_or_default();
-    if status.success() {
-        Ok(stdout)
-    } else {
-        let stderr = String::from_utf8_lossy(&stderr);
-        Err(stderr
-            .lines()
-            .next()
-            .unwrap_or("git failed")
-            .trim()
-            .to_owned())
-    }
 }
 
 /// Every file below `dir`, by path relative to it (`/`-separated), with its content.

@@ -10,6 +10,7 @@
 //! - `dev mutants [EX]` breaks the reference solutions in small concurrent ways and
 //!   grades each mutant, to see what the detectors miss ([`mutants`]).
 
+mod changed;
 mod check;
 mod mutants;
 mod new;
@@ -67,6 +68,11 @@ pub(crate) enum Command {
         /// List the mutants, grade nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Only the exercises that changed since this git revision (their crate,
+        /// solutions, scenario or manifest entry; every exercise when the facade, the
+        /// harness, the stages or the operators changed): what a pull request's job runs.
+        #[arg(long, value_name = "REV", conflicts_with = "exercise")]
+        changed_since: Option<String>,
     },
 }
 
@@ -88,10 +94,12 @@ impl Command {
                 out: out_dir,
                 time_limit,
                 dry_run,
+                changed_since,
             } => mutants::run(
                 lab,
                 mutants::Request {
                     exercise,
+                    changed_since,
                     jobs,
                     out: out_dir,
                     time_limit: time_limit.map(std::time::Duration::from_secs),

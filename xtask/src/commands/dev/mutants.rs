@@ -27,6 +27,8 @@ const BUDGET: Duration = Duration::from_secs(300);
 pub(super) struct Request {
     /// One exercise, or every exercise.
     pub exercise: Option<String>,
+    /// Only the exercises changed since this git revision.
+    pub changed_since: Option<String>,
     /// Mutants graded at once.
     pub jobs: Option<u16>,
     /// The output folder (default `target/racelab/mutants`).
@@ -50,9 +52,23 @@ pub(super) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let exercises: Vec<&Exercise> = match &request.exercise {
-        Some(name) => vec![find_exercise(lab, name)?],
-        None => lab.manifest.exercises.iter().collect(),
+    let exercises: Vec<&Exercise> = match (&request.exercise, &request.changed_since) {
+        (Some(name), _) => vec![find_exercise(lab, name)?],
+        (None, Some(reference)) => {
+            let changed = super::changed::since(lab, reference)?;
+            let ids: Vec<&str> = changed.iter().map(|e| e.id.as_str()).collect();
+            writeln!(
+                out,
+                "changed since {reference}: {}",
+                if ids.is_empty() {
+                    "no exercise".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            )?;
+            changed
+        }
+        (None, None) => lab.manifest.exercises.iter().collect(),
     };
     let out_dir = request.out.clone().unwrap_or_else(|| default_out(lab));
     let jobs = request.jobs.map_or_else(batch::default_jobs, usize::from);
