@@ -18,6 +18,7 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace;
 use subject::{DayClose, DaySummary};
 
 /// Every transfer in the scenario settles ₹2.50.
@@ -95,7 +96,11 @@ pub fn round(size: Size) -> Outcome {
                 days.iter()
                     .enumerate()
                     .filter(|(day, close)| {
-                        Figures::of(close.wait_for_summary()) == Figures::of(summary_of(*day))
+                        let called = format!("days[{day}].wait_for_summary");
+                        trace::call(&called, &[]);
+                        let read = Figures::of(close.wait_for_summary());
+                        trace::returned(&called, trace::Value::Other(read.to_string()));
+                        read == Figures::of(summary_of(*day))
                     })
                     .count()
             })
@@ -107,7 +112,11 @@ pub fn round(size: Size) -> Outcome {
         thread::spawn(move || {
             gate.wait();
             for (day, close) in days.iter().enumerate() {
-                close.publish(close_day(day));
+                let summary = close_day(day);
+                let called = format!("days[{day}].publish");
+                trace::call(&called, &[trace::Value::Other(Figures::of(summary).to_string())]);
+                close.publish(summary);
+                trace::returned_unit(&called);
             }
         })
     };

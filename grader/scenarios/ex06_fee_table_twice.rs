@@ -18,6 +18,7 @@ use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::sync::atomic::{AtomicUsize, Ordering};
 use racelab_sync::thread;
+use racelab_sync::trace;
 use subject::{FeeTable, LazyFeeTable};
 
 /// The fee table the pricing service returns to server `server`: every field nonzero
@@ -100,7 +101,13 @@ pub fn round(size: Size) -> Outcome {
                 servers
                     .iter()
                     .enumerate()
-                    .filter(|(server, fees)| Priced::of(fees.get()) == Priced::of(table_for(*server)))
+                    .filter(|(server, fees)| {
+                        let called = format!("servers[{server}].get");
+                        trace::call(&called, &[]);
+                        let priced = Priced::of(fees.get());
+                        trace::returned(&called, trace::Value::Other(priced.to_string()));
+                        priced == Priced::of(table_for(*server))
+                    })
                     .count()
             })
         })

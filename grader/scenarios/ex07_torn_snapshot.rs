@@ -17,6 +17,7 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
+use racelab_sync::trace;
 use subject::{Quote, RateBoard};
 
 /// The quote the feed publishes at second `second`: ₹83.0000 per dollar at the
@@ -57,7 +58,9 @@ fn watch(board: &RateBoard, last: u32) -> usize {
     let mut wrong = 0;
     let mut seen = Seen::of(quote_at(0));
     loop {
+        trace::call("snapshot", &[]);
         let quote = Seen::of(board.snapshot());
+        trace::returned("snapshot", trace::Value::Other(quote.to_string()));
         if !quote.is_published() || quote.quoted_at < seen.quoted_at {
             wrong += 1;
         }
@@ -93,7 +96,10 @@ pub fn round(size: Size) -> Outcome {
         thread::spawn(move || {
             gate.wait();
             for second in 1..=last {
-                board.publish(quote_at(second));
+                let quote = quote_at(second);
+                trace::call("publish", &[trace::Value::Other(Seen::of(quote).to_string())]);
+                board.publish(quote);
+                trace::returned_unit("publish");
             }
         })
     };
