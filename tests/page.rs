@@ -32,6 +32,8 @@ enum Shows {
     Deadlock,
     /// spec's results table.
     Results,
+    /// A future dropped half-way by a `select`: the select marked.
+    Cancellation,
     /// The compiler's errors (a crate that does not build reaches no detector).
     CompileErrors,
 }
@@ -110,6 +112,22 @@ const CASES: &[Case] = &[
         stages: &["loom"],
         shows: Shows::Interleaving,
         why: "the shipped torn snapshot: a reader between the writer's two stores",
+    },
+    Case {
+        name: "ex08-loom",
+        exercise: "ex08",
+        subject: "exercises/ex08-await-in-the-middle",
+        stages: &["loom"],
+        shows: Shows::Interleaving,
+        why: "the shipped await in the middle: two payout tasks check the balance, await the fraud desk, and both debit",
+    },
+    Case {
+        name: "ex09-shuttle",
+        exercise: "ex09",
+        subject: "exercises/ex09-cancelled-half-way",
+        stages: &["shuttle"],
+        shows: Shows::Cancellation,
+        why: "the shipped transfer cancelled half-way: the select drops it between the debit and the credit",
     },
     Case {
         name: "ex02-spec",
@@ -260,6 +278,7 @@ struct Lanes {
     stale: usize,
     blocked: usize,
     conflict: usize,
+    cancelled: usize,
     missing_edges: usize,
     holds: usize,
     titled: bool,
@@ -467,6 +486,9 @@ fn shows(shows: Shows, checked: &Checked) -> Result<(), String> {
                 "{} stale, {} conflicting, {} racing steps and {} missing edges: nothing highlighted",
                 lanes.stale, lanes.conflict, lanes.racing, lanes.missing_edges
             ))
+        }
+        Shows::Cancellation if lanes.cancelled == 0 => {
+            Err("no select marked as cancelling a future half-way".into())
         }
         Shows::Deadlock if lanes.blocked == 0 || checked.wait_edges.is_empty() => Err(format!(
             "{} blocked steps, wait-for edges {:?}",

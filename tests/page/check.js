@@ -16,6 +16,7 @@
       stale: all(svg, "g.step.stale").length,
       blocked: all(svg, "g.step.blocked").length,
       conflict: all(svg, "g.step.conflict").length,
+      cancelled: all(svg, "g.step.cancelled").length,
       missingEdges: all(svg, ".missing-edge path").length,
       holds: all(svg, "rect.hold").length,
       titled: svg.querySelector(":scope > title") !== null && svg.querySelector(":scope > desc") !== null,

@@ -1,5 +1,6 @@
 //! `cargo xtask play` in a real terminal (`racelab_tests::terminal`, 80 columns): a
-//! known winning sequence of keys breaks ex01 (a lost update) and ex04 (a deadlock),
+//! known winning sequence of keys breaks ex01 (a lost update), ex04 (a deadlock) and
+//! ex08 (an async task's check gone stale across an `.await`),
 //! the screen says so in the grader's words, and the schedule it saves is one
 //! `cargo xtask replay` follows to the same failure; the same keys on a reference
 //! solution win nothing, and after a few rounds the game says why.
@@ -19,6 +20,11 @@ const EX01_WIN: &str = "112212112233333";
 
 /// ex04's deadlock: T1 locks account 0, T2 account 1, each asks for the other's.
 const EX04_WIN: &str = "121213";
+
+/// ex08's await in the middle (tasks, not threads): T1 and T2 each check the
+/// balance and await the fraud desk before either debits, so both payouts go through;
+/// then the tasks run to their end.
+const EX08_WIN: &str = "1112221111222211111122";
 
 /// A build of the runner's dependencies can take minutes on a cold machine.
 const FIRST_SCREEN: Duration = Duration::from_secs(600);
@@ -49,7 +55,8 @@ fn play(exercise: &str, dir: &Path) -> Terminal {
         ),
         &root(),
         80,
-        60,
+        // Tall enough to keep a long win's first line on screen (ex08's tasks).
+        120,
     );
     terminal.wait_for("the game's first screen", FIRST_SCREEN, |s| {
         s.contains("run that thread one step")
@@ -119,6 +126,16 @@ fn a_known_sequence_deadlocks_ex04_and_replays() {
         "exercises/ex04-transfer-deadlock",
         EX04_WIN,
         "T1 and T2 each hold a lock the other waits for",
+    );
+}
+
+#[test]
+fn a_known_sequence_overdraws_ex08_across_an_await_and_replays() {
+    a_known_sequence_wins(
+        "ex08",
+        "exercises/ex08-await-in-the-middle",
+        EX08_WIN,
+        "approved payouts ≤ what the accounts held broken",
     );
 }
 

@@ -90,7 +90,7 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
     let places: Vec<Option<String>> = shown
         .iter()
         .map(|(_, s)| match s.event {
-            Event::Call { .. } | Event::Return { .. } => None,
+            Event::Call { .. } | Event::Return { .. } | Event::Select { .. } => None,
             _ => s
                 .place
                 .as_ref()
@@ -333,7 +333,8 @@ fn blocks(steps: &[Step], at: usize) -> bool {
 /// made there, or a call into it (or its return) that the scenario marked.
 fn is_subjects(step: &Step) -> bool {
     match (&step.event, &step.place) {
-        (Event::Call { .. } | Event::Return { .. }, _) => true,
+        // The scenario's call markers, and its selects: where a future is dropped.
+        (Event::Call { .. } | Event::Return { .. } | Event::Select { .. }, _) => true,
         (_, Some(place)) => is_subjects_location(&place.file),
         // Unlocks are recorded when a guard is dropped, with no caller to name.
         (event, None) => matches!(event, Event::LockReleased { .. }),

@@ -46,6 +46,15 @@ pub fn swimlane(steps: &[trace::Step], failure: &str) -> Option<Swimlane> {
             && !steps[i + 1..].iter().any(|s| s.thread == steps[i].thread)
     };
 
+    // A select that drops a branch after the task wrote something: what the dropped
+    // future had done stays done, what it had still to do never happens.
+    let cancelled = |i: usize| {
+        matches!(steps[i].event, Event::Select { .. })
+            && steps[..i]
+                .iter()
+                .any(|s| s.thread == steps[i].thread && s.event.writes())
+    };
+
     let mut drawn: Vec<Step> = shown
         .iter()
         .map(|&i| {
@@ -56,6 +65,8 @@ pub fn swimlane(steps: &[trace::Step], failure: &str) -> Option<Swimlane> {
                 Some(Mark::Stale)
             } else if blocked(i) {
                 Some(Mark::Blocked)
+            } else if cancelled(i) {
+                Some(Mark::Cancelled)
             } else {
                 None
             };

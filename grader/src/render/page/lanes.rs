@@ -93,6 +93,9 @@ pub enum Mark {
     /// A read whose value another thread overwrote before the reader wrote back, or
     /// that overwriting write: the two halves of a lost update or check-then-act.
     Conflict,
+    /// A `select` dropped the other branch's future, which had already changed
+    /// something: its work stops half-way (cancellation).
+    Cancelled,
 }
 
 impl Mark {
@@ -103,6 +106,7 @@ impl Mark {
             Mark::Stale => "stale",
             Mark::Blocked => "blocked",
             Mark::Conflict => "conflict",
+            Mark::Cancelled => "cancelled",
         }
     }
 
@@ -113,6 +117,7 @@ impl Mark {
             Mark::Stale => "stale read",
             Mark::Blocked => "blocked",
             Mark::Conflict => "conflict",
+            Mark::Cancelled => "cancels half-way",
         }
     }
 }
