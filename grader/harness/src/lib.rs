@@ -28,4 +28,4 @@ pub use protocol::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Requ
 /// The trace's vocabulary, which the findings carry and the grader reads.
 pub use racelab_sync::trace;
 pub use run::{run, run_with_model};
-pub use scenario::{Outcome, Size};
+pub use scenario::{BROKEN, Outcome, Size};

@@ -45,6 +45,10 @@ impl Outcome {
     }
 }
 
+/// The word an invariant's message uses when it does not hold: `total = sum broken:
+/// expected …`. The grader reads it to tell a wrong result from other failures.
+pub const BROKEN: &str = "broken";
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
@@ -54,7 +58,7 @@ impl fmt::Display for Outcome {
             unit,
             holds,
         } = self;
-        let verdict = if *holds { "holds" } else { "broken" };
+        let verdict = if *holds { "holds" } else { BROKEN };
         // An invariant written as a bound (`approved ≤ held`) expects a limit, not a
         // figure: say which.
         let bound = if invariant.contains('≤') {

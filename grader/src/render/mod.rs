@@ -9,6 +9,7 @@
 
 use crate::report::Evidence;
 pub mod compile_errors;
+pub mod conflict;
 pub mod deadlock;
 pub mod interleaving;
 pub mod page;

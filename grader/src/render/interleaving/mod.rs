@@ -23,6 +23,7 @@
 //! Longer than most files: the layout (columns that fit a width, wrapping) and the
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
+use crate::render::conflict::Conflict;
 use racelab_harness::trace::{Event, Exchange, LockMode, Object, Ordering, Step, Thread, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -148,9 +149,30 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         ));
     }
     if let Some(failure) = failure {
-        let failure = livelock.unwrap_or_else(|| crate::stages::first_line(failure));
-        for (i, piece) in wrap(&failure, width - 2).into_iter().enumerate() {
+        let said = livelock
+            .clone()
+            .unwrap_or_else(|| crate::stages::first_line(failure));
+        for (i, piece) in wrap(&said, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
+        }
+        // A broken invariant, said from the steps above where they show how.
+        let rows: Vec<usize> = shown.iter().map(|(i, _)| *i).collect();
+        if said.contains(&format!(" {}: ", racelab_harness::BROKEN))
+            && let Some(conflict) = Conflict::last(steps, &rows)
+        {
+            let line = |index: usize| {
+                rows.iter()
+                    .position(|&i| i == index)
+                    .map(|row| lines[row].clone())
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| "a line not shown".to_owned())
+            };
+            let sentence = conflict.sentence(steps, &line);
+            out.extend(
+                wrap(&sentence, width - 2)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
         }
     }
     if let Some(file) = &main_file {

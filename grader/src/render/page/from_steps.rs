@@ -5,6 +5,7 @@
 //! so the picture and the console's table show the same steps.
 
 use super::lanes::{Hold, Mark, MissingEdge, Place, Step, StepKind, Swimlane, WaitFor};
+use crate::render::conflict::Conflict;
 use crate::render::{deadlock, interleaving, race};
 use racelab_harness::trace::{self, Event, Object, Thread};
 
@@ -109,16 +110,16 @@ pub fn swimlane(steps: &[trace::Step], failure: &str) -> Option<Swimlane> {
         }),
     };
     let missing_edge = match missing_edge {
-        None if !drawn.iter().any(|s| s.mark.is_some()) => {
-            conflict(steps, shown).map(|(read, write)| {
+        None if !drawn.iter().any(|s| s.mark.is_some()) => Conflict::last(steps, shown)
+            .and_then(|c| Some((row(c.read)?, row(c.between)?)))
+            .map(|(read, write)| {
                 drawn[read].mark = Some(Mark::Conflict);
                 drawn[write].mark = Some(Mark::Conflict);
                 MissingEdge {
                     from: write,
                     to: read,
                 }
-            })
-        }
+            }),
         edge => edge,
     };
 
@@ -133,29 +134,6 @@ pub fn swimlane(steps: &[trace::Step], failure: &str) -> Option<Swimlane> {
         steps: drawn,
         folded,
         missing_edge,
-    })
-}
-
-/// The last lost update or check-then-act among the `shown` steps, as rows: a read of
-/// an object by one thread, then another thread's write to it, then the first
-/// thread's own write to it (made from what it read, now out of date). Nothing
-/// ordered the other write before the read: that is the missing edge.
-fn conflict(steps: &[trace::Step], shown: &[usize]) -> Option<(usize, usize)> {
-    let step = |row: usize| &steps[shown[row]];
-    (0..shown.len()).rev().find_map(|k| {
-        let late = step(k);
-        let object = late.event.object().filter(|_| late.event.writes())?;
-        let read = (0..k).rev().find(|&i| {
-            step(i).thread == late.thread
-                && step(i).event.object() == Some(object)
-                && kind_of(&step(i).event) == StepKind::Read
-        })?;
-        let between = (read + 1..k).find(|&j| {
-            step(j).thread != late.thread
-                && step(j).event.object() == Some(object)
-                && step(j).event.writes()
-        })?;
-        Some((read, between))
     })
 }
 
