@@ -55,19 +55,25 @@ pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<
         ),
         (format!("{solution}/src/lib.rs"), solution_lib(id)),
     ];
+    let manifest_path = lab.root.join(MANIFEST_PATH);
+    let mut manifest: toml_edit::DocumentMut = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?
+        .parse()
+        .with_context(|| format!("{MANIFEST_PATH} is not valid TOML; nothing was created"))?;
+    let Some(exercises) = manifest
+        .get_mut("exercises")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+    else {
+        bail!("{MANIFEST_PATH} has no [[exercises]] list to add to; nothing was created");
+    };
+    exercises.push(manifest_entry(id, name, &title));
+    let manifest_text = manifest.to_string();
+    Manifest::parse(&manifest_text)
+        .context("the new manifest entry does not parse; nothing was created")?;
     for (path, text) in &files {
         write_new(&lab.root.join(path), text)?;
     }
 
-    let manifest_path = lab.root.join(MANIFEST_PATH);
-    let mut manifest_text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
-    if !manifest_text.ends_with('\n') {
-        manifest_text.push('\n');
-    }
-    manifest_text.push_str(&manifest_entry(id, name, &title));
-    Manifest::parse(&manifest_text)
-        .context("the new manifest entry does not parse; nothing was appended")?;
     std::fs::write(&manifest_path, &manifest_text)
         .with_context(|| format!("cannot write {}", manifest_path.display()))?;
 

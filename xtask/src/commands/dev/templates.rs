@@ -6,49 +6,76 @@
 //! which loom and shuttle catch; its solution is `fetch_add`.
 
 use super::PLACEHOLDER;
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
 /// The placeholder solution's folder name.
 pub(super) const SOLUTION: &str = "fetch-add";
 
+/// A crate's `Cargo.toml` as a document: the package, the lab's facade as its one
+/// dependency (at `facade`, relative to the crate), and the `cfg` names the backends
+/// use declared. `named_lib`: name the library, so that cargo still loads the
+/// workspace when the student deletes the file.
+fn crate_manifest(package: &str, description: &str, facade: &str, named_lib: bool) -> String {
+    let mut document = DocumentMut::new();
+    let mut package_table = Table::new();
+    package_table.insert("name", value(package));
+    package_table.insert("description", value(description));
+    package_table.insert("version", value("0.1.0"));
+    package_table.insert("edition", value("2024"));
+    package_table.insert("publish", value(false));
+    document.insert("package", Item::Table(package_table));
+    if named_lib {
+        let mut lib = Table::new();
+        lib.insert("path", value("src/lib.rs"));
+        lib.decor_mut().set_prefix(
+            "\n# Named, so that cargo still loads the workspace when this file is deleted.\n",
+        );
+        document.insert("lib", Item::Table(lib));
+    }
+    let mut facade_dependency = InlineTable::new();
+    facade_dependency.insert("path", facade.into());
+    let mut dependencies = Table::new();
+    dependencies.insert("racelab-sync", value(facade_dependency));
+    if named_lib {
+        dependencies.decor_mut().set_prefix(
+            "\n# Threads, locks, atomics and shared cells come from the lab's facade, so the grader\n\
+             # can run this crate under loom, shuttle and real threads without changes.\n",
+        );
+    } else {
+        dependencies.decor_mut().set_prefix("\n");
+    }
+    document.insert("dependencies", Item::Table(dependencies));
+    let mut check_cfg = Array::new();
+    check_cfg.push("cfg(loom)");
+    check_cfg.push("cfg(shuttle)");
+    let mut unexpected_cfgs = InlineTable::new();
+    unexpected_cfgs.insert("level", "warn".into());
+    unexpected_cfgs.insert("check-cfg", check_cfg.into());
+    let mut rust = Table::new();
+    rust.insert("unexpected_cfgs", value(unexpected_cfgs));
+    rust.decor_mut().set_prefix("\n");
+    let mut lints = Table::new();
+    lints.set_implicit(true);
+    lints.insert("rust", Item::Table(rust));
+    document.insert("lints", Item::Table(lints));
+    document.to_string()
+}
+
 pub(super) fn exercise_manifest(name: &str, number: u32) -> String {
-    format!(
-        r#"[package]
-name = "{name}"
-description = "Exercise {number}: {PLACEHOLDER} one line on what goes wrong."
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-# Named, so that cargo still loads the workspace when this file is deleted.
-[lib]
-path = "src/lib.rs"
-
-[dependencies]
-# Threads, locks, atomics and shared cells come from the lab's facade, so the grader
-# can run this crate under loom, shuttle and real threads without changes.
-racelab-sync = {{ path = "../../sync" }}
-
-[lints.rust]
-unexpected_cfgs = {{ level = "warn", check-cfg = ["cfg(loom)", "cfg(shuttle)"] }}
-"#
+    crate_manifest(
+        name,
+        &format!("Exercise {number}: {PLACEHOLDER} one line on what goes wrong."),
+        "../../sync",
+        true,
     )
 }
 
 pub(super) fn solution_manifest(id: &str, number: u32) -> String {
-    format!(
-        r#"[package]
-name = "{id}-solution-{SOLUTION}"
-description = "A reference fix for exercise {number}: {SOLUTION}."
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-racelab-sync = {{ path = "../../../sync" }}
-
-[lints.rust]
-unexpected_cfgs = {{ level = "warn", check-cfg = ["cfg(loom)", "cfg(shuttle)"] }}
-"#
+    crate_manifest(
+        &format!("{id}-solution-{SOLUTION}"),
+        &format!("A reference fix for exercise {number}: {SOLUTION}."),
+        "../../../sync",
+        false,
     )
 }
 
@@ -225,63 +252,139 @@ cargo xtask solution {id}        # the reference fixes, once you pass
     )
 }
 
-pub(super) fn manifest_entry(id: &str, name: &str, title: &str) -> String {
-    format!(
-        r#"
-[[exercises]]
-id = "{id}"
-name = "{name}"
-title = "{title}"
-# `dir`, `scenario` and `solutions` are derived from `name`.
+/// A table of `key = value` pairs, in order.
+fn table_of(pairs: &[(&str, Value)]) -> Table {
+    let mut table = Table::new();
+    for (key, item) in pairs {
+        table.insert(key, Item::Value(item.clone()));
+    }
+    table
+}
 
-[[exercises.hints]]
-text = "{PLACEHOLDER}: a first hint that says where to look, without giving the fix away."
-fix = "none"
+/// A comment line before the table `table` in the document.
+fn commented(mut table: Table, comment: &str) -> Table {
+    let prefix: String = comment.lines().map(|line| format!("# {line}\n")).collect();
+    table.decor_mut().set_prefix(format!("\n{prefix}"));
+    table
+}
 
-[exercises.stages.loom]
-workers = 2
-ops = 2
-preemption_bound = 3
-max_branches = 10000
-# {PLACEHOLDER}: what the reference solutions take in each stage, measured (see
-# ARCHITECTURE.md, "Adding an exercise"); the default time limits are sized from it.
-reference_ms = 100
+/// The new exercise's `[[exercises]]` entry for `grader/exercises.toml`: the
+/// placeholder's hint, stage sizes, witness and claims, each spot the author must
+/// write marked [`PLACEHOLDER`].
+pub(super) fn manifest_entry(id: &str, name: &str, title: &str) -> Table {
+    let mut entry = table_of(&[
+        ("id", id.into()),
+        ("name", name.into()),
+        ("title", title.into()),
+    ]);
+    entry.decor_mut().set_prefix("\n");
+    let hint = table_of(&[
+        (
+            "text",
+            format!(
+                "{PLACEHOLDER}: a first hint that says where to look, without giving the fix away."
+            )
+            .into(),
+        ),
+        ("fix", "none".into()),
+    ]);
+    let mut hints = ArrayOfTables::new();
+    hints.push(commented(
+        hint,
+        "`dir`, `scenario` and `solutions` are derived from `name`.",
+    ));
+    entry.insert("hints", Item::ArrayOfTables(hints));
 
-[exercises.stages.shuttle]
-workers = 3
-ops = 2
-seed = 20261126
-iterations = 1000
-depth = 3
-reference_ms = 500
+    let number = |n: i64| Value::from(n);
+    let loom = commented(
+        table_of(&[
+            ("workers", number(2)),
+            ("ops", number(2)),
+            ("preemption_bound", number(3)),
+            ("max_branches", number(10_000)),
+            ("reference_ms", number(100)),
+        ]),
+        &format!(
+            "{PLACEHOLDER}: what the reference solutions take in each stage, measured (see\n\
+             ARCHITECTURE.md, \"Adding an exercise\"); the default time limits are sized from it."
+        ),
+    );
+    let shuttle = table_of(&[
+        ("workers", number(3)),
+        ("ops", number(2)),
+        ("seed", number(20_261_126)),
+        ("iterations", number(1000)),
+        ("depth", number(3)),
+        ("reference_ms", number(500)),
+    ]);
+    let stress = table_of(&[
+        ("workers", number(4)),
+        ("ops", number(10_000)),
+        ("rounds", number(20)),
+        ("reference_ms", number(1000)),
+    ]);
+    let tsan = table_of(&[
+        ("workers", number(2)),
+        ("ops", number(100)),
+        ("rounds", number(1)),
+        ("reference_ms", number(1000)),
+    ]);
+    let mut stages = Table::new();
+    stages.set_implicit(true);
+    for (stage, mut sizes) in [
+        ("loom", loom),
+        ("shuttle", shuttle),
+        ("stress", stress),
+        ("tsan", tsan),
+    ] {
+        if sizes.decor().prefix().is_none() {
+            sizes.decor_mut().set_prefix("\n");
+        }
+        stages.insert(stage, Item::Table(sizes));
+    }
+    entry.insert("stages", Item::Table(stages));
 
-[exercises.stages.stress]
-workers = 4
-ops = 10000
-rounds = 20
-reference_ms = 1000
+    let mut covered_by = Array::new();
+    covered_by.push("loom");
+    covered_by.push("shuttle");
+    let witness = commented(
+        table_of(&[
+            (
+                "bug",
+                "the read and the write of the total in two steps".into(),
+            ),
+            ("needs", "two workers, one update each".into()),
+            ("workers", number(2)),
+            ("ops", number(1)),
+            ("covered_by", covered_by.clone().into()),
+        ]),
+        &format!(
+            "{PLACEHOLDER}: the smallest input that shows the bug, one table per bug (the\n\
+             shipped one and each tempting wrong fix), and the stages whose scenario holds it."
+        ),
+    );
+    let mut witnesses = ArrayOfTables::new();
+    witnesses.push(witness);
+    entry.insert("witnesses", Item::ArrayOfTables(witnesses));
 
-[exercises.stages.tsan]
-workers = 2
-ops = 100
-rounds = 1
-reference_ms = 1000
-
-# {PLACEHOLDER}: the smallest input that shows the bug, one table per bug (the
-# shipped one and each tempting wrong fix), and the stages whose scenario holds it.
-[[exercises.witnesses]]
-bug = "the read and the write of the total in two steps"
-needs = "two workers, one update each"
-workers = 2
-ops = 1
-covered_by = ["loom", "shuttle"]
-
-[exercises.shipped]
-caught_by = ["loom", "shuttle"]
-
-[exercises.shipped.blind]
-stress = "{PLACEHOLDER}: measure it (docs/detection-rates.md) before claiming stress catches it."
-tsan = "Atomic loads and stores are not data races, and ThreadSanitizer reports only data races."
-"#
-    )
+    let mut shipped = table_of(&[("caught_by", covered_by.into())]);
+    shipped.decor_mut().set_prefix("\n");
+    let mut blind = table_of(&[
+        (
+            "stress",
+            format!(
+                "{PLACEHOLDER}: measure it (docs/detection-rates.md) before claiming stress catches it."
+            )
+            .into(),
+        ),
+        (
+            "tsan",
+            "Atomic loads and stores are not data races, and ThreadSanitizer reports only data races."
+                .into(),
+        ),
+    ]);
+    blind.decor_mut().set_prefix("\n");
+    shipped.insert("blind", Item::Table(blind));
+    entry.insert("shipped", Item::Table(shipped));
+    entry
 }
