@@ -105,8 +105,9 @@ impl fmt::Display for Status {
 
 /// What kind of failure a stage found, decided by the stage where it judges the
 /// failure, so that a reader (a hint's `when.kind`, in the manifest) never has to
-/// guess it from the summary's words. Set exactly when the stage's status is the
-/// subject's failure: `fail`, `timeout`, or an `error` the subject caused.
+/// guess it from the summary's words. Set on every `fail` and `timeout` a stage
+/// returns, and on the `error`s where a stage finds the subject at fault (a memory
+/// limit, a refusal); never on the grader's own errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
