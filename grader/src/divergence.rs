@@ -14,7 +14,7 @@
 //! asked for the same way under both. What that lets through is written in
 //! `docs/security.md`.
 
-use crate::report::{StageReport, Status};
+use crate::report::{FailureKind, StageReport, Status};
 use crate::stage_id::StageId;
 use racelab_harness::ExecutedAtomic;
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,7 @@ pub fn check(latest: &mut StageReport, earlier: &[StageReport]) {
     };
     if latest.status == Status::Pass {
         latest.status = Status::Fail;
+        latest.evidence.kind = Some(FailureKind::Divergence);
         latest.summary = format!(
             "behaves differently under the detectors: {}; code that tells the explorers from real threads shows each detector another program, so no verdict on it holds",
             first.describe()
@@ -150,7 +151,7 @@ pub fn executed_in(findings: &[ExecutedAtomic], subject: &Path, lab: &Path) -> V
 #[cfg(test)]
 mod tests {
     use super::{between, check};
-    use crate::report::{Evidence, StageReport, Status};
+    use crate::report::{Evidence, FailureKind, StageReport, Status};
     use crate::stage_id::StageId;
     use racelab_harness::ExecutedAtomic;
 
@@ -191,6 +192,7 @@ mod tests {
         );
         check(&mut stress, &[loom]);
         assert_eq!(stress.status, Status::Fail);
+        assert_eq!(stress.evidence.kind, Some(FailureKind::Divergence));
         assert_eq!(
             stress.summary,
             "behaves differently under the detectors: src/lib.rs:60:9 ran store(Release) under loom but store(Relaxed) under stress; code that tells the explorers from real threads shows each detector another program, so no verdict on it holds"
@@ -204,8 +206,10 @@ mod tests {
         let mut stress = stage(StageId::Stress, &[("src/lib.rs:60:9", "store(Relaxed)")]);
         stress.status = Status::Fail;
         stress.summary = "lost 300 paise in 2 of 30 rounds".into();
+        stress.evidence.kind = Some(FailureKind::WrongResult);
         check(&mut stress, &[loom]);
         assert_eq!(stress.summary, "lost 300 paise in 2 of 30 rounds");
+        assert_eq!(stress.evidence.kind, Some(FailureKind::WrongResult));
         assert_eq!(stress.evidence.divergences.len(), 1);
     }
 

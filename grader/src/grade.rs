@@ -302,5 +302,9 @@ mod tests {
             ]
         );
         assert!(report.stages[0].summary.contains("time budget"));
+        assert_eq!(
+            report.stages[0].evidence.kind,
+            Some(crate::report::FailureKind::Timeout)
+        );
     }
 }

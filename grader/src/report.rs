@@ -103,9 +103,57 @@ impl fmt::Display for Status {
     }
 }
 
+/// What kind of failure a stage found, decided by the stage where it judges the
+/// failure, so that a reader (a hint's `when.kind`, in the manifest) never has to
+/// guess it from the summary's words. Set on every `fail` and `timeout` a stage
+/// returns, and on the `error`s where a stage finds the subject at fault (a memory
+/// limit, a refusal); never on the grader's own errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// The subject's own code does not compile.
+    CompileError,
+    /// The subject compiles, but changed the exercise's API: the scenario does not
+    /// compile against it (a hint about reading rustc's errors would mislead).
+    ApiChanged,
+    /// Threads blocked for ever on one another (an explorer's deadlock, or
+    /// ThreadSanitizer's lock-order inversion).
+    Deadlock,
+    /// An execution that never ends while every thread still runs: shuttle's step
+    /// bound, loom's branch limit (a spin loop, a retry that only another thread can
+    /// end).
+    Livelock,
+    /// spec: results no sequential order explains.
+    NotLinearizable,
+    /// Two unsynchronised accesses to the same memory.
+    DataRace,
+    /// The scenario's invariant broke (a wrong total, a lost payout), a thread
+    /// panicked, or ThreadSanitizer reported something other than a race or a lock
+    /// order (rare: the policy forbids `unsafe`).
+    WrongResult,
+    /// The stage ran out of time: a run past its limit, a round that hung on real
+    /// threads, or a grade past its `--budget`.
+    Timeout,
+    /// The runner was killed by a signal and left no findings (a stack overflow, an
+    /// abort).
+    Crash,
+    /// A stage that found nothing, failed because the subject ran other atomic
+    /// operations under the explorers than on real threads (`crate::divergence`).
+    Divergence,
+    /// The subject allocated past the runner's memory limit.
+    MemoryLimit,
+    /// The grader refused to judge: code it cannot judge (the source policy, a
+    /// runner that silences ThreadSanitizer) or findings the harness did not write.
+    Refused,
+}
+
 /// Stage evidence. Each stage fills the fields that apply to it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
+    /// What kind of failure the stage found; absent when it found none, and in
+    /// reports written before the kind was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FailureKind>,
     /// The toolchain or backend that ran the stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
@@ -326,7 +374,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status};
+    use super::{Anomalies, Evidence, FailureKind, Report, SCHEMA, StageReport, Status};
     use crate::stage_id::StageId;
     use crate::verdict::Verdict;
 
@@ -350,6 +398,7 @@ mod tests {
                     summary: "expected 8000000 paise, got 7412290 (lost 587710) in 37 of 50 rounds"
                         .into(),
                     evidence: Evidence {
+                        kind: Some(FailureKind::WrongResult),
                         anomalies: Some(Anomalies {
                             invariant: "total = sum".into(),
                             unit: "paise".into(),
@@ -387,10 +436,58 @@ mod tests {
             "manifest_hash = \"sha256:00\"",
             "subject_hash = \"sha256:02\"",
             "required = [\"stress\"]",
+            "kind = \"wrong-result\"",
         ] {
             assert!(text.contains(key), "{key} missing in\n{text}");
         }
         assert_eq!(toml::from_str::<Report>(&text).unwrap(), report);
+    }
+
+    /// The kinds are spelled as the manifest's `when.kind` spells them, and a stage
+    /// that found no failure writes none.
+    #[test]
+    fn failure_kinds_are_written_in_kebab_case_and_only_when_there_is_one() {
+        let spellings = [
+            (FailureKind::CompileError, "compile-error"),
+            (FailureKind::ApiChanged, "api-changed"),
+            (FailureKind::Deadlock, "deadlock"),
+            (FailureKind::Livelock, "livelock"),
+            (FailureKind::NotLinearizable, "not-linearizable"),
+            (FailureKind::DataRace, "data-race"),
+            (FailureKind::WrongResult, "wrong-result"),
+            (FailureKind::Timeout, "timeout"),
+            (FailureKind::Crash, "crash"),
+            (FailureKind::Divergence, "divergence"),
+            (FailureKind::MemoryLimit, "memory-limit"),
+            (FailureKind::Refused, "refused"),
+        ];
+        for (kind, spelled) in spellings {
+            let evidence = Evidence {
+                kind: Some(kind),
+                ..Evidence::default()
+            };
+            let text = toml::to_string(&evidence).unwrap();
+            assert_eq!(text, format!("kind = \"{spelled}\"\n"));
+            assert_eq!(toml::from_str::<Evidence>(&text).unwrap(), evidence);
+        }
+        let skipped = &sample().stages[1];
+        let text = toml::to_string(skipped).unwrap();
+        assert!(!text.contains("kind"), "{text}");
+    }
+
+    /// A report written before stages recorded their kind of failure reads with none.
+    #[test]
+    fn a_report_from_before_the_kind_reads_without_one() {
+        let text = toml::to_string(&sample())
+            .unwrap()
+            .replace("kind = \"wrong-result\"\n", "");
+        assert!(!text.contains("kind"), "{text}");
+        let read = toml::from_str::<Report>(&text).unwrap();
+        assert_eq!(read.stages[0].evidence.kind, None);
+        assert_eq!(
+            read.stages[0].evidence.anomalies,
+            sample().stages[0].evidence.anomalies
+        );
     }
 
     #[test]
@@ -460,7 +557,9 @@ mod tests {
     }
 
     mod properties {
-        use super::super::{Anomalies, Evidence, Report, SCHEMA, StageReport, Status, ValueTrace};
+        use super::super::{
+            Anomalies, Evidence, FailureKind, Report, SCHEMA, StageReport, Status, ValueTrace,
+        };
         use crate::stage_id::StageId;
         use crate::verdict::Verdict;
         use proptest::option::of;
@@ -470,6 +569,23 @@ mod tests {
         /// The counts a report holds, up to `u64::MAX` (`--seed` takes any).
         fn count() -> impl Strategy<Value = u64> {
             prop_oneof![any::<u64>(), Just(u64::MAX)]
+        }
+
+        fn kind() -> impl Strategy<Value = FailureKind> {
+            prop::sample::select(vec![
+                FailureKind::CompileError,
+                FailureKind::ApiChanged,
+                FailureKind::Deadlock,
+                FailureKind::Livelock,
+                FailureKind::NotLinearizable,
+                FailureKind::DataRace,
+                FailureKind::WrongResult,
+                FailureKind::Timeout,
+                FailureKind::Crash,
+                FailureKind::Divergence,
+                FailureKind::MemoryLimit,
+                FailureKind::Refused,
+            ])
         }
 
         fn evidence() -> impl Strategy<Value = Evidence> {
@@ -493,6 +609,7 @@ mod tests {
                 (
                     prop::collection::vec(any::<String>(), 0..3),
                     of(any::<String>()),
+                    of(kind()),
                 ),
                 of((
                     any::<String>(),
@@ -505,9 +622,10 @@ mod tests {
                         (backend, bounds, executions, seed),
                         (schedule, replay, failure),
                         (results, values, note),
-                        (compile_errors, fault),
+                        (compile_errors, fault, kind),
                         anomalies,
                     )| Evidence {
+                        kind,
                         backend,
                         bounds,
                         executions,

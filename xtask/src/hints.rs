@@ -8,8 +8,8 @@
 
 use anyhow::anyhow;
 use racelab_grader::lab::Lab;
-use racelab_grader::manifest::{Exercise, FailureKind, When};
-use racelab_grader::report::{Report, StageReport, Status};
+use racelab_grader::manifest::{Exercise, When};
+use racelab_grader::report::{Report, Status};
 use racelab_grader::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,7 +66,9 @@ pub fn answering(exercise: &Exercise, report: Option<&Report>) -> Vec<usize> {
 }
 
 /// Whether `report` bears out `when`: every stage it names as failed failed, every
-/// one it names as passed passed, and some failing stage's failure is of its kind.
+/// one it names as passed passed, and some stage's failure is of its kind, as the
+/// stage recorded it (a report written before stages recorded one has none, and
+/// answers no `when.kind`).
 fn applies(when: &When, report: &Report) -> bool {
     let status = |stage| report.stage(stage).map(|s| s.status);
     let failed = |s: Option<Status>| matches!(s, Some(Status::Fail | Status::Timeout));
@@ -77,32 +79,7 @@ fn applies(when: &When, report: &Report) -> bool {
             .all(|&stage| status(stage) == Some(Status::Pass))
         && when
             .kind
-            .is_none_or(|kind| report.stages.iter().any(|s| kind_of(s) == Some(kind)))
-}
-
-/// The kind of failure `stage` reported, if it failed.
-fn kind_of(stage: &StageReport) -> Option<FailureKind> {
-    let evidence = &stage.evidence;
-    let race = |s: &str| s.contains("data race");
-    match stage.status {
-        _ if !evidence.compile_errors.is_empty() => Some(FailureKind::CompileError),
-        Status::Timeout => Some(FailureKind::Timeout),
-        Status::Fail if stage.summary.starts_with("deadlock") => Some(FailureKind::Deadlock),
-        Status::Fail if stage.summary.starts_with("results no sequential order") => {
-            Some(FailureKind::NotLinearizable)
-        }
-        Status::Fail
-            if race(&stage.summary)
-                || evidence
-                    .tsan
-                    .as_ref()
-                    .is_some_and(|t| t.kinds.iter().any(|k| race(k))) =>
-        {
-            Some(FailureKind::DataRace)
-        }
-        Status::Fail => Some(FailureKind::WrongResult),
-        _ => None,
-    }
+            .is_none_or(|kind| report.stages.iter().any(|s| s.evidence.kind == Some(kind)))
 }
 
 /// The hints among `among` revealed so far, in order.
@@ -172,7 +149,7 @@ fn save(path: &Path, text: &str) -> std::io::Result<()> {
 mod tests {
     use super::{answering, reveal_next, revealed, save};
     use racelab_grader::lab::Lab;
-    use racelab_grader::report::{Evidence, Report, SCHEMA, StageReport, Status};
+    use racelab_grader::report::{Evidence, FailureKind, Report, SCHEMA, StageReport, Status};
     use racelab_grader::stages::StageId;
     use racelab_grader::verdict::Verdict;
 
@@ -180,24 +157,26 @@ mod tests {
         Lab::open(&racelab_tests::root()).unwrap()
     }
 
-    /// A report of `exercise` whose stages have these statuses and summaries (the
-    /// others pass).
-    fn report(exercise: &str, stages: &[(StageId, Status, &str)]) -> Report {
+    /// A report of `exercise` whose stages have these statuses, summaries and kinds
+    /// of failure (the others pass).
+    fn report(exercise: &str, stages: &[(StageId, Status, &str, Option<FailureKind>)]) -> Report {
         let stages: Vec<StageReport> = StageId::ALL
             .iter()
             .map(|&name| {
-                let (status, summary) = stages
-                    .iter()
-                    .find(|(stage, ..)| *stage == name)
-                    .map_or((Status::Pass, "no failure"), |(_, status, summary)| {
-                        (*status, *summary)
-                    });
+                let (status, summary, kind) =
+                    stages.iter().find(|(stage, ..)| *stage == name).map_or(
+                        (Status::Pass, "no failure", None),
+                        |(_, status, summary, kind)| (*status, *summary, *kind),
+                    );
                 StageReport {
                     name,
                     status,
                     duration_ms: 0,
                     summary: summary.to_owned(),
-                    evidence: Evidence::default(),
+                    evidence: Evidence {
+                        kind,
+                        ..Evidence::default()
+                    },
                 }
             })
             .collect();
@@ -226,6 +205,7 @@ mod tests {
                 StageId::Spec,
                 Status::Fail,
                 "results no sequential order explains: 2 threads, 3 operations",
+                Some(FailureKind::NotLinearizable),
             )],
         );
         let picked = answering(ex04, Some(&only_spec));
@@ -250,11 +230,13 @@ mod tests {
                     StageId::Loom,
                     Status::Fail,
                     "deadlock: T1 and T2 each hold a lock",
+                    Some(FailureKind::Deadlock),
                 ),
                 (
                     StageId::Spec,
                     Status::Fail,
                     "deadlock: T1 and T2 each hold a lock",
+                    Some(FailureKind::Deadlock),
                 ),
             ],
         );
@@ -269,6 +251,59 @@ mod tests {
         assert_eq!(
             answering(ex04, None),
             (0..ex04.hints.len()).collect::<Vec<_>>()
+        );
+    }
+
+    /// The kind is the stage's record, never read from its words: a summary that says
+    /// "deadlock" under a recorded `not-linearizable` answers the latter, and a report
+    /// written before stages recorded a kind answers no hint keyed by one.
+    #[test]
+    fn hints_follow_the_recorded_kind_not_the_summary() {
+        let lab = lab();
+        let ex04 = lab.manifest.find("ex04").unwrap();
+        let keyed_by = |picked: &[usize], kind| {
+            picked
+                .iter()
+                .any(|&i| ex04.hints[i].when.kind == Some(kind))
+        };
+        let misleading = report(
+            "ex04",
+            &[(
+                StageId::Spec,
+                Status::Fail,
+                "deadlock: T1 and T2 each hold a lock",
+                Some(FailureKind::NotLinearizable),
+            )],
+        );
+        let picked = answering(ex04, Some(&misleading));
+        assert!(
+            keyed_by(&picked, FailureKind::NotLinearizable),
+            "{picked:?}"
+        );
+        assert!(!keyed_by(&picked, FailureKind::Deadlock), "{picked:?}");
+
+        let before_kinds = report(
+            "ex04",
+            &[
+                (
+                    StageId::Loom,
+                    Status::Fail,
+                    "deadlock: T1 and T2 each hold a lock",
+                    None,
+                ),
+                (
+                    StageId::Spec,
+                    Status::Fail,
+                    "results no sequential order explains: 2 threads, 3 operations",
+                    None,
+                ),
+            ],
+        );
+        let picked = answering(ex04, Some(&before_kinds));
+        assert!(!picked.is_empty());
+        assert!(
+            picked.iter().all(|&i| ex04.hints[i].when.kind.is_none()),
+            "{picked:?}"
         );
     }
 

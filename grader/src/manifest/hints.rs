@@ -10,6 +10,7 @@
 //! `tests/matrix.rs` grades those that are reference solutions, `tests/hint_fixes.rs`
 //! the others); a hint that suggests none says `fix = "none"`.
 
+use crate::report::FailureKind;
 use crate::stage_id::StageId;
 use serde::Deserialize;
 use std::path::Path;
@@ -37,27 +38,10 @@ pub struct When {
     /// Stages that passed, every one of them.
     #[serde(default)]
     pub passed: Vec<StageId>,
-    /// The kind of failure some failing stage reported.
+    /// The kind of failure some failing stage reported (its report's
+    /// `evidence.kind`, spelled as there: `deadlock`, `not-linearizable`, …).
     #[serde(default)]
     pub kind: Option<FailureKind>,
-}
-
-/// What kind of failure a stage reported, as far as a hint needs to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailureKind {
-    /// The subject does not build.
-    CompileError,
-    /// Threads blocked for ever on one another.
-    Deadlock,
-    /// spec: results no sequential order explains.
-    NotLinearizable,
-    /// Two unsynchronised accesses to the same memory.
-    DataRace,
-    /// The scenario's invariant broke: a wrong total, a lost payout.
-    WrongResult,
-    /// The stage ran out of time (a hang on real threads).
-    Timeout,
 }
 
 /// The fix a hint suggests.
@@ -123,7 +107,8 @@ pub fn check_fixes(hints: &[Hint], root: &Path) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FailureKind, Fix, Hint, When, check_fixes};
+    use super::{Fix, Hint, When, check_fixes};
+    use crate::report::FailureKind;
     use crate::stage_id::StageId;
 
     #[derive(serde::Deserialize)]

@@ -8,7 +8,7 @@ mod points;
 mod shipped;
 mod witness;
 
-pub use hints::{FailureKind, Fix, Hint, When, check_fixes};
+pub use hints::{Fix, Hint, When, check_fixes};
 pub use mutants::{Equivalent, Mutants};
 pub use points::{DEFAULT_TOTAL, Points};
 pub use shipped::Shipped;

@@ -12,7 +12,7 @@ use crate::divergence;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::options::{DEFAULT_MEMORY_LIMIT_MB, GradeOptions, Observer};
-use crate::report::{Evidence, Status};
+use crate::report::{Evidence, FailureKind, Status};
 use crate::subject::Subject;
 use crate::toolchain::TsanToolchain;
 use racelab_harness::Request;
@@ -250,16 +250,26 @@ impl<'a> Context<'a> {
 /// longer fits the scenario), every stage `fail` with the same errors; the grader's
 /// `error` when cargo itself failed.
 fn build_failed(failure: &BuildFailure) -> Judgement {
-    let (status, compile_errors, output_tail) = match failure {
-        BuildFailure::Compile { errors } | BuildFailure::ApiChanged { errors, .. } => {
-            (Status::Fail, errors.clone(), None)
-        }
-        BuildFailure::Tool { message } => (Status::Error, Vec::new(), Some(message.clone())),
+    let (status, kind, compile_errors, output_tail) = match failure {
+        BuildFailure::Compile { errors } => (
+            Status::Fail,
+            Some(FailureKind::CompileError),
+            errors.clone(),
+            None,
+        ),
+        BuildFailure::ApiChanged { errors, .. } => (
+            Status::Fail,
+            Some(FailureKind::ApiChanged),
+            errors.clone(),
+            None,
+        ),
+        BuildFailure::Tool { message } => (Status::Error, None, Vec::new(), Some(message.clone())),
     };
     Judgement {
         status,
         summary: failure.to_string(),
         evidence: Evidence {
+            kind,
             compile_errors,
             output_tail,
             ..Evidence::default()
@@ -279,7 +289,38 @@ fn shell_quote(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_quote;
+    use super::{build_failed, shell_quote};
+    use crate::build::BuildFailure;
+    use crate::report::{FailureKind, Status};
+
+    #[test]
+    fn a_build_that_fails_is_the_subject_s_compile_error_or_api_change_or_the_grader_s_error() {
+        let judged = |failure: BuildFailure| {
+            let judgement = build_failed(&failure);
+            (judgement.status, judgement.evidence.kind)
+        };
+        let errors =
+            vec!["error[E0277]: `Rc<Cell<u64>>` cannot be sent between threads safely".into()];
+        assert_eq!(
+            judged(BuildFailure::Compile {
+                errors: errors.clone()
+            }),
+            (Status::Fail, Some(FailureKind::CompileError))
+        );
+        assert_eq!(
+            judged(BuildFailure::ApiChanged {
+                errors,
+                expected: vec!["fn record(&self, amount: u64)".into()],
+            }),
+            (Status::Fail, Some(FailureKind::ApiChanged))
+        );
+        assert_eq!(
+            judged(BuildFailure::Tool {
+                message: "cargo could not be started".into()
+            }),
+            (Status::Error, None)
+        );
+    }
 
     #[test]
     fn words_are_quoted_only_when_a_shell_needs_it() {

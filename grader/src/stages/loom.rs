@@ -13,7 +13,10 @@ use racelab_harness::{Request, Size};
 use std::time::Duration;
 
 /// How loom's failure message starts when it caught a data race.
-const DATA_RACE: &str = "Causality violation";
+pub(super) const DATA_RACE: &str = "Causality violation";
+
+/// What loom's failure message says when a schedule ran past its branch limit.
+pub(super) const BRANCH_LIMIT: &str = "maximum number of branches";
 
 /// The loom stage.
 pub struct Loom;
@@ -214,7 +217,7 @@ fn describe(message: &str) -> String {
         describe_causality_violation(message)
     } else if message.contains("deadlock") {
         describe_deadlock(message)
-    } else if message.contains("maximum number of branches") {
+    } else if message.contains(BRANCH_LIMIT) {
         "a schedule exceeded loom's branch limit: a spin loop without yield_now, or a livelock"
             .into()
     } else {
@@ -277,7 +280,62 @@ fn describe_deadlock(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{describe, judge};
+    use crate::manifest::LoomSize;
+    use crate::report::{FailureKind, Status};
+    use crate::stages::RunnerRun;
+    use racelab_harness::{Failure, Findings};
+
+    const SIZE: LoomSize = LoomSize {
+        workers: 2,
+        ops: 1,
+        preemption_bound: Some(2),
+        max_branches: 1_000,
+        reference_ms: 100,
+    };
+
+    fn failure(message: &str) -> Findings {
+        Findings {
+            executions: 3,
+            failure: Some(Failure {
+                message: message.into(),
+                location: None,
+                trace: Vec::new(),
+            }),
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn each_failure_loom_reports_carries_its_kind() {
+        let kind = |message: &str| {
+            let judgement = judge(RunnerRun::found(failure(message)), &SIZE, "replay".into());
+            assert_eq!(judgement.status, Status::Fail);
+            judgement.evidence.kind
+        };
+        assert_eq!(
+            kind("Causality violation: Concurrent read and write accesses."),
+            Some(FailureKind::DataRace)
+        );
+        assert_eq!(
+            kind("deadlock; threads = [(Id(0), Blocked(Location(None)))]"),
+            Some(FailureKind::Deadlock)
+        );
+        assert_eq!(
+            kind("Model exceeded maximum number of branches."),
+            Some(FailureKind::Livelock)
+        );
+        assert_eq!(
+            kind("total broken: expected 1 paise, got 0 paise"),
+            Some(FailureKind::WrongResult)
+        );
+        let clean = judge(
+            RunnerRun::found(Findings::default()),
+            &SIZE,
+            "replay".into(),
+        );
+        assert_eq!((clean.status, clean.evidence.kind), (Status::Pass, None));
+    }
 
     #[test]
     fn a_deadlock_names_each_blocked_thread_and_where() {

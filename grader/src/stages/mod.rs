@@ -25,7 +25,7 @@ pub use runner::{RunnerRun, run_runner};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::StageSizes;
-use crate::report::{Evidence, Status};
+use crate::report::{Evidence, FailureKind, Status};
 use racelab_harness::Failure;
 use std::path::Path;
 use std::time::Duration;
@@ -115,7 +115,10 @@ impl Judgement {
                 "did not run: the grade used up its time budget of {} (--budget) before this stage",
                 limits::seconds(budget)
             ),
-            evidence: Evidence::default(),
+            evidence: Evidence {
+                kind: Some(FailureKind::Timeout),
+                ..Evidence::default()
+            },
         }
     }
 
@@ -134,6 +137,7 @@ impl Judgement {
             status: Status::Error,
             summary: format!("refused to grade: {}", reasons[0]),
             evidence: Evidence {
+                kind: Some(FailureKind::Refused),
                 fault: Some(reasons.join("\n")),
                 ..Evidence::default()
             },
@@ -193,9 +197,10 @@ pub fn tidy(message: &str) -> String {
         .to_owned()
 }
 
-/// Puts a failure into `evidence`: its message, its location when it is in the
-/// subject's code, and the steps of the execution that failed.
+/// Puts a failure into `evidence`: its kind, its message, its location when it is in
+/// the subject's code, and the steps of the execution that failed.
 pub fn record_failure(evidence: &mut Evidence, failure: Failure) {
+    evidence.kind = Some(failure_kind(&failure.message));
     evidence.location = failure.location.filter(|l| is_subject_location(l));
     evidence.failure = Some(tidy(&failure.message));
     evidence.steps = failure.trace;
@@ -249,6 +254,25 @@ pub fn livelock_summary(message: &str) -> Option<String> {
 /// How shuttle's message for an execution past its step bound begins.
 const STEP_BOUND: &str = "exceeded max_steps bound";
 
+/// The kind of failure a runner's failure message reports: the detectors' own
+/// reports of a deadlock, a livelock (shuttle's step bound, loom's branch limit) or a
+/// data race (loom's causality violation), and spec's results no sequential order
+/// explains; any other message (the scenario's broken invariant, a panic) is a wrong
+/// result. Decided here, from the message the detector wrote, once for every stage.
+pub fn failure_kind(message: &str) -> FailureKind {
+    if crate::render::deadlock::is_deadlock(message) {
+        FailureKind::Deadlock
+    } else if message.starts_with(STEP_BOUND) || message.contains(loom::BRANCH_LIMIT) {
+        FailureKind::Livelock
+    } else if message.contains(loom::DATA_RACE) {
+        FailureKind::DataRace
+    } else if message.starts_with(spec::NOT_LINEARIZABLE) {
+        FailureKind::NotLinearizable
+    } else {
+        FailureKind::WrongResult
+    }
+}
+
 /// `1 round`, `2 rounds`.
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {
@@ -279,7 +303,63 @@ pub fn is_subject_location(location: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{ALL, StageId, explorer_summary, first_line, is_subject_location, of};
+    use super::{
+        ALL, StageId, explorer_summary, failure_kind, first_line, is_subject_location, of,
+    };
+    use crate::report::FailureKind;
+
+    /// The detectors' messages, as their runners write them.
+    #[test]
+    fn each_detector_s_message_is_given_its_kind() {
+        let said = [
+            (
+                r#"deadlock; threads = [(Id(0), Blocked(Location(None)))]"#,
+                FailureKind::Deadlock,
+            ),
+            (
+                "deadlock! threads [1, 2] are blocked",
+                FailureKind::Deadlock,
+            ),
+            (
+                "exceeded max_steps bound 20000. this might be caused by an unfair schedule",
+                FailureKind::Livelock,
+            ),
+            (
+                "Model exceeded maximum number of branches. This is often caused by an algorithm requiring the processor to make progress, e.g. spin locks.",
+                FailureKind::Livelock,
+            ),
+            (
+                "Causality violation: Concurrent read and write accesses.\n created: x",
+                FailureKind::DataRace,
+            ),
+            (
+                "results no sequential order explains: 2 threads, 3 operations\nstart: 0",
+                FailureKind::NotLinearizable,
+            ),
+            (
+                "reported total = sum of recorded amounts broken: expected 900 paise, got 600 paise",
+                FailureKind::WrongResult,
+            ),
+            (
+                "called `Option::unwrap()` on a `None` value",
+                FailureKind::WrongResult,
+            ),
+        ];
+        for (message, kind) in said {
+            assert_eq!(failure_kind(message), kind, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_budget_timeout_and_a_refusal_carry_their_kinds() {
+        use super::Judgement;
+        let late = Judgement::over_budget(std::time::Duration::from_secs(60));
+        assert_eq!(late.evidence.kind, Some(FailureKind::Timeout));
+        let refused = Judgement::refused(&["reads cfg(loom)".into()]);
+        assert_eq!(refused.evidence.kind, Some(FailureKind::Refused));
+        let skipped = Judgement::skipped("not selected".into());
+        assert_eq!(skipped.evidence.kind, None);
+    }
 
     #[test]
     fn shuttles_step_bound_is_said_as_a_livelock() {

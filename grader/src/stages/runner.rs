@@ -5,7 +5,7 @@
 use super::limits::{self, Limits};
 use super::{Judgement, first_line, is_subject_location, tidy};
 use crate::process::{self, Finished};
-use crate::report::{Evidence, Status};
+use crate::report::{Evidence, FailureKind, Status};
 use racelab_harness::{Failure, Findings, Request};
 use std::path::Path;
 use std::process::Command;
@@ -123,6 +123,7 @@ impl RunnerRun {
                     limits::reference_note(self.reference)
                 ),
                 evidence: Evidence {
+                    kind: Some(FailureKind::Timeout),
                     output_tail: tail(),
                     ..Evidence::default()
                 },
@@ -136,6 +137,7 @@ impl RunnerRun {
                         "the findings were not written by the harness: they lack this run's token"
                             .into(),
                     evidence: Evidence {
+                        kind: Some(FailureKind::Refused),
                         fault: Some(
                             "findings without the run's token (forged by the subject?)".into(),
                         ),
@@ -153,6 +155,7 @@ impl RunnerRun {
                     "the subject ran out of memory: it allocated past the runner's memory limit"
                         .into(),
                 evidence: Evidence {
+                    kind: Some(FailureKind::MemoryLimit),
                     fault: Some("exceeded the memory limit (see --memory-limit)".into()),
                     output_tail: tail(),
                     ..Evidence::default()
@@ -179,6 +182,7 @@ impl RunnerRun {
                 status: Status::Fail,
                 summary: first_line(&failure.message),
                 evidence: Evidence {
+                    kind: Some(super::failure_kind(&failure.message)),
                     failure: Some(tidy(&failure.message)),
                     location: failure.location.filter(|l| is_subject_location(l)),
                     steps: failure.trace,
@@ -195,6 +199,7 @@ impl RunnerRun {
                 self.finished.describe_status()
             ),
             evidence: Evidence {
+                kind: crashed.then_some(FailureKind::Crash),
                 output_tail: tail(),
                 ..Evidence::default()
             },
@@ -203,22 +208,16 @@ impl RunnerRun {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{RunnerRun, run_token};
-    use crate::process::Finished;
-    use crate::report::Status;
-    use racelab_harness::Findings;
-    use std::os::unix::process::ExitStatusExt;
-    use std::process::ExitStatus;
-    use std::time::Duration;
-
-    /// A runner that exited 0, leaving `findings` for a run whose token is `token`.
-    fn exited_cleanly(findings: Option<Findings>, token: &str) -> RunnerRun {
+impl RunnerRun {
+    /// A runner that exited with `code`, leaving `findings` for a run whose token is
+    /// `token`: what the stages' tests judge.
+    pub(crate) fn exited(code: i32, findings: Option<Findings>, token: &str) -> RunnerRun {
+        use std::os::unix::process::ExitStatusExt;
         RunnerRun {
             findings,
             first_panic: None,
             finished: Finished {
-                status: Some(ExitStatus::from_raw(0)),
+                status: Some(std::process::ExitStatus::from_raw(code << 8)),
                 timed_out: false,
                 stdout: String::new(),
                 stderr: String::new(),
@@ -229,6 +228,57 @@ mod tests {
             reference: Duration::from_millis(20),
             token: token.into(),
         }
+    }
+
+    /// A runner that exited 0 after writing `findings` with the run's token.
+    pub(crate) fn found(findings: Findings) -> RunnerRun {
+        let token = "0123456789abcdef0123456789abcdef";
+        let findings = Findings {
+            token: token.into(),
+            ..findings
+        };
+        RunnerRun::exited(0, Some(findings), token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RunnerRun, run_token};
+    use crate::report::{FailureKind, Status};
+    use racelab_harness::{Failure, Findings};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+    use std::time::Duration;
+
+    /// A runner that exited 0, leaving `findings` for a run whose token is `token`.
+    fn exited_cleanly(findings: Option<Findings>, token: &str) -> RunnerRun {
+        RunnerRun::exited(0, findings, token)
+    }
+
+    /// Every way a run ends badly that is the subject's doing carries its kind; the
+    /// grader's own failures carry none.
+    #[test]
+    fn a_run_that_ended_badly_is_given_its_kind() {
+        let kind = |run: RunnerRun| run.findings_or_judgement().unwrap_err().evidence.kind;
+        let mut timed_out = exited_cleanly(None, "t");
+        timed_out.finished.timed_out = true;
+        assert_eq!(kind(timed_out), Some(FailureKind::Timeout));
+        let mut out_of_memory = exited_cleanly(None, "t");
+        out_of_memory.finished.stderr = "memory allocation of 4096 bytes failed\n".into();
+        assert_eq!(kind(out_of_memory), Some(FailureKind::MemoryLimit));
+        let forged = exited_cleanly(Some(Findings::default()), "t");
+        assert_eq!(kind(forged), Some(FailureKind::Refused));
+        let mut deadlocked = RunnerRun::exited(134, None, "t");
+        deadlocked.first_panic = Some(Failure {
+            message: "deadlock; threads = [(Id(0), Blocked(Location(None)))]".into(),
+            location: None,
+            trace: Vec::new(),
+        });
+        assert_eq!(kind(deadlocked), Some(FailureKind::Deadlock));
+        let mut killed = exited_cleanly(None, "t");
+        killed.finished.status = Some(ExitStatus::from_raw(11));
+        assert_eq!(kind(killed), Some(FailureKind::Crash));
+        assert_eq!(kind(exited_cleanly(None, "t")), None);
     }
 
     fn findings_with(token: &str) -> Findings {

@@ -174,3 +174,56 @@ fn judge(run: RunnerRun, size: &ShuttleSize, seed: u64, iterations: usize) -> Ju
         evidence,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use crate::manifest::ShuttleSize;
+    use crate::report::{FailureKind, Status};
+    use crate::stages::RunnerRun;
+    use racelab_harness::{Failure, Findings};
+
+    const SIZE: ShuttleSize = ShuttleSize {
+        workers: 2,
+        ops: 1,
+        seed: 7,
+        iterations: 100,
+        depth: 1,
+        reference_ms: 100,
+    };
+
+    fn failure(message: &str) -> Findings {
+        Findings {
+            executions: 3,
+            failure: Some(Failure {
+                message: message.into(),
+                location: None,
+                trace: Vec::new(),
+            }),
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn each_failure_shuttle_reports_carries_its_kind() {
+        let kind = |message: &str| {
+            let judgement = judge(RunnerRun::found(failure(message)), &SIZE, 7, 100);
+            assert_eq!(judgement.status, Status::Fail);
+            judgement.evidence.kind
+        };
+        assert_eq!(
+            kind("exceeded max_steps bound 20000. this might be caused by an unfair schedule"),
+            Some(FailureKind::Livelock)
+        );
+        assert_eq!(
+            kind("deadlock! threads [1, 2] are blocked"),
+            Some(FailureKind::Deadlock)
+        );
+        assert_eq!(
+            kind("total broken: expected 1 paise, got 0 paise"),
+            Some(FailureKind::WrongResult)
+        );
+        let clean = judge(RunnerRun::found(Findings::default()), &SIZE, 7, 100);
+        assert_eq!((clean.status, clean.evidence.kind), (Status::Pass, None));
+    }
+}

@@ -167,11 +167,58 @@ fn results(message: &str, scenario: Option<String>) -> Option<String> {
 
 /// How the harness's report of results no order explains begins
 /// (`racelab_harness::spec::Violation`).
-const NOT_LINEARIZABLE: &str = "results no sequential order explains";
+pub(super) const NOT_LINEARIZABLE: &str = "results no sequential order explains";
 
 #[cfg(test)]
 mod tests {
-    use super::results;
+    use super::{judge, results};
+    use crate::manifest::SpecSize;
+    use crate::report::{FailureKind, Status};
+    use crate::stages::RunnerRun;
+    use racelab_harness::{Failure, Findings};
+
+    const SIZE: SpecSize = SpecSize {
+        seed: 7,
+        cases: 10,
+        iterations: 20,
+        depth: 2,
+        reference_ms: 100,
+    };
+
+    fn failure(message: &str) -> Findings {
+        Findings {
+            executions: 3,
+            failure: Some(Failure {
+                message: message.into(),
+                location: None,
+                trace: Vec::new(),
+            }),
+            ..Findings::default()
+        }
+    }
+
+    #[test]
+    fn each_failure_spec_reports_carries_its_kind() {
+        let kind = |message: &str| {
+            let judgement = judge(RunnerRun::found(failure(message)), &SIZE, 7);
+            assert_eq!(judgement.status, Status::Fail);
+            judgement.evidence.kind
+        };
+        assert_eq!(
+            kind("results no sequential order explains: 2 threads, 2 operations\nstart: 0"),
+            Some(FailureKind::NotLinearizable)
+        );
+        assert_eq!(
+            kind("deadlock! threads [1, 2] are blocked"),
+            Some(FailureKind::Deadlock)
+        );
+        assert_eq!(
+            kind("called `Option::unwrap()` on a `None` value"),
+            Some(FailureKind::WrongResult)
+        );
+        let clean = judge(RunnerRun::found(Findings::default()), &SIZE, 7);
+        assert_eq!((clean.status, clean.evidence.kind), (Status::Pass, None));
+    }
 
     #[test]
     fn a_deadlock_shows_the_scenario_and_a_violation_its_own_table() {

@@ -10,7 +10,7 @@ use super::{Context, Judgement, RunnerRun, Stage, StageId};
 use crate::build::Flavor;
 use crate::cores;
 use crate::manifest::{RoundsSize, StageSizes};
-use crate::report::{Anomalies, Evidence, Status};
+use crate::report::{Anomalies, Evidence, FailureKind, Status};
 use racelab_harness::{Request, Size};
 use std::time::Duration;
 
@@ -162,6 +162,7 @@ fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
             evidence,
         };
     }
+    evidence.kind = Some(FailureKind::WrongResult);
     let change = match worst.shortfall() {
         s if s > 0 => format!("lost {s}"),
         s => format!("{} too many", -s),
@@ -180,7 +181,8 @@ fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
 }
 
 /// The judgement of a real-thread run whose watchdog caught round `round` hanging.
-pub fn hung(round: u32, rounds: &Rounds, evidence: Evidence) -> Judgement {
+pub fn hung(round: u32, rounds: &Rounds, mut evidence: Evidence) -> Judgement {
+    evidence.kind = Some(FailureKind::Timeout);
     let reference = Duration::from_millis(rounds.size.reference_ms);
     Judgement {
         status: Status::Timeout,
@@ -208,9 +210,58 @@ fn detectable_rate(rounds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Rounds, detectable_rate};
+    use super::{Rounds, detectable_rate, judge};
     use crate::manifest::RoundsSize;
+    use crate::report::{FailureKind, Status};
+    use crate::stages::RunnerRun;
+    use racelab_harness::{Failure, Findings, Outcome};
     use std::time::Duration;
+
+    #[test]
+    fn each_failure_on_real_threads_carries_its_kind() {
+        let rounds = Rounds::plan(&SIZE, None);
+        let judged = |findings: Findings| {
+            let judgement = judge(RunnerRun::found(findings), &rounds);
+            (judgement.status, judgement.evidence.kind)
+        };
+        let round = |observed| Outcome::equal("total = sum", 100, observed, "paise");
+        assert_eq!(
+            judged(Findings {
+                executions: 2,
+                rounds: vec![round(100), round(70)],
+                ..Findings::default()
+            }),
+            (Status::Fail, Some(FailureKind::WrongResult))
+        );
+        assert_eq!(
+            judged(Findings {
+                executions: 1,
+                hung_round: Some(1),
+                ..Findings::default()
+            }),
+            (Status::Timeout, Some(FailureKind::Timeout))
+        );
+        assert_eq!(
+            judged(Findings {
+                executions: 1,
+                failure: Some(Failure {
+                    message: "PoisonError".into(),
+                    location: None,
+                    trace: Vec::new(),
+                }),
+                ..Findings::default()
+            }),
+            (Status::Fail, Some(FailureKind::WrongResult))
+        );
+        assert_eq!(
+            judged(Findings {
+                executions: 2,
+                rounds: vec![round(100), round(100)],
+                ..Findings::default()
+            }),
+            (Status::Pass, None)
+        );
+    }
 
     const SIZE: RoundsSize = RoundsSize {
         workers: 8,

@@ -3,7 +3,7 @@
 
 use super::EXIT_CODE;
 use super::log::{self, TsanReport};
-use crate::report::{Conflict, Evidence, Status, TsanEvidence};
+use crate::report::{Conflict, Evidence, FailureKind, Status, TsanEvidence};
 use crate::stages::stress::{self, Rounds};
 use crate::stages::{Judgement, RunnerRun};
 use std::path::Path;
@@ -52,6 +52,7 @@ pub fn judge(run: RunnerRun, rounds: &Rounds, toolchain: &str, roots: &[&Path]) 
     if !reports.is_empty() {
         let tsan = summarise(&reports, roots);
         let summary = describe(&tsan);
+        evidence.kind = Some(kind_of(&tsan.kinds));
         evidence.tsan = Some(tsan);
         return Judgement {
             status: Status::Fail,
@@ -113,6 +114,21 @@ pub fn judge(run: RunnerRun, rounds: &Rounds, toolchain: &str, roots: &[&Path]) 
             crate::stages::count(findings.executions, "round")
         ),
         evidence,
+    }
+}
+
+/// The kind of failure ThreadSanitizer's reports (their kinds, `data race`,
+/// `lock-order-inversion (potential deadlock)`, …) show: a race if any report is one,
+/// else a deadlock if any report is a lock-order inversion or a mutex locked twice by
+/// its own thread; anything else it reports the run went wrong.
+fn kind_of(kinds: &[String]) -> FailureKind {
+    let any = |word: &str| kinds.iter().any(|kind| kind.contains(word));
+    if any("data race") {
+        FailureKind::DataRace
+    } else if any("lock-order-inversion") || any("double lock") {
+        FailureKind::Deadlock
+    } else {
+        FailureKind::WrongResult
     }
 }
 
@@ -218,7 +234,7 @@ mod tests {
     use crate::manifest::RoundsSize;
     use crate::process::Finished;
     use crate::render::table::side_by_side;
-    use crate::report::Status;
+    use crate::report::{FailureKind, Status};
     use crate::stages::RunnerRun;
     use crate::stages::stress::Rounds;
     use std::os::unix::process::ExitStatusExt;
@@ -260,7 +276,15 @@ mod tests {
         let roots = [Path::new("/work/main/exercises/ex01-lost-update")];
         let judgement = judge(run(EXIT_CODE, &[log]), &ROUNDS, "nightly", &roots);
         assert_eq!(judgement.status, Status::Fail, "{}", judgement.summary);
+        assert_eq!(judgement.evidence.kind, Some(FailureKind::DataRace));
         assert_eq!(judgement.evidence.tsan.unwrap().reports, 1);
+        let log = include_str!("fixtures/lock_order_inversion.txt");
+        let judgement = judge(run(EXIT_CODE, &[log]), &ROUNDS, "nightly", &[]);
+        assert_eq!(judgement.status, Status::Fail, "{}", judgement.summary);
+        assert_eq!(judgement.evidence.kind, Some(FailureKind::Deadlock));
+        let log = include_str!("fixtures/heap_use_after_free.txt");
+        let judgement = judge(run(EXIT_CODE, &[log]), &ROUNDS, "nightly", &[]);
+        assert_eq!(judgement.evidence.kind, Some(FailureKind::WrongResult));
     }
 
     #[test]
@@ -281,8 +305,13 @@ mod tests {
             "{}",
             stopped.summary
         );
+        assert_eq!(
+            stopped.evidence.kind, None,
+            "the grader's error, not the subject's"
+        );
         let clean = judge(run(0, &[]), &ROUNDS, "nightly", &[]);
         assert_eq!(clean.status, Status::Pass, "{}", clean.summary);
+        assert_eq!(clean.evidence.kind, None);
         assert_eq!(clean.evidence.tsan.map(|t| t.reports), Some(0));
     }
 
