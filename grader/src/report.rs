@@ -147,6 +147,26 @@ pub enum FailureKind {
     Refused,
 }
 
+impl FailureKind {
+    /// The kind in a few words, as the class page counts them.
+    pub fn words(self) -> &'static str {
+        match self {
+            FailureKind::CompileError => "does not compile",
+            FailureKind::ApiChanged => "changed the exercise's API",
+            FailureKind::Deadlock => "deadlock",
+            FailureKind::Livelock => "livelock",
+            FailureKind::NotLinearizable => "results no sequential order explains",
+            FailureKind::DataRace => "data race",
+            FailureKind::WrongResult => "invariant broken",
+            FailureKind::Timeout => "timed out (a deadlock or livelock)",
+            FailureKind::Crash => "crashed",
+            FailureKind::Divergence => "behaves differently under the detectors",
+            FailureKind::MemoryLimit => "past the memory limit",
+            FailureKind::Refused => "refused",
+        }
+    }
+}
+
 /// Stage evidence. Each stage fills the fields that apply to it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {

@@ -4,7 +4,7 @@
 //! kind of failure).
 
 use crate::batch::{SubjectLine, Summary};
-use crate::report::{Report, StageReport, Status};
+use crate::report::{FailureKind, Report, StageReport, Status};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -174,21 +174,10 @@ fn wrong_fix(report: &Report) -> Option<String> {
     Some(format!("{}: {}", stages.join(", "), failure_kind(first)))
 }
 
-/// What kind of failure a stage saw, in a few words.
+/// What kind of failure a stage saw, in a few words (`failed` in a report from before
+/// the stages recorded it).
 fn failure_kind(stage: &StageReport) -> &'static str {
-    let evidence = &stage.evidence;
-    let failure = evidence.failure.as_deref().unwrap_or("");
-    if stage.status == Status::Timeout {
-        "timed out (a deadlock or livelock)"
-    } else if crate::render::deadlock::is_deadlock(failure) {
-        "deadlock"
-    } else if failure.contains("Causality violation") || evidence.tsan.is_some() {
-        "data race"
-    } else if evidence.results.is_some() {
-        "results no sequential order explains"
-    } else {
-        "invariant broken"
-    }
+    stage.evidence.kind.map_or("failed", FailureKind::words)
 }
 
 /// The kinds seen most, most first (ties by name), at most [`KINDS_SHOWN`].
