@@ -90,6 +90,9 @@ pub fn stage_text(stage: &StageReport) -> String {
         .unwrap_or_default();
     evidence.remove("steps");
     evidence.remove("values");
+    // Drawn under `trace`.
+    evidence.remove("scenario");
+    evidence.remove("results");
     if let Some(trace) = render::trace(&stage.evidence, FORMAT_WIDTH) {
         evidence.insert("trace".into(), toml::Value::String(trace));
     }

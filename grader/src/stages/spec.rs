@@ -144,51 +144,12 @@ fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
         spec.cases,
         size.cases
     );
-    evidence.results = results(&failure.message, spec.scenario);
+    evidence.scenario = spec.scenario;
     evidence.schedule = findings.schedule;
     super::record_failure(&mut evidence, failure);
     Judgement {
         status: Status::Fail,
         summary,
         evidence,
-    }
-}
-
-/// The scenario shown under the summary. Results no order explains come with their
-/// own table and why (the message after its first line, which is the summary's); any
-/// other failure — a deadlock, a panic — shows the shrunk scenario with what became
-/// of each call.
-fn results(message: &str, scenario: Option<String>) -> Option<String> {
-    match message.split_once('\n') {
-        Some((first, table)) if first.starts_with(NOT_LINEARIZABLE) => Some(table.to_owned()),
-        _ => scenario,
-    }
-}
-
-/// How the harness's report of results no order explains begins
-/// (`racelab_harness::spec::Violation`).
-const NOT_LINEARIZABLE: &str = "results no sequential order explains";
-
-#[cfg(test)]
-mod tests {
-    use super::results;
-
-    #[test]
-    fn a_deadlock_shows_the_scenario_and_a_violation_its_own_table() {
-        let scenario = "start: Ledger::new(&[0, 0, 0])\nT1: transfer(0, 1, 0): (did not return)";
-        assert_eq!(
-            results(
-                "deadlock! threads [1, 2] are blocked",
-                Some(scenario.to_owned())
-            )
-            .as_deref(),
-            Some(scenario)
-        );
-        let violation = "results no sequential order explains: 2 threads, 2 operations\n\
-                         start: 0\n| T1 | T2 |";
-        assert_eq!(
-            results(violation, Some(scenario.to_owned())).as_deref(),
-            Some("start: 0\n| T1 | T2 |")
-        );
     }
 }

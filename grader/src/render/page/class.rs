@@ -184,7 +184,12 @@ fn failure_kind(stage: &StageReport) -> &'static str {
         "deadlock"
     } else if failure.contains("Causality violation") || evidence.tsan.is_some() {
         "data race"
-    } else if evidence.results.is_some() {
+    } else if evidence
+        .scenario
+        .as_ref()
+        .is_some_and(|s| s.explanation.is_some())
+        || evidence.results.is_some()
+    {
         "results no sequential order explains"
     } else {
         "invariant broken"

@@ -13,6 +13,7 @@
 pub mod class;
 mod from_steps;
 pub mod lanes;
+mod scenario;
 mod sources;
 mod svg;
 
@@ -205,7 +206,9 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                 div class="figure" { (svg::swimlane(lanes, sources, &format!("{id}-values"))) }
                 (steps_table(lanes, sources, &format!("{id}-values")))
             }
-            @if let Some(results) = &evidence.results {
+            @if let Some(scenario) = &evidence.scenario {
+                (scenario::section(scenario, &id))
+            } @else if let Some(results) = &evidence.results {
                 h3 { "The calls and their results" }
                 pre class="results" tabindex="0" { (results) }
             }
@@ -229,7 +232,7 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             }
             // No picture (no step of the subject's own code): the text table, if any.
             @if drawn.lanes.is_none() && evidence.tsan.is_none() {
-                @if let Some(trace) = super::trace(evidence, TEXT_WIDTH) {
+                @if let Some(trace) = super::execution(evidence, TEXT_WIDTH) {
                     h3 { "The interleaving" }
                     pre class="trace" tabindex="0" { (trace) }
                 }
