@@ -141,15 +141,15 @@ fn explain(explanation: &SpecExplanation, calls: &[SpecCall], width: usize) -> V
         let number = format!("{}. ", n + 1);
         lines.extend(flow(&number, &names, " → ", number.len(), width));
         for difference in &order.differences {
-            let what = match &difference.instead {
-                Instead::Returns(ret) => format!(
-                    "returns {ret}, not {}",
-                    calls.get(difference.call).map_or("?", returned)
-                ),
-                Instead::Waits => "waits for ever there".to_owned(),
-            };
+            // A value (`[100, 1, 100, v2]`) stays whole, as a call does.
             let mut pieces = vec![format!("{}:", name(difference.call))];
-            pieces.extend(words(&what));
+            match &difference.instead {
+                Instead::Returns(ret) => {
+                    let real = calls.get(difference.call).map_or("?", returned);
+                    pieces.extend([format!("returns {ret},"), format!("not {real}")]);
+                }
+                Instead::Waits => pieces.extend(words("waits for ever there")),
+            }
             lines.extend(flow("     ", &pieces, " ", 7, width));
         }
     }
