@@ -185,6 +185,13 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             @if let Some(failure) = &evidence.failure {
                 pre class="failure" tabindex="0" { (failure.trim()) }
             }
+            // spec's calls first, as the console shows them, then the steps inside.
+            @if let Some(scenario) = &evidence.scenario {
+                (scenario::section(scenario))
+            } @else if let Some(results) = &evidence.results {
+                h3 { "The calls and their results" }
+                pre class="results" tabindex="0" { (results) }
+            }
             @if let Some(lanes) = &drawn.lanes {
                 h3 { "The interleaving" }
                 @if lanes.folded > 0 {
@@ -205,12 +212,6 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                 }
                 div class="figure" { (svg::swimlane(lanes, sources, &format!("{id}-values"))) }
                 (steps_table(lanes, sources, &format!("{id}-values")))
-            }
-            @if let Some(scenario) = &evidence.scenario {
-                (scenario::section(scenario, &id))
-            } @else if let Some(results) = &evidence.results {
-                h3 { "The calls and their results" }
-                pre class="results" tabindex="0" { (results) }
             }
             @if let Some(tsan) = &evidence.tsan {
                 h3 { "What ThreadSanitizer reported" }

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use racelab_harness::{CallOutcome, Instead, SpecCall, SpecExplanation, SpecScenario, spec::Lane};
 
 /// The scenario's section body: its calls, then the explanation when there is one.
-pub(super) fn section(scenario: &SpecScenario, id: &str) -> Markup {
+pub(super) fn section(scenario: &SpecScenario) -> Markup {
     let on = |lane: Lane| scenario.calls.iter().filter(move |c| c.lane == lane);
     let columns: Vec<Vec<&SpecCall>> = (0..scenario.threads)
         .map(|t| on(Lane::Thread(t)).collect())
@@ -14,7 +14,6 @@ pub(super) fn section(scenario: &SpecScenario, id: &str) -> Markup {
     let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
     let initial: Vec<&SpecCall> = on(Lane::Initial).collect();
     let last: Vec<&SpecCall> = on(Lane::Final).collect();
-    let caption = format!("{id}-calls");
     html! {
         h3 { "The calls and their results" }
         p { "The object started as " code { (scenario.start) } "." }
@@ -22,8 +21,8 @@ pub(super) fn section(scenario: &SpecScenario, id: &str) -> Markup {
             p { "The main thread, before the workers:" }
             ul class="calls" { @for call in &initial { li { (cell(call)) } } }
         }
-        table class="results" aria-describedby=(caption) {
-            caption id=(caption) { "Each worker's calls, in order, with what each returned" }
+        table class="results" {
+            caption { "Each worker's calls, in order, with what each returned" }
             thead { tr { @for t in 0..columns.len() { th scope="col" { "T" (t + 1) } } } }
             tbody {
                 @for row in 0..rows {
