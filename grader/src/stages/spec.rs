@@ -4,9 +4,9 @@
 //! the object starts, operations on the main thread, 2–3 threads × 1–3 operations
 //! with generated arguments, a final part); each runs under shuttle's PCT scheduler,
 //! and every execution's results are checked for linearizability against the model.
-//! A failing scenario is shrunk to the smallest that still fails and shown as
-//! Lincheck shows it: one column per thread, each call with its result, then the
-//! interleaving that produced it. Everything is seeded, so a replay finds, shrinks
+//! A failing scenario is shrunk to the smallest that still fails and stored as data
+//! (`Evidence::scenario`), drawn as Lincheck shows it — one column per thread, each
+//! call with its result — then the interleaving that produced it. Everything is seeded, so a replay finds, shrinks
 //! and shows the same scenario and schedule.
 
 use super::{Context, Judgement, ReplayError, RunnerRun, Stage, StageId};

@@ -1,6 +1,6 @@
 //! The linearizability check: Wing & Gong's search over the orders that keep
 //! real-time precedence, with Lowe's memoisation of (operations done, model state),
-//! and the Lincheck-style report of a history that fails it.
+//! and the panic that fails an execution whose history fails it.
 
 use super::Model;
 use serde::{Deserialize, Serialize};
