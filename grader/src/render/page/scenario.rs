@@ -114,3 +114,91 @@ fn explain(explanation: &SpecExplanation, calls: &[SpecCall]) -> Markup {
         p { "The object is not linearizable." }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::section;
+    use racelab_harness::{
+        CallOutcome, Instead, SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecScenario,
+        spec::Lane,
+    };
+
+    fn call(lane: Lane, op: &str, outcome: CallOutcome) -> SpecCall {
+        SpecCall {
+            lane,
+            op: op.to_owned(),
+            outcome,
+        }
+    }
+
+    #[test]
+    fn the_workers_calls_are_a_table_and_the_explanation_lists_each_order() {
+        let scenario = SpecScenario {
+            start: "Account<0>".into(),
+            threads: 2,
+            calls: vec![
+                call(
+                    Lane::Thread(0),
+                    "balance()",
+                    CallOutcome::Returned("-100".into()),
+                ),
+                call(Lane::Thread(1), "pay(100)", CallOutcome::Unfinished),
+                call(Lane::Thread(1), "pay(5)", CallOutcome::NotRun),
+                call(Lane::Final, "balance()", CallOutcome::Returned("0".into())),
+            ],
+            explanation: Some(SpecExplanation {
+                impossible: vec![0],
+                orders: 2,
+                complete: true,
+                shown: vec![SpecOrder {
+                    sequence: vec![1, 0],
+                    differences: vec![SpecDifference {
+                        call: 0,
+                        instead: Instead::Returns("0".into()),
+                    }],
+                }],
+            }),
+        };
+        let html = section(&scenario).into_string();
+        // The start is the subject's text, escaped.
+        assert!(html.contains("<code>Account&lt;0&gt;</code>"), "{html}");
+        assert!(
+            html.contains(
+                "<thead><tr><th scope=\"col\">T1</th><th scope=\"col\">T2</th></tr></thead>"
+            ),
+            "{html}"
+        );
+        // Two rows: T1's one call beside T2's first, then an empty cell beside T2's
+        // second.
+        assert_eq!(html.matches("<tr><td>").count(), 2, "{html}");
+        assert!(
+            html.contains("<tr><td></td><td><code>pay(5)</code> was not run</td></tr>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>pay(100)</code> did not return"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li><code>balance()</code> → <code>0</code></li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "No order of these calls gives <code>T1 balance()</code> → <code>-100</code>."
+            ),
+            "{html}"
+        );
+        // One of two orders shown: the count is said.
+        assert!(
+            html.contains("Of the 2 orders that keep real time, the 1 closest"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<li><code>T2 pay(100)</code> → <code>T1 balance()</code><ul><li><code>T1 balance()</code>: returns <code>0</code>, not <code>-100</code></li></ul></li>"
+            ),
+            "{html}"
+        );
+    }
+}
