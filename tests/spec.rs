@@ -7,6 +7,8 @@ use racelab_grader::report::{StageReport, Status};
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, grade};
+use racelab_harness::spec::Lane;
+use racelab_harness::{CallOutcome, SpecScenario};
 use racelab_tests::root;
 
 /// The spec stage's report on attempt `exNN/name`.
@@ -37,16 +39,13 @@ fn spec_of_shipped(lab: &Lab, exercise: &str) -> StageReport {
     report.stage(StageId::Spec).unwrap().clone()
 }
 
-/// The calls of each worker column in a results table.
-fn calls_per_thread(results: &str) -> Vec<usize> {
-    let rows: Vec<Vec<&str>> = results
-        .lines()
-        .filter(|l| l.starts_with('|'))
-        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
-        .collect();
-    let (header, calls) = rows.split_first().expect("a table with a header");
-    (0..header.len())
-        .map(|t| calls.iter().filter(|row| !row[t].is_empty()).count())
+/// How many calls each worker made in a scenario.
+fn calls_per_thread(scenario: &SpecScenario) -> Vec<usize> {
+    (0..scenario.threads)
+        .map(|t| {
+            let lane = Lane::Thread(t);
+            scenario.calls.iter().filter(|c| c.lane == lane).count()
+        })
         .collect()
 }
 
@@ -59,19 +58,20 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
     ] {
         let spec = spec_of(&lab, exercise, attempt);
         assert_eq!(spec.status, Status::Fail, "{attempt}: {}", spec.summary);
-        let results = spec.evidence.results.clone().expect("the results table");
-        assert!(
-            results.contains("No order of these calls gives"),
-            "{results}"
-        );
-        assert!(
-            results.contains("a correct object instead:\n1. "),
-            "{results}"
-        );
-        let calls = calls_per_thread(&results);
+        let scenario = spec.evidence.scenario.clone().expect("the scenario");
+        let explanation = scenario
+            .explanation
+            .as_ref()
+            .expect("why no order explains");
+        assert!(!explanation.impossible.is_empty(), "{scenario:?}");
+        assert!(!explanation.shown.is_empty(), "{scenario:?}");
+        let drawn = racelab_grader::render::spec::draw(&scenario, 60);
+        assert!(drawn.contains("No order of these calls gives"), "{drawn}");
+        assert!(drawn.lines().all(|l| l.chars().count() <= 60), "{drawn}");
+        let calls = calls_per_thread(&scenario);
         assert!(
             (2..=3).contains(&calls.len()) && calls.iter().all(|&n| (1..=3).contains(&n)),
-            "{attempt}: {calls:?} calls per thread in\n{results}"
+            "{attempt}: {calls:?} calls per thread in\n{drawn}"
         );
         assert!(
             racelab_grader::render::trace(&spec.evidence, racelab_grader::render::FORMAT_WIDTH)
@@ -102,7 +102,7 @@ fn attempts_only_spec_catches_shrink_to_three_calls_a_thread_and_replay() {
         )
         .unwrap();
         assert_eq!(replayed.status, Status::Fail);
-        assert_eq!(replayed.evidence.results, spec.evidence.results);
+        assert_eq!(replayed.evidence.scenario, spec.evidence.scenario);
         assert_eq!(replayed.evidence.steps, spec.evidence.steps);
     }
 }
@@ -116,16 +116,21 @@ fn a_shipped_deadlock_shows_its_scenario() {
     let spec = spec_of_shipped(&lab, "ex04");
     assert_eq!(spec.status, Status::Fail, "{}", spec.summary);
     assert!(spec.summary.starts_with("deadlock"), "{}", spec.summary);
-    let results = spec.evidence.results.expect("the scenario");
-    assert!(results.starts_with("start: Ledger::new(&["), "{results}");
+    let scenario = spec.evidence.scenario.expect("the scenario");
+    assert!(scenario.start.starts_with("Ledger::new(&["), "{scenario:?}");
+    let transfers = scenario
+        .calls
+        .iter()
+        .filter(|c| c.op.starts_with("transfer("));
     assert!(
-        results.matches("transfer(").count() >= 2,
-        "two transfers at least deadlock: {results}"
+        transfers
+            .filter(|c| c.outcome == CallOutcome::Unfinished)
+            .count()
+            >= 2,
+        "two transfers at least deadlock and never return: {scenario:?}"
     );
-    assert!(results.contains("(did not return)"), "{results}");
-    // 76: the console indents the table by 2, within 80 columns.
-    assert!(
-        results.lines().all(|l| l.chars().count() <= 76),
-        "{results}"
-    );
+    assert_eq!(scenario.explanation, None);
+    let drawn = racelab_grader::render::spec::draw(&scenario, 60);
+    assert!(drawn.contains("(did not return)"), "{drawn}");
+    assert!(drawn.lines().all(|l| l.chars().count() <= 60), "{drawn}");
 }

@@ -12,6 +12,7 @@
 
 use crate::stage_id::StageId;
 use crate::verdict::Verdict;
+use racelab_harness::SpecScenario;
 use racelab_harness::trace::Step;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -198,8 +199,13 @@ pub struct Evidence {
     /// Where the failure was raised, `file:line:column`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// spec: the calls of the shrunk scenario, one column per thread, each with its
-    /// result, and why no sequential order explains them.
+    /// spec: the shrunk scenario, every call with what became of it, and why no
+    /// sequential order explains the results when that is the failure; drawn by
+    /// `crate::render::spec` at the reader's width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<SpecScenario>,
+    /// spec, in reports written before `scenario`: the same drawn as text 76
+    /// columns wide. Read so that old reports still show it; never written now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<String>,
     /// The failing execution's steps (loom, shuttle, spec), in the order they ran,
@@ -544,6 +550,32 @@ mod tests {
         assert_eq!(read.stages, report.stages);
     }
 
+    /// A report from before spec's scenario was data holds it drawn as `results`
+    /// text: it still reads, and shows that text (`render::trace`).
+    #[test]
+    fn a_report_with_spec_results_drawn_as_text_still_reads() {
+        let text = toml::to_string(&sample()).unwrap().replacen(
+            "[stages.evidence]\n",
+            "[stages.evidence]\nresults = \"start: 0\\n| T1 | T2 |\"\n",
+            1,
+        );
+        let read = toml::from_str::<Report>(&text).unwrap();
+        // The text went to the first stage whose evidence is a `[stages.evidence]`
+        // table of its own.
+        let evidence = &read
+            .stages
+            .iter()
+            .find(|stage| stage.evidence.results.is_some())
+            .expect("a stage holds the text")
+            .evidence;
+        assert_eq!(evidence.results.as_deref(), Some("start: 0\n| T1 | T2 |"));
+        assert_eq!(evidence.scenario, None);
+        assert_eq!(
+            crate::render::trace(evidence, 60).as_deref(),
+            Some("start: 0\n| T1 | T2 |")
+        );
+    }
+
     #[test]
     fn a_skipped_required_stage_is_named() {
         let report = sample();
@@ -584,7 +616,12 @@ mod tests {
         use crate::verdict::Verdict;
         use proptest::option::of;
         use proptest::prelude::*;
+        use racelab_harness::spec::Lane;
         use racelab_harness::trace::{Event, Object, ObjectKind, Place, Step, Thread, Value};
+        use racelab_harness::{
+            CallOutcome, Instead, SpecCall, SpecDifference, SpecExplanation, SpecOrder,
+            SpecScenario,
+        };
 
         /// The counts a report holds, up to `u64::MAX` (`--seed` takes any).
         fn count() -> impl Strategy<Value = u64> {
@@ -653,7 +690,27 @@ mod tests {
                         schedule,
                         replay,
                         failure,
-                        results,
+                        scenario: results.map(|start| SpecScenario {
+                            start,
+                            threads: 2,
+                            calls: vec![SpecCall {
+                                lane: Lane::Thread(1),
+                                op: "transfer(0, 1, 100)".into(),
+                                outcome: CallOutcome::Returned("true".into()),
+                            }],
+                            explanation: Some(SpecExplanation {
+                                impossible: vec![0],
+                                orders: 1,
+                                complete: true,
+                                shown: vec![SpecOrder {
+                                    sequence: vec![0],
+                                    differences: vec![SpecDifference {
+                                        call: 0,
+                                        instead: Instead::Waits,
+                                    }],
+                                }],
+                            }),
+                        }),
                         values: values.map(|failure| ValueTrace {
                             preemptions: 1,
                             failure,

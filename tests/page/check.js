@@ -37,7 +37,7 @@
       };
     }),
     waitEdges: all(document, "svg.wait-for .wait-edge").map((g) => [g.dataset.from, g.dataset.to]),
-    results: document.querySelector("pre.results") !== null,
+    results: document.querySelector("table.results, pre.results") !== null,
     compileErrors: all(document, "pre.compile-error").length,
     gridCells: all(document, "table.grid td.cell").length,
     gridLinks: all(document, "table.grid td.cell a").map((a) => a.getAttribute("href")),

@@ -264,9 +264,6 @@ impl<'a> Console<'a> {
             judgement.status, judgement.summary
         );
         let evidence = &judgement.evidence;
-        if let Some(results) = &evidence.results {
-            let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
-        }
         if let Some(trace) = self.trace(evidence) {
             let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));
         } else if let Some(failure) = &evidence.failure {
@@ -444,9 +441,6 @@ impl Console<'_> {
         let evidence = &stage.evidence;
         if let Some(location) = &evidence.location {
             self.labelled("at ", location);
-        }
-        if let Some(results) = &evidence.results {
-            let _ = writeln!(self.out, "{}", indent(results, TABLE_INDENT));
         }
         if let Some(trace) = self.trace(evidence) {
             let _ = writeln!(self.out, "{}", indent(&trace, TABLE_INDENT));

@@ -24,7 +24,10 @@ mod run;
 mod scenario;
 pub mod spec;
 
-pub use protocol::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
+pub use protocol::{
+    CallOutcome, ExecutedAtomic, Failure, Findings, Instead, PlayChoice, Position, Request,
+    SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecRun, SpecScenario,
+};
 /// The trace's vocabulary, which the findings carry and the grader reads.
 pub use racelab_sync::trace;
 pub use run::{run, run_with_model};

@@ -1,6 +1,7 @@
 //! The two files that cross the process boundary: the grader's [`Request`] and the
 //! runner's [`Findings`].
 
+use crate::spec::Lane;
 use crate::{Outcome, Size};
 use serde::{Deserialize, Serialize};
 
@@ -208,15 +209,104 @@ pub struct SpecRun {
     pub original: Option<String>,
     /// The scenario it shrank to, described the same way.
     pub shrunk: Option<String>,
-    /// The scenario it shrank to, drawn with what became of each call in the failing
-    /// execution (`spec::scenario`): shown for every failure, deadlocks included.
+    /// The scenario it shrank to, with what became of each call in the failing
+    /// execution: shown for every failure, deadlocks included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scenario: Option<String>,
+    pub scenario: Option<SpecScenario>,
+}
+
+/// A spec scenario as data, drawn by the grader at the reader's width: how the object
+/// started, every call with what became of it, and, for results no sequential order
+/// explains, why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecScenario {
+    /// How the object started, as the model's `Init` displays it: `Bank([100, 0])`.
+    pub start: String,
+    /// How many workers ran.
+    pub threads: usize,
+    /// Every call, in the scenario's order: the main thread's first calls, each
+    /// worker's in turn, the main thread's last calls.
+    pub calls: Vec<SpecCall>,
+    /// Why no sequential order explains the results, when that is the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<SpecExplanation>,
+}
+
+/// One call of a scenario and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecCall {
+    /// Where it ran.
+    pub lane: Lane,
+    /// The call with its arguments: `transfer(0, 1, 100)`.
+    pub op: String,
+    /// What became of it.
+    pub outcome: CallOutcome,
+}
+
+/// What became of one call in the execution shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    /// It returned this value, as the model's `Ret` displays it.
+    Returned(String),
+    /// It began and never returned (its thread blocked for ever, or panicked).
+    Unfinished,
+    /// Its thread never got to it.
+    NotRun,
+}
+
+/// Why no sequential order explains a history (`spec::Explanation`): the results no
+/// order gives, and the orders that keep real time closest to explaining it. Calls
+/// are indices into [`SpecScenario::calls`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecExplanation {
+    /// The calls whose real result no order gives (only claimed when every order was
+    /// tried).
+    pub impossible: Vec<usize>,
+    /// How many orders keep real time (or were enumerated, when not `complete`).
+    pub orders: usize,
+    /// Whether `orders` is every such order.
+    pub complete: bool,
+    /// The closest orders, closest first.
+    pub shown: Vec<SpecOrder>,
+}
+
+/// One order of the calls that keeps real time, and where a correct object taking
+/// them in that order differs from the real one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecOrder {
+    /// The calls in order; it stops at a call that would wait for ever.
+    pub sequence: Vec<usize>,
+    /// The calls whose result differs, and what a correct object does instead.
+    pub differences: Vec<SpecDifference>,
+}
+
+/// A call a correct object would have ended otherwise in an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecDifference {
+    /// The call.
+    pub call: usize,
+    /// What a correct object does with it there.
+    pub instead: Instead,
+}
+
+/// What a correct object does with a call where an order places it, when that is not
+/// what the real object did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Instead {
+    /// It returns this value.
+    Returns(String),
+    /// It cannot complete there: it would wait for ever.
+    Waits,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ExecutedAtomic, Failure, Findings, PlayChoice, Position, Request, SpecRun};
+    use super::{
+        CallOutcome, ExecutedAtomic, Failure, Findings, Instead, Lane, PlayChoice, Position,
+        Request, SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecRun, SpecScenario,
+    };
     use crate::{Outcome, Size};
     use proptest::option::of;
     use proptest::prelude::*;
@@ -305,6 +395,62 @@ mod tests {
                     search,
                 }),
         ]
+    }
+
+    fn spec_scenario() -> impl Strategy<Value = SpecScenario> {
+        let lane = prop_oneof![
+            Just(Lane::Initial),
+            (0..3_usize).prop_map(Lane::Thread),
+            Just(Lane::Final),
+        ];
+        let outcome = prop_oneof![
+            any::<String>().prop_map(CallOutcome::Returned),
+            Just(CallOutcome::Unfinished),
+            Just(CallOutcome::NotRun),
+        ];
+        let call = (lane, any::<String>(), outcome).prop_map(|(lane, op, outcome)| SpecCall {
+            lane,
+            op,
+            outcome,
+        });
+        let instead = prop_oneof![
+            any::<String>().prop_map(Instead::Returns),
+            Just(Instead::Waits),
+        ];
+        let difference =
+            (0..9_usize, instead).prop_map(|(call, instead)| SpecDifference { call, instead });
+        let order = (
+            prop::collection::vec(0..9_usize, 0..9),
+            prop::collection::vec(difference, 0..3),
+        )
+            .prop_map(|(sequence, differences)| SpecOrder {
+                sequence,
+                differences,
+            });
+        let explanation = (
+            prop::collection::vec(0..9_usize, 0..3),
+            any::<usize>(),
+            any::<bool>(),
+            prop::collection::vec(order, 0..4),
+        )
+            .prop_map(|(impossible, orders, complete, shown)| SpecExplanation {
+                impossible,
+                orders,
+                complete,
+                shown,
+            });
+        (
+            any::<String>(),
+            2..4_usize,
+            prop::collection::vec(call, 0..9),
+            of(explanation),
+        )
+            .prop_map(|(start, threads, calls, explanation)| SpecScenario {
+                start,
+                threads,
+                calls,
+                explanation,
+            })
     }
 
     fn value() -> impl Strategy<Value = Value> {
@@ -453,7 +599,7 @@ mod tests {
             any::<u64>(),
             of(any::<String>()),
             of(any::<String>()),
-            of(any::<String>()),
+            of(spec_scenario()),
         )
             .prop_map(|(cases, shrink_runs, original, shrunk, scenario)| SpecRun {
                 cases,

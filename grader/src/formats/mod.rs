@@ -90,6 +90,9 @@ pub fn stage_text(stage: &StageReport) -> String {
         .unwrap_or_default();
     evidence.remove("steps");
     evidence.remove("values");
+    // Drawn under `trace`.
+    evidence.remove("scenario");
+    evidence.remove("results");
     if let Some(trace) = render::trace(&stage.evidence, FORMAT_WIDTH) {
         evidence.insert("trace".into(), toml::Value::String(trace));
     }
@@ -321,5 +324,34 @@ pub(crate) mod tests {
         assert!(replay < failure, "{text}");
         let text = stage_text(&report.stages[2]);
         assert!(text.contains("broken_rounds = 3"), "{text}");
+    }
+
+    /// spec's scenario is data in the report: the formats draw it under `trace`, at
+    /// their width, rather than list its fields.
+    #[test]
+    fn stage_text_draws_spec_s_scenario_under_the_trace() {
+        use racelab_harness::spec::Lane;
+        use racelab_harness::{CallOutcome, SpecCall, SpecScenario};
+        let mut spec = stage("spec", Status::Fail, "deadlock");
+        let transfer = |thread| SpecCall {
+            lane: Lane::Thread(thread),
+            op: "transfer(0, 1, 100)".into(),
+            outcome: CallOutcome::Unfinished,
+        };
+        spec.evidence.scenario = Some(SpecScenario {
+            start: "Ledger::new(&[100, 100, 100])".into(),
+            threads: 2,
+            calls: vec![transfer(0), transfer(1)],
+            explanation: None,
+        });
+        let text = stage_text(&spec);
+        assert!(
+            text.contains(
+                "trace:\n  start: Ledger::new(&[100, 100, 100])\n  T1: transfer(0, 1, 100): (did not return)\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("scenario"), "{text}");
+        assert!(!text.contains("outcome"), "{text}");
     }
 }

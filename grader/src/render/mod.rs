@@ -1,6 +1,6 @@
 //! Drawing the evidence: the one place that turns a report's typed evidence into the
-//! text tables people read — the interleaving of a failing execution, a deadlock's
-//! table, ThreadSanitizer's conflicting accesses side by side.
+//! text tables people read — spec's scenario, the interleaving of a failing
+//! execution, a deadlock's table, ThreadSanitizer's conflicting accesses side by side.
 //!
 //! The grade stores steps, never tables, so that the report, JUnit and Gradescope
 //! bytes do not depend on the terminal that ran it. Each reader draws at its own
@@ -16,6 +16,7 @@ pub mod page;
 pub mod race;
 #[cfg(test)]
 mod sample;
+pub mod spec;
 pub mod table;
 pub mod wrap;
 
@@ -23,11 +24,27 @@ pub mod wrap;
 /// 80 columns every terminal and CI log shows whole, less the two of their indent.
 pub const FORMAT_WIDTH: usize = 78;
 
-/// The failing execution of `evidence` drawn at most `width` columns wide: the
-/// interleaving ending in the failure, a deadlock's table, the values a data race
-/// broke (loom), or ThreadSanitizer's conflicting accesses; `None` when the evidence
-/// holds none of them.
+/// The failing execution of `evidence` drawn at most `width` columns wide: spec's
+/// scenario (and why no order explains its results) first, then the interleaving
+/// ending in the failure, a deadlock's table, the values a data race broke (loom), or
+/// ThreadSanitizer's conflicting accesses; `None` when the evidence holds none of
+/// them.
 pub fn trace(evidence: &Evidence, width: usize) -> Option<String> {
+    // An old report holds spec's scenario drawn already, 76 columns wide.
+    let scenario = match &evidence.scenario {
+        Some(scenario) => Some(spec::draw(scenario, width)),
+        None => evidence.results.clone(),
+    };
+    let execution = execution(evidence, width);
+    match (scenario, execution) {
+        (Some(scenario), Some(execution)) => Some(format!("{scenario}\n{execution}")),
+        (scenario, execution) => scenario.or(execution),
+    }
+}
+
+/// The failing execution alone, as [`trace`] draws it (the page draws spec's scenario
+/// as a table of its own).
+pub fn execution(evidence: &Evidence, width: usize) -> Option<String> {
     if let Some(tsan) = evidence.tsan.as_ref().filter(|t| !t.conflicts.is_empty()) {
         return Some(table::side_by_side(&tsan.conflicts));
     }

@@ -4,9 +4,9 @@
 //! the object starts, operations on the main thread, 2–3 threads × 1–3 operations
 //! with generated arguments, a final part); each runs under shuttle's PCT scheduler,
 //! and every execution's results are checked for linearizability against the model.
-//! A failing scenario is shrunk to the smallest that still fails and shown as
-//! Lincheck shows it: one column per thread, each call with its result, then the
-//! interleaving that produced it. Everything is seeded, so a replay finds, shrinks
+//! A failing scenario is shrunk to the smallest that still fails and stored as data
+//! (`Evidence::scenario`), drawn as Lincheck shows it — one column per thread, each
+//! call with its result — then the interleaving that produced it. Everything is seeded, so a replay finds, shrinks
 //! and shows the same scenario and schedule.
 
 use super::{Context, Judgement, ReplayError, RunnerRun, Stage, StageId};
@@ -144,7 +144,7 @@ fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
         spec.cases,
         size.cases
     );
-    evidence.results = results(&failure.message, spec.scenario);
+    evidence.scenario = spec.scenario;
     evidence.schedule = findings.schedule;
     super::record_failure(&mut evidence, failure);
     Judgement {
@@ -154,24 +154,13 @@ fn judge(run: RunnerRun, size: &SpecSize, seed: u64) -> Judgement {
     }
 }
 
-/// The scenario shown under the summary. Results no order explains come with their
-/// own table and why (the message after its first line, which is the summary's); any
-/// other failure — a deadlock, a panic — shows the shrunk scenario with what became
-/// of each call.
-fn results(message: &str, scenario: Option<String>) -> Option<String> {
-    match message.split_once('\n') {
-        Some((first, table)) if first.starts_with(NOT_LINEARIZABLE) => Some(table.to_owned()),
-        _ => scenario,
-    }
-}
-
 /// How the harness's report of results no order explains begins
 /// (`racelab_harness::spec::Violation`).
 pub(super) const NOT_LINEARIZABLE: &str = "results no sequential order explains";
 
 #[cfg(test)]
 mod tests {
-    use super::{judge, results};
+    use super::judge;
     use crate::manifest::SpecSize;
     use crate::report::{FailureKind, Status};
     use crate::stages::RunnerRun;
@@ -218,24 +207,5 @@ mod tests {
         );
         let clean = judge(RunnerRun::found(Findings::default()), &SIZE, 7);
         assert_eq!((clean.status, clean.evidence.kind), (Status::Pass, None));
-    }
-
-    #[test]
-    fn a_deadlock_shows_the_scenario_and_a_violation_its_own_table() {
-        let scenario = "start: Ledger::new(&[0, 0, 0])\nT1: transfer(0, 1, 0): (did not return)";
-        assert_eq!(
-            results(
-                "deadlock! threads [1, 2] are blocked",
-                Some(scenario.to_owned())
-            )
-            .as_deref(),
-            Some(scenario)
-        );
-        let violation = "results no sequential order explains: 2 threads, 2 operations\n\
-                         start: 0\n| T1 | T2 |";
-        assert_eq!(
-            results(violation, Some(scenario.to_owned())).as_deref(),
-            Some("start: 0\n| T1 | T2 |")
-        );
     }
 }

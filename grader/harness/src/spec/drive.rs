@@ -8,8 +8,9 @@
 //! (and, with a schedule, following that schedule on the shrunk scenario).
 
 use super::check::{Call, Lane, Violation, linearizable};
-use super::show::{self, Outcome, ShownCall};
+use super::explain::Explanation;
 use super::{Model, Scenario, scenarios};
+use crate::protocol::{CallOutcome as Outcome, SpecCall, SpecExplanation, SpecScenario};
 use crate::{Findings, Request, SpecRun};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::panic::{self, AssertUnwindSafe};
@@ -26,7 +27,11 @@ static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
 /// Every call of the latest execution and what became of it so far: what is left of
 /// it when a deadlock or a panic ends the execution is the scenario shown. (A plain
 /// `std` lock: never held across a point where shuttle switches threads.)
-static PROGRESS: std::sync::Mutex<Vec<ShownCall>> = std::sync::Mutex::new(Vec::new());
+static PROGRESS: std::sync::Mutex<Vec<SpecCall>> = std::sync::Mutex::new(Vec::new());
+
+/// Why no order explains the results of the latest recorded execution, when that is
+/// how it failed.
+static EXPLANATION: std::sync::Mutex<Option<SpecExplanation>> = std::sync::Mutex::new(None);
 
 /// Sets what became of call `index` of the latest execution, when it is `recorded`
 /// (only the runs of the failure reported are: the search and the shrinking run
@@ -111,9 +116,11 @@ pub(crate) fn drive<M: Model>(request: Request, findings_path: &Path) -> Result<
                 }
                 None => fails(&plan, &minimal, true),
             };
-            let scenario = failed.then(|| {
-                let calls = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
-                show::scenario(&minimal.init.to_string(), &calls, minimal.threads.len())
+            let scenario = failed.then(|| SpecScenario {
+                start: minimal.init.to_string(),
+                threads: minimal.threads.len(),
+                calls: PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                explanation: EXPLANATION.lock().unwrap_or_else(|e| e.into_inner()).take(),
             });
             if failed {
                 findings.failure = crate::run::last_panic();
@@ -176,9 +183,9 @@ fn fails<M: Model>(
     })
 }
 
-/// One execution of `scenario`, checked: panics with the Lincheck-style report when
-/// no sequential order explains its results (`reported`: recording the calls as they
-/// go, and saying why).
+/// One execution of `scenario`, checked: panics when no sequential order explains its
+/// results (`reported`: recording the calls as they go, and why no order explains
+/// them, for the findings).
 fn body<M: Model>(scenario: Scenario<M>, reported: bool) -> impl Fn() + Send + Sync + 'static {
     move || {
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
@@ -186,12 +193,13 @@ fn body<M: Model>(scenario: Scenario<M>, reported: bool) -> impl Fn() + Send + S
         let calls = execute(&scenario, reported);
         let start = M::start(&scenario.init);
         if !linearizable::<M>(&start, &calls) {
-            let violation = Violation::<M> {
-                init: &scenario.init,
-                start: &start,
-                calls: &calls,
+            if reported {
+                let explanation = Explanation::<M>::of(&start, &calls).data();
+                *EXPLANATION.lock().unwrap_or_else(|e| e.into_inner()) = Some(explanation);
+            }
+            let violation = Violation {
                 threads: scenario.threads.len(),
-                explain: reported,
+                calls: calls.len(),
             };
             panic!("{violation}");
         }
@@ -207,9 +215,10 @@ fn execute<M: Model>(scenario: &Scenario<M>, recorded: bool) -> Vec<Call<M>> {
     let tick = |clock: &AtomicU64| clock.fetch_add(1, Ordering::SeqCst);
     let lanes = lanes(scenario);
     if recorded {
+        *EXPLANATION.lock().unwrap_or_else(|e| e.into_inner()) = None;
         *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = lanes
             .iter()
-            .map(|&(lane, op)| ShownCall {
+            .map(|&(lane, op)| SpecCall {
                 lane,
                 op: op.to_string(),
                 outcome: Outcome::NotRun,

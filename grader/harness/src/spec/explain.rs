@@ -5,9 +5,8 @@
 //! line that produced it.
 
 use super::Model;
-use super::check::{Call, Lane};
-use super::show::MAX_WIDTH;
-use std::fmt;
+use super::check::Call;
+use crate::protocol::{self, SpecDifference, SpecExplanation, SpecOrder};
 
 /// The most orders enumerated: a scenario of 3 threads × 3 calls has 1 680.
 const MAX_ORDERS: usize = 20_000;
@@ -85,12 +84,28 @@ impl<'a, M: Model> Explanation<'a, M> {
             .collect()
     }
 
-    /// `T2 balance_paise(0)`.
-    fn name(&self, i: usize) -> String {
-        let call = &self.calls[i];
-        match call.lane {
-            Lane::Initial | Lane::Final => format!("main {}", call.op),
-            Lane::Thread(t) => format!("T{} {}", t + 1, call.op),
+    /// As data for the grader to draw: the impossible results and the [`SHOWN`]
+    /// closest orders, each value as the model's `Ret` displays it.
+    pub fn data(&self) -> SpecExplanation {
+        let shown = self.orders.iter().take(SHOWN).map(|order| SpecOrder {
+            sequence: order.sequence.clone(),
+            differences: order
+                .differences
+                .iter()
+                .map(|(call, instead)| SpecDifference {
+                    call: *call,
+                    instead: match instead {
+                        Instead::Returns(ret) => protocol::Instead::Returns(ret.to_string()),
+                        Instead::Waits => protocol::Instead::Waits,
+                    },
+                })
+                .collect(),
+        });
+        SpecExplanation {
+            impossible: self.impossible(),
+            orders: self.orders.len(),
+            complete: self.complete,
+            shown: shown.collect(),
         }
     }
 }
@@ -155,125 +170,62 @@ fn copy<M: Model>((i, instead): &(usize, Instead<M>)) -> (usize, Instead<M>) {
     (*i, instead)
 }
 
-/// `pieces` joined by `joint`, broken before a piece that would pass `MAX_WIDTH`, the
-/// further lines indented to `indent`. A piece is never split.
-fn joined(first: &str, pieces: &[String], joint: &str, indent: usize) -> Vec<String> {
-    let mut lines = vec![first.to_owned()];
-    for (n, piece) in pieces.iter().enumerate() {
-        let line = lines.last_mut().expect("one line at least");
-        let glue = if n == 0 { "" } else { joint };
-        if n > 0 && line.chars().count() + glue.len() + piece.chars().count() > MAX_WIDTH {
-            line.push_str(joint.trim_end());
-            lines.push(format!("{}{piece}", " ".repeat(indent)));
-        } else {
-            line.push_str(glue);
-            line.push_str(piece);
-        }
-    }
-    lines
-}
-
-impl<M: Model> fmt::Display for Explanation<'_, M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let impossible = self.impossible();
-        for &i in &impossible {
-            let result = format!("{} → {}.", self.name(i), self.calls[i].ret);
-            for line in joined("No order of these calls gives ", &[result], "", 2) {
-                writeln!(f, "{line}")?;
-            }
-        }
-        if impossible.is_empty() && self.complete {
-            writeln!(
-                f,
-                "Each result alone fits some order, but no order fits them all."
-            )?;
-        }
-        let shown = self.orders.len().min(SHOWN);
-        if shown == self.orders.len() && self.complete {
-            writeln!(
-                f,
-                "In each order that keeps real time, a correct object instead:"
-            )?;
-        } else {
-            let counted = if self.complete { "" } else { "first " };
-            writeln!(
-                f,
-                "Of the {counted}{} orders that keep real time, the {shown} closest, where a\n\
-                 correct object instead:",
-                self.orders.len()
-            )?;
-        }
-        for (n, order) in self.orders.iter().take(shown).enumerate() {
-            let names: Vec<String> = order.sequence.iter().map(|&i| self.name(i)).collect();
-            for line in joined(&format!("{}. ", n + 1), &names, " → ", 5) {
-                writeln!(f, "{line}")?;
-            }
-            for (i, instead) in &order.differences {
-                let what = match instead {
-                    Instead::Returns(ret) => {
-                        format!("returns {ret}, not {}", self.calls[*i].ret)
-                    }
-                    Instead::Waits => "waits for ever there".to_owned(),
-                };
-                let words = [self.name(*i), what];
-                for line in joined("     ", &words, ": ", 7) {
-                    writeln!(f, "{line}")?;
-                }
-            }
-        }
-        write!(f, "The object is not linearizable.")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::Explanation;
+    use crate::protocol::{Instead, SpecDifference, SpecOrder};
     use crate::spec::check::tests::{Counter, Op, call};
     use crate::spec::check::{Lane, linearizable};
-    use crate::spec::show::MAX_WIDTH;
+
+    fn differs(call: usize, ret: &str) -> SpecDifference {
+        SpecDifference {
+            call,
+            instead: Instead::Returns(ret.to_owned()),
+        }
+    }
 
     #[test]
-    fn two_increments_that_both_saw_zero_name_the_result_and_both_orders() {
+    fn two_increments_that_both_saw_zero_give_both_orders_and_no_impossible_result() {
         let calls = [
             call(Lane::Thread(0), Op::Inc, 1, 0, 3),
             call(Lane::Thread(1), Op::Inc, 1, 1, 2),
         ];
         assert!(!linearizable::<Counter>(&0, &calls));
-        let text = Explanation::<Counter>::of(&0, &calls).to_string();
+        let data = Explanation::<Counter>::of(&0, &calls).data();
+        assert!(data.impossible.is_empty());
+        assert_eq!((data.orders, data.complete), (2, true));
         assert_eq!(
-            text,
-            "Each result alone fits some order, but no order fits them all.\n\
-             In each order that keeps real time, a correct object instead:\n\
-             1. T1 inc() → T2 inc()\n     \
-             T2 inc(): returns 2, not 1\n\
-             2. T2 inc() → T1 inc()\n     \
-             T1 inc(): returns 2, not 1\n\
-             The object is not linearizable."
+            data.shown,
+            [
+                SpecOrder {
+                    sequence: vec![0, 1],
+                    differences: vec![differs(1, "2")],
+                },
+                SpecOrder {
+                    sequence: vec![1, 0],
+                    differences: vec![differs(0, "2")],
+                },
+            ]
         );
     }
 
     #[test]
-    fn a_result_no_order_gives_is_named() {
+    fn a_result_no_order_gives_is_named_and_the_closest_order_comes_first() {
         // 5 from an increment of 0: no order gives it, whatever comes first.
         let calls = [
             call(Lane::Thread(0), Op::Inc, 5, 0, 3),
             call(Lane::Thread(1), Op::Inc, 1, 1, 2),
             call(Lane::Final, Op::Wait, 2, 4, 5),
         ];
-        let explanation = Explanation::<Counter>::of(&0, &calls);
-        assert_eq!(explanation.impossible(), vec![0]);
-        let text = explanation.to_string();
-        assert!(
-            text.starts_with("No order of these calls gives T1 inc() → 5.\n"),
-            "{text}"
-        );
-        // T2's 1 and main's 2 fit the order T2, T1, main: only T1's 5 differs there,
-        // so it is shown first.
-        assert!(
-            text.contains(
-                "1. T2 inc() → T1 inc() → main wait()\n     T1 inc(): returns 2, not 5\n2."
-            ),
-            "{text}"
+        let data = Explanation::<Counter>::of(&0, &calls).data();
+        assert_eq!(data.impossible, [0]);
+        // T2's 1 and main's 2 fit the order T2, T1, main: only T1's 5 differs there.
+        assert_eq!(
+            data.shown[0],
+            SpecOrder {
+                sequence: vec![1, 0, 2],
+                differences: vec![differs(0, "2")],
+            }
         );
     }
 
@@ -284,30 +236,29 @@ mod tests {
             call(Lane::Initial, Op::Wait, 1, 0, 1),
             call(Lane::Thread(0), Op::Inc, 1, 2, 3),
         ];
-        let text = Explanation::<Counter>::of(&0, &calls).to_string();
-        assert!(
-            text.contains("1. main wait()\n     main wait(): waits for ever there\n"),
-            "{text}"
+        let data = Explanation::<Counter>::of(&0, &calls).data();
+        // The only order stops at main's wait, so T1's increment is never reached.
+        assert_eq!(data.impossible, [0, 1]);
+        assert_eq!(
+            data.shown,
+            [SpecOrder {
+                sequence: vec![0],
+                differences: vec![SpecDifference {
+                    call: 0,
+                    instead: Instead::Waits,
+                }],
+            }]
         );
-        assert!(text.starts_with("No order of these calls gives main wait() → 1.\n"));
     }
 
     #[test]
-    fn many_orders_show_the_closest_three_within_the_width() {
+    fn many_orders_keep_the_closest_three() {
         // Six increments that overlap one another and all returned 1: 720 orders.
         let calls: Vec<_> = (0..6)
             .map(|n| call(Lane::Thread(n % 3), Op::Inc, 1, n as u64, 100 + n as u64))
             .collect();
-        let text = Explanation::<Counter>::of(&0, &calls).to_string();
-        assert!(
-            text.contains("Of the 720 orders that keep real time, the 3 closest"),
-            "{text}"
-        );
-        assert_eq!(text.matches("\n3. ").count(), 1, "{text}");
-        assert_eq!(text.matches("\n4. ").count(), 0, "{text}");
-        assert!(
-            text.lines().all(|l| l.chars().count() <= MAX_WIDTH),
-            "{text}"
-        );
+        let data = Explanation::<Counter>::of(&0, &calls).data();
+        assert_eq!((data.orders, data.complete), (720, true));
+        assert_eq!(data.shown.len(), 3);
     }
 }

@@ -16,11 +16,9 @@ mod check;
 #[cfg(feature = "shuttle")]
 pub(crate) mod drive;
 mod explain;
-mod show;
 
 pub use check::{Call, Lane, Violation, linearizable};
 pub use explain::Explanation;
-pub use show::{MAX_WIDTH, Outcome, ShownCall, scenario};
 
 use proptest::prelude::*;
 use std::fmt::{Debug, Display};

@@ -13,6 +13,7 @@
 pub mod class;
 mod from_steps;
 pub mod lanes;
+mod scenario;
 mod sources;
 mod svg;
 
@@ -184,6 +185,13 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             @if let Some(failure) = &evidence.failure {
                 pre class="failure" tabindex="0" { (failure.trim()) }
             }
+            // spec's calls first, as the console shows them, then the steps inside.
+            @if let Some(scenario) = &evidence.scenario {
+                (scenario::section(scenario))
+            } @else if let Some(results) = &evidence.results {
+                h3 { "The calls and their results" }
+                pre class="results" tabindex="0" { (results) }
+            }
             @if let Some(lanes) = &drawn.lanes {
                 h3 { "The interleaving" }
                 @if lanes.folded > 0 {
@@ -205,10 +213,6 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                 div class="figure" { (svg::swimlane(lanes, sources, &format!("{id}-values"))) }
                 (steps_table(lanes, sources, &format!("{id}-values")))
             }
-            @if let Some(results) = &evidence.results {
-                h3 { "The calls and their results" }
-                pre class="results" tabindex="0" { (results) }
-            }
             @if let Some(tsan) = &evidence.tsan {
                 h3 { "What ThreadSanitizer reported" }
                 table class="conflicts" {
@@ -229,7 +233,7 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
             }
             // No picture (no step of the subject's own code): the text table, if any.
             @if drawn.lanes.is_none() && evidence.tsan.is_none() {
-                @if let Some(trace) = super::trace(evidence, TEXT_WIDTH) {
+                @if let Some(trace) = super::execution(evidence, TEXT_WIDTH) {
                     h3 { "The interleaving" }
                     pre class="trace" tabindex="0" { (trace) }
                 }
