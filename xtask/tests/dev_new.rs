@@ -94,3 +94,51 @@ fn a_new_exercise_passes_dev_check_joins_the_workspace_and_grades() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn a_new_async_exercise_loses_an_update_across_an_await_and_its_solution_passes() {
+    let lab = lab_copy();
+    let root = lab.path();
+    let (code, out, err) = xtask(root, &["dev", "new", "ex98-async-demo", "--async"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lib = std::fs::read_to_string(root.join("exercises/ex98-async-demo/src/lib.rs")).unwrap();
+    assert!(lib.contains("pub async fn add"), "{lib}");
+    let (code, out, err) = xtask(root, &["dev", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // The placeholder bug fails loom and shuttle; its solution passes both.
+    let report = root.join("ex98.toml");
+    let report_arg = report.to_str().unwrap();
+    let (code, out, err) = xtask(
+        root,
+        &[
+            "grade",
+            "ex98",
+            "--stage",
+            "loom,shuttle",
+            "--report",
+            report_arg,
+        ],
+    );
+    assert_eq!(code, 1, "the shipped placeholder fails:\n{out}{err}");
+    let graded = Report::read(&report).unwrap();
+    for stage in &graded.stages[..2] {
+        assert_eq!(stage.status, Status::Fail, "{}: {out}", stage.name.as_str());
+    }
+    let solution = root.join("solutions/ex98-async-demo/add-after-the-await");
+    let (code, out, err) = xtask(
+        root,
+        &[
+            "grade",
+            "ex98",
+            "--stage",
+            "loom,shuttle",
+            "--path",
+            solution.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        code, 3,
+        "the solution passes loom and shuttle (the other stages skipped):\n{out}{err}"
+    );
+}

@@ -27,6 +27,10 @@ pub(crate) enum Command {
     New {
         /// The exercise's name, `exNN-name` (e.g. `ex04-double-checked-lock`).
         name: String,
+        /// Lay it out with async tasks (`racelab_sync::task`) instead of threads: the
+        /// placeholder bug a total read before an `.await` and written after it.
+        #[arg(long = "async")]
+        is_async: bool,
     },
     /// Say what is missing or inconsistent in the lab's exercises, without grading.
     ///
@@ -85,7 +89,14 @@ impl Command {
         err: &mut dyn Write,
     ) -> anyhow::Result<i32> {
         match self {
-            Command::New { name } => new::run(lab, &name, out),
+            Command::New { name, is_async } => {
+                let flavor = if is_async {
+                    templates::Flavor::Async
+                } else {
+                    templates::Flavor::Threads
+                };
+                new::run(lab, &name, flavor, out)
+            }
             Command::Check { fix } => check::run(lab, fix, out, err),
             Command::Template { dir } => template::run(lab, &dir, out),
             Command::Mutants {

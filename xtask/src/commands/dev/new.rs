@@ -4,7 +4,7 @@
 
 use super::PLACEHOLDER;
 use super::templates::{
-    SOLUTION, exercise_lib, exercise_manifest, manifest_entry, readme, scenario_file, solution_lib,
+    Flavor, exercise_lib, exercise_manifest, manifest_entry, readme, scenario_file, solution_lib,
     solution_manifest,
 };
 use anyhow::{Context, bail};
@@ -15,7 +15,12 @@ use std::io::Write;
 use std::path::Path;
 
 /// Creates the exercise `name`; returns the exit status.
-pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub(super) fn run(
+    lab: &Lab,
+    name: &str,
+    flavor: Flavor,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let Some((id, topic)) = split_name(name) else {
         bail!(
             "`{name}` is not an exercise name: use `exNN-name`, lowercase words joined by `-` (e.g. `ex04-double-checked-lock`)"
@@ -37,7 +42,7 @@ pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<
     let number: u32 = id[2..].parse().unwrap_or_default();
     let dir = format!("exercises/{name}");
     let scenario = format!("grader/scenarios/{}.rs", name.replace('-', "_"));
-    let solution = format!("solutions/{name}/{SOLUTION}");
+    let solution = format!("solutions/{name}/{}", flavor.solution());
     for path in [&dir, &scenario, &format!("solutions/{name}")] {
         if lab.root.join(path).exists() {
             bail!("{path} already exists: nothing was created");
@@ -46,14 +51,14 @@ pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<
 
     let files = [
         (format!("{dir}/Cargo.toml"), exercise_manifest(name, number)),
-        (format!("{dir}/src/lib.rs"), exercise_lib(id)),
-        (format!("{dir}/README.md"), readme(id, &title)),
-        (scenario.clone(), scenario_file(id)),
+        (format!("{dir}/src/lib.rs"), exercise_lib(id, flavor)),
+        (format!("{dir}/README.md"), readme(id, &title, flavor)),
+        (scenario.clone(), scenario_file(id, flavor)),
         (
             format!("{solution}/Cargo.toml"),
-            solution_manifest(id, number),
+            solution_manifest(id, number, flavor),
         ),
-        (format!("{solution}/src/lib.rs"), solution_lib(id)),
+        (format!("{solution}/src/lib.rs"), solution_lib(id, flavor)),
     ];
     let manifest_path = lab.root.join(MANIFEST_PATH);
     let mut manifest: toml_edit::DocumentMut = std::fs::read_to_string(&manifest_path)
@@ -66,7 +71,7 @@ pub(super) fn run(lab: &Lab, name: &str, out: &mut dyn Write) -> anyhow::Result<
     else {
         bail!("{MANIFEST_PATH} has no [[exercises]] list to add to; nothing was created");
     };
-    exercises.push(manifest_entry(id, name, &title));
+    exercises.push(manifest_entry(id, name, &title, flavor));
     let manifest_text = manifest.to_string();
     Manifest::parse(&manifest_text)
         .context("the new manifest entry does not parse; nothing was created")?;

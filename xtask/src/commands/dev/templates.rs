@@ -2,14 +2,32 @@
 //! scenario, a solution, and the manifest entry. Every spot the author must write is
 //! marked [`PLACEHOLDER`].
 //!
-//! The placeholder bug is a lost update on an atomic counter (a load, then a store),
-//! which loom and shuttle catch; its solution is `fetch_add`.
+//! The placeholder bug is a lost update on a counter: with threads ([`Flavor::Threads`])
+//! an atomic's load, then its store, fixed by `fetch_add`; with tasks
+//! ([`Flavor::Async`]) a total read before an `.await` and written after it, fixed by
+//! adding in one step once the await is over. loom and shuttle catch both.
 
 use super::PLACEHOLDER;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
-/// The placeholder solution's folder name.
-pub(super) const SOLUTION: &str = "fetch-add";
+/// Whether the exercise's code runs on threads or as async tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flavor {
+    /// Threads (`racelab_sync::thread`), as ex01–ex07.
+    Threads,
+    /// Async tasks (`racelab_sync::task`), as ex08–ex10.
+    Async,
+}
+
+impl Flavor {
+    /// The placeholder solution's folder name.
+    pub(super) fn solution(self) -> &'static str {
+        match self {
+            Flavor::Threads => "fetch-add",
+            Flavor::Async => "add-after-the-await",
+        }
+    }
+}
 
 /// A crate's `Cargo.toml` as a document: the package, the lab's facade as its one
 /// dependency (at `facade`, relative to the crate), and the `cfg` names the backends
@@ -70,16 +88,20 @@ pub(super) fn exercise_manifest(name: &str, number: u32) -> String {
     )
 }
 
-pub(super) fn solution_manifest(id: &str, number: u32) -> String {
+pub(super) fn solution_manifest(id: &str, number: u32, flavor: Flavor) -> String {
+    let solution = flavor.solution();
     crate_manifest(
-        &format!("{id}-solution-{SOLUTION}"),
-        &format!("A reference fix for exercise {number}: {SOLUTION}."),
+        &format!("{id}-solution-{solution}"),
+        &format!("A reference fix for exercise {number}: {solution}."),
         "../../../sync",
         false,
     )
 }
 
-pub(super) fn exercise_lib(id: &str) -> String {
+pub(super) fn exercise_lib(id: &str, flavor: Flavor) -> String {
+    if flavor == Flavor::Async {
+        return async_exercise_lib(id);
+    }
     format!(
         r#"//! {PLACEHOLDER}: the exercise's story in two lines, what the student sees go wrong,
 //! and "Read `README.md` beside this file first: it says what you may change."
@@ -126,7 +148,10 @@ impl Counter {{
     )
 }
 
-pub(super) fn solution_lib(id: &str) -> String {
+pub(super) fn solution_lib(id: &str, flavor: Flavor) -> String {
+    if flavor == Flavor::Async {
+        return async_solution_lib(id);
+    }
     format!(
         r#"//! Fix A for {id}: one atomic read-modify-write (`fetch_add`) per addition.
 //!
@@ -168,7 +193,10 @@ impl Counter {{
     )
 }
 
-pub(super) fn scenario_file(id: &str) -> String {
+pub(super) fn scenario_file(id: &str, flavor: Flavor) -> String {
+    if flavor == Flavor::Async {
+        return async_scenario_file(id);
+    }
     format!(
         r#"//! {id} — {PLACEHOLDER}: the scenario in one line.
 //!
@@ -212,7 +240,167 @@ pub fn round(size: Size) -> Outcome {{
     )
 }
 
-pub(super) fn readme(id: &str, title: &str) -> String {
+/// [`exercise_lib`] for async tasks: the total read before an `.await`, written after.
+fn async_exercise_lib(id: &str) -> String {
+    format!(
+        r#"//! {PLACEHOLDER}: the exercise's story in two lines, what the student sees go wrong,
+//! and "Read `README.md` beside this file first: it says what you may change."
+//!
+//! The placeholder below is a counter that loses updates across an `.await`; replace
+//! it with the exercise's own code, keeping the API the scenario in
+//! `grader/scenarios/{id}_*.rs` uses.
+
+use racelab_sync::sync::Mutex;
+use racelab_sync::task;
+
+/// {PLACEHOLDER}: what the shared object is for.
+#[derive(Debug)]
+pub struct Counter {{
+    total: Mutex<u64>,
+}}
+
+impl Default for Counter {{
+    fn default() -> Self {{
+        Self::new()
+    }}
+}}
+
+impl Counter {{
+    /// A counter at zero.
+    pub fn new() -> Self {{
+        Counter {{
+            total: Mutex::new(0),
+        }}
+    }}
+
+    /// Adds `amount` to the total. The bug: the total is read before an `.await` and
+    /// written after it, so another task that runs at the await reads the same total
+    /// and one addition is lost, even on one thread.
+    pub async fn add(&self, amount: u64) {{
+        let seen = *self.total.lock().unwrap();
+        // {PLACEHOLDER}: the call to another service the story awaits.
+        task::yield_now().await;
+        *self.total.lock().unwrap() = seen + amount;
+    }}
+
+    /// The total, read after every task has finished.
+    pub fn total(&self) -> u64 {{
+        *self.total.lock().unwrap()
+    }}
+}}
+"#
+    )
+}
+
+/// [`solution_lib`] for async tasks: the await first, then the addition in one step.
+fn async_solution_lib(id: &str) -> String {
+    format!(
+        r#"//! Fix A for {id}: the `.await` first, then the total read and written under one
+//! lock, with no `.await` between them.
+//!
+//! {PLACEHOLDER}: when this fix is the right choice, and what it costs.
+
+use racelab_sync::sync::Mutex;
+use racelab_sync::task;
+
+/// A counter whose additions are never lost.
+#[derive(Debug)]
+pub struct Counter {{
+    total: Mutex<u64>,
+}}
+
+impl Default for Counter {{
+    fn default() -> Self {{
+        Self::new()
+    }}
+}}
+
+impl Counter {{
+    /// A counter at zero.
+    pub fn new() -> Self {{
+        Counter {{
+            total: Mutex::new(0),
+        }}
+    }}
+
+    /// Adds `amount` to the total once the await is over, in one step no other task
+    /// can come between.
+    pub async fn add(&self, amount: u64) {{
+        task::yield_now().await;
+        *self.total.lock().unwrap() += amount;
+    }}
+
+    /// The total, read after every task has finished.
+    pub fn total(&self) -> u64 {{
+        *self.total.lock().unwrap()
+    }}
+}}
+"#
+    )
+}
+
+/// [`scenario_file`] for async tasks: the workers are tasks on one executor.
+fn async_scenario_file(id: &str) -> String {
+    format!(
+        r#"//! {id} — {PLACEHOLDER}: the scenario in one line.
+//!
+//! `size.workers` tasks each add `size.ops` amounts to one shared counter; once all
+//! have finished, the total must equal the sum of every amount added.
+//!
+//! The grader compiles this file together with the subject (as the crate `subject`)
+//! for every stage: loom (a thread per task), shuttle (its executor), ThreadSanitizer
+//! and stress (the lab's one-thread executor) run this same code.
+
+use racelab_harness::{{Outcome, Size}};
+use racelab_sync::sync::Arc;
+use racelab_sync::task;
+use subject::Counter;
+
+/// One execution of the scenario.
+pub fn round(size: Size) -> Outcome {{
+    let counter = Arc::new(Counter::new());
+    task::block_on({{
+        let counter = Arc::clone(&counter);
+        async move {{
+            let workers: Vec<_> = (0..size.workers)
+                .map(|_| {{
+                    let counter = Arc::clone(&counter);
+                    task::spawn(async move {{
+                        for _ in 0..size.ops {{
+                            counter.add(1).await;
+                        }}
+                    }})
+                }})
+                .collect();
+            for worker in workers {{
+                worker.await;
+            }}
+        }}
+    }});
+    Outcome::equal(
+        "total = sum of amounts added",
+        (size.workers * size.ops) as i64,
+        counter.total() as i64,
+        "units",
+    )
+}}
+"#
+    )
+}
+
+pub(super) fn readme(id: &str, title: &str, flavor: Flavor) -> String {
+    let (add, runs_on, facade) = match flavor {
+        Flavor::Threads => (
+            "Counter::add(&self, amount: u64)",
+            "thread",
+            "threads, locks, atomics and cells",
+        ),
+        Flavor::Async => (
+            "Counter::add(&self, amount: u64).await",
+            "task",
+            "tasks, locks, atomics and cells",
+        ),
+    };
     format!(
         r#"# {id} — {title}
 
@@ -228,11 +416,11 @@ which items) and the public API the grader's scenario uses, which must stay:
 
 ```rust
 Counter::new() -> Counter
-Counter::add(&self, amount: u64)
-Counter::total(&self) -> u64        // read after every thread has finished
+{add}
+Counter::total(&self) -> u64        // read after every {runs_on} has finished
 ```
 
-Use threads, locks, atomics and cells from `racelab_sync` (the lab's facade, which
+Use {facade} from `racelab_sync` (the lab's facade, which
 mirrors `std`).
 
 ## What fixed means
@@ -271,7 +459,7 @@ fn commented(mut table: Table, comment: &str) -> Table {
 /// The new exercise's `[[exercises]]` entry for `grader/exercises.toml`: the
 /// placeholder's hint, stage sizes, witness and claims, each spot the author must
 /// write marked [`PLACEHOLDER`].
-pub(super) fn manifest_entry(id: &str, name: &str, title: &str) -> Table {
+pub(super) fn manifest_entry(id: &str, name: &str, title: &str, flavor: Flavor) -> Table {
     let mut entry = table_of(&[
         ("id", id.into()),
         ("name", name.into()),
@@ -351,7 +539,11 @@ pub(super) fn manifest_entry(id: &str, name: &str, title: &str) -> Table {
         table_of(&[
             (
                 "bug",
-                "the read and the write of the total in two steps".into(),
+                match flavor {
+                    Flavor::Threads => "the read and the write of the total in two steps",
+                    Flavor::Async => "the total read before an await and written after it",
+                }
+                .into(),
             ),
             ("needs", "two workers, one update each".into()),
             ("workers", number(2)),
@@ -379,8 +571,15 @@ pub(super) fn manifest_entry(id: &str, name: &str, title: &str) -> Table {
         ),
         (
             "tsan",
-            "Atomic loads and stores are not data races, and ThreadSanitizer reports only data races."
-                .into(),
+            match flavor {
+                Flavor::Threads => {
+                    "Atomic loads and stores are not data races, and ThreadSanitizer reports only data races."
+                }
+                Flavor::Async => {
+                    "The tasks run on one thread under std, and every access holds the lock: there is no data race to report."
+                }
+            }
+            .into(),
         ),
     ]);
     blind.decor_mut().set_prefix("\n");
