@@ -101,10 +101,14 @@ pub fn round(size: Size) -> Outcome {
                 days.iter()
                     .enumerate()
                     .filter(|(day, close)| {
-                        let called = format!("days[{day}].wait_for_summary");
-                        trace::call(&called, &[]);
+                        // Markers spelled only where steps are recorded: on real
+                        // threads a reader must keep up with the closer.
+                        let called = || format!("days[{day}].wait_for_summary");
+                        trace::call_described(|| (called(), Vec::new()));
                         let read = Figures::of(close.wait_for_summary());
-                        trace::returned(&called, trace::Value::Other(read.to_string()));
+                        let read = trace::returned_described(read, |read| {
+                            (called(), Some(trace::Value::Other(read.to_string())))
+                        });
                         read == Figures::of(summary_of(*day))
                     })
                     .count()
@@ -118,10 +122,13 @@ pub fn round(size: Size) -> Outcome {
             gate.wait();
             for (day, close) in days.iter().enumerate() {
                 let summary = close_day(day);
-                let called = format!("days[{day}].publish");
-                trace::call(&called, &[trace::Value::Other(Figures::of(summary).to_string())]);
+                let called = || format!("days[{day}].publish");
+                trace::call_described(|| {
+                    let shown = trace::Value::Other(Figures::of(summary).to_string());
+                    (called(), vec![shown])
+                });
                 close.publish(summary);
-                trace::returned_unit(&called);
+                trace::returned_described((), |()| (called(), None));
             }
         })
     };

@@ -105,10 +105,13 @@ pub fn round(size: Size) -> Outcome {
                     .iter()
                     .enumerate()
                     .filter(|(server, fees)| {
-                        let called = format!("servers[{server}].get");
-                        trace::call(&called, &[]);
-                        let priced = Priced::of(fees.get());
-                        trace::returned(&called, trace::Value::Other(priced.to_string()));
+                        // Markers spelled only where steps are recorded: on real
+                        // threads the payments race to load the table.
+                        let called = || format!("servers[{server}].get");
+                        trace::call_described(|| (called(), Vec::new()));
+                        let priced = trace::returned_described(Priced::of(fees.get()), |p| {
+                            (called(), Some(trace::Value::Other(p.to_string())))
+                        });
                         priced == Priced::of(table_for(*server))
                     })
                     .count()

@@ -59,8 +59,10 @@ fn watch(board: &RateBoard, last: u32) -> usize {
     let mut seen = Seen::of(quote_at(0));
     loop {
         trace::call("snapshot", &[]);
-        let quote = Seen::of(board.snapshot());
-        trace::returned("snapshot", trace::Value::Other(quote.to_string()));
+        // Shown only where steps are recorded: this loop spins on real threads.
+        let quote = trace::returned_described(Seen::of(board.snapshot()), |quote| {
+            ("snapshot".into(), Some(trace::Value::Other(quote.to_string())))
+        });
         if !quote.is_published() || quote.quoted_at < seen.quoted_at {
             wrong += 1;
         }
@@ -97,7 +99,10 @@ pub fn round(size: Size) -> Outcome {
             gate.wait();
             for second in 1..=last {
                 let quote = quote_at(second);
-                trace::call("publish", &[trace::Value::Other(Seen::of(quote).to_string())]);
+                trace::call_described(|| {
+                    let shown = trace::Value::Other(Seen::of(quote).to_string());
+                    ("publish".into(), vec![shown])
+                });
                 board.publish(quote);
                 trace::returned_unit("publish");
             }

@@ -177,6 +177,47 @@ pub fn returned_unit(function: &str) {
     let _ = function;
 }
 
+/// [`call`] for a call whose name or arguments cost something to spell (a `format!`,
+/// a value's `Display`): `describe` runs only where steps are recorded (loom, shuttle),
+/// so a scenario's hot loop on real threads pays nothing for its markers.
+#[track_caller]
+pub fn call_described(describe: impl FnOnce() -> (String, Vec<Value>)) {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    {
+        let (function, arguments) = describe();
+        record(
+            Event::Call {
+                function,
+                arguments,
+            },
+            Some(Location::caller()),
+        );
+    }
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = describe;
+}
+
+/// [`returned`] for such a call: `describe` gives the function's name and the value as
+/// shown (`None` for nothing worth showing), and runs only where steps are recorded.
+/// Passes `value` through.
+#[track_caller]
+pub fn returned_described<T>(value: T, describe: impl FnOnce(&T) -> (String, Option<Value>)) -> T {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    {
+        let (function, shown) = describe(&value);
+        record(
+            Event::Return {
+                function,
+                value: shown,
+            },
+            Some(Location::caller()),
+        );
+    }
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = describe;
+    value
+}
+
 /// The places of `stack`'s frames, innermost first, without the standard library's,
 /// the dependencies' and the facade's own (column 0: a frame's is not known). std's
 /// `Backtrace` offers its frames only as text: `{ fn: "…", file: "/…/src/lib.rs",
