@@ -246,9 +246,7 @@ mod tests {
 
     #[test]
     fn the_chosen_interleaving_runs_and_fails_as_chosen() {
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         let chosen = panic::catch_unwind(AssertUnwindSafe(|| {
             shuttle_chosen(Restless, 7, None, lost_update);
         }));
@@ -268,9 +266,7 @@ mod tests {
     #[test]
     fn a_chooser_that_chooses_nothing_stops_the_execution_quietly() {
         static FINISHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         shuttle_chosen(Undecided, 7, None, || {
             lost_update();
             FINISHED.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -284,9 +280,7 @@ mod tests {
     /// rather than running into a stage's time limit.
     #[test]
     fn a_livelock_fails_at_the_step_bound_quickly() {
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         let folder = std::env::temp_dir().join(format!("racelab-livelock-{}", std::process::id()));
         let plan = PctPlan {
             seed: 1,

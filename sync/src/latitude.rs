@@ -209,9 +209,7 @@ mod tests {
     /// which a livelock is always one more preemption away; shuttle's PCT).
     fn explore(body: impl Fn() + Send + Sync + 'static) {
         // These executions record steps too: not while a test reads the record.
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         let body = move || {
             begin_execution();
             body();

@@ -53,6 +53,7 @@ mod tsan;
 /// shuttle objects exist only inside one), so the tests hold for every backend.
 #[cfg(test)]
 fn model(body: impl Fn() + Send + Sync + 'static) {
+    let _alone = alone();
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     let body = move || {
         latitude::begin_execution();
@@ -66,9 +67,43 @@ fn model(body: impl Fn() + Send + Sync + 'static) {
     body();
 }
 
-/// Held by the unit tests that read the trace: they clear the one global record.
+/// Held while a unit test records steps: every test that runs the explorers shares the
+/// one global record, and one that reads it must not see another's steps.
 #[cfg(test)]
 static TRACE_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[cfg(test)]
+thread_local! {
+    /// Whether this thread holds [`TRACE_TESTS`] already (a test that takes it, then
+    /// runs [`model`], which takes it too).
+    static HOLDS_TRACE_TESTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`TRACE_TESTS`], held until dropped; taken once per thread however often asked.
+#[cfg(test)]
+struct Alone(Option<std::sync::MutexGuard<'static, ()>>);
+
+#[cfg(test)]
+impl Drop for Alone {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            HOLDS_TRACE_TESTS.set(false);
+        }
+    }
+}
+
+/// Takes [`TRACE_TESTS`] for the calling test, unless it holds it already.
+#[cfg(test)]
+fn alone() -> Alone {
+    if HOLDS_TRACE_TESTS.get() {
+        return Alone(None);
+    }
+    let guard = TRACE_TESTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    HOLDS_TRACE_TESTS.set(true);
+    Alone(Some(guard))
+}
 
 #[cfg(test)]
 mod tests {

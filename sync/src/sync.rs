@@ -445,9 +445,7 @@ mod tests {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn writes_are_recorded_in_program_order_whatever_order_the_guards_drop_in() {
         use crate::trace::{Event, Value};
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         crate::model(|| {
             crate::trace::begin_execution();
             let (source, target) = (Mutex::new(500_i64), Mutex::new(0_i64));
@@ -483,9 +481,7 @@ mod tests {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     fn values_through_a_guard_are_recorded_where_the_code_uses_it() {
         use crate::trace::{Event, Value};
-        let _alone = crate::TRACE_TESTS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _alone = crate::alone();
         crate::model(|| {
             crate::trace::begin_execution();
             crate::trace::record_call_stacks(true);

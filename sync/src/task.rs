@@ -281,6 +281,9 @@ mod tests {
     /// woken when the lock comes free (a lost wakeup would be a deadlock).
     #[test]
     fn every_waiter_gets_the_lock_in_the_end() {
+        // The steps are recorded in one record for the whole process: not while another
+        // test reads it.
+        let _alone = crate::alone();
         const TASKS: u64 = if cfg!(feature = "loom") { 2 } else { 3 };
         let body = || {
             let counter = Arc::new(AsyncMutex::new(0_u64));
@@ -313,6 +316,9 @@ mod tests {
     #[cfg(feature = "shuttle")]
     #[test]
     fn async_steps_are_recorded_as_typed_events() {
+        // The steps are recorded in one record for the whole process: not while another
+        // test reads it.
+        let _alone = crate::alone();
         use crate::sync::oneshot;
         use crate::trace::{self, Branch, Event};
         shuttle::check_random(
@@ -360,6 +366,9 @@ mod tests {
 
     #[test]
     fn a_guard_held_across_an_await_keeps_the_other_task_out() {
+        // The steps are recorded in one record for the whole process: not while another
+        // test reads it.
+        let _alone = crate::alone();
         crate::model(|| assert_eq!(two_increments(true), 2));
     }
 
@@ -367,6 +376,9 @@ mod tests {
     /// the update is lost every time; the explorers find that order among others.
     #[test]
     fn a_balance_read_before_an_await_is_stale_after_it() {
+        // The steps are recorded in one record for the whole process: not while another
+        // test reads it.
+        let _alone = crate::alone();
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
         assert_eq!(two_increments(false), 1);
         #[cfg(any(feature = "loom", feature = "shuttle"))]

@@ -95,21 +95,30 @@ pub fn begin_execution() {
     }
 }
 
-/// The steps recorded so far in this execution. Never blocks: if the record is busy
-/// (a panic in the middle of recording), it returns what it can, possibly nothing.
+/// The steps recorded so far in this execution. Never blocks for long: if the record
+/// stays busy (a panic in the middle of recording, on this very thread), it returns
+/// nothing; a record busy for a moment (another thread recording a step) is waited
+/// for.
 pub fn snapshot() -> Vec<Step> {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
-    if let Ok(record) = recorder::RECORD.try_lock() {
-        let mut steps = record.steps.clone();
-        for (step, stack) in steps.iter_mut().zip(&record.stacks) {
-            if let Some(stack) = stack {
-                step.callers = frames(stack);
+    for _ in 0..SNAPSHOT_TRIES {
+        if let Ok(record) = recorder::RECORD.try_lock() {
+            let mut steps = record.steps.clone();
+            for (step, stack) in steps.iter_mut().zip(&record.stacks) {
+                if let Some(stack) = stack {
+                    step.callers = frames(stack);
+                }
             }
+            return steps;
         }
-        return steps;
+        std::thread::yield_now();
     }
     Vec::new()
 }
+
+/// How many times [`snapshot`] tries a busy record before it gives up.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+const SNAPSHOT_TRIES: usize = 1_000;
 
 /// Names the objects of `kind` that `make` creates, in order, `stem[0]`, `stem[1]`,
 /// …: how a scenario tells the traces what the student calls them (`accounts[1]`

@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn steps_are_recorded_under_the_explorers() {
         use crate::trace::{Event, Once};
-        let _alone = crate::TRACE_TESTS.lock().unwrap();
+        let _alone = crate::alone();
         crate::model(|| {
             crate::trace::begin_execution();
             let cell = OnceLock::new();

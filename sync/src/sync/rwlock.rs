@@ -345,7 +345,7 @@ mod tests {
     /// with std nothing is recorded.
     #[test]
     fn steps_are_recorded_under_the_explorers() {
-        let _alone = crate::TRACE_TESTS.lock().unwrap();
+        let _alone = crate::alone();
         use crate::trace::{Event, LockMode};
         crate::model(|| {
             crate::trace::begin_execution();
