@@ -5,41 +5,26 @@
 //! two, and a cancelled caller stops between them.
 
 use super::Edit;
-use super::syntax::{Nodes, bound};
-use syn::Stmt;
+use super::syntax::Nodes;
 
 /// The await the mutant inserts: the facade's, by its full path, so no import is
 /// needed.
 const AWAIT: &str = "racelab_sync::task::yield_now().await;";
 
 pub(super) fn sites(nodes: &Nodes<'_>) -> Vec<Vec<Edit>> {
-    let mut sites = Vec::new();
-    for body in &nodes.async_bodies {
-        for (index, stmt) in body.stmts.iter().enumerate() {
-            let Stmt::Local(local) = stmt else { continue };
-            let Some(init) = &local.init else { continue };
-            let Some(guard) = bound(&local.pat) else {
-                continue;
-            };
-            if init.diverge.is_some() || !nodes.takes_lock(&init.expr) {
-                continue;
-            }
-            let pattern = nodes.text(&local.pat);
-            let taking = nodes.text(&*init.expr);
-            let under_guard = &body.stmts[index + 1..];
-            for (stmt, _next) in under_guard.iter().zip(under_guard.iter().skip(1)) {
-                let end = nodes.range(stmt).end;
-                let indent = nodes.indent_at(nodes.range(stmt).start);
-                sites.push(vec![Edit::insert(
-                    end,
-                    format!(
-                        "\n{indent}drop({guard});\n{indent}{AWAIT}\n{indent}let {pattern} = {taking};"
-                    ),
-                )]);
-            }
-        }
-    }
-    sites
+    nodes
+        .guard_gaps(&nodes.async_bodies)
+        .into_iter()
+        .map(|gap| {
+            let (indent, guard, pattern, taking) = (gap.indent, gap.guard, gap.pattern, gap.taking);
+            vec![Edit::insert(
+                gap.end,
+                format!(
+                    "\n{indent}drop({guard});\n{indent}{AWAIT}\n{indent}let {pattern} = {taking};"
+                ),
+            )]
+        })
+        .collect()
 }
 
 #[cfg(test)]

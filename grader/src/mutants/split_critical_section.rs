@@ -4,36 +4,20 @@
 //! acquisitions are the torn snapshot). One mutant per gap between statements.
 
 use super::Edit;
-use super::syntax::{Nodes, bound};
-use syn::Stmt;
+use super::syntax::Nodes;
 
 pub(super) fn sites(nodes: &Nodes<'_>) -> Vec<Vec<Edit>> {
-    let mut sites = Vec::new();
-    for block in &nodes.blocks {
-        for (index, stmt) in block.stmts.iter().enumerate() {
-            let Stmt::Local(local) = stmt else { continue };
-            let Some(init) = &local.init else { continue };
-            let Some(guard) = bound(&local.pat) else {
-                continue;
-            };
-            if init.diverge.is_some() || !nodes.takes_lock(&init.expr) {
-                continue;
-            }
-            let pattern = nodes.text(&local.pat);
-            let taking = nodes.text(&*init.expr);
-            // A gap after each statement under the guard that another one follows.
-            let under_guard = &block.stmts[index + 1..];
-            for (stmt, _next) in under_guard.iter().zip(under_guard.iter().skip(1)) {
-                let end = nodes.range(stmt).end;
-                let indent = nodes.indent_at(nodes.range(stmt).start);
-                sites.push(vec![Edit::insert(
-                    end,
-                    format!("\n{indent}drop({guard});\n{indent}let {pattern} = {taking};"),
-                )]);
-            }
-        }
-    }
-    sites
+    nodes
+        .guard_gaps(&nodes.blocks)
+        .into_iter()
+        .map(|gap| {
+            let (indent, guard, pattern, taking) = (gap.indent, gap.guard, gap.pattern, gap.taking);
+            vec![Edit::insert(
+                gap.end,
+                format!("\n{indent}drop({guard});\n{indent}let {pattern} = {taking};"),
+            )]
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -123,11 +123,57 @@ impl<'a> Nodes<'a> {
 }
 
 /// The variable a `let` pattern binds, if it binds exactly one by name.
-pub(super) fn bound(pat: &Pat) -> Option<String> {
+fn bound(pat: &Pat) -> Option<String> {
     match pat {
         Pat::Ident(ident) if ident.subpat.is_none() => Some(ident.ident.to_string()),
         Pat::Type(typed) => bound(&typed.pat),
         _ => None,
+    }
+}
+
+/// A gap between two statements under a lock guard bound by `let`: where a guard
+/// could be dropped and its lock taken again.
+pub(super) struct GuardGap<'a> {
+    /// The byte after the statement the gap follows.
+    pub end: usize,
+    /// That statement's indentation.
+    pub indent: &'a str,
+    /// The guard's variable.
+    pub guard: String,
+    /// The `let` pattern that binds it (`mut balances`).
+    pub pattern: &'a str,
+    /// The expression that takes the lock.
+    pub taking: &'a str,
+}
+
+impl<'a> Nodes<'a> {
+    /// Every gap after a statement under a guard, in `blocks`, that another statement
+    /// of the same block follows.
+    pub fn guard_gaps(&self, blocks: &[&'a Block]) -> Vec<GuardGap<'a>> {
+        let mut gaps = Vec::new();
+        for block in blocks {
+            for (index, stmt) in block.stmts.iter().enumerate() {
+                let Stmt::Local(local) = stmt else { continue };
+                let Some(init) = &local.init else { continue };
+                let Some(guard) = bound(&local.pat) else {
+                    continue;
+                };
+                if init.diverge.is_some() || !self.takes_lock(&init.expr) {
+                    continue;
+                }
+                let under_guard = &block.stmts[index + 1..];
+                for (stmt, _next) in under_guard.iter().zip(under_guard.iter().skip(1)) {
+                    gaps.push(GuardGap {
+                        end: self.range(stmt).end,
+                        indent: self.indent_at(self.range(stmt).start),
+                        guard: guard.clone(),
+                        pattern: self.text(&local.pat),
+                        taking: self.text(&*init.expr),
+                    });
+                }
+            }
+        }
+        gaps
     }
 }
 
