@@ -120,6 +120,10 @@ struct ExpectFile {
     #[serde(default)]
     caught_by: Vec<String>,
     refused: Option<Rule>,
+    /// Stages that pass a wrong fix without having exercised it (it shares nothing
+    /// they could judge), so earn it no partial credit.
+    #[serde(default)]
+    unexercised: Vec<String>,
     why: String,
 }
 
@@ -156,6 +160,8 @@ struct Attempt {
     /// The attempt's folder, canonical.
     dir: PathBuf,
     kind: Kind,
+    /// Stages that pass it without having exercised it.
+    unexercised: Vec<StageId>,
 }
 
 fn attempts_dir() -> PathBuf {
@@ -198,6 +204,14 @@ fn attempt(exercise: &str, folder: &Path) -> Attempt {
                 .unwrap_or_else(|_| panic!("{label}: caught_by names no stage: {s}"))
         })
         .collect();
+    let unexercised: Vec<StageId> = expect
+        .unexercised
+        .iter()
+        .map(|s| {
+            s.parse()
+                .unwrap_or_else(|_| panic!("{label}: unexercised names no stage: {s}"))
+        })
+        .collect();
     let kind = match (expect.verdict, caught_by.is_empty(), expect.refused) {
         (Expected::Pass, true, None) => Kind::Correct,
         (Expected::Fail, false, None) => Kind::Buggy(caught_by),
@@ -206,11 +220,16 @@ fn attempt(exercise: &str, folder: &Path) -> Attempt {
             "{label}: expect.toml must be `pass`, `fail` with `caught_by`, or `fail` with `refused`"
         ),
     };
+    assert!(
+        unexercised.is_empty() || matches!(kind, Kind::Buggy(_)),
+        "{label}: only a wrong fix names `unexercised` stages"
+    );
     Attempt {
         label,
         name,
         dir: folder.canonicalize().unwrap(),
         kind,
+        unexercised,
     }
 }
 
@@ -233,8 +252,28 @@ fn judge(attempt: &Attempt, report: &Report, text: &str) -> Result<(), String> {
             .into_iter()
             .all(|stage| status(stage) == Some(wanted))
     };
+    let exercised = |stage: StageId| {
+        report
+            .stage(stage)
+            .and_then(|s| s.evidence.exercised)
+            .is_some_and(|e| e.enough())
+    };
+    if let Some(&stage) = attempt
+        .unexercised
+        .iter()
+        .find(|&&stage| status(stage) != Some(Status::Pass) || exercised(stage))
+    {
+        return Err(format!(
+            "{stage} should pass without exercising the subject; {}",
+            got(report)
+        ));
+    }
     let right = match &attempt.kind {
-        Kind::Correct => report.verdict == Verdict::Pass && every(Status::Pass),
+        Kind::Correct => {
+            report.verdict == Verdict::Pass
+                && every(Status::Pass)
+                && StageId::ALL.into_iter().all(exercised)
+        }
         Kind::Buggy(stages) => {
             // A deadlock on real threads ends at the stage's watchdog: `timeout`.
             report.verdict == Verdict::Fail

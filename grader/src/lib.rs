@@ -22,6 +22,7 @@ pub mod build;
 pub mod clean;
 pub mod cores;
 pub mod divergence;
+pub mod exercised;
 pub mod formats;
 mod grade;
 pub mod integrity;

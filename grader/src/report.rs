@@ -236,6 +236,11 @@ pub struct Evidence {
     /// Why this kind of detector can or cannot see the bug.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the stage's runs did at the subject's lines: a pass earns partial credit
+    /// only when two threads operated on its shared state there, one writing
+    /// ([`crate::exercised`]). Absent when no run reported it, and in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercised: Option<crate::exercised::Exercised>,
     /// Every distinct atomic operation the stage's runs executed, for the
     /// cross-check of [`crate::divergence`] (not written).
     #[serde(skip)]

@@ -4,7 +4,9 @@
 //! A `pass` earns the exercise's `total`; any other verdict earns the partial credit
 //! of the stages that passed (none by default). Partial credit is only ever given to
 //! stages that catch the exercise's bug as shipped (the manifest refuses any other),
-//! so the crate as shipped scores 0 whichever detectors are blind to it.
+//! so the crate as shipped scores 0 whichever detectors are blind to it; and only to a
+//! pass that exercised the subject (two threads at its shared state, one writing:
+//! [`crate::exercised`]), so a method emptied of its work earns nothing.
 
 use crate::formats::Outcome;
 use crate::manifest::{Manifest, Points};
@@ -28,10 +30,13 @@ pub struct Score {
 pub struct StagePoints {
     /// The stage.
     pub stage: StageId,
-    /// What it earned: its partial credit when it passed, else 0.
+    /// What it earned: its partial credit when it passed having exercised the
+    /// subject, else 0.
     pub earned: f64,
     /// Its partial credit.
     pub max: f64,
+    /// Why a pass earned nothing: what its runs did not do to the subject.
+    pub shortfall: Option<&'static str>,
 }
 
 impl Score {
@@ -43,11 +48,18 @@ impl Score {
             .map(|stage| {
                 let passed = report
                     .stage(stage)
-                    .is_some_and(|s| Outcome::of(report, s) == Outcome::Passed);
+                    .filter(|s| Outcome::of(report, s) == Outcome::Passed);
+                // Reports written before the runs recorded it are taken at their word.
+                let shortfall = passed
+                    .and_then(|s| s.evidence.exercised)
+                    .filter(|exercised| !exercised.enough())
+                    .map(|exercised| exercised.shortfall());
+                let earns = passed.is_some() && shortfall.is_none();
                 StagePoints {
                     stage,
-                    earned: if passed { points.partial(stage) } else { 0.0 },
+                    earned: if earns { points.partial(stage) } else { 0.0 },
                     max: points.partial(stage),
+                    shortfall,
                 }
             })
             .collect();
@@ -90,6 +102,7 @@ fn total(points: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::Score;
+    use crate::exercised::Exercised;
     use crate::formats::tests::caught;
     use crate::manifest::Points;
     use crate::report::Status;
@@ -127,5 +140,37 @@ mod tests {
         assert_eq!(score.stages.len(), 2);
         assert_eq!(score.stages[1].earned, 0.0, "a skipped stage earns nothing");
         assert_eq!(score.for_the_verdict(), (0.0, 85.0));
+    }
+
+    #[test]
+    fn a_pass_that_did_not_exercise_the_subject_earns_nothing() {
+        let mut report = caught();
+        let points = partial(&[(StageId::Shuttle, 10.0)]);
+        let stage = report
+            .stages
+            .iter_mut()
+            .find(|s| s.name == StageId::Shuttle)
+            .unwrap();
+        stage.evidence.exercised = Some(Exercised {
+            threads: 1,
+            writers: 0,
+        });
+        let score = Score::of(&report, &points);
+        assert_eq!(score.earned, 0.0, "{score:?}");
+        assert_eq!(
+            score.stages[0].shortfall,
+            Some("no thread wrote the subject's shared state")
+        );
+        let stage = report
+            .stages
+            .iter_mut()
+            .find(|s| s.name == StageId::Shuttle)
+            .unwrap();
+        stage.evidence.exercised = Some(Exercised {
+            threads: 2,
+            writers: 1,
+        });
+        let score = Score::of(&report, &points);
+        assert_eq!((score.earned, score.stages[0].shortfall), (10.0, None));
     }
 }

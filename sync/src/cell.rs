@@ -86,6 +86,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), inline(never))]
     #[track_caller]
     pub fn load(&self) -> T {
+        crate::exercised::record(crate::exercised::Access::Read);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.switch_point();
         // SAFETY: the pointer is valid and aligned. Whether another thread writes at
@@ -105,6 +106,7 @@ impl<T: Copy + fmt::Debug> SharedCell<T> {
     #[cfg_attr(not(any(feature = "loom", feature = "shuttle")), inline(never))]
     #[track_caller]
     pub fn store(&self, value: T) {
+        crate::exercised::record(crate::exercised::Access::Write);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         self.switch_point();
         #[cfg(any(feature = "loom", feature = "shuttle"))]

@@ -146,6 +146,11 @@ thread_local! {
 #[track_caller]
 pub(crate) fn record(op: AtomicOp, ordering: Ordering, failure: Option<Ordering>) {
     let location = Location::caller();
+    match op {
+        AtomicOp::Fence => {}
+        AtomicOp::Load => crate::exercised::record(crate::exercised::Access::Read),
+        _ => crate::exercised::record(crate::exercised::Access::Write),
+    }
     let key = key(location, op, ordering, failure);
     // A thread past its thread-locals' destruction records nothing more.
     let _ = RECORD.try_with(|record| {

@@ -37,6 +37,7 @@ use std as backend;
 
 pub mod cell;
 pub mod executed;
+pub mod exercised;
 pub mod explore;
 pub mod gate;
 #[cfg(any(feature = "loom", feature = "shuttle"))]

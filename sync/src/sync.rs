@@ -151,6 +151,7 @@ impl<T> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Write);
         let name = self.name();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let object = trace::object(trace::ObjectKind::Mutex, name);
@@ -195,6 +196,7 @@ impl<T> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Write);
         let name = self.name();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = crate::latitude::without_blocking(|| self.inner.try_lock());

@@ -39,6 +39,13 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     executor::block_on(future)
 }
 
+/// The id of the task the lab's executor is polling on this thread: 0 for the future
+/// given to `block_on` (or outside one), spawned tasks from 1.
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+pub(crate) fn polling() -> usize {
+    executor::polling()
+}
+
 /// The backend's handle of a spawned task.
 #[cfg(feature = "loom")]
 type BackendHandle<T> = (loom::thread::JoinHandle<()>, std::sync::Arc<OutputSlot<T>>);

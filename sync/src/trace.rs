@@ -72,6 +72,12 @@ mod recorder {
     }
 }
 
+/// The model thread (or task) running now.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+pub(crate) fn current_thread() -> Thread {
+    recorder::current_thread()
+}
+
 /// The thread whose id `Debug` prints as `id` (`ThreadId(2)`): the number in it,
 /// 0 being the main thread.
 #[cfg(any(feature = "loom", feature = "shuttle"))]

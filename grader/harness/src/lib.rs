@@ -26,7 +26,7 @@ pub mod spec;
 
 pub use protocol::{
     CallOutcome, ExecutedAtomic, Failure, Findings, Instead, PlayChoice, Position, Request,
-    SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecRun, SpecScenario,
+    SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecRun, SpecScenario, TouchedPlace,
 };
 /// The trace's vocabulary, which the findings carry and the grader reads.
 pub use racelab_sync::trace;

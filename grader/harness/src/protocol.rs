@@ -135,6 +135,11 @@ pub struct Findings {
     /// detectors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub executed: Vec<ExecutedAtomic>,
+    /// Every place's shared-state operations, by access, with some of the threads
+    /// (or tasks) that made them (see `racelab_sync::exercised`): whether the run
+    /// exercised the subject at all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touched: Vec<TouchedPlace>,
     /// Play: where the round stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub play: Option<Position>,
@@ -194,6 +199,27 @@ impl From<racelab_sync::executed::Executed> for ExecutedAtomic {
         ExecutedAtomic {
             place: executed.place(),
             operation: executed.to_string(),
+        }
+    }
+}
+
+/// One place's shared-state operations of one access in a run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TouchedPlace {
+    /// `file:line:column` of the call.
+    pub place: String,
+    /// Whether the operations wrote.
+    pub writes: bool,
+    /// Some of the actors (threads or tasks) that made them, numbered by the run.
+    pub actors: Vec<u64>,
+}
+
+impl From<racelab_sync::exercised::Touched> for TouchedPlace {
+    fn from(touched: racelab_sync::exercised::Touched) -> Self {
+        TouchedPlace {
+            place: touched.place(),
+            writes: touched.access == racelab_sync::exercised::Access::Write,
+            actors: touched.actors,
         }
     }
 }
@@ -306,6 +332,7 @@ mod tests {
     use super::{
         CallOutcome, ExecutedAtomic, Failure, Findings, Instead, Lane, PlayChoice, Position,
         Request, SpecCall, SpecDifference, SpecExplanation, SpecOrder, SpecRun, SpecScenario,
+        TouchedPlace,
     };
     use crate::{Outcome, Size};
     use proptest::option::of;
@@ -610,6 +637,16 @@ mod tests {
             });
         let executed = (any::<String>(), any::<String>())
             .prop_map(|(place, operation)| ExecutedAtomic { place, operation });
+        let touched = (
+            any::<String>(),
+            any::<bool>(),
+            prop::collection::vec(any::<u64>(), 0..4),
+        )
+            .prop_map(|(place, writes, actors)| TouchedPlace {
+                place,
+                writes,
+                actors,
+            });
         let choice = (
             1..10_usize,
             prop::collection::vec(step(), 0..3),
@@ -656,7 +693,11 @@ mod tests {
             prop::collection::vec(outcome, 0..4),
             of(any::<u32>()),
             of(spec),
-            (prop::collection::vec(executed, 0..4), of(position)),
+            (
+                prop::collection::vec(executed, 0..4),
+                prop::collection::vec(touched, 0..4),
+                of(position),
+            ),
         )
             .prop_map(
                 |(
@@ -667,7 +708,7 @@ mod tests {
                     rounds,
                     hung_round,
                     spec,
-                    (executed, play),
+                    (executed, touched, play),
                 )| {
                     Findings {
                         token,
@@ -679,6 +720,7 @@ mod tests {
                         hung_round,
                         spec,
                         executed,
+                        touched,
                         play,
                     }
                 },

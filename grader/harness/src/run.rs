@@ -140,6 +140,10 @@ fn write_findings(path: &Path, findings: &Findings, token: &str) -> Result<(), S
             .into_iter()
             .map(Into::into)
             .collect(),
+        touched: racelab_sync::exercised::snapshot()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         ..findings.clone()
     };
     let text = toml::to_string(&findings).map_err(|e| format!("cannot encode findings: {e}"))?;

@@ -186,9 +186,17 @@ fn verdict_text(report: &crate::report::Report, score: &Score) -> String {
             .map(|s| format!("{} {}", s.stage, s.max))
             .collect();
         text.push_str(&format!(
-            "; otherwise each stage that passed earns its partial credit ({}).\n",
+            "; otherwise each stage that passed, having exercised the code, earns its partial credit ({}).\n",
             partial.join(", ")
         ));
+    }
+    for points in &score.stages {
+        if let Some(shortfall) = points.shortfall {
+            text.push_str(&format!(
+                "{} passed but earns nothing: {shortfall}, so it had nothing to judge.\n",
+                points.stage
+            ));
+        }
     }
     text
 }

@@ -9,6 +9,7 @@ use super::{Judgement, RunnerRun, Stage};
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
 use crate::divergence;
+use crate::exercised::Exercised;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
 use crate::options::{DEFAULT_MEMORY_LIMIT_MB, GradeOptions, Observer};
@@ -208,7 +209,13 @@ impl<'a> Context<'a> {
                 let executed = run.findings.as_ref().map_or_else(Vec::new, |findings| {
                     divergence::executed_in(&findings.executed, &self.subject.dir, &self.lab.root)
                 });
+                let exercised = run
+                    .findings
+                    .as_ref()
+                    .filter(|findings| !findings.touched.is_empty())
+                    .map(|findings| Exercised::of_run(&findings.touched, &self.subject.dir));
                 let mut judgement = judge(run);
+                judgement.evidence.exercised = exercised;
                 judgement.evidence.executed.extend(executed);
                 judgement.evidence.executed.sort();
                 judgement.evidence.executed.dedup();

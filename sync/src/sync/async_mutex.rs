@@ -60,6 +60,7 @@ impl<T> AsyncMutex<T> {
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> Lock<'_, T> {
+        crate::exercised::record(crate::exercised::Access::Write);
         Lock {
             mutex: self,
             asked: false,

@@ -63,6 +63,7 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+        crate::exercised::record(crate::exercised::Access::Write);
         let (inner, mutex) = guard.into_parts();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         {
@@ -134,6 +135,7 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn notify_one(&self) {
+        crate::exercised::record(crate::exercised::Access::Write);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
             trace::Event::Notify {
@@ -149,6 +151,7 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn notify_all(&self) {
+        crate::exercised::record(crate::exercised::Access::Write);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
             trace::Event::Notify {

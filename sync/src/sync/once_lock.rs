@@ -49,6 +49,7 @@ impl<T> OnceLock<T> {
     #[inline]
     #[track_caller]
     pub fn get(&self) -> Option<&T> {
+        crate::exercised::record(crate::exercised::Access::Read);
         self.inner.get()
     }
 
@@ -58,6 +59,7 @@ impl<T> OnceLock<T> {
     #[inline]
     #[track_caller]
     pub fn set(&self, value: T) -> Result<(), T> {
+        crate::exercised::record(crate::exercised::Access::Write);
         self.inner.set(value)
     }
 
@@ -68,6 +70,7 @@ impl<T> OnceLock<T> {
     #[inline]
     #[track_caller]
     pub fn get_or_init<F: FnOnce() -> T>(&self, init: F) -> &T {
+        crate::exercised::record(crate::exercised::Access::Write);
         self.inner.get_or_init(init)
     }
 }

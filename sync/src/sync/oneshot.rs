@@ -78,6 +78,7 @@ impl<T> Sender<T> {
     /// Sends `value` and wakes the receiver; `Err(value)` when the receiver is gone.
     #[track_caller]
     pub fn send(self, value: T) -> Result<(), T> {
+        crate::exercised::record(crate::exercised::Access::Write);
         let mut state = self.shared.state();
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(

@@ -104,6 +104,7 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Read);
         let result = self.inner.read();
         self.taken(crate::trace::LockMode::Read);
         wrapped(result, |inner| self.read_guard(inner))
@@ -114,6 +115,7 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Write);
         let result = self.inner.write();
         self.taken(crate::trace::LockMode::Write);
         wrapped(result, |inner| self.write_guard(inner))
@@ -124,6 +126,7 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Read);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = crate::latitude::without_blocking(|| self.inner.try_read());
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
@@ -140,6 +143,7 @@ impl<T> RwLock<T> {
     #[inline]
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
+        crate::exercised::record(crate::exercised::Access::Write);
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = crate::latitude::without_blocking(|| self.inner.try_write());
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]

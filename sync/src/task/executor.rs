@@ -7,7 +7,7 @@
 //! shows it the same way every round), and no runtime internals for ThreadSanitizer to
 //! report on.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -25,6 +25,21 @@ const MAIN: usize = 0;
 thread_local! {
     /// The tasks spawned on this thread's running `block_on` and not yet taken by it.
     static SPAWNED: RefCell<Option<Rc<RefCell<Vec<Task>>>>> = const { RefCell::new(None) };
+    /// The id of the task this thread is polling, `MAIN` outside a poll.
+    static POLLING: Cell<usize> = const { Cell::new(MAIN) };
+}
+
+/// The id of the task the executor is polling on this thread (`MAIN` when none is).
+pub(crate) fn polling() -> usize {
+    POLLING.try_with(Cell::get).unwrap_or(MAIN)
+}
+
+/// Polls `task` as the task `id`, which [`polling`] says meanwhile.
+fn poll_as<F: Future + ?Sized>(id: usize, task: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    let outer = POLLING.replace(id);
+    let polled = task.poll(&mut Context::from_waker(waker));
+    POLLING.set(outer);
+    polled
 }
 
 /// The ids of the tasks woken and not yet polled, in the order they were woken.
@@ -101,18 +116,13 @@ pub(super) fn block_on<F: Future>(future: F) -> F::Output {
         match ready.pop() {
             None => thread::park(),
             Some(MAIN) => {
-                if let Poll::Ready(output) =
-                    main.as_mut().poll(&mut Context::from_waker(&main_waker))
-                {
+                if let Poll::Ready(output) = poll_as(MAIN, main.as_mut(), &main_waker) {
                     return output;
                 }
             }
             Some(id) => {
                 if let Some(Some((task, waker))) = tasks.get_mut(id - 1)
-                    && task
-                        .as_mut()
-                        .poll(&mut Context::from_waker(waker))
-                        .is_ready()
+                    && poll_as(id, task.as_mut(), waker).is_ready()
                 {
                     tasks[id - 1] = None;
                 }
