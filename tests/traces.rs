@@ -2,7 +2,7 @@
 //! (one column per thread, time flowing down), and replays that reproduce it.
 
 use racelab_grader::report::{Report, Status};
-use racelab_tests::xtask;
+use racelab_tests::{root, xtask};
 
 /// One step of a rendered table: its column (thread), what it did, the value, where.
 #[derive(Debug)]
@@ -138,4 +138,38 @@ fn a_replay_of_a_real_thread_stage_is_refused_with_what_to_do() {
     let (code, _, err) = xtask(&["replay", "ex01", "--stage", "stress"]);
     assert_eq!(code, 2);
     assert!(err.contains("grade again"), "{err}");
+}
+
+#[test]
+fn a_livelock_s_long_schedule_replays_from_the_file_its_command_names() {
+    let attempt = root().join("tests/fixtures/attempts/ex06/mutant-compare-exchange-weak-1");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.toml");
+    let (code, out, _) = xtask(&[
+        "grade",
+        "ex06",
+        "--stage",
+        "shuttle",
+        "--path",
+        attempt.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let report = Report::read(&report).unwrap();
+    let shuttle = report.stage("shuttle".parse().unwrap()).unwrap();
+    let schedule = shuttle.evidence.schedule.as_deref().unwrap();
+    let replay = shuttle.evidence.replay.as_deref().unwrap();
+    assert!(schedule.len() > 1_000, "a livelock's schedule is long");
+    assert!(replay.len() < 200, "the command names a file: {replay}");
+    let mut args: Vec<String> = replay.split(' ').skip(2).map(str::to_owned).collect();
+    assert!(args.iter().any(|a| a.starts_with('@')), "{replay}");
+    // The command is typed at the lab's root; this test runs elsewhere.
+    if let Some(at) = args.iter().position(|a| a == "--path") {
+        args[at + 1] = root().join(&args[at + 1]).display().to_string();
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = xtask(&args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("livelock"), "{out}");
 }

@@ -27,7 +27,7 @@ use racelab_harness::{Outcome, Size};
 use racelab_sync::gate::StartGate;
 use racelab_sync::sync::Arc;
 use racelab_sync::thread;
-use racelab_sync::trace::{self, Value};
+use racelab_sync::trace::{self, ObjectKind, Value};
 use subject::PayoutBatcher;
 
 /// The amount of payout `number`, in paise: every payout of a round is different.
@@ -50,11 +50,22 @@ fn next_batch(batcher: &PayoutBatcher) -> Vec<i64> {
     batch
 }
 
+/// `PayoutBatcher::new(batch_size)`, its lock, flag and condition variable named in
+/// the traces as the shipped crate names them (`pending.lock()`, `wakeup.wait(…)`).
+fn new_batcher(batch_size: usize) -> PayoutBatcher {
+    let names = [
+        (ObjectKind::Mutex, "pending"),
+        (ObjectKind::AtomicBool, "batch_ready"),
+        (ObjectKind::Condvar, "wakeup"),
+    ];
+    trace::naming_each(&names, || PayoutBatcher::new(batch_size))
+}
+
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let batch_size = size.workers.max(1);
     let batches = size.ops.max(1);
-    let batcher = Arc::new(PayoutBatcher::new(batch_size));
+    let batcher = Arc::new(new_batcher(batch_size));
     let gate = Arc::new(StartGate::new(size.workers + 1));
     let taker = {
         let batcher = Arc::clone(&batcher);
@@ -213,7 +224,7 @@ impl Model for Spec {
     }
 
     fn open(opening: &Opening) -> Arc<PayoutBatcher> {
-        let batcher = PayoutBatcher::new(opening.batch_size);
+        let batcher = new_batcher(opening.batch_size);
         for &amount in &opening.queued {
             batcher.submit(amount);
         }

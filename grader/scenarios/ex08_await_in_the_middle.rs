@@ -18,6 +18,7 @@ use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::sync::Arc;
 use racelab_sync::task;
+use racelab_sync::trace;
 use subject::PayoutService;
 
 /// Every payout request in a round is for ₹5, below the fraud desk's limit.
@@ -27,11 +28,12 @@ const PAYOUT_PAISE: i64 = 500;
 pub fn round(size: Size) -> Outcome {
     let payouts_covered = (size.workers / 2).max(1) as i64;
     let opening_paise = payouts_covered * PAYOUT_PAISE;
-    let accounts: Arc<Vec<PayoutService>> = Arc::new(
-        (0..size.ops)
-            .map(|_| PayoutService::new(opening_paise))
-            .collect(),
-    );
+    let accounts: Arc<Vec<PayoutService>> =
+        Arc::new(trace::naming(trace::ObjectKind::Mutex, "accounts", || {
+            (0..size.ops)
+                .map(|_| PayoutService::new(opening_paise))
+                .collect()
+        }));
     let approved_paise = task::block_on(async {
         let requests: Vec<_> = (0..size.workers)
             .map(|_| {
@@ -154,7 +156,9 @@ impl Model for Spec {
     }
 
     fn open(opening: &Opening) -> Arc<PayoutService> {
-        Arc::new(PayoutService::new(opening.0))
+        Arc::new(trace::naming(trace::ObjectKind::Mutex, "accounts", || {
+            PayoutService::new(opening.0)
+        }))
     }
 
     fn handle(account: &Arc<PayoutService>) -> Arc<PayoutService> {

@@ -19,6 +19,7 @@ use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::sync::{Arc, oneshot};
 use racelab_sync::task::{self, Either};
+use racelab_sync::trace;
 use subject::Wallets;
 
 /// What every wallet opens with: ₹10.
@@ -27,10 +28,17 @@ const OPENING_PAISE: i64 = 1_000;
 /// Every transfer is for ₹1.
 const TRANSFER_PAISE: i64 = 100;
 
+/// `Wallets::new(balances)`, its lock named in the traces as the shipped crate names
+/// it (`balances_paise.lock()` rather than `Mutex#1.lock()`).
+fn new_wallets(balances_paise: Vec<i64>) -> Wallets {
+    let names = [(trace::ObjectKind::Mutex, "balances_paise")];
+    trace::naming_each(&names, || Wallets::new(balances_paise))
+}
+
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let wallet_count = size.ops.max(2);
-    let wallets = Arc::new(Wallets::new(vec![OPENING_PAISE; wallet_count]));
+    let wallets = Arc::new(new_wallets(vec![OPENING_PAISE; wallet_count]));
     task::block_on(async {
         let mut tasks = Vec::new();
         for worker in 0..size.workers {
@@ -182,7 +190,7 @@ impl Model for Spec {
     }
 
     fn open(opening: &Opening) -> Arc<Wallets> {
-        Arc::new(Wallets::new(opening.0.clone()))
+        Arc::new(new_wallets(opening.0.clone()))
     }
 
     fn handle(wallets: &Arc<Wallets>) -> Arc<Wallets> {

@@ -223,8 +223,12 @@ pub fn replay(
         ..GradeOptions::default()
     };
     let runners = Runners::default();
+    let schedule = schedule
+        .map(|argument| stages::schedule_file::resolve(lab, argument))
+        .transpose()
+        .map_err(ReplayError::ScheduleFile)?;
     let mut cx = Context::new(lab, exercise, subject, &options, &runners, observer);
-    let judgement = stages::of(stage).replay(&mut cx, schedule)?;
+    let judgement = stages::of(stage).replay(&mut cx, schedule.as_deref())?;
     Ok(judgement.with_paths_relative_to(&lab.root, &subject.dir))
 }
 

@@ -48,9 +48,16 @@ mod recorder {
         /// How many objects this execution has created.
         pub(super) created: u32,
         /// The names the scenario gives to the objects created now, if it is naming
-        /// some (see [`super::naming`]): their kind, the name's stem and how many it
-        /// has named.
-        pub(super) naming: Option<(ObjectKind, String, usize)>,
+        /// some (see [`super::naming`] and [`super::naming_each`]).
+        pub(super) naming: Option<Naming>,
+    }
+
+    /// How the objects created now are named.
+    pub(super) enum Naming {
+        /// Those of one kind, in order: the kind, the stem, how many it has named.
+        Indexed(ObjectKind, String, usize),
+        /// The first of each kind listed, by the name beside it (taken once used).
+        Each(Vec<(ObjectKind, String)>),
     }
 
     pub(super) static RECORD: Mutex<Record> = Mutex::new(Record {
@@ -132,10 +139,29 @@ const SNAPSHOT_TRIES: usize = 1_000;
 pub fn naming<R>(kind: ObjectKind, stem: &str, make: impl FnOnce() -> R) -> R {
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(mut record) = recorder::RECORD.lock() {
-        record.naming = Some((kind, stem.to_owned(), 0));
+        record.naming = Some(recorder::Naming::Indexed(kind, stem.to_owned(), 0));
     }
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
     let _ = (kind, stem);
+    let made = make();
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    if let Ok(mut record) = recorder::RECORD.lock() {
+        record.naming = None;
+    }
+    made
+}
+
+/// Names the first object of each kind in `names` that `make` creates by the name
+/// beside it: how a scenario gives the traces the student's field names
+/// (`pending.lock()` rather than `Mutex#1.lock()`). Under std it only runs `make`.
+pub fn naming_each<R>(names: &[(ObjectKind, &str)], make: impl FnOnce() -> R) -> R {
+    #[cfg(any(feature = "loom", feature = "shuttle"))]
+    if let Ok(mut record) = recorder::RECORD.lock() {
+        let names = names.iter().map(|&(kind, name)| (kind, name.to_owned()));
+        record.naming = Some(recorder::Naming::Each(names.collect()));
+    }
+    #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+    let _ = names;
     let made = make();
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     if let Ok(mut record) = recorder::RECORD.lock() {
@@ -274,10 +300,14 @@ pub(crate) fn name_object(kind: ObjectKind) -> String {
     record.created += 1;
     let number = record.created;
     let name = match &mut record.naming {
-        Some((named_kind, stem, named)) if *named_kind == kind => {
+        Some(recorder::Naming::Indexed(named_kind, stem, named)) if *named_kind == kind => {
             *named += 1;
             Some(format!("{stem}[{}]", *named - 1))
         }
+        Some(recorder::Naming::Each(names)) => names
+            .iter()
+            .position(|(named_kind, _)| *named_kind == kind)
+            .map(|at| names.remove(at).1),
         _ => None,
     };
     let object = Object { kind, number, name };
@@ -403,4 +433,39 @@ fn push(event: Event, location: Option<&'static Location<'static>>) -> Option<us
     record.steps.push(step);
     record.stacks.push(stack);
     Some(record.steps.len() - 1)
+}
+
+#[cfg(all(test, any(feature = "loom", feature = "shuttle")))]
+mod tests {
+    use super::{ObjectKind, naming, naming_each, snapshot};
+    use crate::sync::Mutex;
+    use crate::sync::atomic::{AtomicBool, Ordering};
+
+    #[test]
+    fn a_scenario_names_the_objects_the_subject_makes() {
+        crate::model(|| {
+            super::begin_execution();
+            let names = [
+                (ObjectKind::Mutex, "pending"),
+                (ObjectKind::AtomicBool, "batch_ready"),
+            ];
+            let (pending, ready, unnamed) = naming_each(&names, || {
+                (Mutex::new(0), AtomicBool::new(false), Mutex::new(1))
+            });
+            let accounts = naming(ObjectKind::Mutex, "accounts", || {
+                [Mutex::new(0), Mutex::new(0)]
+            });
+            drop(pending.lock());
+            ready.load(Ordering::SeqCst);
+            drop(unnamed.lock());
+            drop(accounts[1].lock());
+            let touched: Vec<String> = snapshot()
+                .iter()
+                .filter_map(|step| step.event.object().map(ToString::to_string))
+                .collect();
+            for name in ["pending", "batch_ready", "Mutex#3", "accounts[1]"] {
+                assert!(touched.iter().any(|t| t == name), "{name} in {touched:?}");
+            }
+        });
+    }
 }

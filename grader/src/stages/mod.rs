@@ -12,6 +12,7 @@ mod context;
 pub mod limits;
 pub mod loom;
 mod runner;
+pub mod schedule_file;
 pub mod shuttle;
 pub mod spec;
 pub mod stress;
@@ -77,6 +78,9 @@ pub enum ReplayError {
     /// The stage follows a schedule, and none was given.
     #[error("a {0} replay needs --schedule, from the grade's output or report")]
     ScheduleNeeded(StageId),
+    /// `--schedule @FILE` names a file that cannot be read.
+    #[error("{0}")]
+    ScheduleFile(String),
 }
 
 /// Every stage, in the order a grade runs them (fastest verdict first).

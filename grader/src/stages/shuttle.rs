@@ -107,7 +107,8 @@ impl Stage for Shuttle {
 /// Adds the command that replays the failing schedule, if one was found.
 fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
     if let Some(schedule) = &judgement.evidence.schedule {
-        judgement.evidence.replay = Some(cx.command("replay", &["--schedule", schedule]));
+        let schedule = super::schedule_file::argument(cx.lab, schedule);
+        judgement.evidence.replay = Some(cx.command("replay", &["--schedule", &schedule]));
     }
 }
 

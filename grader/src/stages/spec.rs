@@ -81,7 +81,8 @@ fn no_model() -> Judgement {
 fn with_replay(cx: &Context<'_>, judgement: &mut Judgement) {
     if let Some(schedule) = &judgement.evidence.schedule {
         let seed = cx.options.seed.map(|seed| seed.to_string());
-        let mut args = vec!["--stage", "spec", "--schedule", schedule];
+        let schedule = super::schedule_file::argument(cx.lab, schedule);
+        let mut args = vec!["--stage", "spec", "--schedule", &schedule];
         if let Some(seed) = &seed {
             args.extend(["--seed", seed]);
         }

@@ -18,7 +18,8 @@ pub(crate) struct Args {
     /// The stage whose failure to reproduce: `loom`, `shuttle` or `spec`.
     #[arg(long, default_value = "shuttle")]
     stage: StageId,
-    /// shuttle's failing schedule, from the grade's output or report.
+    /// shuttle's failing schedule, from the grade's output or report: the schedule, or
+    /// `@FILE` for one written to a file (a livelock's, too long to paste).
     #[arg(long)]
     schedule: Option<String>,
     /// The seed the grade was given with `--seed`, for a spec replay (its scenarios are
