@@ -12,6 +12,7 @@ pub mod compile_errors;
 pub mod conflict;
 pub mod deadlock;
 pub mod interleaving;
+pub mod livelock;
 pub mod page;
 pub mod race;
 #[cfg(test)]

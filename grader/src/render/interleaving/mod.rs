@@ -24,6 +24,7 @@
 //! reading of the steps (stale loads, call sites) are one table's two halves.
 
 use crate::render::conflict::Conflict;
+use crate::render::livelock::Spin;
 use racelab_harness::trace::{Event, Exchange, LockMode, Object, Ordering, Step, Thread, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -155,19 +156,24 @@ fn table(steps: &[Step], failure: Option<&str>, roots: &[&Path], width: usize) -
         for (i, piece) in wrap(&said, width - 2).into_iter().enumerate() {
             out.push(format!("{} {piece}", if i == 0 { "✗" } else { " " }));
         }
-        // A broken invariant, said from the steps above where they show how.
+        // A broken invariant or a livelock, said from the steps above where they
+        // show how.
         let rows: Vec<usize> = shown.iter().map(|(i, _)| *i).collect();
-        if said.contains(&format!(" {}: ", racelab_harness::BROKEN))
-            && let Some(conflict) = Conflict::last(steps, &rows)
-        {
-            let line = |index: usize| {
-                rows.iter()
-                    .position(|&i| i == index)
-                    .map(|row| lines[row].clone())
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or_else(|| "a line not shown".to_owned())
-            };
-            let sentence = conflict.sentence(steps, &line);
+        let line = |index: usize| {
+            rows.iter()
+                .position(|&i| i == index)
+                .map(|row| lines[row].clone())
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| "a line not shown".to_owned())
+        };
+        let sentence = if livelock.is_some() {
+            Spin::find(steps, &rows).map(|spin| spin.sentence(&line))
+        } else if said.contains(&format!(" {}: ", racelab_harness::BROKEN)) {
+            Conflict::last(steps, &rows).map(|conflict| conflict.sentence(steps, &line))
+        } else {
+            None
+        };
+        if let Some(sentence) = sentence {
             out.extend(
                 wrap(&sentence, width - 2)
                     .into_iter()
