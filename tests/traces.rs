@@ -173,3 +173,31 @@ fn a_livelock_s_long_schedule_replays_from_the_file_its_command_names() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("livelock"), "{out}");
 }
+
+#[test]
+fn loom_shows_a_deadlock_with_the_fewest_preemptions_that_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.toml");
+    let (code, out, _) = xtask(&[
+        "grade",
+        "ex04",
+        "--stage",
+        "loom",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let report = Report::read(&report).unwrap();
+    let loom = report.stage("loom".parse().unwrap()).unwrap();
+    // The full bound is 3; one preemption is enough to lock two accounts crosswise.
+    assert!(
+        loom.summary
+            .ends_with("(1 preemption: the fewest that fail)"),
+        "{}",
+        loom.summary
+    );
+    assert_eq!(
+        loom.evidence.bounds.as_deref(),
+        Some("2 workers × 3 ops, preemption bound 1")
+    );
+}

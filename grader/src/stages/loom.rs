@@ -59,6 +59,11 @@ impl Stage for Loom {
             );
             judgement.evidence.values = cx.quietly(|cx| self.value_trace(cx, &size, &replay));
         } else if judgement.status == Status::Fail {
+            let (size, simplest) =
+                cx.quietly(|cx| self.fewest_preemptions(cx, &size, &replay, &judgement));
+            if let Some(simplest) = simplest {
+                judgement = simplest;
+            }
             // loom's exploration order is fixed: the same failure again, each step with
             // its call stack, so the table can show the lines that called helpers.
             let limits = cx.limits(self);
@@ -86,6 +91,42 @@ impl Stage for Loom {
 }
 
 impl Loom {
+    /// After a failure within the full bound: the same exploration with no
+    /// preemption, then one, …, below that bound, and the first failure of the same
+    /// kind, whose interleaving is the simplest that fails (the sizes it was found with,
+    /// and it; `None` when only the full bound fails).
+    fn fewest_preemptions(
+        &self,
+        cx: &mut Context<'_>,
+        size: &LoomSize,
+        replay: &str,
+        failed: &Judgement,
+    ) -> (LoomSize, Option<Judgement>) {
+        let full = size.preemption_bound.unwrap_or(FEWEST_TRIED + 1);
+        for preemptions in 0..full.min(FEWEST_TRIED + 1) {
+            let fewer = LoomSize {
+                preemption_bound: Some(preemptions),
+                ..*size
+            };
+            let limits = cx.limits(self);
+            let mut found = cx.run(self, &request(&fewer, false), limits, |run| {
+                judge(run, &fewer, replay.to_owned())
+            });
+            if found.status == Status::Fail && found.evidence.kind == failed.evidence.kind {
+                let fewest = format!(
+                    "{}: the fewest that fail",
+                    super::count(preemptions as u64, "preemption")
+                );
+                found.summary = match found.summary.strip_suffix(')') {
+                    Some(open) if open.contains("(schedule ") => format!("{open}, {fewest})"),
+                    _ => format!("{} ({fewest})", found.summary),
+                };
+                return (fewer, Some(found));
+            }
+        }
+        (*size, None)
+    }
+
     /// After a data race: explores again with the race checks off, with one
     /// preemption, then two, …, and renders the first execution that breaks the
     /// invariant — the fewest preemptions that show what the race does to the values.
@@ -115,6 +156,9 @@ impl Loom {
         None
     }
 }
+
+/// The most preemptions [`Loom::fewest_preemptions`] tries below the full bound.
+const FEWEST_TRIED: usize = 2;
 
 /// The runner request for these bounds; `call_stacks` records each step's stack.
 fn request(size: &LoomSize, call_stacks: bool) -> Request {
