@@ -10,6 +10,7 @@
 use racelab_harness::spec::prelude::*;
 use racelab_harness::{Outcome, Size};
 use racelab_sync::sync::Arc;
+use racelab_sync::trace;
 use subject::SettlementCounter;
 
 /// The amount, in paise, of transfer `op` of batch `batch`: ₹1 to ₹5.
@@ -25,7 +26,16 @@ pub fn round(size: Size) -> Outcome {
         .collect();
     let expected_paise: u64 = batches.iter().flatten().sum();
     let expected_transfers = (size.workers * size.ops) as u64;
+    // Described only where steps are recorded: stress runs this round many times.
+    trace::call_described(|| {
+        let arguments = vec![
+            trace::Value::Other("&counter".into()),
+            trace::Value::Other(format!("{batches:?}")),
+        ];
+        ("settle_in_parallel".into(), arguments)
+    });
     subject::settle_in_parallel(&counter, batches);
+    trace::returned_unit("settle_in_parallel");
     let transfers = counter.transfers();
     let mut outcome = Outcome::equal(
         "counted paise = sum of settled transfers",

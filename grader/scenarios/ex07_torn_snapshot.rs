@@ -77,20 +77,10 @@ fn watch(board: &RateBoard, last: u32) -> usize {
     }
 }
 
-/// `RateBoard::new(first)`, its two atomics named in the traces as the shipped crate
-/// names them (`rate`, `quoted_at`).
-fn new_board(first: Quote) -> RateBoard {
-    let names = [
-        (trace::ObjectKind::AtomicU32, "rate"),
-        (trace::ObjectKind::AtomicU32, "quoted_at"),
-    ];
-    trace::naming_each(&names, || RateBoard::new(first))
-}
-
 /// One execution of the scenario.
 pub fn round(size: Size) -> Outcome {
     let last = u32::try_from(size.ops).expect("fewer than 2^32 quotes");
-    let board = Arc::new(new_board(quote_at(0)));
+    let board = Arc::new(RateBoard::new(quote_at(0)));
     let gate = Arc::new(StartGate::new(size.workers + 1));
     let payments: Vec<_> = (0..size.workers)
         .map(|_| {
@@ -227,7 +217,7 @@ impl Model for Spec {
     }
 
     fn open(first: &First) -> Arc<RateBoard> {
-        Arc::new(new_board(quote_at(first.0)))
+        Arc::new(RateBoard::new(quote_at(first.0)))
     }
 
     fn handle(board: &Arc<RateBoard>) -> Arc<RateBoard> {
