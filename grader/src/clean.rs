@@ -91,12 +91,24 @@ fn release_dirs(build: &Path) -> Vec<PathBuf> {
 }
 
 /// What a subject (`<exercise>-<key>`) left in a `release` folder: its runner binary,
-/// and its runner's and crate's fingerprints and compiled files (named by the hash
-/// cargo gave each, read from the fingerprint folders' names).
+/// its runner's incremental data, and its runner's and crate's fingerprints and
+/// compiled files (named by the hash cargo gave each, read from the fingerprint
+/// folders' names).
 fn artifacts(release: &Path, subject: &str) -> Vec<PathBuf> {
     let runner = format!("racelab-runner-{subject}");
     let crate_package = format!("subject-{subject}");
     let mut found = vec![release.join(&runner), release.join(format!("{runner}.d"))];
+    // The runner's incremental data (`incremental/<crate>-<hash>`; the subject's crate
+    // is never compiled incrementally).
+    let incremental = format!("{}-", runner.replace('-', "_"));
+    if let Ok(entries) = std::fs::read_dir(release.join("incremental")) {
+        found.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&incremental))
+                .map(|e| e.path()),
+        );
+    }
     let Ok(fingerprints) = std::fs::read_dir(release.join(".fingerprint")) else {
         return found;
     };
@@ -225,6 +237,13 @@ mod tests {
                     .join(format!("libsubject-{crate_hash}.rlib")),
                 age,
             );
+            touch(
+                &release
+                    .join("incremental")
+                    .join(format!("racelab_runner_ex01_{key}-0h4p1fgj5gmnz"))
+                    .join("s-dep-graph.bin"),
+                age,
+            );
         }
         touch(&release.join("deps/libloom-0123456789abcdef.rlib"), 500);
 
@@ -245,6 +264,11 @@ mod tests {
                 "racelab_runner_ex01_cccc-cccccccccccccccc"
             ]
         );
+        let incremental: Vec<String> = fs::read_dir(release.join("incremental"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(incremental, ["racelab_runner_ex01_cccc-0h4p1fgj5gmnz"]);
         assert!(!work.join("runners/ex01-aaaa").exists());
         assert!(work.join("runners/ex01-cccc").exists());
         assert!(!release.join("racelab-runner-ex01-bbbb").exists());

@@ -89,6 +89,61 @@ struct Profiles {
 struct Profile {
     debug: &'static str,
     incremental: bool,
+    #[serde(rename = "opt-level", skip_serializing_if = "Option::is_none")]
+    opt_level: Option<u8>,
+    /// Per package: `"*"` (every dependency) and the subject's.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    package: BTreeMap<String, PackageProfile>,
+}
+
+#[derive(Debug, Serialize)]
+struct PackageProfile {
+    #[serde(rename = "opt-level")]
+    opt_level: u8,
+    incremental: bool,
+}
+
+/// How much the code a change recompiles (the scenario's binary and the subject) is
+/// optimised. Dependencies (loom, shuttle, the facade, the harness) are built once
+/// and always fully optimised.
+///
+/// Whatever the level, the scenario's binary is compiled incrementally: after a
+/// change to the subject, rustc reuses what the change leaves as it was (well under a
+/// second instead of two on 2 cores). The subject and the dependencies are not: the
+/// subject is compiled whole every time, so its code (where the races are) is the
+/// same as in a build from scratch, and a grade's incremental data is its runner's
+/// alone (`crate::clean` removes it with the grade's other builds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optimise {
+    /// Fully, as the dependencies: real threads, whose races depend on how fast the
+    /// code runs (the detection rates were measured so).
+    Fully,
+    /// A little (`opt-level = 1`): the explorers, whose verdicts depend on the
+    /// schedules they try, not on how fast the code runs.
+    Lightly,
+}
+
+impl Optimise {
+    /// The `[profile.release]` of a runner whose subject is `subject_package`.
+    fn profile(self, subject_package: &str) -> Profile {
+        let level = match self {
+            Optimise::Fully => 3,
+            Optimise::Lightly => 1,
+        };
+        let whole = |opt_level| PackageProfile {
+            opt_level,
+            incremental: false,
+        };
+        Profile {
+            debug: "line-tables-only",
+            incremental: true,
+            opt_level: (level != 3).then_some(level),
+            package: BTreeMap::from([
+                ("*".to_owned(), whole(3)),
+                (subject_package.to_owned(), whole(level)),
+            ]),
+        }
+    }
 }
 
 /// The paths a runner project names, all valid UTF-8 (cargo reads manifests as UTF-8;
@@ -133,6 +188,7 @@ pub fn runner(
     subject_package: &str,
     feature: Option<&str>,
     paths: Paths<'_>,
+    optimise: Optimise,
     about: &str,
 ) -> String {
     let harness = Dependency {
@@ -158,10 +214,7 @@ pub fn runner(
         lints: None,
         workspace: Some(BTreeMap::new()),
         profile: Some(Profiles {
-            release: Profile {
-                debug: "line-tables-only",
-                incremental: false,
-            },
+            release: optimise.profile(subject_package),
         }),
     };
     written(about, &manifest)
@@ -185,7 +238,7 @@ fn written(about: &str, manifest: &Manifest<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Paths, main_rs, runner, subject};
+    use super::{Optimise, Paths, main_rs, runner, subject};
 
     /// Folder names a student's zip can produce: a decomposed accent (macOS), a
     /// zero-width space, DEL, spaces, quotes and a backslash.
@@ -221,6 +274,7 @@ mod tests {
                 sync: AWKWARD,
                 harness: AWKWARD,
             },
+            Optimise::Lightly,
             "ex01, loom flavor",
         );
         let table: toml::Table = toml::from_str(&text).unwrap();
@@ -233,16 +287,39 @@ mod tests {
         );
         assert_eq!(table["bin"][0]["path"].as_str(), Some("main.rs"));
         assert!(table["workspace"].as_table().unwrap().is_empty());
+        let release = &table["profile"]["release"];
+        assert_eq!(release["debug"].as_str(), Some("line-tables-only"));
+        // What a change rebuilds, lightly; what it does not, fully.
+        assert_eq!(release["opt-level"].as_integer(), Some(1), "{text}");
+        assert_eq!(release["package"]["*"]["opt-level"].as_integer(), Some(3));
         assert_eq!(
-            table["profile"]["release"]["debug"].as_str(),
-            Some("line-tables-only")
+            release["package"]["subject-ex01-abc"]["opt-level"].as_integer(),
+            Some(1)
         );
+        // The runner alone is compiled incrementally.
+        assert_eq!(release["incremental"].as_bool(), Some(true));
+        for package in ["*", "subject-ex01-abc"] {
+            assert_eq!(
+                release["package"][package]["incremental"].as_bool(),
+                Some(false)
+            );
+        }
     }
 
     #[test]
-    fn the_std_flavor_names_no_feature() {
-        let text = runner("r", "s", None, paths("/a/src/lib.rs"), "std");
+    fn the_std_flavor_names_no_feature_and_is_fully_optimised() {
+        let text = runner(
+            "r",
+            "s",
+            None,
+            paths("/a/src/lib.rs"),
+            Optimise::Fully,
+            "std",
+        );
         let table: toml::Table = toml::from_str(&text).unwrap();
+        let release = &table["profile"]["release"];
+        assert!(release.get("opt-level").is_none(), "{text}");
+        assert_eq!(release["package"]["s"]["opt-level"].as_integer(), Some(3));
         assert!(
             table["dependencies"]["racelab-harness"]
                 .get("features")

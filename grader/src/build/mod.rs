@@ -67,6 +67,15 @@ impl Flavor {
         }
     }
 
+    /// How much the runner and the subject are optimised: lightly for the explorers,
+    /// whose verdicts do not depend on speed, so that a change rebuilds faster.
+    fn optimise(self) -> manifest::Optimise {
+        match self {
+            Flavor::Loom | Flavor::Shuttle => manifest::Optimise::Lightly,
+            Flavor::Std | Flavor::Tsan => manifest::Optimise::Fully,
+        }
+    }
+
     /// The harness's (and so the facade's) feature that selects this flavor's backend.
     fn feature(self) -> Option<&'static str> {
         match self {
@@ -312,7 +321,14 @@ fn write_project(
     );
     write_if_changed(
         &project.join("Cargo.toml"),
-        &manifest::runner(&package, &subject_package, flavor.feature(), paths, &about),
+        &manifest::runner(
+            &package,
+            &subject_package,
+            flavor.feature(),
+            paths,
+            flavor.optimise(),
+            &about,
+        ),
     )?;
     // A scenario file with a sequential model (`pub struct Spec`) also serves the
     // spec stage.
