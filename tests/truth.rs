@@ -269,10 +269,15 @@ fn judge(attempt: &Attempt, report: &Report, text: &str) -> Result<(), String> {
         ));
     }
     let right = match &attempt.kind {
+        // The explorers run every right fix's shared state from two threads; real
+        // threads may not (ex09's lab executor lets every deadline win before a fix
+        // that settles first touches anything).
         Kind::Correct => {
             report.verdict == Verdict::Pass
                 && every(Status::Pass)
-                && StageId::ALL.into_iter().all(exercised)
+                && [StageId::Loom, StageId::Shuttle, StageId::Spec]
+                    .into_iter()
+                    .all(exercised)
         }
         Kind::Buggy(stages) => {
             // A deadlock on real threads ends at the stage's watchdog: `timeout`.
