@@ -35,6 +35,8 @@ use shuttle as backend;
 #[cfg(not(any(feature = "loom", feature = "shuttle")))]
 use std as backend;
 
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+pub mod blocked;
 pub mod cell;
 pub mod executed;
 pub mod exercised;

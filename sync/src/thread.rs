@@ -34,7 +34,10 @@ impl<T> JoinHandle<T> {
             trace::Event::JoinRequested { thread: self.label },
             Some(caller),
         );
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = (*self.inner).join();
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let result = crate::blocked::waiting(|| (*self.inner).join());
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(trace::Event::Joined { thread: self.label }, Some(caller));
         result
@@ -89,6 +92,13 @@ pub fn yield_now() {
     backend::thread::yield_now();
 }
 
+/// How many threads spawned through the facade have not returned yet (on real
+/// threads; see [`crate::blocked`]).
+#[cfg(not(any(feature = "loom", feature = "shuttle")))]
+pub(crate) fn running() -> usize {
+    live::running()
+}
+
 /// On real threads, a count of the threads spawned through the facade that are still
 /// running, so that code which starts threads without end is stopped at a fixed
 /// number, deterministically, before it exhausts the machine's process ids. (loom
@@ -101,6 +111,11 @@ mod live {
     pub const MAX_THREADS: usize = 256;
 
     static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+    /// The threads running now.
+    pub fn running() -> usize {
+        RUNNING.load(Ordering::Relaxed)
+    }
 
     /// Counts one more running thread, or panics past [`MAX_THREADS`]; returns `f`
     /// wrapped so that the count drops when it returns or unwinds.

@@ -30,5 +30,5 @@ pub use protocol::{
 };
 /// The trace's vocabulary, which the findings carry and the grader reads.
 pub use racelab_sync::trace;
-pub use run::{run, run_with_model};
+pub use run::{DEADLOCK_SETTLE, run, run_with_model};
 pub use scenario::{BROKEN, Outcome, Size};

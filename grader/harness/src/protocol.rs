@@ -126,8 +126,13 @@ pub struct Findings {
     pub schedule: Option<String>,
     /// Stress: the outcome of every completed round.
     pub rounds: Vec<Outcome>,
-    /// Stress: the round that outlived its time limit.
+    /// Stress: the round that outlived its time limit, or deadlocked.
     pub hung_round: Option<u32>,
+    /// Stress: how many threads were blocked for good when the hung round was ended
+    /// early, every one waiting for another (see `racelab_sync::blocked`); `None`
+    /// when the round ran out of time instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadlocked: Option<u32>,
     /// Spec: the scenarios tried and the one shrunk to.
     pub spec: Option<SpecRun>,
     /// Every distinct atomic operation the run executed, by place, operation and
@@ -697,6 +702,7 @@ mod tests {
                 prop::collection::vec(executed, 0..4),
                 prop::collection::vec(touched, 0..4),
                 of(position),
+                of(any::<u32>()),
             ),
         )
             .prop_map(
@@ -708,7 +714,7 @@ mod tests {
                     rounds,
                     hung_round,
                     spec,
-                    (executed, touched, play),
+                    (executed, touched, play, deadlocked),
                 )| {
                     Findings {
                         token,
@@ -718,6 +724,7 @@ mod tests {
                         schedule,
                         rounds,
                         hung_round,
+                        deadlocked,
                         spec,
                         executed,
                         touched,

@@ -319,10 +319,15 @@ pub(crate) mod modelled {
     }
 }
 
+/// How long every thread of a real-thread round must stay blocked, no wait ending,
+/// before the watchdog calls it a deadlock: far above how long a woken thread waits
+/// for a core while the round has the machine to itself, far below a round's limit.
+pub const DEADLOCK_SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The stress driver: real threads, round after round, under a watchdog.
 #[cfg(not(any(feature = "loom", feature = "shuttle")))]
 mod stress {
-    use super::{Scenario, first_panic, write_findings};
+    use super::{DEADLOCK_SETTLE, Scenario, first_panic, write_findings};
     use crate::{Findings, Request};
     use std::panic::{self, AssertUnwindSafe};
     use std::path::{Path, PathBuf};
@@ -382,8 +387,10 @@ mod stress {
         lock(&progress).findings.clone()
     }
 
-    /// Starts the watchdog: if a round outlives `limit`, it writes the findings with
-    /// the hung round and ends the process (a hung thread cannot be stopped otherwise).
+    /// Starts the watchdog: if a round outlives `limit`, or all its threads stay
+    /// blocked for [`DEADLOCK_SETTLE`] (see `racelab_sync::blocked`), it writes the findings
+    /// with the hung round and ends the process (a hung thread cannot be stopped
+    /// otherwise).
     fn watch(
         progress: Arc<Mutex<Progress>>,
         limit: Duration,
@@ -391,13 +398,30 @@ mod stress {
         token: String,
     ) {
         thread::spawn(move || {
+            // Since when, and at which count of ended waits, all have been blocked.
+            let mut stuck: Option<(u32, u64, Instant)> = None;
             loop {
                 thread::sleep(Duration::from_millis(25));
                 let mut progress = lock(&progress);
-                if let Some((round, started)) = progress.round
-                    && started.elapsed() > limit
-                {
+                let Some((round, started)) = progress.round else {
+                    stuck = None;
+                    continue;
+                };
+                // The round's own thread runs the scenario too.
+                let now = racelab_sync::blocked::snapshot();
+                stuck = match stuck {
+                    _ if !now.all_blocked(1) => None,
+                    Some((r, wakeups, since)) if r == round && wakeups == now.wakeups => {
+                        Some((r, wakeups, since))
+                    }
+                    _ => Some((round, now.wakeups, Instant::now())),
+                };
+                let deadlocked =
+                    stuck.is_some_and(|(_, _, since)| since.elapsed() >= DEADLOCK_SETTLE);
+                if deadlocked || started.elapsed() > limit {
                     progress.findings.hung_round = Some(round);
+                    progress.findings.deadlocked =
+                        deadlocked.then(|| u32::try_from(now.blocked).unwrap_or(u32::MAX));
                     let code = match write_findings(&findings_path, &progress.findings, &token) {
                         Ok(()) => 0,
                         Err(_) => 2,

@@ -109,7 +109,7 @@ fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
         ..Evidence::default()
     };
     if let Some(round) = findings.hung_round {
-        return hung(round, rounds, evidence);
+        return hung(round, findings.deadlocked, rounds, evidence);
     }
     if let Some(failure) = findings.failure {
         let summary = format!(
@@ -180,17 +180,32 @@ fn judge(run: RunnerRun, rounds: &Rounds) -> Judgement {
     }
 }
 
-/// The judgement of a real-thread run whose watchdog caught round `round` hanging.
-pub fn hung(round: u32, rounds: &Rounds, mut evidence: Evidence) -> Judgement {
+/// The judgement of a real-thread run whose watchdog caught round `round` hanging:
+/// with `deadlocked`, the number of threads it saw all blocked, waiting for each other.
+pub fn hung(
+    round: u32,
+    deadlocked: Option<u32>,
+    rounds: &Rounds,
+    mut evidence: Evidence,
+) -> Judgement {
     evidence.kind = Some(FailureKind::Timeout);
     let reference = Duration::from_millis(rounds.size.reference_ms);
+    let what = match deadlocked {
+        Some(threads) => format!(
+            "deadlocked: the {threads} threads still running were all blocked, each waiting for a lock, a notification or a join, and none woke for {}",
+            limits::seconds(racelab_harness::DEADLOCK_SETTLE)
+        ),
+        None => format!(
+            "did not finish in {}: its threads never all returned (possible deadlock or livelock)",
+            limits::seconds(rounds.round_timeout),
+        ),
+    };
     Judgement {
         status: Status::Timeout,
         summary: format!(
-            "round {} of {} did not finish in {}: its threads never all returned (possible deadlock or livelock); {} (all {} rounds)",
+            "round {} of {} {what}; {} (all {} rounds)",
             round + 1,
             rounds.size.rounds,
-            limits::seconds(rounds.round_timeout),
             limits::reference_note(reference),
             rounds.size.rounds,
         ),
@@ -237,6 +252,15 @@ mod tests {
             judged(Findings {
                 executions: 1,
                 hung_round: Some(1),
+                ..Findings::default()
+            }),
+            (Status::Timeout, Some(FailureKind::Timeout))
+        );
+        assert_eq!(
+            judged(Findings {
+                executions: 1,
+                hung_round: Some(1),
+                deadlocked: Some(9),
                 ..Findings::default()
             }),
             (Status::Timeout, Some(FailureKind::Timeout))

@@ -86,7 +86,10 @@ impl Condvar {
                 return Ok(MutexGuard::new(inner, mutex));
             }
         }
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = self.inner.wait(inner);
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let result = crate::blocked::waiting(|| self.inner.wait(inner));
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
             trace::Event::Woken {

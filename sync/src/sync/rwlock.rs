@@ -105,7 +105,14 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         crate::exercised::record(crate::exercised::Access::Read);
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = self.inner.read();
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let result = match self.inner.try_read() {
+            Ok(inner) => Ok(inner),
+            Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
+            Err(TryLockError::WouldBlock) => crate::blocked::waiting(|| self.inner.read()),
+        };
         self.taken(crate::trace::LockMode::Read);
         wrapped(result, |inner| self.read_guard(inner))
     }
@@ -116,7 +123,14 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         crate::exercised::record(crate::exercised::Access::Write);
+        #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = self.inner.write();
+        #[cfg(not(any(feature = "loom", feature = "shuttle")))]
+        let result = match self.inner.try_write() {
+            Ok(inner) => Ok(inner),
+            Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
+            Err(TryLockError::WouldBlock) => crate::blocked::waiting(|| self.inner.write()),
+        };
         self.taken(crate::trace::LockMode::Write);
         wrapped(result, |inner| self.write_guard(inner))
     }

@@ -86,7 +86,7 @@ pub fn judge(run: RunnerRun, rounds: &Rounds, toolchain: &str, roots: &[&Path]) 
         }
     };
     if let Some(round) = findings.hung_round {
-        return stress::hung(round, rounds, evidence);
+        return stress::hung(round, findings.deadlocked, rounds, evidence);
     }
     if let Some(failure) = findings.failure {
         let summary = format!(
