@@ -14,10 +14,8 @@
 //!   hold it;
 //! - the matrix in `README.md` is the one generated from the manifest.
 //!
-//! The two tests that grade (the shipped crates, the reference solutions) run side by
-//! side, each grading one crate at a time, as a batch with `--jobs 2` does: builds and
-//! explorer runs share the cores, while a stress or ThreadSanitizer run takes the
-//! cores lock alone (`grader/src/cores.rs`), so the other grade cannot change its odds.
+//! Grades run one at a time: the stress stage measures real threads, and two grades
+//! sharing the two cores would change each other's odds.
 
 use racelab_grader::lab::Lab;
 use racelab_grader::manifest::Exercise;
@@ -28,10 +26,14 @@ use racelab_grader::subject::Subject;
 use racelab_grader::{GradeOptions, Observer, grade};
 use racelab_tests::root;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use xtask::console::Console;
 
 /// Set to rewrite README.md's matrix from the manifest instead of comparing them.
 const UPDATE_README: &str = "RACELAB_UPDATE_README";
+
+/// Serialises the grades of this test binary.
+static ONE_GRADE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn lab() -> Lab {
     Lab::open(&root()).unwrap_or_else(|e| panic!("{e}"))
@@ -44,6 +46,9 @@ fn graded_for(
     path: Option<&Path>,
     observer: &mut dyn Observer,
 ) -> Report {
+    let _turn = ONE_GRADE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     let subject = Subject::locate(lab, exercise, path).unwrap_or_else(|e| panic!("{e}"));
     grade(lab, exercise, &subject, &GradeOptions::default(), observer)
 }
