@@ -1,6 +1,7 @@
 //! `cargo xtask play` in a real terminal (`racelab_tests::terminal`, 80 columns): a
-//! known winning sequence of keys breaks ex01 (a lost update), ex04 (a deadlock) and
-//! ex08 (an async task's check gone stale across an `.await`),
+//! known winning sequence of keys breaks ex01 (a lost update), ex02 (a check gone
+//! stale before the payout), ex04 (a deadlock), ex05 (a lost wakeup) and ex08 (an
+//! async task's check gone stale across an `.await`),
 //! the screen says so in the grader's words, and the schedule it saves is one
 //! `cargo xtask replay` follows to the same failure; the same keys on a reference
 //! solution win nothing, and after a few rounds the game says why.
@@ -18,8 +19,19 @@ use std::time::Duration;
 /// ex01's lost update: T1 and T2 both load 0, both store, then everyone finishes.
 const EX01_WIN: &str = "112212112233333";
 
+/// ex02's check-then-act: T1 and T2 both check that account 0 holds 500 paise (lock,
+/// read, unlock), then T1 pays out from account 0 and account 1 and ends, and T2's
+/// payout from account 0 overdraws it.
+const EX02_WIN: &str = "1112221111112222";
+
 /// ex04's deadlock: T1 locks account 0, T2 account 1, each asks for the other's.
 const EX04_WIN: &str = "121213";
+
+/// ex05's lost wakeup: T2 and T3 push the payouts of both batches but stop before
+/// setting the flag for the last; T1 takes the first batch and, for the second,
+/// reads the flag (false) and is about to wait; T2 and T3 set the flag and notify
+/// nobody; then T1 waits, for ever.
+const EX05_WIN: &str = "2222233333331111112223331";
 
 /// ex08's await in the middle (tasks, not threads): T1 and T2 each check the
 /// balance and await the fraud desk before either debits, so both payouts go through;
@@ -66,7 +78,7 @@ fn play(exercise: &str, dir: &Path) -> Terminal {
 
 /// Plays `keys` on the shipped `exercise` and checks the win: the grader's words on
 /// screen, the score, and a saved schedule that `replay` follows to the same failure.
-fn a_known_sequence_wins(exercise: &str, crate_dir: &str, keys: &str, broken: &str) {
+fn a_known_sequence_wins(exercise: &str, crate_dir: &str, keys: &str, broken: &str, enough: &str) {
     let copy = copy_of(crate_dir);
     let mut terminal = play(exercise, copy.path());
     terminal.keys(keys);
@@ -80,7 +92,7 @@ fn a_known_sequence_wins(exercise: &str, crate_dir: &str, keys: &str, broken: &s
     assert!(screen.contains("shuttle replay: fail"), "{screen}");
     assert!(screen.contains(broken), "{screen}");
     assert!(screen.contains("Score: you used"), "{screen}");
-    assert!(screen.contains("1 is enough"), "{screen}");
+    assert!(screen.contains(enough), "{screen}");
     assert!(screen.contains("play exited with 0"), "{screen}");
 
     let lab = Lab::open(&root()).unwrap();
@@ -116,6 +128,7 @@ fn a_known_sequence_breaks_ex01_and_replays() {
         "exercises/ex01-lost-update",
         EX01_WIN,
         "reported total = sum of recorded amounts broken",
+        "1 is enough",
     );
 }
 
@@ -126,6 +139,7 @@ fn a_known_sequence_deadlocks_ex04_and_replays() {
         "exercises/ex04-transfer-deadlock",
         EX04_WIN,
         "T1 and T2 each hold a lock the other waits for",
+        "1 is enough",
     );
 }
 
@@ -136,6 +150,29 @@ fn a_known_sequence_overdraws_ex08_across_an_await_and_replays() {
         "exercises/ex08-await-in-the-middle",
         EX08_WIN,
         "approved payouts ≤ what the accounts held broken",
+        "1 is enough",
+    );
+}
+
+#[test]
+fn a_known_sequence_overdraws_ex02_and_replays() {
+    a_known_sequence_wins(
+        "ex02",
+        "exercises/ex02-toctou-payout",
+        EX02_WIN,
+        "approved payouts ≤ what the accounts held broken",
+        "1 is enough",
+    );
+}
+
+#[test]
+fn a_known_sequence_loses_ex05_s_wakeup_and_replays() {
+    a_known_sequence_wins(
+        "ex05",
+        "exercises/ex05-lost-wakeup",
+        EX05_WIN,
+        "a notification that",
+        "0 are enough",
     );
 }
 
@@ -158,6 +195,16 @@ fn reference_solutions_cannot_be_won_by_the_same_keys() {
         "ex04",
         "solutions/ex04-transfer-deadlock/lock-order",
         EX04_WIN,
+    );
+    the_same_keys_do_not_win(
+        "ex02",
+        "solutions/ex02-toctou-payout/compare-and-swap",
+        EX02_WIN,
+    );
+    the_same_keys_do_not_win(
+        "ex05",
+        "solutions/ex05-lost-wakeup/flag-under-lock",
+        EX05_WIN,
     );
 }
 

@@ -24,14 +24,19 @@ pub(super) fn draw(session: &Session<'_>, roots: &[&Path], width: usize, rows: u
         String::new(),
     ];
     let threads = threads(&position.steps, &position.choices);
+    // Wide enough for the longest next step and a gap before what it holds.
+    let next_width = threads
+        .iter()
+        .map(|t| t.next.chars().count() + 2)
+        .fold(40, usize::max);
     lines.push(format!(
-        "  {:<8}{:<10}{:<40}holds",
+        "  {:<8}{:<10}{:<next_width$}holds",
         "thread", "state", "next step"
     ));
     for thread in &threads {
         lines.push(fit(
             &format!(
-                "  {:<8}{:<10}{:<40}{}",
+                "  {:<8}{:<10}{:<next_width$}{}",
                 thread.name,
                 thread.state,
                 thread.next,
