@@ -208,7 +208,9 @@ fn stage_section(drawn: &Drawn, sources: &Sources) -> Markup {
                 h3 { "What the race does to the values" }
                 p {
                     "With its race check off, loom finds an execution that breaks the invariant ("
-                    (values.preemptions) " preemptions): " (values.failure)
+                    (values.preemptions)
+                    @if values.preemptions == 1 { " preemption): " } @else { " preemptions): " }
+                    (values.failure)
                 }
                 div class="figure" { (svg::swimlane(lanes, sources, &format!("{id}-values"))) }
                 (steps_table(lanes, sources, &format!("{id}-values")))
