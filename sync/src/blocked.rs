@@ -15,6 +15,7 @@
 //! the paths that wait (an uncontended lock is taken without them).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{LockResult, TryLockError, TryLockResult};
 
 /// The threads inside [`waiting`] now.
 static BLOCKED: AtomicUsize = AtomicUsize::new(0);
@@ -56,6 +57,19 @@ pub(crate) fn waiting<R>(wait: impl FnOnce() -> R) -> R {
     BLOCKED.fetch_add(1, Ordering::Relaxed);
     let _woken = Woken;
     wait()
+}
+
+/// Takes a lock with `try_take` and, when another thread holds it, waits for it with
+/// `take`, counted as blocked: the pattern of every facade lock on real threads.
+pub(crate) fn take_or_wait<G>(
+    try_take: impl FnOnce() -> TryLockResult<G>,
+    take: impl FnOnce() -> LockResult<G>,
+) -> LockResult<G> {
+    match try_take() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
+        Err(TryLockError::WouldBlock) => waiting(take),
+    }
 }
 
 /// Ends a wait, however it ends (a panic included).

@@ -167,13 +167,7 @@ impl<T> Mutex<T> {
         let result = self.inner.lock();
         // On real threads, a lock that is held is waited for as a blocked thread.
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-        let result = match self.inner.try_lock() {
-            Ok(inner) => Ok(inner),
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => Err(poisoned),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                crate::blocked::waiting(|| self.inner.lock())
-            }
-        };
+        let result = crate::blocked::take_or_wait(|| self.inner.try_lock(), || self.inner.lock());
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         trace::record(
             trace::Event::LockAcquired {

@@ -108,11 +108,7 @@ impl<T> RwLock<T> {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = self.inner.read();
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-        let result = match self.inner.try_read() {
-            Ok(inner) => Ok(inner),
-            Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
-            Err(TryLockError::WouldBlock) => crate::blocked::waiting(|| self.inner.read()),
-        };
+        let result = crate::blocked::take_or_wait(|| self.inner.try_read(), || self.inner.read());
         self.taken(crate::trace::LockMode::Read);
         wrapped(result, |inner| self.read_guard(inner))
     }
@@ -126,11 +122,7 @@ impl<T> RwLock<T> {
         #[cfg(any(feature = "loom", feature = "shuttle"))]
         let result = self.inner.write();
         #[cfg(not(any(feature = "loom", feature = "shuttle")))]
-        let result = match self.inner.try_write() {
-            Ok(inner) => Ok(inner),
-            Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
-            Err(TryLockError::WouldBlock) => crate::blocked::waiting(|| self.inner.write()),
-        };
+        let result = crate::blocked::take_or_wait(|| self.inner.try_write(), || self.inner.write());
         self.taken(crate::trace::LockMode::Write);
         wrapped(result, |inner| self.write_guard(inner))
     }
