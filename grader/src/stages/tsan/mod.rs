@@ -99,8 +99,9 @@ pub const EXIT_CODE: i32 = 66;
 /// The options the grader runs TSan with: reports go to `tsan.<pid>` files in
 /// `log_dir` (an absolute path, so the subject's working folder does not matter; never
 /// into the subject's output), all of them (no halt on the first), with a fixed exit
-/// code, history deep enough to restore both stacks of a race, no thread leaks, and
-/// no symbolization (it would start a process; the grader symbolizes, see
+/// code, history deep enough to restore both stacks of a race, no thread leaks, no
+/// wait at exit (the runner waits when a thread of the subject's still runs), and no
+/// symbolization (it would start a process; the grader symbolizes, see
 /// [`symbolize`]).
 pub fn options(log_dir: &Path) -> String {
     let options = [
@@ -115,6 +116,9 @@ pub fn options(log_dir: &Path) -> String {
         // Report every racing pair of places, not only the first race on an address.
         "suppress_equal_addresses=0".into(),
         "symbolize=0".into(),
+        // The runner waits for threads still running at exit itself, and only then
+        // (`racelab_harness`'s `exit`): TSan would wait a second on every run.
+        "atexit_sleep_ms=0".into(),
     ];
     options.join(" ")
 }
