@@ -178,6 +178,18 @@ fn die_with_grader(command: &mut Command) {
     }
 }
 
+/// Lowers the scheduling priority of the process `command` starts by `increment`.
+pub fn lower_priority(command: &mut Command, increment: i32) {
+    // SAFETY: the closure runs in the child between fork and exec and only calls
+    // setpriority, which is async-signal-safe; it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::nice(increment)?;
+            Ok(())
+        });
+    }
+}
+
 /// Limits the address space of the process `command` starts (and what it starts) to
 /// `bytes`: an allocation past it fails, and Rust aborts with "memory allocation of
 /// … failed".

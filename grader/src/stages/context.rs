@@ -5,6 +5,7 @@
 
 use super::limits::{self, Limits};
 use super::runner::run_runner;
+use super::turns::Turns;
 use super::{Judgement, RunnerRun, Stage};
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
@@ -26,14 +27,14 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 /// builds it, and any other that needs it meanwhile (spec shares shuttle's) waits for
 /// that build rather than starting its own.
 ///
-/// Builds take turns (`building`): a changed subject's build is mostly one crate and a
-/// link, one core's work, so one build at a time leaves the other core to the runs of
-/// the flavors already built, and the first stage's verdict is not slowed by the
-/// other three builds (measured in `docs/performance.md`).
+/// Builds take turns (`building`, see [`Turns`]): two at once, the explorers' first,
+/// so that their runs go on while the real-thread flavors build and the real-thread
+/// runs, which hold the cores alone, start as early as they can (measured in
+/// `docs/performance.md`).
 #[derive(Debug, Default)]
 pub struct Runners {
     slots: Mutex<HashMap<Flavor, Arc<OnceLock<Built>>>>,
-    building: Mutex<()>,
+    building: Turns,
 }
 
 /// A flavor's runner, or why it could not be built.
@@ -154,11 +155,7 @@ impl<'a> Context<'a> {
             self.say(stage, &format!("building the {} runner", flavor.name()));
         }
         let built = slot.get_or_init(|| {
-            let _turn = self
-                .runners
-                .building
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let _turn = self.runners.building.take(flavor);
             let _cores = cores::hold(self.lab, cores::Use::Shared);
             build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
         });

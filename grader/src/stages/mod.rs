@@ -17,6 +17,7 @@ pub mod shuttle;
 pub mod spec;
 pub mod stress;
 pub mod tsan;
+mod turns;
 
 pub use crate::stage_id::StageId;
 pub use context::{Context, Runners};
