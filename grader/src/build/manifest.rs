@@ -118,8 +118,12 @@ pub enum Optimise {
     /// Fully, as the dependencies: real threads, whose races depend on how fast the
     /// code runs (the detection rates were measured so).
     Fully,
-    /// A little (`opt-level = 1`): the explorers, whose verdicts depend on the
-    /// schedules they try, not on how fast the code runs.
+    /// The explorers, whose verdicts depend on the schedules they try, not on how fast
+    /// the code runs: the scenario's binary not at all (`opt-level = 0`; it holds the
+    /// harness's code instantiated for the subject's types, spec's model and
+    /// proptest's strategies, and it is most of a build), the subject a little
+    /// (`opt-level = 1`), so that its frames on the explorers' small coroutine stacks
+    /// stay as they were measured.
     Lightly,
 }
 
@@ -127,9 +131,9 @@ impl Optimise {
     /// The `[profile.release]` of the runner `runner_package` whose subject is
     /// `subject_package`: the release profile for everything, but these two.
     fn profile(self, runner_package: &str, subject_package: &str) -> Profile {
-        let opt_level = match self {
-            Optimise::Fully => 3,
-            Optimise::Lightly => 1,
+        let (runner_level, subject_level) = match self {
+            Optimise::Fully => (3, 3),
+            Optimise::Lightly => (0, 1),
         };
         Profile {
             debug: "line-tables-only",
@@ -138,14 +142,14 @@ impl Optimise {
                 (
                     runner_package.to_owned(),
                     PackageProfile {
-                        opt_level,
+                        opt_level: runner_level,
                         incremental: true,
                     },
                 ),
                 (
                     subject_package.to_owned(),
                     PackageProfile {
-                        opt_level,
+                        opt_level: subject_level,
                         incremental: false,
                     },
                 ),
@@ -301,10 +305,10 @@ mod tests {
         // defaults for build scripts and proc macros (no `package."*"`).
         assert!(release.get("opt-level").is_none(), "{text}");
         assert_eq!(release["package"].as_table().unwrap().len(), 2, "{text}");
-        for package in ["racelab-runner-ex01-abc", "subject-ex01-abc"] {
+        for (package, level) in [("racelab-runner-ex01-abc", 0), ("subject-ex01-abc", 1)] {
             assert_eq!(
                 release["package"][package]["opt-level"].as_integer(),
-                Some(1)
+                Some(level)
             );
         }
         // The runner alone is compiled incrementally.
