@@ -11,9 +11,11 @@
 #   warm     a comment line appended to the subject's src/lib.rs, then `cargo xtask
 #            grade` with every stage: the wall time, and when the first stage line
 #            appeared (what watch mode shows first after a save);
+#   runs     the same subject graded again with nothing to build: the stages' runs
+#            alone, the floor under a warm grade;
 #   floor    the subject crate alone compiled after the same change (`cargo build
 #            --release` of a one-crate project holding it and the facade), and each
-#            stage's own run time read from the last report;
+#            stage's time read from the last warm grade's report;
 #
 # and prints min / median / max of each. The first grade, cold, is timed once and
 # printed too (it compiles loom, shuttle and the instrumented std). KEEP=1 keeps the
@@ -63,6 +65,14 @@ summary() {
         printf "min %.2f s, median %.2f s, max %.2f s (%d runs)\n", v[1], m, v[NR], NR }'
 }
 
+# Each stage's time (ms) in the latest report; $1 says which grade it was.
+stage_times() {
+    echo "== each stage's time in $1 (ms)"
+    local report
+    report=$(ls -t target/racelab/reports/*.toml | head -n1)
+    grep -E '^(name|duration_ms) = ' "$report" | paste - - | sed 's/name = //; s/duration_ms = //'
+}
+
 echo "== the first grade, cold (dependencies downloaded, nothing built)"
 read -r cold cold_first < <(grade_once)
 echo "cold: ${cold} s, first stage line after ${cold_first} s"
@@ -78,6 +88,16 @@ for i in $(seq "$RUNS"); do
 done
 echo "warm grade:        $(summary <"$WORK/warm")"
 echo "first stage line:  $(summary <"$WORK/first")"
+stage_times "the last warm grade: build and run"
+
+echo "== the runs alone: the same subject graded again, nothing to build, $RUNS runs"
+: >"$WORK/runs"
+for i in $(seq "$RUNS"); do
+    read -r wall _ < <(grade_once)
+    echo "$wall" >>"$WORK/runs"
+done
+echo "runs alone:        $(summary <"$WORK/runs")"
+stage_times "the last grade with nothing to build: the runs alone"
 
 echo "== the floor: the subject crate alone, compiled after each change"
 FLOOR="$WORK/floor"
@@ -109,7 +129,4 @@ for i in $(seq "$RUNS"); do
 done
 echo "subject alone:     $(summary <"$WORK/floor.times")"
 
-echo "== each stage's time in the last warm grade (build and run)"
-REPORT=$(ls -t target/racelab/reports/*.toml | head -n1)
-grep -E '^(name|duration_ms) = ' "$REPORT" | paste - - | sed 's/name = //; s/duration_ms = //'
 echo "== machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"

@@ -22,6 +22,7 @@ use seccompiler::{
     SeccompRule, TargetArch,
 };
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::time::Duration;
 
 /// The most threads a runner may have at once: the scenarios use a handful of workers.
@@ -38,9 +39,12 @@ pub fn limit_threads(max: usize) -> Result<(), String> {
         .spawn(move || {
             loop {
                 if thread_count().is_some_and(|count| count > max) {
-                    eprintln!(
-                        "racelab runner: the subject started more than {max} threads at once; a scenario needs a handful"
+                    // One write, so that no other thread ending the process meanwhile
+                    // (a round's watchdog, a panic) can leave half the line behind.
+                    let line = format!(
+                        "racelab runner: the subject started more than {max} threads at once; a scenario needs a handful\n"
                     );
+                    let _ = std::io::stderr().write_all(line.as_bytes());
                     // SAFETY: `_exit` ends the process at once; nothing runs after it,
                     // so no thread of the subject's can run on while exit handlers do.
                     unsafe { libc::_exit(2) }
