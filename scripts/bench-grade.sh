@@ -70,7 +70,7 @@ stage_times() {
     echo "== each stage's time in $1 (ms)"
     local report
     report=$(ls -t target/racelab/reports/*.toml | head -n1)
-    grep -E '^(name|duration_ms) = ' "$report" | paste - - | sed 's/name = //; s/duration_ms = //'
+    awk '/^\[\[stages\]\]/ { s = 1 } s && /^name = / { n = $3 } s && /^duration_ms = / { print n, $3 }' "$report"
 }
 
 echo "== the first grade, cold (dependencies downloaded, nothing built)"

@@ -165,6 +165,18 @@ fn first_place(rendered: &str) -> Option<String> {
     Some(format!("{file}:{line}"))
 }
 
+/// Where `flavor`'s runners build: one target directory per flavor, shared by every
+/// subject.
+fn target_dir(lab: &Lab, flavor: Flavor) -> PathBuf {
+    lab.work_dir().join("build").join(flavor.name())
+}
+
+/// Whether `flavor` has been built here before: if not, its first build compiles
+/// its dependencies too.
+pub fn built_before(lab: &Lab, flavor: Flavor) -> bool {
+    target_dir(lab, flavor).is_dir()
+}
+
 /// Builds the runner of `subject` for `flavor` and returns the executable's path.
 /// `Flavor::Tsan` needs the toolchain that builds it.
 pub fn build_runner(
@@ -178,7 +190,7 @@ pub fn build_runner(
         write_project(lab, exercise, subject, flavor).map_err(|e| BuildFailure::Tool {
             message: format!("cannot write the runner project: {e}"),
         })?;
-    let target_dir = lab.work_dir().join("build").join(flavor.name());
+    let target_dir = target_dir(lab, flavor);
     let (mut command, target_args, rustflags) = match (flavor, tsan) {
         (Flavor::Tsan, Some(toolchain)) => {
             let (args, flags) = toolchain.build_args();

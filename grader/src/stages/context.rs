@@ -5,7 +5,7 @@
 
 use super::limits::{self, Limits};
 use super::runner::run_runner;
-use super::turns::Turns;
+use super::turns::{Build, Turns};
 use super::{Judgement, RunnerRun, Stage};
 use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
@@ -27,10 +27,10 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 /// builds it, and any other that needs it meanwhile (spec shares shuttle's) waits for
 /// that build rather than starting its own.
 ///
-/// Builds take turns (`building`, see [`Turns`]): two at once, the explorers' first,
-/// so that their runs go on while the real-thread flavors build and the real-thread
-/// runs, which hold the cores alone, start as early as they can (measured in
-/// `docs/performance.md`).
+/// Builds take turns (`building`, see [`Turns`]): two at once (a flavor's first build
+/// alone), the explorers' first, so that their runs go on while the real-thread
+/// flavors build and the real-thread runs, which hold the cores alone, start as early
+/// as they can (measured in `docs/performance.md`).
 #[derive(Debug, Default)]
 pub struct Runners {
     slots: Mutex<HashMap<Flavor, Arc<OnceLock<Built>>>>,
@@ -155,7 +155,12 @@ impl<'a> Context<'a> {
             self.say(stage, &format!("building the {} runner", flavor.name()));
         }
         let built = slot.get_or_init(|| {
-            let _turn = self.runners.building.take(flavor);
+            let build = if build::built_before(self.lab, flavor) {
+                Build::Again
+            } else {
+                Build::First
+            };
+            let _turn = self.runners.building.take(flavor, build);
             let _cores = cores::hold(self.lab, cores::Use::Shared);
             build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
         });
