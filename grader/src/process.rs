@@ -341,11 +341,26 @@ pub fn last_lines(text: &str, lines: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{CappedBuffer, run};
+    use super::{CappedBuffer, lower_priority, run};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Command;
     use std::time::Duration;
     use wait_timeout::ChildExt;
+
+    #[test]
+    fn a_lowered_process_runs_at_a_higher_niceness_than_the_grader() {
+        let niceness = |command: &mut Command| -> i32 {
+            let output = command.output().unwrap();
+            String::from_utf8_lossy(&output.stdout)
+                .trim()
+                .parse()
+                .unwrap()
+        };
+        let ours = niceness(&mut Command::new("nice"));
+        let mut lowered = Command::new("nice");
+        lower_priority(&mut lowered, 10);
+        assert_eq!(niceness(&mut lowered), (ours + 10).min(19));
+    }
 
     #[test]
     fn a_capped_buffer_keeps_head_and_tail_and_counts_the_rest() {
