@@ -93,8 +93,22 @@ fn shuttle_config(schedule_dir: Option<std::path::PathBuf>) -> shuttle::Config {
     // spinner yielding, as the facade makes it): fail it now, with its schedule,
     // rather than run into the stage's time limit after shuttle's own million.
     config.max_steps = shuttle::MaxSteps::FailAfter(MAX_STEPS);
+    config.stack_size = THREAD_STACK_BYTES;
     config
 }
+
+/// A spawned thread's stack, as std gives one (2 MiB). loom's and shuttle's own
+/// defaults (32 and 60 KiB) are for their tests, not for a subject's code: a correct
+/// fix that keeps a table on its stack, unoptimised as the explorers build it, would
+/// overflow them and fail a stage that real threads pass. The memory is mapped, not
+/// touched: a thread pays for the pages it uses.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+const THREAD_STACK_BYTES: usize = 2 << 20;
+
+/// [`THREAD_STACK_BYTES`] as loom's `Builder::stack_size` takes it: its coroutines
+/// count their stacks in words, whatever loom's documentation says.
+#[cfg(feature = "loom")]
+pub(crate) const LOOM_STACK_WORDS: usize = THREAD_STACK_BYTES / std::mem::size_of::<usize>();
 
 /// The steps after which a shuttle execution fails as a livelock.
 #[cfg(feature = "shuttle")]

@@ -65,6 +65,12 @@ where
 {
     #[cfg(not(any(feature = "loom", feature = "shuttle")))]
     let f = live::counted(f);
+    #[cfg(feature = "loom")]
+    let inner = loom::thread::Builder::new()
+        .stack_size(crate::explore::LOOM_STACK_WORDS)
+        .spawn(f)
+        .expect("loom's Builder::spawn does not fail");
+    #[cfg(not(feature = "loom"))]
     let inner = backend::thread::spawn(f);
     #[cfg(any(feature = "loom", feature = "shuttle"))]
     {

@@ -123,9 +123,8 @@ pub enum Optimise {
     /// the harness's code instantiated for the subject's types (spec's model,
     /// proptest's strategies), and the subject instantiates the facade over loom's or
     /// shuttle's types, so optimising them was most of a build. Unoptimised frames
-    /// are larger, but the explorers' coroutine stacks (loom's 32 KiB per thread,
-    /// shuttle's 60) keep ample room: measured at each step the facade records, the
-    /// deepest a reference solution's thread reaches grew by under 1 KiB, to 5 KiB.
+    /// are larger: the explorers give every spawned thread std's 2 MiB
+    /// (`racelab_sync::explore`), and `main`'s depth is the scenario's own frames.
     Lightly,
 }
 
