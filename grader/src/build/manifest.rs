@@ -124,7 +124,8 @@ pub enum Optimise {
     /// proptest's strategies), and the subject instantiates the facade over loom's or
     /// shuttle's types, so optimising them was most of a build. Unoptimised frames
     /// are larger: the explorers give every spawned thread std's 2 MiB
-    /// (`racelab_sync::explore`), and `main`'s depth is the scenario's own frames.
+    /// (`racelab_sync::explore`), and loom's 32 KiB `main` holds mostly the
+    /// scenario's own frames, unoptimised before this too.
     Lightly,
 }
 
