@@ -23,7 +23,7 @@ use racelab_grader::matrix;
 use racelab_grader::report::{Report, StageReport, Status};
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
-use racelab_grader::{GradeOptions, Observer, grade};
+use racelab_grader::{GradeOptions, Observer, Regrade, grade};
 use racelab_tests::root;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -50,7 +50,12 @@ fn graded_for(
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     let subject = Subject::locate(lab, exercise, path).unwrap_or_else(|e| panic!("{e}"));
-    grade(lab, exercise, &subject, &GradeOptions::default(), observer)
+    // Graded once: the runners compile without incremental data, as a batch's do.
+    let options = GradeOptions {
+        regrade: Regrade::Once,
+        ..GradeOptions::default()
+    };
+    grade(lab, exercise, &subject, &options, observer)
 }
 
 /// Grades `path` (the shipped crate when `None`) with every stage.

@@ -45,5 +45,5 @@ pub mod toolchain;
 pub mod verdict;
 
 pub use grade::{grade, grade_within, replay};
-pub use options::{GradeOptions, Observer};
+pub use options::{GradeOptions, Observer, Regrade};
 pub use stage_id::StageId;

@@ -28,6 +28,23 @@ pub struct GradeOptions {
     /// Stages that must run (`--require`): one of them `skipped` fails the grade
     /// instead of leaving it `incomplete`.
     pub required: Vec<StageId>,
+    /// Whether the subject is graded again after an edit, which decides how its
+    /// runners are compiled.
+    pub regrade: Regrade,
+}
+
+/// Whether a subject is graded again after an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regrade {
+    /// A crate a student edits and grades again (`grade`, `watch`): the scenario's
+    /// binary is compiled incrementally, so the next grade recompiles only what the
+    /// edit touched.
+    AfterEdits,
+    /// A crate graded once: a batch's submissions, whose builds are removed with the
+    /// report written, and a test's fixtures. Nothing would read incremental data, and
+    /// writing it makes a fresh build dearer (shuttle's runner: 2.4 s of CPU instead
+    /// of 1.5 s, `docs/performance.md`).
+    Once,
 }
 
 impl GradeOptions {
@@ -51,6 +68,7 @@ impl Default for GradeOptions {
             memory_limit_mb: None,
             provision: true,
             required: Vec::new(),
+            regrade: Regrade::AfterEdits,
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::build::{self, BuildFailure, Flavor};
 use crate::cores;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
-use crate::options::DEFAULT_MEMORY_LIMIT_MB;
+use crate::options::{DEFAULT_MEMORY_LIMIT_MB, Regrade};
 use crate::stages::{Limits, RunnerRun};
 use crate::subject::Subject;
 /// The runner's answer, as the game's screen reads it.
@@ -82,7 +82,14 @@ impl<'a> Game<'a> {
         }
         let runner = {
             let _cores = cores::hold(lab, cores::Use::Shared);
-            build::build_runner(lab, exercise, subject, Flavor::Shuttle, None)
+            build::build_runner(
+                lab,
+                exercise,
+                subject,
+                Flavor::Shuttle,
+                None,
+                Regrade::AfterEdits,
+            )
         }
         .map_err(CannotPlay::Build)?;
         Ok(Game {

@@ -6,7 +6,7 @@ use crate::lab::Lab;
 use crate::report::{Evidence, Report, SCHEMA, StageReport, Status};
 use crate::stage_id::StageId;
 use crate::verdict::Verdict;
-use crate::{GradeOptions, Observer, grade_within};
+use crate::{GradeOptions, Observer, Regrade, grade_within};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -88,11 +88,7 @@ pub fn run(
         let subject = target.subject.as_ref().map(|s| s.dir.as_path());
         let roots: Vec<&Path> = subject.into_iter().chain([lab.root.as_path()]).collect();
         let written = crate::render::page::write_with_report(&report, &target.report_path, &roots);
-        // A student's builds are not graded again in this batch: removing them as
-        // each report is written keeps the batch's disk use flat as the class grows.
-        // The workspace's own crates (a student's `grade --all`) keep theirs for the
-        // next grade.
-        if let (Ok(subject), false) = (&target.subject, target.name == super::WORKSPACE) {
+        if let (Ok(subject), Regrade::Once) = (&target.subject, regrade(target)) {
             crate::clean::remove_subject(lab, target.exercise, subject);
         }
         on_event(Event::Finished {
@@ -174,6 +170,18 @@ pub fn run(
         .collect()
 }
 
+/// Whether `target` is graded again after an edit. A student's crate in a batch is
+/// not: its builds are removed as its report is written, which keeps the batch's
+/// disk use flat as the class grows. The workspace's own crates (a student's `grade
+/// --all`) are, and keep theirs for the next grade.
+fn regrade(target: &Target<'_>) -> Regrade {
+    if target.name == super::WORKSPACE {
+        Regrade::AfterEdits
+    } else {
+        Regrade::Once
+    }
+}
+
 /// Grades one target within `budget`; whatever happens, returns its report. When the
 /// grader itself fails, the stages that had finished keep their results. A target
 /// with nothing to grade is `missing`, and a student's crate whose `src/` hashes as
@@ -208,6 +216,10 @@ fn grade_target(
         report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         return report;
     }
+    let options = &GradeOptions {
+        regrade: regrade(target),
+        ..options.clone()
+    };
     let mut finished = Finished::default();
     let graded = catch_unwind(AssertUnwindSafe(|| {
         grade_within(

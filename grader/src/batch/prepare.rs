@@ -11,7 +11,7 @@ use crate::build::{self, Flavor};
 use crate::cores;
 use crate::lab::Lab;
 use crate::manifest::Exercise;
-use crate::options::GradeOptions;
+use crate::options::{GradeOptions, Regrade};
 use crate::stage_id::StageId;
 use crate::stages;
 use crate::subject::Subject;
@@ -71,9 +71,17 @@ pub fn prepare(
             id,
             &format!("building what every {} runner shares", flavor.name()),
         );
+        // Built for the dependencies it lands, not for a grade after an edit.
         let built = {
             let _cores = cores::hold(lab, cores::Use::Shared);
-            build::build_runner(lab, exercise, &subject, flavor, tsan.as_ref())
+            build::build_runner(
+                lab,
+                exercise,
+                &subject,
+                flavor,
+                tsan.as_ref(),
+                Regrade::Once,
+            )
         };
         prepared.push(Prepared {
             stage: id,

@@ -3,6 +3,7 @@
 //! accent, a zero-width space, quotes, a backslash) is quoted by the TOML writer, never
 //! by hand.
 
+use crate::options::Regrade;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -107,12 +108,13 @@ struct PackageProfile {
 /// release `build-override` (`opt-level = 0`), as a cold grade compiles them four
 /// times, once per flavor.
 ///
-/// Whatever the level, the scenario's binary is compiled incrementally: after a
-/// change to the subject, rustc reuses what the change leaves as it was (well under a
-/// second instead of two on 2 cores). The subject and the dependencies are not: the
-/// subject is compiled whole every time, so its code (where the races are) is the
-/// same as in a build from scratch, and a grade's incremental data is its runner's
-/// alone (`crate::clean` removes it with the grade's other builds).
+/// Whatever the level, the scenario's binary of a subject graded again after edits
+/// ([`Regrade::AfterEdits`]) is compiled incrementally: after a change to the
+/// subject, rustc reuses what the change leaves as it was (about half a second
+/// instead of one on 2 cores). The subject and the dependencies are not: the subject is compiled whole
+/// every time, so its code (where the races are) is the same as in a build from
+/// scratch, and a grade's incremental data is its runner's alone (`crate::clean`
+/// removes it with the grade's other builds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Optimise {
     /// Fully, as the dependencies: real threads, whose races depend on how fast the
@@ -132,7 +134,7 @@ pub enum Optimise {
 impl Optimise {
     /// The `[profile.release]` of the runner `runner_package` whose subject is
     /// `subject_package`: the release profile for everything, but these two.
-    fn profile(self, runner_package: &str, subject_package: &str) -> Profile {
+    fn profile(self, runner_package: &str, subject_package: &str, regrade: Regrade) -> Profile {
         let opt_level = match self {
             Optimise::Fully => 3,
             Optimise::Lightly => 0,
@@ -145,7 +147,7 @@ impl Optimise {
                     runner_package.to_owned(),
                     PackageProfile {
                         opt_level,
-                        incremental: true,
+                        incremental: regrade == Regrade::AfterEdits,
                     },
                 ),
                 (
@@ -203,6 +205,7 @@ pub fn runner(
     feature: Option<&str>,
     paths: Paths<'_>,
     optimise: Optimise,
+    regrade: Regrade,
     about: &str,
 ) -> String {
     let harness = Dependency {
@@ -228,7 +231,7 @@ pub fn runner(
         lints: None,
         workspace: Some(BTreeMap::new()),
         profile: Some(Profiles {
-            release: optimise.profile(package, subject_package),
+            release: optimise.profile(package, subject_package, regrade),
         }),
     };
     written(about, &manifest)
@@ -252,7 +255,7 @@ fn written(about: &str, manifest: &Manifest<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Optimise, Paths, main_rs, runner, subject};
+    use super::{Optimise, Paths, Regrade, main_rs, runner, subject};
 
     /// Folder names a student's zip can produce: a decomposed accent (macOS), a
     /// zero-width space, DEL, spaces, quotes and a backslash.
@@ -289,6 +292,7 @@ mod tests {
                 harness: AWKWARD,
             },
             Optimise::Lightly,
+            Regrade::AfterEdits,
             "ex01, loom flavor",
         );
         let table: toml::Table = toml::from_str(&text).unwrap();
@@ -321,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_graded_once_is_not_compiled_incrementally() {
+        let text = runner(
+            "r",
+            "s",
+            Some("shuttle"),
+            paths("/a/src/lib.rs"),
+            Optimise::Lightly,
+            Regrade::Once,
+            "shuttle",
+        );
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let release = &table["profile"]["release"];
+        assert_eq!(release["incremental"].as_bool(), Some(false), "{text}");
+        for package in ["r", "s"] {
+            assert_eq!(
+                release["package"][package]["incremental"].as_bool(),
+                Some(false),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn the_std_flavor_names_no_feature_and_is_fully_optimised() {
         let text = runner(
             "r",
@@ -328,6 +355,7 @@ mod tests {
             None,
             paths("/a/src/lib.rs"),
             Optimise::Fully,
+            Regrade::AfterEdits,
             "std",
         );
         let table: toml::Table = toml::from_str(&text).unwrap();

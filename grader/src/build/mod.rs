@@ -27,6 +27,7 @@ mod manifest;
 
 use crate::lab::Lab;
 use crate::manifest::Exercise;
+use crate::options::Regrade;
 use crate::process;
 use crate::subject::Subject;
 use crate::toolchain::TsanToolchain;
@@ -178,16 +179,18 @@ pub fn built_before(lab: &Lab, flavor: Flavor) -> bool {
 }
 
 /// Builds the runner of `subject` for `flavor` and returns the executable's path.
-/// `Flavor::Tsan` needs the toolchain that builds it.
+/// `Flavor::Tsan` needs the toolchain that builds it; `regrade` says whether the subject
+/// is graded again after an edit.
 pub fn build_runner(
     lab: &Lab,
     exercise: &Exercise,
     subject: &Subject,
     flavor: Flavor,
     tsan: Option<&TsanToolchain>,
+    regrade: Regrade,
 ) -> Result<PathBuf, BuildFailure> {
     let project =
-        write_project(lab, exercise, subject, flavor).map_err(|e| BuildFailure::Tool {
+        write_project(lab, exercise, subject, flavor, regrade).map_err(|e| BuildFailure::Tool {
             message: format!("cannot write the runner project: {e}"),
         })?;
     let target_dir = target_dir(lab, flavor);
@@ -324,6 +327,7 @@ fn write_project(
     exercise: &Exercise,
     subject: &Subject,
     flavor: Flavor,
+    regrade: Regrade,
 ) -> std::io::Result<PathBuf> {
     let runner = runner_dir(lab, exercise, subject);
     let project = runner.join(flavor.name());
@@ -358,6 +362,7 @@ fn write_project(
             flavor.feature(),
             paths,
             flavor.optimise(),
+            regrade,
             &about,
         ),
     )?;

@@ -162,7 +162,14 @@ impl<'a> Context<'a> {
             };
             let _turn = self.runners.building.take(flavor, build);
             let _cores = cores::hold(self.lab, cores::Use::Shared);
-            build::build_runner(self.lab, self.exercise, self.subject, flavor, tsan)
+            build::build_runner(
+                self.lab,
+                self.exercise,
+                self.subject,
+                flavor,
+                tsan,
+                self.options.regrade,
+            )
         });
         match built {
             Ok(executable) => Ok(executable.clone()),

@@ -15,7 +15,7 @@ use racelab_grader::render::page;
 use racelab_grader::report::Report;
 use racelab_grader::stages::StageId;
 use racelab_grader::subject::Subject;
-use racelab_grader::{GradeOptions, Observer, grade};
+use racelab_grader::{GradeOptions, Observer, Regrade, grade};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -89,6 +89,7 @@ pub(crate) fn run(
         memory_limit_mb: memory_limit,
         provision: !no_provision,
         required: class.require.clone(),
+        regrade: Regrade::AfterEdits,
     };
     if class.is_batch() {
         return class::grade_class(lab, exercise.as_deref(), &class, &options, out, err);
