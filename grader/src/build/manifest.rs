@@ -111,10 +111,10 @@ struct PackageProfile {
 /// Whatever the level, the scenario's binary of a subject graded again after edits
 /// ([`Regrade::AfterEdits`]) is compiled incrementally: after a change to the
 /// subject, rustc reuses what the change leaves as it was (about half a second
-/// instead of one on 2 cores). The subject and the dependencies are not: the subject is compiled whole
-/// every time, so its code (where the races are) is the same as in a build from
-/// scratch, and a grade's incremental data is its runner's alone (`crate::clean`
-/// removes it with the grade's other builds).
+/// instead of one on 2 cores). The subject and the dependencies are not: the subject
+/// is compiled whole every time, so its code (where the races are) is the same as in
+/// a build from scratch, and a grade's incremental data is its runner's alone
+/// (`crate::clean` removes it with the grade's other builds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Optimise {
     /// Fully, as the dependencies: real threads, whose races depend on how fast the
