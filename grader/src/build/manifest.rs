@@ -324,18 +324,27 @@ mod tests {
         assert_eq!(incremental("subject-ex01-abc"), Some(false));
     }
 
-    #[test]
-    fn a_subject_graded_once_is_not_compiled_incrementally() {
+    /// The manifest of runner `r` of subject `s`, parsed, and its text.
+    fn runner_r_of_s(
+        feature: Option<&str>,
+        optimise: Optimise,
+        regrade: Regrade,
+    ) -> (toml::Table, String) {
         let text = runner(
             "r",
             "s",
-            Some("shuttle"),
+            feature,
             paths("/a/src/lib.rs"),
-            Optimise::Lightly,
-            Regrade::Once,
-            "shuttle",
+            optimise,
+            regrade,
+            "a test",
         );
-        let table: toml::Table = toml::from_str(&text).unwrap();
+        (toml::from_str(&text).unwrap(), text)
+    }
+
+    #[test]
+    fn a_subject_graded_once_is_not_compiled_incrementally() {
+        let (table, text) = runner_r_of_s(Some("shuttle"), Optimise::Lightly, Regrade::Once);
         let release = &table["profile"]["release"];
         assert_eq!(release["incremental"].as_bool(), Some(false), "{text}");
         for package in ["r", "s"] {
@@ -349,16 +358,7 @@ mod tests {
 
     #[test]
     fn the_std_flavor_names_no_feature_and_is_fully_optimised() {
-        let text = runner(
-            "r",
-            "s",
-            None,
-            paths("/a/src/lib.rs"),
-            Optimise::Fully,
-            Regrade::AfterEdits,
-            "std",
-        );
-        let table: toml::Table = toml::from_str(&text).unwrap();
+        let (table, text) = runner_r_of_s(None, Optimise::Fully, Regrade::AfterEdits);
         let release = &table["profile"]["release"];
         assert!(release.get("opt-level").is_none(), "{text}");
         assert_eq!(release["package"]["r"]["opt-level"].as_integer(), Some(3));
